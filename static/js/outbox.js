@@ -1,0 +1,13 @@
+// ES-module face of the outbox. The logic lives in outbox-core.js, which the service worker also
+// loads with importScripts(); importing it here runs it once and fills self.DiaryOutbox.
+import './outbox-core.js';
+
+const core = self.DiaryOutbox;
+
+export const add = (entry) => core.add(entry);
+export const all = () => core.all();
+export const get = (id) => core.get(id);
+export const remove = (id) => core.remove(id);
+export const retry = (id) => core.retry(id);
+export const flush = (csrfToken) => core.flush(csrfToken);
+export const fetchCsrfToken = () => core.fetchCsrfToken();
