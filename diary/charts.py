@@ -1,0 +1,402 @@
+"""Plotly figures for the clinician's review, built only from `diary.analysis` results.
+
+No Flask, no database. The page loads the cartesian partial bundle of plotly.js
+(static/vendor/plotly-cartesian.min.js), so only `scatter`, `bar` and `heatmap` traces are used.
+Every figure carries the small explicit TEMPLATE instead of plotly's default template, which
+would add about 10 KB to each figure's JSON. Missing days are None (gaps), never zeros.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from diary import analysis
+from diary.analysis import AlignedSeries, DayAggregate
+from diary.codes import BODY_SITES, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, SYMPTOMS, Code, label
+
+# Okabe-Ito colours: distinguishable with the common colour vision deficiencies.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+INFUSION_COLOUR = "#6a3d9a"
+GRID = "#e6e6e6"
+
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": "system-ui, sans-serif", "size": 13, "color": "#222"},
+        "colorway": list(COLOURS),
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "margin": {"l": 56, "r": 16, "t": 32, "b": 40},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.15},
+        "xaxis": {"gridcolor": GRID, "zeroline": False, "automargin": True},
+        "yaxis": {"gridcolor": GRID, "zeroline": False, "automargin": True},
+    }
+)
+
+# Passed to Plotly.newPlot with the figure (see figure_json): no logo, no link to plotly.com.
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # none .. very severe
+
+PAIN_RANGE = [-0.3, 10.3]  # 0-10 with room for markers drawn at 0 and 10
+
+
+def _figure(**layout) -> go.Figure:
+    return go.Figure(layout={"template": TEMPLATE, **layout})
+
+
+def _steps(colours) -> list[list]:
+    """A colorscale of equal flat steps, for coded values 0..n-1 (no misleading blends)."""
+    n = len(colours)
+    return [[edge, c] for i, c in enumerate(colours) for edge in (i / n, (i + 1) / n)]
+
+
+def _days(start: date, end: date) -> list[date]:
+    return analysis.days_between(start, end)
+
+
+def _ordered_codes(vocabulary: tuple[Code, ...], seen: set[str]) -> list[str]:
+    """Codes in vocabulary order, then codes not in the vocabulary (old data) sorted."""
+    known = [c.code for c in vocabulary]
+    return known + sorted(seen - set(known))
+
+
+def _infusion_lines(days: list[date]) -> list[dict]:
+    return [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": d,
+            "x1": d,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": INFUSION_COLOUR, "width": 1, "dash": "dot"},
+        }
+        for d in days
+    ]
+
+
+def pain_figure(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    infusion_days: list[date],
+) -> go.Figure:
+    """Daily pain from start to end: pain now (daily mean), worst pain and the 7-day rolling
+    mean (analysis.rolling_mean, 4 of 7 days needed), one point per calendar day with None for
+    days without an entry, infusion days as dotted vertical lines plus an "Infusion" marker
+    trace at the top of the 0-10 axis."""
+    days = _days(start, end)
+    pain = analysis.daily_pain(aggregates)
+    rolling = analysis.rolling_mean(pain, days, window=7)
+    shown_infusions = sorted({d for d in infusion_days if start <= d <= end})
+
+    fig = _figure(
+        yaxis={"range": PAIN_RANGE, "title": {"text": "Pain (0-10)"}, "dtick": 2},
+        xaxis={"type": "date"},
+        shapes=_infusion_lines(shown_infusions),
+    )
+    fig.add_scatter(
+        name="Pain now (daily mean)",
+        x=days,
+        y=[aggregates[d].pain if d in aggregates else None for d in days],
+        mode="lines+markers",
+        connectgaps=False,
+        line={"color": COLOURS[0], "width": 2},
+    )
+    fig.add_scatter(
+        name="Worst pain (24 h)",
+        x=days,
+        y=[aggregates[d].pain_worst if d in aggregates else None for d in days],
+        mode="lines+markers",
+        connectgaps=False,
+        line={"color": COLOURS[1], "width": 1, "dash": "dash"},
+        marker={"size": 5},
+    )
+    fig.add_scatter(
+        name="7-day mean",
+        x=days,
+        y=[rolling[d] for d in days],
+        mode="lines",
+        connectgaps=False,
+        line={"color": "#444", "width": 3},
+    )
+    fig.add_scatter(
+        name="Infusion",
+        x=shown_infusions,
+        y=[10] * len(shown_infusions),
+        mode="markers",
+        marker={"symbol": "triangle-down", "size": 12, "color": INFUSION_COLOUR},
+        hovertemplate="Infusion %{x|%d %b %Y}<extra></extra>",
+    )
+    return fig
+
+
+def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> go.Figure:
+    """Symptoms by day: a heatmap with one row per symptom (codes.SYMPTOMS order, first at the
+    top; codes unknown to codes.py after them), one column per day, z = 1 reported, 0 entry
+    without it, None no entry that day."""
+    days = _days(start, end)
+    seen = {s for d in days if d in aggregates for s in aggregates[d].symptoms}
+    codes = _ordered_codes(SYMPTOMS, seen)
+    z = [
+        [(1 if code in aggregates[d].symptoms else 0) if d in aggregates else None for d in days]
+        for code in codes
+    ]
+    fig = _figure(
+        xaxis={"type": "date"},
+        yaxis={"autorange": "reversed"},
+        height=120 + 24 * len(codes),
+    )
+    fig.add_heatmap(
+        name="Symptoms",
+        x=days,
+        y=[label(SYMPTOMS, c) for c in codes],
+        z=z,
+        zmin=-0.5,
+        zmax=1.5,
+        colorscale=_steps(["#eef2f7", COLOURS[1]]),
+        xgap=1,
+        ygap=1,
+        colorbar={"tickvals": [0, 1], "ticktext": ["Not reported", "Reported"], "len": 0.5},
+        hovertemplate="%{y}<br>%{x|%d %b %Y}: %{z}<extra></extra>",
+    )
+    return fig
+
+
+def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> go.Figure:
+    """Days on which each body site was reported, as horizontal bars: only sites reported at
+    least once, the most frequent at the top (ties in codes.BODY_SITES order)."""
+    counts: dict[str, int] = {}
+    for agg in aggregates.values():
+        for site in agg.body_sites:
+            counts[site] = counts.get(site, 0) + 1
+    order = {code: i for i, code in enumerate(_ordered_codes(BODY_SITES, set(counts)))}
+    codes = sorted(counts, key=lambda c: (-counts[c], order[c]))
+    fig = _figure(
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": {"text": "Days reported"}, "rangemode": "tozero"},
+        height=120 + 28 * max(len(codes), 1),
+    )
+    fig.add_bar(
+        name="Days reported",
+        orientation="h",
+        x=[counts[c] for c in codes],
+        y=[label(BODY_SITES, c) for c in codes],
+        marker={"color": COLOURS[0]},
+        hovertemplate="%{y}: %{x} days<extra></extra>",
+    )
+    return fig
+
+
+def aligned_figure(aligned: list[AlignedSeries]) -> go.Figure:
+    """Pain by day from each infusion: one line per infusion (named by its date), x = day
+    offset (-7 .. +84 by default), None for days without an entry, a vertical line at day 0 and,
+    where the next infusion falls inside the window, a "Next infusion" marker in the line's
+    colour."""
+    offsets = [o for s in aligned for o, _ in s.points]
+    x_range = [min(offsets, default=-7) - 1, max(offsets, default=84) + 1]
+    fig = _figure(
+        xaxis={"title": {"text": "Days from infusion"}, "range": x_range, "dtick": 7},
+        yaxis={"range": PAIN_RANGE, "title": {"text": "Pain (0-10)"}, "dtick": 2},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": 0,
+                "x1": 0,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": INFUSION_COLOUR, "width": 1},
+            }
+        ],
+    )
+    for i, series in enumerate(aligned):
+        name = series.infusion_day.isoformat()
+        colour = COLOURS[i % len(COLOURS)]
+        fig.add_scatter(
+            name=name,
+            legendgroup=name,
+            x=[o for o, _ in series.points],
+            y=[p for _, p in series.points],
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": colour, "width": 2},
+            marker={"size": 4},
+            hovertemplate=f"{name}<br>Day %{{x}}: %{{y:.1f}}<extra></extra>",
+        )
+        if series.next_infusion_offset is not None:
+            fig.add_scatter(
+                name="Next infusion",
+                legendgroup=name,
+                showlegend=False,
+                x=[series.next_infusion_offset],
+                y=[10],
+                mode="markers",
+                marker={"symbol": "triangle-down", "size": 11, "color": colour},
+                hovertemplate=f"Next infusion after {name}: day %{{x}}<extra></extra>",
+            )
+    return fig
+
+
+def sleep_interference_figure(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    weekly: list[tuple[date, int | None, int | None]],
+) -> go.Figure:
+    """Sleep, interference and the weekly check-in, in three rows sharing the date axis:
+    1. hours slept and sleep quality (0-10, higher is better);
+    2. the PEG interference items, enjoyment of life and general activity (0-10, higher is
+       worse);
+    3. weekly PROMIS Pain Interference 4a raw score (4-20, left axis) and PGIC (1 very much
+       improved .. 7 very much worse, right axis), as markers.
+    Daily series have one point per calendar day, None when no entry has the value."""
+    days = _days(start, end)
+
+    def series(attr: str) -> list[float | None]:
+        return [getattr(aggregates[d], attr) if d in aggregates else None for d in days]
+
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        row_heights=[0.36, 0.36, 0.28],
+        subplot_titles=("Sleep", "Pain interference (PEG)", "Weekly check-in"),
+        specs=[[{}], [{}], [{"secondary_y": True}]],
+    )
+    fig.layout.template = TEMPLATE
+    fig.update_layout(height=620)
+    daily = {"mode": "lines+markers", "connectgaps": False, "marker": {"size": 5}}
+    fig.add_scatter(
+        name="Hours slept",
+        x=days,
+        y=series("sleep_hours"),
+        row=1,
+        col=1,
+        **daily,
+        line={"color": COLOURS[0]},
+    )
+    fig.add_scatter(
+        name="Sleep quality",
+        x=days,
+        y=series("sleep_quality"),
+        row=1,
+        col=1,
+        **daily,
+        line={"color": COLOURS[2], "dash": "dash"},
+    )
+    fig.add_scatter(
+        name="Interference: enjoyment",
+        x=days,
+        y=series("peg_enjoyment"),
+        row=2,
+        col=1,
+        **daily,
+        line={"color": COLOURS[1]},
+    )
+    fig.add_scatter(
+        name="Interference: activity",
+        x=days,
+        y=series("peg_activity"),
+        row=2,
+        col=1,
+        **daily,
+        line={"color": COLOURS[3], "dash": "dash"},
+    )
+    weeks = [w for w in weekly if start <= w[0] <= end]
+    fig.add_scatter(
+        name="PROMIS PI 4a (raw, 4-20)",
+        x=[w[0] for w in weeks],
+        y=[w[1] for w in weeks],
+        mode="markers",
+        marker={"symbol": "square", "size": 10, "color": COLOURS[0]},
+        row=3,
+        col=1,
+        secondary_y=False,
+    )
+    fig.add_scatter(
+        name="PGIC (1-7)",
+        x=[w[0] for w in weeks],
+        y=[w[2] for w in weeks],
+        text=[PGIC_ANSWERS[w[2] - 1] if w[2] is not None else None for w in weeks],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 10, "color": COLOURS[4]},
+        hovertemplate="PGIC %{x|%d %b %Y}: %{y} %{text}<extra></extra>",
+        row=3,
+        col=1,
+        secondary_y=True,
+    )
+    fig.update_yaxes(range=[0, 14], title_text="Hours / 0-10", row=1, col=1)
+    fig.update_yaxes(range=[-0.3, 10.3], title_text="0-10", row=2, col=1)
+    fig.update_yaxes(range=[3.5, 20.5], title_text="PROMIS", row=3, col=1, secondary_y=False)
+    fig.update_yaxes(
+        range=[0.5, 7.5], title_text="PGIC", row=3, col=1, secondary_y=True, showgrid=False
+    )
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def side_effect_figure(
+    aggregates: Mapping[date, DayAggregate],
+    infusion_days: list[date],
+    days_after: int = 7,
+) -> go.Figure:
+    """Side effects after each infusion: a heatmap with one column per infusion (its date),
+    one row per side effect (codes.SIDE_EFFECTS order; unknown codes after), z = the highest
+    severity (0-4, codes.SEVERITIES) reported on days 0 .. +days_after after it. The window
+    stops before the next infusion day, so that each effect counts for the latest infusion
+    only. z is 0 when there were entries in the window without that effect, None when there
+    were no entries at all."""
+    ordered = sorted(set(infusion_days))
+    windows: list[list[DayAggregate]] = []
+    for i, day in enumerate(ordered):
+        last = day + timedelta(days=days_after)
+        if i + 1 < len(ordered):
+            last = min(last, ordered[i + 1] - timedelta(days=1))
+        windows.append([aggregates[d] for d in analysis.days_between(day, last) if d in aggregates])
+    seen = {code for w in windows for agg in w for code in agg.side_effects}
+    codes = _ordered_codes(SIDE_EFFECTS, seen)
+    z: list[list[int | None]] = []
+    for code in codes:
+        row: list[int | None] = []
+        for window in windows:
+            row.append(max((a.side_effects.get(code, 0) for a in window), default=None))
+        z.append(row)
+    text = [["No entries" if v is None else SEVERITIES[v] for v in row] for row in z]
+    fig = _figure(
+        xaxis={"type": "category", "title": {"text": "Infusion"}},
+        yaxis={"autorange": "reversed"},
+        height=140 + 24 * len(codes),
+    )
+    fig.add_heatmap(
+        name="Side effects",
+        x=[d.isoformat() for d in ordered],
+        y=[label(SIDE_EFFECTS, c) for c in codes],
+        z=z,
+        text=text,
+        zmin=-0.5,  # each code in the middle of its colour step
+        zmax=len(SEVERITIES) - 0.5,
+        colorscale=_steps(SEVERITY_COLOURS),
+        xgap=1,
+        ygap=1,
+        colorbar={"tickvals": list(range(len(SEVERITIES))), "ticktext": list(SEVERITIES)},
+        hovertemplate=f"%{{y}}<br>Infusion %{{x}}, days 0-{days_after}: %{{text}}<extra></extra>",
+    )
+    return fig
+
+
+def figure_json(fig: go.Figure) -> str:
+    """Compact JSON for the page: {"data", "layout", "config"}; the page passes the parsed
+    object to Plotly.newPlot(element, figure), which reads all three keys."""
+    figure = json.loads(fig.to_json())
+    figure["config"] = PLOT_CONFIG
+    return json.dumps(figure, separators=(",", ":"))

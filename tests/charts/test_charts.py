@@ -1,0 +1,249 @@
+"""Figures in diary.charts, checked on their data (trace names, values, gaps), not on pixels."""
+
+import json
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import pytest
+
+from diary import charts
+from diary.analysis import AlignedSeries, Reading, aligned_on_infusions, daily_aggregates
+from diary.codes import SEVERITIES, SIDE_EFFECTS, SYMPTOMS, label
+
+START = date(2026, 5, 1)
+ALLOWED_TRACES = {"scatter", "bar", "heatmap"}
+
+
+def day(offset: int) -> date:
+    return START + timedelta(days=offset)
+
+
+def trace(fig: go.Figure, name: str):
+    (found,) = [t for t in fig.data if t.name == name]
+    return found
+
+
+def as_dates(xs) -> list[date]:
+    return [x if isinstance(x, date) else date.fromisoformat(str(x)[:10]) for x in xs]
+
+
+@pytest.fixture
+def aggregates():
+    """Days 0, 1 (two entries), 3 and 9; days 2 and 4-8 have no entry."""
+    return daily_aggregates(
+        [
+            Reading(
+                day=day(0),
+                pain=7,
+                pain_worst=9,
+                sleep_hours=5.0,
+                sleep_quality=3,
+                peg_enjoyment=6,
+                peg_activity=7,
+                symptoms=frozenset({"burning", "swelling"}),
+                body_sites=frozenset({"left_hand", "left_wrist"}),
+                side_effects=(("nausea", 1),),
+            ),
+            Reading(
+                day=day(1),
+                pain=6,
+                pain_worst=8,
+                symptoms=frozenset({"burning"}),
+                body_sites=frozenset({"left_hand"}),
+                side_effects=(("nausea", 3), ("dissociation", 2)),
+            ),
+            Reading(day=day(1), pain=4, pain_worst=9, body_sites=frozenset({"left_hand"})),
+            Reading(day=day(3), pain=3, sleep_hours=7.5, side_effects=(("headache", 2),)),
+            Reading(day=day(9), pain=2, symptoms=frozenset({"allodynia"})),
+        ]
+    )
+
+
+def all_figures(aggregates) -> list[go.Figure]:
+    pain = {d: a.pain for d, a in aggregates.items()}
+    return [
+        charts.pain_figure(aggregates, day(0), day(9), [day(2)]),
+        charts.symptom_figure(aggregates, day(0), day(9)),
+        charts.body_site_figure(aggregates),
+        charts.aligned_figure(aligned_on_infusions(pain, [day(2)])),
+        charts.sleep_interference_figure(aggregates, day(0), day(9), [(day(6), 12, 2)]),
+        charts.side_effect_figure(aggregates, [day(0), day(3)]),
+    ]
+
+
+# --- pain ---------------------------------------------------------------------------------------
+
+
+def test_pain_figure_has_one_point_per_day_and_none_at_gaps(aggregates):
+    fig = charts.pain_figure(aggregates, day(0), day(9), [day(2)])
+    now = trace(fig, "Pain now (daily mean)")
+    assert as_dates(now.x) == [day(i) for i in range(10)]
+    assert list(now.y) == [7, 5, None, 3, None, None, None, None, None, 2]
+    assert now.connectgaps is False
+    worst = trace(fig, "Worst pain (24 h)")
+    assert list(worst.y) == [9, 9, None, None, None, None, None, None, None, None]
+
+
+def test_pain_figure_rolling_mean_needs_four_of_seven_days(aggregates):
+    fig = charts.pain_figure(aggregates, day(0), day(9), [])
+    rolling = trace(fig, "7-day mean")
+    # Only day 0, 1, 3 have data up to day 6: never 4 of 7 days
+    assert list(rolling.y) == [None] * 10
+    more = dict(aggregates)
+    for i in (4, 5):
+        more[day(i)] = daily_aggregates([Reading(day=day(i), pain=1)])[day(i)]
+    rolling = trace(charts.pain_figure(more, day(0), day(9), []), "7-day mean")
+    assert rolling.y[4] == pytest.approx((7 + 5 + 3 + 1) / 4)
+    assert rolling.y[3] is None
+
+
+def test_pain_figure_marks_infusions_in_range(aggregates):
+    fig = charts.pain_figure(aggregates, day(0), day(9), [day(2), day(8), day(30)])
+    infusion = trace(fig, "Infusion")
+    assert as_dates(infusion.x) == [day(2), day(8)]
+    assert list(infusion.y) == [10, 10]
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert sorted(as_dates([s.x0 for s in lines])) == [day(2), day(8)]
+    low, high = fig.layout.yaxis.range
+    assert low <= 0 and high >= 10
+
+
+def test_pain_figure_without_infusions_or_entries():
+    fig = charts.pain_figure({}, day(0), day(2), [])
+    assert list(trace(fig, "Pain now (daily mean)").y) == [None, None, None]
+    assert len(trace(fig, "Infusion").x) == 0
+    assert not fig.layout.shapes
+
+
+# --- symptoms -----------------------------------------------------------------------------------
+
+
+def test_symptom_heatmap_rows_in_code_order_and_none_without_entry(aggregates):
+    fig = charts.symptom_figure(aggregates, day(0), day(3))
+    (heat,) = fig.data
+    assert heat.type == "heatmap"
+    assert list(heat.y) == [c.label for c in SYMPTOMS]
+    assert as_dates(heat.x) == [day(0), day(1), day(2), day(3)]
+    burning = list(heat.y).index(label(SYMPTOMS, "burning"))
+    swelling = list(heat.y).index(label(SYMPTOMS, "swelling"))
+    assert list(heat.z[burning]) == [1, 1, None, 0]
+    assert list(heat.z[swelling]) == [1, 0, None, 0]
+
+
+# --- body sites ---------------------------------------------------------------------------------
+
+
+def test_body_site_bars_count_days_not_entries(aggregates):
+    fig = charts.body_site_figure(aggregates)
+    (bar,) = fig.data
+    assert bar.type == "bar" and bar.orientation == "h"
+    assert list(bar.y) == ["Left hand", "Left wrist"]
+    assert list(bar.x) == [2, 1]  # left hand: day 0 and day 1 (two entries on day 1)
+
+
+def test_body_site_figure_empty():
+    (bar,) = charts.body_site_figure({}).data
+    assert len(bar.x) == 0
+
+
+# --- aligned ------------------------------------------------------------------------------------
+
+
+def test_aligned_figure_one_line_per_infusion_with_gaps():
+    pain = {day(i): 5.0 for i in range(-7, 0)} | {day(3): 2.0, day(40): 4.0}
+    aligned = aligned_on_infusions(pain, [day(0), day(40)])
+    fig = charts.aligned_figure(aligned)
+    first = trace(fig, day(0).isoformat())
+    assert list(first.x) == list(range(-7, 85))
+    y = dict(zip(first.x, first.y, strict=True))
+    assert y[-7] == 5.0 and y[3] == 2.0 and y[40] == 4.0
+    assert y[0] is None and y[1] is None
+    assert first.connectgaps is False
+    assert trace(fig, day(40).isoformat()).y[7] == 4.0  # its day 0
+    (zero,) = fig.layout.shapes
+    assert (zero.x0, zero.x1) == (0, 0)
+    (next_marker,) = [t for t in fig.data if t.name == "Next infusion"]
+    assert list(next_marker.x) == [40]
+    assert next_marker.legendgroup == day(0).isoformat()
+
+
+def test_aligned_figure_empty():
+    fig = charts.aligned_figure([])
+    assert len(fig.data) == 0
+    one = AlignedSeries(day(0), ((0, 3.0),), None, None)
+    assert [t.name for t in charts.aligned_figure([one]).data] == [day(0).isoformat()]
+
+
+# --- sleep and interference ---------------------------------------------------------------------
+
+
+def test_sleep_interference_figure(aggregates):
+    weekly = [(day(6), 12, 2), (day(13), None, 4), (day(-10), 20, 7)]
+    fig = charts.sleep_interference_figure(aggregates, day(0), day(9), weekly)
+    hours = trace(fig, "Hours slept")
+    assert list(hours.y)[:5] == [5.0, None, None, 7.5, None]
+    assert len(hours.x) == 10
+    assert list(trace(fig, "Sleep quality").y)[:2] == [3, None]
+    assert list(trace(fig, "Interference: enjoyment").y)[:2] == [6, None]
+    assert list(trace(fig, "Interference: activity").y)[:2] == [7, None]
+    promis = trace(fig, "PROMIS PI 4a (raw, 4-20)")
+    assert as_dates(promis.x) == [day(6)]  # weeks outside start..end are left out
+    assert list(promis.y) == [12]
+    pgic = trace(fig, "PGIC (1-7)")
+    assert list(pgic.y) == [2]
+    assert pgic.yaxis != promis.yaxis  # PGIC on its own axis
+
+
+# --- side effects -------------------------------------------------------------------------------
+
+
+def test_side_effect_heatmap_max_severity_per_infusion(aggregates):
+    fig = charts.side_effect_figure(aggregates, [day(3), day(0)], days_after=7)
+    (heat,) = fig.data
+    assert list(heat.x) == [day(0).isoformat(), day(3).isoformat()]
+    assert list(heat.y) == [c.label for c in SIDE_EFFECTS]
+    rows = {code.code: list(heat.z[i]) for i, code in enumerate(SIDE_EFFECTS)}
+    # infusion day 0: window day 0..2 (stops before the next infusion), day 3: window 3..10
+    assert rows["nausea"] == [3, 0]
+    assert rows["dissociation"] == [2, 0]
+    assert rows["headache"] == [0, 2]
+    nausea = [c.code for c in SIDE_EFFECTS].index("nausea")
+    assert list(heat.text[nausea]) == [SEVERITIES[3], SEVERITIES[0]]
+    assert heat.zmin < 0 < 4 < heat.zmax < 5
+
+
+def test_side_effect_heatmap_none_without_entries(aggregates):
+    fig = charts.side_effect_figure(aggregates, [day(20)])
+    (heat,) = fig.data
+    assert all(row[0] is None for row in heat.z)
+    assert heat.text[0][0] == "No entries"
+
+
+def test_side_effect_window_length(aggregates):
+    # From day -7: days -7..0 include day 0 (nausea 1) with days_after=7, not with 6.
+    nausea = [c.code for c in SIDE_EFFECTS].index("nausea")
+    seven = charts.side_effect_figure(aggregates, [day(-7)], days_after=7)
+    six = charts.side_effect_figure(aggregates, [day(-7)], days_after=6)
+    assert list(seven.data[0].z[nausea]) == [1]
+    assert list(six.data[0].z[nausea]) == [None]
+
+
+# --- all figures --------------------------------------------------------------------------------
+
+
+def test_only_trace_types_in_the_partial_bundle(aggregates):
+    for fig in all_figures(aggregates):
+        assert {t.type for t in fig.data} <= ALLOWED_TRACES
+
+
+def test_figures_use_the_small_template_and_json_stays_small(aggregates):
+    for fig in all_figures(aggregates):
+        text = charts.figure_json(fig)
+        figure = json.loads(text)
+        template = figure["layout"]["template"]
+        assert set(template) == {"layout"}  # plotly's default template also has per-trace data
+        assert template["layout"]["font"]["family"].startswith("system-ui")
+        assert len(json.dumps(template)) < 1_000
+        assert figure["config"]["displaylogo"] is False
+        assert len(text) < 12_000, len(text)
+        assert text == json.dumps(figure, separators=(",", ":"))  # compact separators
