@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1. marshmallow schemas live in `schemas.py`, here and only here."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from diary.api import auth, patients  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,26 @@
+"""Query-string parameters shared by API views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+
+from diary.errors import ValidationError
+
+
+def date_range() -> tuple[date | None, date | None]:
+    """`from` and `to` as ISO dates (both optional); 422 naming the field when malformed."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        raw = request.args.get(name)
+        try:
+            values[name] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[name] = ["Use a date as YYYY-MM-DD."]
+    if not errors and values["from"] and values["to"] and values["from"] > values["to"]:
+        errors["from"] = ["`from` must not be after `to`."]
+    if errors:
+        raise ValidationError(errors=errors)
+    return values["from"], values["to"]

@@ -1,0 +1,32 @@
+"""A clinician's patients and their data."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+
+from diary.api import bp
+from diary.api.params import date_range
+from diary.api.schemas import EntryOutSchema, PatientSummarySchema
+from diary.auth import role_required
+from diary.extensions import db
+from diary.models import Role
+from diary.services import access, entries, patients
+from diary.services.time import local_today
+
+
+@bp.get("/patients")
+@role_required(Role.CLINICIAN)
+def list_patients():
+    summaries = patients.patient_summaries(current_user, local_today(current_user))
+    return jsonify(PatientSummarySchema(many=True).dump(summaries))
+
+
+@bp.get("/patients/<int:patient_id>/entries")
+@role_required(Role.CLINICIAN)
+def patient_entries(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="entries.read")
+    start, end = date_range()
+    rows = entries.list_entries(patient.id, start, end)
+    db.session.commit()  # the audit event
+    return jsonify(EntryOutSchema(many=True).dump(rows))

@@ -1,0 +1,97 @@
+"""Sign-in and sign-out pages, and joining through an invitation link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from diary.auth import login_by_account, login_by_address, note_login_failed
+from diary.errors import ValidationError
+from diary.models import Role
+from diary.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+COMMON_TIMEZONES = sorted(available_timezones())
+
+
+def home_for(user) -> str:
+    return {
+        Role.PATIENT: url_for("patient.log_day"),
+        Role.CLINICIAN: url_for("clinic.dashboard"),
+        Role.ADMIN: url_for("admin.users"),
+    }[user.role]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: an open redirect would help phishing."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_by_address
+@login_by_account
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(current_user))
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        user = accounts.authenticate(email, request.form.get("password", ""))
+        if user is not None:
+            login_user(user, remember=bool(request.form.get("remember")))
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        note_login_failed()
+        error = "That email and password do not match an active account."
+    status = 401 if error else 200
+    return render_template("auth/login.html", error=error, email=email), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are signed out.", "ok")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    invitation = accounts.open_invitation(token)
+    errors: dict[str, list[str]] = {}
+    form = request.form
+    if request.method == "POST":
+        if form.get("password", "") != form.get("password_confirm", ""):
+            errors["password_confirm"] = ["The two passwords are not the same."]
+        else:
+            try:
+                patient = accounts.accept_invitation(
+                    token,
+                    accounts.NewPatient(
+                        email=form.get("email", ""),
+                        password=form.get("password", ""),
+                        display_name=form.get("display_name", ""),
+                        timezone=form.get("timezone", "UTC"),
+                    ),
+                )
+            except ValidationError as exc:
+                errors = exc.errors or {"email": [exc.message]}
+            else:
+                login_user(patient)
+                flash("Welcome. Your diary is ready.", "ok")
+                return redirect(url_for("patient.log_day"))
+    return render_template(
+        "auth/join.html",
+        clinician=invitation.clinician,
+        form=form,
+        errors=errors,
+        timezones=COMMON_TIMEZONES,
+    ), (422 if errors else 200)

@@ -1,0 +1,90 @@
+"""flask commands: create-user, link, invite, demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, url_for
+
+from diary.errors import ValidationError
+from diary.extensions import db
+from diary.models import Role
+from diary.services import accounts, demo
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+def _user(email: str, role: Role):
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No account for {email}.")
+    if user.role != role:
+        _fail(f"{email} is a {user.role.value}, not a {role.value}.")
+    return user
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--name", default="", help="Display name (default: the part before @).")
+    @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone.")
+    @click.option(
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Asked for, hidden, when left out.",
+    )
+    def create_user(email: str, role: str, name: str, timezone: str, password: str) -> None:
+        """Create an account."""
+        try:
+            user = accounts.create_user(email, password, Role(role), name, timezone)
+        except ValidationError as exc:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.errors or {}).items())
+            _fail(problems or exc.message)
+        db.session.commit()
+        click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+    @app.cli.command("link")
+    @click.argument("clinician_email")
+    @click.argument("patient_email")
+    def link(clinician_email: str, patient_email: str) -> None:
+        """Let a clinician see a patient."""
+        clinician = _user(clinician_email, Role.CLINICIAN)
+        patient = _user(patient_email, Role.PATIENT)
+        created = accounts.link(clinician, patient)
+        db.session.commit()
+        state = "Linked" if created else "Already linked:"
+        click.echo(f"{state} {clinician.email} -> {patient.email}.")
+
+    @app.cli.command("invite")
+    @click.argument("clinician_email")
+    @click.option(
+        "--base-url", default="http://127.0.0.1:5000", show_default=True, envvar="DIARY_BASE_URL"
+    )
+    def invite(clinician_email: str, base_url: str) -> None:
+        """Print a single-use join link for a new patient of this clinician."""
+        clinician = _user(clinician_email, Role.CLINICIAN)
+        try:
+            token = accounts.create_invitation(clinician)
+        except ValidationError as exc:
+            _fail(exc.message)
+        db.session.commit()
+        with app.test_request_context(base_url=base_url):
+            link_url = url_for("auth.join", token=token, _external=True)
+        days = app.config["INVITATION_DAYS"]
+        click.echo(f"Join link for a patient of {clinician.email} (valid {days} days, once):")
+        click.echo(link_url)
+
+    @app.cli.command("demo")
+    @click.option("--password", default="demo", show_default=True)
+    def demo_command(password: str) -> None:
+        """Create a demo clinic (safe to run twice: an existing demo is left as it is)."""
+        clinician, patients, created = demo.create_demo(password)
+        click.echo("Demo clinic created." if created else "Demo clinic already there; unchanged.")
+        for user in [clinician, *patients]:
+            click.echo(f"  {user.role.value:9} {user.email}")
+        if created:
+            click.echo(f"  password: {password}")

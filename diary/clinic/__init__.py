@@ -1,0 +1,1 @@
+"""The clinician's pages: dashboard, patient review, infusions, pre-visit report."""

@@ -1,0 +1,96 @@
+"""Typed errors raised by services, and the one place that turns any error into a response.
+
+Under /api/ every error is JSON `{"error": {"code", "message"}}` (plus `errors` per field on 422);
+elsewhere it is a friendly HTML page. A stack trace never reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message or self.default_message
+        self.errors = errors
+
+    default_message = "The request could not be handled."
+
+
+class ValidationError(ServiceError):
+    status = 422
+    code = "validation_failed"
+    default_message = "Some fields need attention."
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+    default_message = "You do not have access to this page."
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+    default_message = "This conflicts with data already stored."
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(status: int, code: str, message: str, errors=None) -> Response:
+    if wants_json():
+        body: dict = {"error": {"code": code, "message": message}}
+        if errors:
+            body["errors"] = errors
+        return make_response(jsonify(body), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        return _respond(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _respond(
+            400,
+            "csrf_failed",
+            "The form expired or was not sent from this site. Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = _respond(exc.code or 500, code, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(
+            500,
+            "internal_error",
+            "Something went wrong on our side. "
+            "Nothing you saved before was lost; please try again.",
+        )

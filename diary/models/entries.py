@@ -1,0 +1,111 @@
+"""The patient's diary: entries, their revisions, and weekly check-ins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from diary.extensions import db
+from diary.models.types import UTCDateTime, utcnow
+from diary.models.users import User
+
+NOTE_MAX = 2000
+
+
+def _nrs(name: str) -> CheckConstraint:
+    return CheckConstraint(f"{name} IS NULL OR ({name} >= 0 AND {name} <= 10)", name=f"{name}_nrs")
+
+
+class Entry(db.Model):
+    """What a patient reports about one local day. Several a day are allowed.
+
+    `id` may be made by the client (offline), which makes a create idempotent. `day` is the day
+    described, `recorded_at` when it was actually recorded: a late entry never passes as on time.
+    """
+
+    __tablename__ = "entries"
+    __table_args__ = (
+        _nrs("pain"),
+        _nrs("pain_worst"),
+        _nrs("pain_least"),
+        _nrs("pain_average"),
+        _nrs("sleep_quality"),
+        _nrs("peg_enjoyment"),
+        _nrs("peg_activity"),
+        _nrs("mood"),
+        CheckConstraint(
+            "sleep_hours IS NULL OR (sleep_hours >= 0 AND sleep_hours <= 24)", name="sleep_hours"
+        ),
+        Index("ix_entries_patient_day", "patient_id", "day"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    pain: Mapped[int] = mapped_column(Integer)
+    pain_worst: Mapped[int | None] = mapped_column(Integer)
+    pain_least: Mapped[int | None] = mapped_column(Integer)
+    pain_average: Mapped[int | None] = mapped_column(Integer)
+    symptoms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    body_sites: Mapped[list[str]] = mapped_column(JSON, default=list)
+    body_site_other: Mapped[str | None] = mapped_column(String(200))
+    sleep_hours: Mapped[float | None] = mapped_column(Float)
+    sleep_quality: Mapped[int | None] = mapped_column(Integer)
+    peg_enjoyment: Mapped[int | None] = mapped_column(Integer)
+    peg_activity: Mapped[int | None] = mapped_column(Integer)
+    mood: Mapped[int | None] = mapped_column(Integer)
+    medications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # {side effect code: severity 0-4}
+    side_effects: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    side_effect_other: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patient: Mapped[User] = relationship()
+    revisions: Mapped[list[EntryRevision]] = relationship(
+        back_populates="entry", order_by="EntryRevision.version", cascade="all, delete-orphan"
+    )
+
+
+class EntryRevision(db.Model):
+    """The content of an entry as it was before an edit, delete or restore. Append-only."""
+
+    __tablename__ = "entry_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(16))  # edit | delete | restore
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="revisions")
+
+
+class WeeklyCheckin(db.Model):
+    """Weekly (or pre-infusion) PROMIS Pain Interference 4a (1-5 per item) and PGIC (1-7)."""
+
+    __tablename__ = "weekly_checkins"
+    __table_args__ = (
+        CheckConstraint("pgic IS NULL OR (pgic >= 1 AND pgic <= 7)", name="pgic_range"),
+        Index("ix_weekly_checkins_patient_day", "patient_id", "day"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {item code: answer 1-5}, see codes.PROMIS_PI_4A_ITEMS
+    promis_pi: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    pgic: Mapped[int | None] = mapped_column(Integer)

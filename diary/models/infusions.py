@@ -1,0 +1,44 @@
+"""Infusion sessions, recorded by the clinician. One in the future is a scheduled session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from diary.extensions import db
+from diary.models.types import UTCDateTime, utcnow
+from diary.models.users import User
+
+
+class Infusion(db.Model):
+    __tablename__ = "infusions"
+    __table_args__ = (
+        CheckConstraint("pain_pre IS NULL OR (pain_pre >= 0 AND pain_pre <= 10)", name="pain_pre"),
+        CheckConstraint(
+            "pain_post IS NULL OR (pain_post >= 0 AND pain_post <= 10)", name="pain_post"
+        ),
+        Index("ix_infusions_patient_started", "patient_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    dose_mg: Mapped[float | None] = mapped_column(Float)  # total dose
+    rate_mg_kg_h: Mapped[float | None] = mapped_column(Float)
+    adjuncts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pain_pre: Mapped[int | None] = mapped_column(Integer)
+    pain_post: Mapped[int | None] = mapped_column(Integer)
+    adverse_events: Mapped[str | None] = mapped_column(Text)
+    lab_notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Clinician-observed CSS signs (codes.EXAM_SIGNS); None when no exam was recorded.
+    exam_signs: Mapped[list[str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])

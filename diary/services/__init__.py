@@ -1,0 +1,1 @@
+"""The rules of the diary. Views call these; these call the models."""
