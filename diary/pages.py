@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    send_from_directory,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -31,7 +39,10 @@ def healthz():
 
 @bp.get("/offline")
 def offline():
-    return render_template("offline.html")
+    response = make_response(render_template("offline.html"))
+    # The service worker keeps this page for when there is no connection: not no-store.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/sw.js")

@@ -5,7 +5,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -94,7 +94,8 @@ async function navigate(event, request, url) {
     const pages = await caches.open(PAGE_CACHE);
     const cached = (await pages.match(request.url)) || (await pages.match(request.url, { ignoreSearch: true }));
     if (cached) return cached;
-    if (url.pathname === '/diary' || url.pathname.startsWith('/diary/')) {
+    // Today's form works offline; other pages not kept say so and link to it (/offline).
+    if (url.pathname === '/diary' || url.pathname === '/') {
       const diary = await caches.match('/diary');
       if (diary) return diary;
     }
@@ -129,7 +130,10 @@ self.addEventListener('sync', (event) => {
 async function syncOutbox() {
   const token = await self.DiaryOutbox.fetchCsrfToken();
   if (!token) throw new Error('no CSRF token (offline or signed out); retry later');
-  const summary = await self.DiaryOutbox.flush(token);
+  // Only the signed-in user's entries: the session would file anyone else's under them.
+  const userId = await self.DiaryOutbox.fetchUserId();
+  if (!userId) throw new Error('signed-in user unknown; retry later');
+  const summary = await self.DiaryOutbox.flush(token, userId);
   const clients = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
   clients.forEach((client) => client.postMessage({ type: 'outbox-synced', summary }));
   // Rejecting asks the browser to retry the sync later.

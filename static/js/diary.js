@@ -15,6 +15,8 @@ const form = document.getElementById('entry-form');
 const statusEl = document.getElementById('save-status');
 const outboxEl = document.getElementById('outbox');
 const outboxSection = document.getElementById('outbox-section');
+// Outbox records belong to the user who saved them; only theirs are shown and sent.
+const userId = form ? form.dataset.userId : undefined;
 
 function localToday() {
   const d = new Date();
@@ -89,7 +91,7 @@ export async function renderOutbox() {
   if (!outboxEl) return [];
   let records = [];
   try {
-    records = await all();
+    records = await all(userId);
   } catch {
     return [];
   }
@@ -139,7 +141,7 @@ export async function renderOutbox() {
 async function sync() {
   let summary = null;
   try {
-    summary = await flush(await freshCsrfToken());
+    summary = await flush(await freshCsrfToken(), userId);
   } catch (err) {
     console.warn('outbox flush failed', err);
   }
@@ -191,13 +193,15 @@ async function onSubmit(event) {
     return;
   }
   entry.id = crypto.randomUUID();
+  // The moment of saving: a late sync still shows when the entry was really written.
+  entry.recorded_at = new Date().toISOString();
 
   const submitButtons = [...form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]')];
   saving = true;
   submitButtons.forEach((b) => { b.disabled = true; b.setAttribute('aria-busy', 'true'); });
   try {
     try {
-      await add(entry);
+      await add(entry, userId);
     } catch (err) {
       // Cannot store on this device: fall back to the plain form post (no submit event).
       console.warn('outbox unavailable, posting the form', err);
@@ -206,10 +210,11 @@ async function onSubmit(event) {
       return;
     }
     await renderOutbox();
-    requestBackgroundSync();
     const summary = await sync();
-    const records = await all().catch(() => []);
+    const records = await all(userId).catch(() => []);
     const mine = records.find((r) => r.id === entry.id);
+    // Not sent now: let the browser send it later, even if this page is closed by then.
+    if (mine && !mine.error) requestBackgroundSync();
     if (!mine) {
       announce('Saved');
       form.reset();
@@ -231,7 +236,7 @@ async function onSubmit(event) {
 }
 
 function init() {
-  if (!form) return;
+  if (!form || !userId) return;
   if (!('indexedDB' in self) || !self.crypto || typeof crypto.randomUUID !== 'function') return;
   defaultDayToToday(form);
   form.addEventListener('submit', onSubmit);

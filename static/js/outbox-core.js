@@ -4,7 +4,9 @@
  * worker (a classic script) loads it with importScripts(). So no `export` here: it assigns
  * self.DiaryOutbox, and static/js/outbox.js re-exports that for modules.
  *
- * Each record is {id, entry, queuedAt, error}. `entry` is the exact JSON body for
+ * Each record is {id, userId, entry, queuedAt, error}. `userId` is the signed-in user who saved
+ * it: a shared phone never shows or sends one person's entries under another's session.
+ * `entry` is the exact JSON body for
  * POST /api/v1/entries and carries the client-made UUID `id`; the server treats a repeated id as
  * the same entry, so resending is safe and a retry must never mint a new id.
  */
@@ -57,11 +59,14 @@
     });
   }
 
-  function add(entry) {
+  function add(entry, userId) {
     if (!entry || typeof entry.id !== 'string' || !entry.id) {
       return Promise.reject(new TypeError('outbox entry needs a string id'));
     }
-    var record = { id: entry.id, entry: entry, queuedAt: Date.now(), error: null };
+    if (userId === undefined || userId === null || userId === '') {
+      return Promise.reject(new TypeError('outbox entry needs the user id'));
+    }
+    var record = { id: entry.id, userId: String(userId), entry: entry, queuedAt: Date.now(), error: null };
     return tx('readwrite', function (store) { return store.put(record); }).then(function () { return record; });
   }
 
@@ -69,10 +74,12 @@
     return tx('readonly', function (store) { return store.get(id); });
   }
 
-  // All records, oldest first.
-  function all() {
+  // The records of `userId`, oldest first (every user's when userId is undefined).
+  function all(userId) {
     return tx('readonly', function (store) { return store.getAll(); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.queuedAt - b.queuedAt; });
+      return (rows || [])
+        .filter(function (r) { return userId === undefined || r.userId === String(userId); })
+        .sort(function (a, b) { return a.queuedAt - b.queuedAt; });
     });
   }
 
@@ -135,7 +142,7 @@
     return (global.AbortSignal && AbortSignal.timeout) ? AbortSignal.timeout(ms) : undefined;
   }
 
-  /* Send every entry without an error, oldest first.
+  /* Send every entry of `userId` without an error, oldest first (the session must be theirs).
    *  200/201 -> removed; 422/409 (or another 4xx that a retry cannot fix) -> kept with `error`;
    *  network error, 5xx, 408, 429 -> stop, keep the rest (offline: true);
    *  400/401/403 (expired session or CSRF token) -> stop, keep the rest (authRequired: true).
@@ -143,15 +150,18 @@
    * pending = records still waiting to be sent (failed ones not counted). */
   var inFlight = null;
 
-  function flush(csrfToken) {
+  function flush(csrfToken, userId) {
+    if (userId === undefined || userId === null || userId === '') {
+      return Promise.reject(new TypeError('flush needs the signed-in user id'));
+    }
     if (inFlight) return inFlight;
-    inFlight = doFlush(csrfToken).finally(function () { inFlight = null; });
+    inFlight = doFlush(csrfToken, String(userId)).finally(function () { inFlight = null; });
     return inFlight;
   }
 
-  function doFlush(csrfToken) {
+  function doFlush(csrfToken, userId) {
     var summary = { sent: 0, failed: 0, pending: 0, offline: false, authRequired: false };
-    return all().then(function (records) {
+    return all(userId).then(function (records) {
       var queue = records.filter(function (r) { return !r.error; });
       var i = 0;
       function next() {
@@ -180,7 +190,7 @@
         });
       }
       return next();
-    }).then(all).then(function (records) {
+    }).then(function () { return all(userId); }).then(function (records) {
       records.forEach(function (r) { if (r.error) summary.failed++; else summary.pending++; });
       return summary;
     });
@@ -198,6 +208,17 @@
       .catch(function () { return null; });
   }
 
+  // The signed-in user's id, for the service worker (which has no page to read it from).
+  function fetchUserId() {
+    return fetch('/api/v1/me', {
+      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+      signal: timeoutSignal(8000)
+    })
+      .then(function (res) { return res.ok ? readJson(res) : null; })
+      .then(function (body) { return body && body.id !== undefined ? String(body.id) : null; })
+      .catch(function () { return null; });
+  }
+
   global.DiaryOutbox = {
     add: add,
     all: all,
@@ -205,6 +226,7 @@
     remove: remove,
     retry: retry,
     flush: flush,
-    fetchCsrfToken: fetchCsrfToken
+    fetchCsrfToken: fetchCsrfToken,
+    fetchUserId: fetchUserId
   };
 })(self);

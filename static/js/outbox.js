@@ -4,10 +4,10 @@ import './outbox-core.js';
 
 const core = self.DiaryOutbox;
 
-export const add = (entry) => core.add(entry);
-export const all = () => core.all();
+export const add = (entry, userId) => core.add(entry, userId);
+export const all = (userId) => core.all(userId);
 export const get = (id) => core.get(id);
 export const remove = (id) => core.remove(id);
 export const retry = (id) => core.retry(id);
-export const flush = (csrfToken) => core.flush(csrfToken);
+export const flush = (csrfToken, userId) => core.flush(csrfToken, userId);
 export const fetchCsrfToken = () => core.fetchCsrfToken();

@@ -1,0 +1,121 @@
+"""The patient's own diary entries and weekly check-ins."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import jsonify
+from flask_login import current_user
+
+from diary.api import bp
+from diary.api.openapi import documented
+from diary.api.params import date_range, json_body
+from diary.api.schemas import (
+    CheckinCreateSchema,
+    CheckinDueSchema,
+    CheckinOutSchema,
+    EntryContentSchema,
+    EntryCreateSchema,
+    EntryOutSchema,
+)
+from diary.auth import role_required
+from diary.models import Role
+from diary.services import checkins, entries
+
+
+@bp.post("/entries")
+@documented(
+    "Create an entry; the same client-made id again answers 200 with the stored entry",
+    request=EntryCreateSchema,
+    response=EntryOutSchema,
+    status=201,
+    errors=(403, 409, 422),
+)
+@role_required(Role.PATIENT)
+def create_entry():
+    saved = entries.create_entry(current_user, json_body(EntryCreateSchema()))
+    status = 201 if saved.created else 200
+    response = jsonify(EntryOutSchema().dump(saved.entry))
+    response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"
+    return response, status
+
+
+@bp.get("/entries")
+@documented(
+    "My entries, oldest first",
+    response=EntryOutSchema,
+    many=True,
+    query={"from": "first day, YYYY-MM-DD", "to": "last day, YYYY-MM-DD"},
+    errors=(403, 422),
+)
+@role_required(Role.PATIENT)
+def list_entries():
+    start, end = date_range()
+    return jsonify(
+        EntryOutSchema(many=True).dump(entries.list_entries(current_user.id, start, end))
+    )
+
+
+@bp.get("/entries/<uuid:entry_id>")
+@documented("One of my entries", response=EntryOutSchema, errors=(403, 404))
+@role_required(Role.PATIENT)
+def get_entry(entry_id: uuid.UUID):
+    return jsonify(EntryOutSchema().dump(entries.get_entry(current_user, entry_id)))
+
+
+@bp.patch("/entries/<uuid:entry_id>")
+@documented(
+    "Edit one of my entries; the previous content is kept as a revision",
+    request=EntryContentSchema,
+    response=EntryOutSchema,
+    errors=(403, 404, 422),
+)
+@role_required(Role.PATIENT)
+def update_entry(entry_id: uuid.UUID):
+    entry = entries.update_entry(current_user, entry_id, json_body(EntryContentSchema()))
+    return jsonify(EntryOutSchema().dump(entry))
+
+
+@bp.delete("/entries/<uuid:entry_id>")
+@documented("Delete one of my entries (soft: it can be restored)", status=204, errors=(403, 404))
+@role_required(Role.PATIENT)
+def delete_entry(entry_id: uuid.UUID):
+    entries.delete_entry(current_user, entry_id)
+    return "", 204
+
+
+@bp.post("/entries/<uuid:entry_id>/restore")
+@documented(
+    "Undo the deletion of one of my entries", response=EntryOutSchema, errors=(403, 404, 422)
+)
+@role_required(Role.PATIENT)
+def restore_entry(entry_id: uuid.UUID):
+    return jsonify(EntryOutSchema().dump(entries.restore_entry(current_user, entry_id)))
+
+
+@bp.get("/checkins")
+@documented("My weekly check-ins", response=CheckinOutSchema, many=True, errors=(403,))
+@role_required(Role.PATIENT)
+def list_checkins():
+    return jsonify(CheckinOutSchema(many=True).dump(checkins.list_checkins(current_user)))
+
+
+@bp.get("/checkins/due")
+@documented("Whether a weekly check-in is due, and why", response=CheckinDueSchema, errors=(403,))
+@role_required(Role.PATIENT)
+def checkin_due():
+    return jsonify(CheckinDueSchema().dump(checkins.checkin_due(current_user)))
+
+
+@bp.post("/checkins")
+@documented(
+    "Record a weekly check-in (PROMIS Pain Interference 4a and PGIC)",
+    request=CheckinCreateSchema,
+    response=CheckinOutSchema,
+    status=201,
+    errors=(403, 422),
+)
+@role_required(Role.PATIENT)
+def create_checkin():
+    checkin, created = checkins.record_checkin(current_user, json_body(CheckinCreateSchema()))
+    return jsonify(CheckinOutSchema().dump(checkin)), 201 if created else 200

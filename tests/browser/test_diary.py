@@ -1,0 +1,217 @@
+"""The patient's diary in a phone-sized Chromium: log a day, offline outbox, PWA, accessibility."""
+
+from __future__ import annotations
+
+import json
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import Entry
+from tests.browser.conftest import sign_in
+
+
+def _entries(app, patient) -> list[Entry]:
+    with app.app_context():
+        query = select(Entry).where(Entry.patient_id == patient.id).order_by(Entry.recorded_at)
+        return list(db.session.scalars(query))
+
+
+def _wait_for_service_worker(page) -> None:
+    """Until a service worker controls the page (wait_for_function would need eval: CSP)."""
+    page.evaluate(
+        """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
+        new Promise((resolve) => navigator.serviceWorker.addEventListener(
+            'controllerchange', () => resolve(true), {once: true})))"""
+    )
+
+
+def test_pain_only_day_takes_two_taps(app, page, make):
+    patient = make.patient()
+    sign_in(page, patient)
+    # 1: tap the pain score; 2: tap Save.
+    page.get_by_role("radio", name="4", exact=True).first.check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    [entry] = _entries(app, patient)
+    assert entry.pain == 4
+    assert page.js_errors == []
+
+
+def test_full_entry_with_sections_opened_by_tapping(app, page, make):
+    patient = make.patient()
+    sign_in(page, patient)
+    page.locator("#pain-group").get_by_role("radio", name="7", exact=True).check()
+    page.get_by_text("More about your pain").click()
+    page.locator("#pain_worst-group").get_by_role("radio", name="9", exact=True).check()
+    page.get_by_text("Symptoms", exact=True).click()
+    page.get_by_role("checkbox", name="Burning pain").check()
+    page.get_by_text("Where it hurts").click()
+    page.get_by_role("checkbox", name="Right hand", exact=True).check()
+    page.get_by_text("Sleep", exact=True).click()
+    page.fill("#sleep_hours", "5.5")
+    page.get_by_text("Side effects", exact=True).click()
+    page.locator("fieldset", has_text="Nausea").get_by_role("radio", name="Moderate").check()
+    page.get_by_text("Note", exact=True).click()
+    page.fill("#note", "Walked to the shop.")
+    page.get_by_role("button", name="Save").last.click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    [entry] = _entries(app, patient)
+    assert (entry.pain, entry.pain_worst, entry.sleep_hours) == (7, 9, 5.5)
+    assert entry.symptoms == ["burning"] and entry.body_sites == ["right_hand"]
+    assert entry.side_effects == {"nausea": 2}
+    assert entry.note == "Walked to the shop."
+    # The browser's moment of saving is kept, not only the server's.
+    assert entry.recorded_at is not None
+    assert page.js_errors == []
+
+
+def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make):
+    patient = make.patient()
+    sign_in(page, patient)
+    _wait_for_service_worker(page)
+    page.reload()  # now served through the service worker, which keeps /diary
+    context.set_offline(True)
+    for pain in ("3", "8"):
+        page.locator("#pain-group").get_by_role("radio", name=pain, exact=True).check()
+        page.get_by_role("button", name="Save").first.click()
+        expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    assert _entries(app, patient) == []
+    page.reload()
+    items = page.locator("#outbox .outbox__item")
+    items.first.wait_for()
+    assert items.count() == 2
+    assert page.locator("#outbox").inner_text().count("Waiting to sync") == 2
+    context.set_offline(False)
+    expect(page.locator("#outbox-section")).to_be_hidden()
+    stored = _entries(app, patient)
+    assert sorted(e.pain for e in stored) == [3, 8]
+    # Reload again online: nothing is sent twice.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert len(_entries(app, patient)) == 2
+
+
+def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, make):
+    first, second = make.patient(), make.patient()
+    sign_in(page, first)
+    _wait_for_service_worker(page)
+    page.reload()
+    context.set_offline(True)
+    page.locator("#pain-group").get_by_role("radio", name="6", exact=True).check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    # The session ends before the entry was sent; the next person signs in on this phone.
+    context.clear_cookies()
+    context.set_offline(False)
+    sign_in(page, second)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#outbox-section")).to_be_hidden()
+    page.locator("#pain-group").get_by_role("radio", name="2", exact=True).check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    # Their own entry went through; the first person's stayed on the phone, unsent.
+    assert [e.pain for e in _entries(app, second)] == [2]
+    assert _entries(app, first) == []
+    waiting = page.evaluate(
+        "new Promise((ok) => { const r = indexedDB.open('diary'); r.onsuccess = () =>"
+        " { const q = r.result.transaction('outbox').objectStore('outbox').getAll();"
+        " q.onsuccess = () => ok(q.result.map((x) => [x.userId, x.entry.pain])); }; })"
+    )
+    assert waiting == [[str(first.id), 6]]
+
+
+def test_service_worker_and_manifest(page, make):
+    sign_in(page, make.patient())
+    _wait_for_service_worker(page)
+    scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope.endswith("/")
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
+    )
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/diary"
+    assert manifest["name"] and manifest["theme_color"]
+    purposes = {icon.get("purpose", "any") for icon in manifest["icons"]}
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert "maskable" in purposes and {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        status = page.evaluate(f"fetch({json.dumps(icon['src'])}).then((r) => r.status)")
+        assert status == 200, icon["src"]
+
+
+def test_offline_page_is_shown_for_an_uncached_page(page, context, make):
+    sign_in(page, make.patient())
+    _wait_for_service_worker(page)
+    context.set_offline(True)
+    page.goto("/diary/trends")
+    assert "offline" in page.locator("h1").inner_text().lower()
+
+
+def _serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violations(page, make):
+    patient = make.patient()
+    make.entry(patient, make.days_ago(1), 5, note="A note")
+    sign_in(page, patient)
+    for section in page.locator("details.section").all():
+        section.evaluate("el => { el.open = true; }")
+    assert _serious_violations(page) == []
+    page.goto("/diary/history")
+    assert _serious_violations(page) == []
+
+
+TAP_TARGETS = """
+() => {
+  const small = [];
+  const seen = new Set();
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  for (const el of document.querySelectorAll(selector)) {
+    const target = el.closest('label') || el;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const r = target.getBoundingClientRect();
+    const style = getComputedStyle(target);
+    if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
+    if (target.classList.contains('sr-only')) continue;
+    if (r.width < 44 || r.height < 44) {
+      small.push(`${target.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+    }
+  }
+  return small;
+}
+"""
+
+
+def test_every_tap_target_is_at_least_44_px(page, make):
+    patient = make.patient()
+    make.entry(patient, make.days_ago(1), 5)
+    sign_in(page, patient)
+    for section in page.locator("details.section").all():
+        section.evaluate("el => { el.open = true; }")
+    assert page.evaluate(TAP_TARGETS) == []
+    page.goto("/diary/history")
+    assert page.evaluate(TAP_TARGETS) == []
+
+
+def test_trends_chart_is_drawn_without_csp_refusals(page, make):
+    patient = make.patient()
+    for days_ago, pain in ((1, 4), (2, 6), (3, 5)):
+        make.entry(patient, make.days_ago(days_ago), pain)
+    make.infusion(patient, None, make.days_ago(2))
+    sign_in(page, patient)
+    page.goto("/diary/trends")
+    expect(page.locator("#pain-chart.js-plotly-plot")).to_have_count(1)
+    expect(page.locator("#pain-chart .scatterlayer .trace")).to_have_count(4)
+    page.get_by_role("link", name="90 days").click()
+    expect(page.locator("h1")).to_have_text("Your pain, last 90 days")
+    expect(page.locator("#pain-chart.js-plotly-plot")).to_have_count(1)
+    assert page.js_errors == []

@@ -1,0 +1,189 @@
+"""Logging a day with the plain HTML form (no JavaScript)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import Entry, User
+from diary.services.time import local_today
+from tests.factories import login
+
+
+def _token(client) -> str:
+    html = client.get("/diary").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def _entries(app) -> list[Entry]:
+    with app.app_context():
+        return list(db.session.scalars(select(Entry).order_by(Entry.recorded_at)))
+
+
+def test_diary_page_offers_eleven_pain_buttons_with_anchors(client, make):
+    login(client, make.patient())
+    html = client.get("/diary").get_data(as_text=True)
+    assert len(re.findall(r'type="radio" name="pain" value="\d+"', html)) == 11
+    assert "0 = No pain" in html and "10 = Worst pain imaginable" in html
+    assert 'id="entry-form"' in html and 'data-user-id="' in html
+    assert html.count('<details class="section"') >= 8
+    assert '<details class="section" id="section-symptoms" open' not in html  # collapsed
+
+
+def test_diary_page_may_be_kept_for_offline_use(client, make):
+    login(client, make.patient())
+    response = client.get("/diary")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/offline").headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/diary/history").headers["Cache-Control"] == "no-store"
+
+
+def test_pain_only_form_post_saves_an_entry_for_today(app, client, make):
+    patient = make.patient()
+    login(client, patient)
+    token = _token(client)
+    response = client.post("/diary", data={"csrf_token": token, "pain": "4"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved: pain 4 out of 10" in page
+    [entry] = _entries(app)
+    assert entry.pain == 4 and entry.patient_id == patient.id
+    with app.app_context():
+        assert entry.day == local_today(db.session.get(User, patient.id))
+
+
+def test_full_form_post_stores_every_field(app, client, make):
+    login(client, make.patient())
+    form = {
+        "csrf_token": _token(client),
+        "day": make.days_ago(1).isoformat(),
+        "pain": "6",
+        "pain_worst": "8",
+        "pain_least": "3",
+        "pain_average": "5",
+        "symptoms": ["burning", "swelling"],
+        "body_sites": ["left_foot", "other"],
+        "body_site_other": "lower back",
+        "sleep_hours": "6,5",
+        "sleep_quality": "4",
+        "peg_enjoyment": "7",
+        "peg_activity": "6",
+        "mood": "5",
+        "medications": "gabapentin 300 mg\r\n\r\nparacetamol 1 g\r\n",
+        "side_effect__nausea": "2",
+        "side_effect__headache": "0",
+        "side_effect_other": "dry mouth",
+        "note": "Cold morning.",
+    }
+    assert client.post("/diary", data=form).status_code == 302
+    [entry] = _entries(app)
+    assert entry.day == make.days_ago(1)
+    assert (entry.pain, entry.pain_worst, entry.pain_least, entry.pain_average) == (6, 8, 3, 5)
+    assert entry.symptoms == ["burning", "swelling"]
+    assert entry.body_sites == ["left_foot", "other"] and entry.body_site_other == "lower back"
+    assert (entry.sleep_hours, entry.sleep_quality) == (6.5, 4)
+    assert (entry.peg_enjoyment, entry.peg_activity, entry.mood) == (7, 6, 5)
+    assert entry.medications == ["gabapentin 300 mg", "paracetamol 1 g"]
+    assert entry.side_effects == {"nausea": 2}
+    assert entry.side_effect_other == "dry mouth" and entry.note == "Cold morning."
+
+
+def test_refused_form_keeps_what_was_typed_and_says_what_to_fix(app, client, make):
+    login(client, make.patient())
+    response = client.post(
+        "/diary",
+        data={"csrf_token": _token(client), "sleep_hours": "lots", "note": "keep me"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="field-error" id="pain-error">Choose your pain now, from 0 to 10.' in html
+    assert 'id="sleep_hours-error">Enter the hours slept, from 0 to 24.' in html
+    assert "keep me</textarea>" in html
+    assert 'aria-invalid="true"' in html
+    assert _entries(app) == []
+
+
+def test_form_and_api_give_the_same_message(client, make):
+    login(client, make.patient())
+    token = _token(client)
+    html = client.post("/diary", data={"csrf_token": token, "pain": "4", "mood": "11"})
+    api = client.post(
+        "/api/v1/entries", json={"pain": 4, "mood": 11}, headers={"X-CSRFToken": token}
+    )
+    message = api.get_json()["errors"]["mood"][0]
+    assert f'id="mood-error">{message}<' in html.get_data(as_text=True)
+
+
+def test_double_submitted_form_is_stored_once(app, client, make):
+    login(client, make.patient())
+    token = _token(client)
+    form = {"csrf_token": token, "pain": "5", "id": str(uuid.uuid4())}
+    client.post("/diary", data=form)
+    client.post("/diary", data=form)
+    assert len(_entries(app)) == 1
+
+
+def test_side_effects_open_first_in_the_week_after_an_infusion(client, make):
+    patient = make.patient()
+    login(client, patient)
+    closed = client.get("/diary").get_data(as_text=True)
+    assert 'id="section-side-effects" open' not in closed
+    make.infusion(patient, None, make.days_ago(2))
+    html = client.get("/diary").get_data(as_text=True)
+    assert 'id="section-side-effects" open' in html
+    assert html.index("section-side-effects") < html.index("section-symptoms")
+    assert "2 days ago" in html
+
+
+def test_side_effects_stay_closed_long_after_an_infusion(client, make):
+    patient = make.patient()
+    make.infusion(patient, None, make.days_ago(12))
+    login(client, patient)
+    assert 'id="section-side-effects" open' not in client.get("/diary").get_data(as_text=True)
+
+
+def test_reminder_shows_after_the_chosen_time_without_an_entry(client, make):
+    patient = make.patient(timezone="UTC", reminder_time=time(0, 0))
+    login(client, patient)
+    assert "today has no entry yet" in client.get("/diary").get_data(as_text=True)
+    make.entry(patient, datetime.now(UTC).date(), 3)
+    assert "today has no entry yet" not in client.get("/diary").get_data(as_text=True)
+
+
+def test_no_reminder_before_the_chosen_time(client, make):
+    later = (datetime.now(UTC) + timedelta(minutes=2)).time().replace(second=0, microsecond=0)
+    if later < time(0, 3):
+        later = time(23, 59)  # just after midnight UTC: pick a time surely ahead
+    patient = make.patient(timezone="UTC", reminder_time=later)
+    login(client, patient)
+    assert "today has no entry yet" not in client.get("/diary").get_data(as_text=True)
+
+
+def test_patient_sets_and_clears_the_reminder_time(app, client, make):
+    patient = make.patient()
+    login(client, patient)
+    token = _token(client)
+    page = client.post(
+        "/diary/reminder",
+        data={"csrf_token": token, "reminder_time": "20:30"},
+        follow_redirects=True,
+    )
+    assert "Daily reminder set for 20:30" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, patient.id).reminder_time == time(20, 30)
+    bad = client.post(
+        "/diary/reminder", data={"csrf_token": token, "reminder_time": "8pm"}, follow_redirects=True
+    )
+    assert "HH:MM" in bad.get_data(as_text=True)
+    client.post("/diary/reminder", data={"csrf_token": token, "reminder_time": ""})
+    with app.app_context():
+        assert db.session.get(User, patient.id).reminder_time is None
+
+
+def test_clinician_cannot_open_the_diary(client, make):
+    login(client, make.clinician())
+    assert client.get("/diary").status_code == 403
