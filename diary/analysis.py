@@ -430,3 +430,116 @@ def promis_pi_raw(answers: list[int | None]) -> int | None:
     if len(answers) < 4 or any(a is None for a in answers):
         return None
     return sum(answers)
+
+
+WEEK_MEAN_MIN_DAYS = 4
+
+MEAN_PAIN_7_DAYS_DEFINITION = (
+    "7-day mean pain: the mean of daily pain (pain now, averaged over the day's entries) over the "
+    "last 7 days including today, counting only days with entries; shown when at least 4 of "
+    "those 7 days have entries."
+)
+
+CHANGE_DEFINITION = (
+    "Change versus baseline: the 7-day mean pain compared with the baseline of the last "
+    "infusion (mean daily pain over the 7 days before it, at least 4 days with entries), in "
+    "percent; negative means less pain. Bands follow IMMPACT: 30% or more less pain is a "
+    "moderate, 50% or more a substantial improvement."
+)
+
+RESPONSE_DEFINITION = (
+    "Week-1 response: the mean daily pain over days +1 to +7 after the infusion (at least 4 days "
+    "with entries) compared with the infusion's baseline, in IMMPACT bands. Best: the lowest "
+    "3-day rolling mean (at least 2 of 3 days with entries) between day +1 and the day before "
+    "the next infusion, at most day +84."
+)
+
+ADHERENCE_DEFINITION = (
+    "Days with data: the share of calendar days in the period with at least one diary entry "
+    "(an entry counts for the day it describes, whenever it was recorded)."
+)
+
+FLARE_DEFINITION = (
+    "Flare day: daily pain of at least 5 and at least 2 points above the mean of the 7 days "
+    "before it (at least 4 of them with entries)."
+)
+
+
+def window_mean(
+    daily_pain: Mapping[date, float],
+    start: date,
+    end: date,
+    min_days: int = WEEK_MEAN_MIN_DAYS,
+) -> float | None:
+    """Mean daily pain over the calendar days `start`..`end` (both included) that have data.
+    None when fewer than `min_days` of those days have data (a missing day is missing, never a
+    zero). With start = today - 6, end = today this is the 7-day mean pain
+    (MEAN_PAIN_7_DAYS_DEFINITION)."""
+    present = [v for d in days_between(start, end) if (v := daily_pain.get(d)) is not None]
+    if not present or len(present) < min_days:
+        return None
+    return fmean(present)
+
+
+@dataclass(frozen=True)
+class InfusionResponse:
+    """How pain went after one infusion (RESPONSE_DEFINITION, RELIEF_DEFINITION).
+
+    `week1_mean` is the mean pain on days +1..+7, `week1_change` its percent change from
+    `baseline`, `band` the IMMPACT band of that change; `best_mean` the lowest 3-day rolling
+    mean observed, `best_change` its percent change; `relief` the result of relief_duration."""
+
+    infusion_day: date
+    baseline: float | None
+    week1_mean: float | None
+    week1_change: float | None
+    band: str
+    best_mean: float | None
+    best_change: float | None
+    relief: Relief
+
+    @property
+    def band_label(self) -> str:
+        return RESPONDER_LABELS[self.band]
+
+
+RESPONSE_HORIZON_DAYS = 84
+
+
+def infusion_response(
+    daily_pain: Mapping[date, float],
+    infusion_day: date,
+    *,
+    next_infusion_day: date | None = None,
+) -> InfusionResponse:
+    """Baseline, week-1 response, best response and relief duration for one infusion.
+
+    baseline: `baseline()`. week1_mean: `window_mean` of days +1..+7 (at least 4 with data),
+    stopping before `next_infusion_day` when that comes sooner. band: `responder_band` of the
+    week-1 percent change ("not_enough_data" without baseline or week-1 mean). best_mean: the
+    lowest 3-day rolling mean (2 of 3 days needed, only days after the infusion) on days
+    +1..+84, stopping before the next infusion; None when no rolling mean exists. relief:
+    `relief_duration` with `next_infusion_day`.
+    """
+    base = baseline(daily_pain, infusion_day)
+    last = infusion_day + timedelta(days=RESPONSE_HORIZON_DAYS)
+    if next_infusion_day is not None:
+        last = min(last, next_infusion_day - ONE_DAY)
+    first = infusion_day + ONE_DAY
+    week1_end = min(infusion_day + timedelta(days=7), last)
+    week1 = window_mean(daily_pain, first, week1_end) if week1_end >= first else None
+    observed = {d: v for d in days_between(first, last) if (v := daily_pain.get(d)) is not None}
+    ends = days_between(first, max(observed)) if observed else []
+    rolling = rolling_mean(observed, ends, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
+    best = min((v for v in rolling.values() if v is not None), default=None)
+    week1_change = percent_change(base, week1)
+    return InfusionResponse(
+        infusion_day=infusion_day,
+        baseline=base,
+        week1_mean=week1,
+        week1_change=week1_change,
+        band=responder_band(week1_change),
+        best_mean=best,
+        best_change=percent_change(base, best),
+        relief=relief_duration(daily_pain, infusion_day, base, next_infusion_day=next_infusion_day),
+    )

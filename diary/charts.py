@@ -40,6 +40,8 @@ TEMPLATE = go.layout.Template(
 
 # Passed to Plotly.newPlot with the figure (see figure_json): no logo, no link to plotly.com.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+# For fixed-size figures on a printed page: no mode bar, no resizing with the window.
+STATIC_CONFIG = {"displaylogo": False, "responsive": False, "staticPlot": True}
 
 SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # none .. very severe
 
@@ -394,9 +396,10 @@ def side_effect_figure(
     return fig
 
 
-def figure_json(fig: go.Figure) -> str:
+def figure_json(fig: go.Figure, config: dict | None = None) -> str:
     """Compact JSON for the page: {"data", "layout", "config"}; the page passes the parsed
-    object to Plotly.newPlot(element, figure), which reads all three keys."""
+    object to Plotly.newPlot(element, figure), which reads all three keys. `config` defaults
+    to PLOT_CONFIG (STATIC_CONFIG for printed pages)."""
     figure = json.loads(fig.to_json())
-    figure["config"] = PLOT_CONFIG
+    figure["config"] = config or PLOT_CONFIG
     return json.dumps(figure, separators=(",", ":"))

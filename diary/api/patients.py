@@ -6,6 +6,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from diary.api import bp
+from diary.api.openapi import documented
 from diary.api.params import date_range
 from diary.api.schemas import EntryOutSchema, PatientSummarySchema
 from diary.auth import role_required
@@ -16,6 +17,12 @@ from diary.services.time import local_today
 
 
 @bp.get("/patients")
+@documented(
+    "My linked patients, most in need of attention first",
+    response=PatientSummarySchema,
+    many=True,
+    errors=(403,),
+)
 @role_required(Role.CLINICIAN)
 def list_patients():
     summaries = patients.patient_summaries(current_user, local_today(current_user))
@@ -23,6 +30,13 @@ def list_patients():
 
 
 @bp.get("/patients/<int:patient_id>/entries")
+@documented(
+    "A linked patient's entries, oldest first",
+    response=EntryOutSchema,
+    many=True,
+    query={"from": "first day, YYYY-MM-DD", "to": "last day, YYYY-MM-DD"},
+    errors=(403, 404, 422),
+)
 @role_required(Role.CLINICIAN)
 def patient_entries(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="entries.read")

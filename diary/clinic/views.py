@@ -1,16 +1,40 @@
-"""The clinician's pages."""
+"""The clinician's pages: dashboard, patient review, pre-visit report, infusion sessions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from diary import analysis
 from diary.auth import role_required
-from diary.models import Role
-from diary.services import patients
-from diary.services.time import local_today
+from diary.codes import EXAM_SIGNS
+from diary.errors import ValidationError
+from diary.extensions import db
+from diary.models import Role, utcnow
+from diary.services import access, infusions, patients, review
+from diary.services.time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+
+DEFINITIONS = {
+    "mean7": analysis.MEAN_PAIN_7_DAYS_DEFINITION,
+    "change": analysis.CHANGE_DEFINITION,
+    "response": analysis.RESPONSE_DEFINITION,
+    "relief": analysis.RELIEF_DEFINITION,
+    "adherence": analysis.ADHERENCE_DEFINITION,
+    "flares": analysis.FLARE_DEFINITION,
+    "css": review.CSS_DEFINITION,
+    "attention": patients.ATTENTION_DEFINITION,
+}
+
+
+@bp.context_processor
+def _clinic_context() -> dict:
+    return {
+        "definitions": DEFINITIONS,
+        "responder_labels": analysis.RESPONDER_LABELS,
+        "range_labels": review.RANGE_LABELS,
+    }
 
 
 @bp.get("")
@@ -18,3 +42,88 @@ bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 def dashboard():
     summaries = patients.patient_summaries(current_user, local_today(current_user))
     return render_template("clinic/dashboard.html", patients=summaries)
+
+
+@bp.get("/patients/<int:patient_id>")
+@role_required(Role.CLINICIAN)
+def review_page(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="review.read")
+    page = review.review_page(patient, request.args.get("range"))
+    db.session.commit()  # the audit event
+    return render_template("clinic/review.html", page=page, patient=patient, key=page.key)
+
+
+@bp.get("/patients/<int:patient_id>/report")
+@role_required(Role.CLINICIAN)
+def report(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="report.read")
+    summary = review.report(patient)
+    db.session.commit()
+    return render_template("clinic/report.html", report=summary, patient=patient, key=summary.key)
+
+
+@bp.get("/patients/<int:patient_id>/infusions")
+@role_required(Role.CLINICIAN)
+def infusion_list(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="infusions.read")
+    rows = infusions.list_infusions(patient.id)
+    db.session.commit()
+    return render_template(
+        "clinic/infusions.html", patient=patient, infusions=rows, tz=zone(patient), now=utcnow()
+    )
+
+
+@bp.route("/patients/<int:patient_id>/infusions/new", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def new_infusion(patient_id: int):
+    patient = access.patient_for(
+        current_user, patient_id, action="infusions.read" if request.method == "GET" else None
+    )
+    if request.method == "POST":
+        try:
+            values = infusions.parse_form(request.form, patient)
+            infusions.create_infusion(patient, current_user, values)
+        except ValidationError as exc:
+            db.session.rollback()
+            return _form(patient, None, request.form, exc.errors or {}, 422)
+        flash("Infusion session saved.", "ok")
+        return redirect(url_for("clinic.infusion_list", patient_id=patient.id))
+    db.session.commit()
+    return _form(patient, None, infusions.form_values(None, zone(patient)), {})
+
+
+@bp.route("/patients/<int:patient_id>/infusions/<int:infusion_id>/edit", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def edit_infusion(patient_id: int, infusion_id: int):
+    patient = access.patient_for(
+        current_user, patient_id, action="infusions.read" if request.method == "GET" else None
+    )
+    infusion = infusions.get_infusion(patient, infusion_id)
+    if request.method == "POST":
+        try:
+            values = infusions.parse_form(request.form, patient)
+            infusions.update_infusion(patient, infusion.id, values, current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            return _form(patient, infusion, request.form, exc.errors or {}, 422)
+        flash("Infusion session updated.", "ok")
+        return redirect(url_for("clinic.infusion_list", patient_id=patient.id))
+    db.session.commit()
+    return _form(patient, infusion, infusions.form_values(infusion, zone(patient)), {})
+
+
+def _form(patient, infusion, values, errors: dict, status: int = 200):
+    if hasattr(values, "getlist"):  # the submitted form: keep what was typed
+        values = {**values.to_dict(), "exam_signs": values.getlist("exam_signs")}
+    return (
+        render_template(
+            "clinic/infusion_form.html",
+            patient=patient,
+            infusion=infusion,
+            values=values,
+            errors=errors,
+            exam_signs=EXAM_SIGNS,
+            timezone=zone(patient).key,
+        ),
+        status,
+    )

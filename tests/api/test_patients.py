@@ -9,14 +9,15 @@ def test_clinician_lists_only_linked_patients_with_summaries(client, make):
     clinician = make.clinician()
     mine, other = make.patient(display_name="Mine"), make.patient(display_name="Other")
     make.link(clinician, mine)
-    for days_ago, pain in ((0, 4), (1, 6), (10, 9)):
+    # 7-day mean: days with entries among the last 7, at least 4 of them (day 10 is outside).
+    for days_ago, pain in ((0, 4), (1, 6), (2, 5), (3, 5), (10, 9)):
         make.entry(mine, make.days_ago(days_ago), pain)
     make.entry(other, make.days_ago(0), 2)
     login(client, clinician)
     body = client.get("/api/v1/patients").get_json()
     assert [p["display_name"] for p in body] == ["Mine"]
     assert body[0]["mean_pain_7_days"] == 5.0
-    assert body[0]["entries_last_14_days"] == 3
+    assert body[0]["entries_last_14_days"] == 5
     assert body[0]["last_entry_day"] == make.days_ago(0).isoformat()
 
 

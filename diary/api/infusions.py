@@ -1,0 +1,71 @@
+"""A linked patient's infusion sessions: list, record, read, edit."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+
+from diary.api import bp
+from diary.api.openapi import documented
+from diary.api.params import json_body
+from diary.api.schemas import InfusionInSchema, InfusionOutSchema
+from diary.auth import role_required
+from diary.extensions import db
+from diary.models import Role
+from diary.services import access, infusions
+
+
+@bp.get("/patients/<int:patient_id>/infusions")
+@documented(
+    "A linked patient's infusion sessions", response=InfusionOutSchema, many=True, errors=(403, 404)
+)
+@role_required(Role.CLINICIAN)
+def list_infusions(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="infusions.read")
+    rows = infusions.list_infusions(patient.id)
+    db.session.commit()  # the audit event
+    return jsonify(InfusionOutSchema(many=True).dump(rows))
+
+
+@bp.post("/patients/<int:patient_id>/infusions")
+@documented(
+    "Record an infusion session (a future start is a scheduled session)",
+    request=InfusionInSchema,
+    response=InfusionOutSchema,
+    status=201,
+    errors=(403, 404, 422),
+)
+@role_required(Role.CLINICIAN)
+def create_infusion(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action=None)
+    infusion = infusions.create_infusion(patient, current_user, json_body(InfusionInSchema()))
+    response = jsonify(InfusionOutSchema().dump(infusion))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/patients/{patient.id}/infusions/{infusion.id}"
+    return response
+
+
+@bp.get("/patients/<int:patient_id>/infusions/<int:infusion_id>")
+@documented("One infusion session", response=InfusionOutSchema, errors=(403, 404))
+@role_required(Role.CLINICIAN)
+def get_infusion(patient_id: int, infusion_id: int):
+    patient = access.patient_for(current_user, patient_id, action="infusions.read")
+    infusion = infusions.get_infusion(patient, infusion_id)
+    db.session.commit()
+    return jsonify(InfusionOutSchema().dump(infusion))
+
+
+@bp.patch("/patients/<int:patient_id>/infusions/<int:infusion_id>")
+@documented(
+    "Edit an infusion session (send only the fields that change)",
+    request=InfusionInSchema,
+    response=InfusionOutSchema,
+    errors=(403, 404, 422),
+)
+@role_required(Role.CLINICIAN)
+def update_infusion(patient_id: int, infusion_id: int):
+    patient = access.patient_for(current_user, patient_id, action=None)
+    infusion = infusions.update_infusion(
+        patient, infusion_id, json_body(InfusionInSchema(), partial=True), current_user
+    )
+    return jsonify(InfusionOutSchema().dump(infusion))

@@ -1,0 +1,26 @@
+"""The key figures of a linked patient's review."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+
+from diary.api import bp
+from diary.api.openapi import documented
+from diary.api.schemas import ReviewSummarySchema
+from diary.auth import role_required
+from diary.extensions import db
+from diary.models import Role
+from diary.services import access, review
+
+
+@bp.get("/patients/<int:patient_id>/summary")
+@documented(
+    "The key figures of a linked patient's review", response=ReviewSummarySchema, errors=(403, 404)
+)
+@role_required(Role.CLINICIAN)
+def patient_summary(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="summary.read")
+    figures = review.summary(patient)
+    db.session.commit()  # the audit event
+    return jsonify(ReviewSummarySchema().dump(figures))

@@ -1,0 +1,303 @@
+"""Infusion sessions: the clinician records, edits and lists them.
+
+The rules are written here once: the HTML form (via `parse_form`) and the JSON API (after its
+schema has checked the shape) both call `create_infusion` / `update_infusion`, so both give the
+same message per field. A session whose start is in the future is a scheduled session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from diary.codes import EXAM_SIGN_CODES, EXAM_SIGNS
+from diary.errors import NotFound, ValidationError
+from diary.extensions import db
+from diary.models import Infusion, User, utcnow
+from diary.services import audit
+from diary.services.time import zone
+
+FIELDS = (
+    "started_at",
+    "duration_minutes",
+    "dose_mg",
+    "rate_mg_kg_h",
+    "adjuncts",
+    "pain_pre",
+    "pain_post",
+    "adverse_events",
+    "lab_notes",
+    "notes",
+    "exam_signs",
+)
+TEXT_FIELDS = ("adverse_events", "lab_notes", "notes")
+TEXT_MAX = 4000
+ADJUNCT_MAX = 100
+ADJUNCTS_MAX = 20
+DURATION_MAX_MINUTES = 7 * 24 * 60  # continuous protocols run up to about 4-5 days
+DOSE_MAX_MG = 10_000.0
+RATE_MAX_MG_KG_H = 10.0
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SCHEDULE_HORIZON_DAYS = 366
+
+
+def list_infusions(patient_id: int) -> list[Infusion]:
+    """A patient's sessions, scheduled and past, newest first."""
+    return list(
+        db.session.scalars(
+            select(Infusion)
+            .where(Infusion.patient_id == patient_id)
+            .order_by(Infusion.started_at.desc(), Infusion.id.desc())
+        )
+    )
+
+
+def get_infusion(patient: User, infusion_id: int) -> Infusion:
+    """The session `infusion_id` of `patient`, else NotFound (also for another patient's)."""
+    infusion = db.session.get(Infusion, infusion_id)
+    if infusion is None or infusion.patient_id != patient.id:
+        raise NotFound()
+    return infusion
+
+
+def create_infusion(patient: User, clinician: User, values: Mapping[str, Any]) -> Infusion:
+    """Record a session for `patient` (validated by `clean`); committed with its audit event."""
+    cleaned = clean(values)
+    infusion = Infusion(patient_id=patient.id, clinician_id=clinician.id, **cleaned)
+    infusion.adjuncts = cleaned.get("adjuncts", [])
+    db.session.add(infusion)
+    db.session.flush()
+    audit.record(
+        "infusion.create",
+        actor=clinician,
+        patient_id=patient.id,
+        object_type="infusion",
+        object_id=infusion.id,
+    )
+    db.session.commit()
+    return infusion
+
+
+def update_infusion(
+    patient: User, infusion_id: int, values: Mapping[str, Any], by: User
+) -> Infusion:
+    """Change the given fields of a session; the others keep their values. The rules apply to
+    the session as it will be after the change (e.g. pain after a session that is still in the
+    future is refused)."""
+    infusion = get_infusion(patient, infusion_id)
+    current = {name: getattr(infusion, name) for name in FIELDS}
+    cleaned = clean({**current, **values})
+    changed = sorted(name for name in values if name in FIELDS and cleaned[name] != current[name])
+    for name in FIELDS:
+        setattr(infusion, name, cleaned[name])
+    audit.record(
+        "infusion.update",
+        actor=by,
+        patient_id=patient.id,
+        object_type="infusion",
+        object_id=infusion.id,
+        detail={"fields": changed},
+    )
+    db.session.commit()
+    return infusion
+
+
+def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """The values of a session, checked; raises ValidationError with a message per field.
+
+    started_at is required (timezone-aware, from 2000 up to a year ahead). Optional: duration
+    1-10080 minutes; total dose above 0 and at most 10,000 mg; rate above 0 and at most
+    10 mg/kg/h; up to 20 adjuncts of at most 100 characters (blank ones dropped, duplicates
+    once); pain before/after 0-10 (no pain after a session that has not started); free texts
+    of at most 4000 characters (blank is none); exam_signs None (no exam recorded) or codes of
+    codes.EXAM_SIGNS (an empty list: examined, no sign found).
+    """
+    now = now or utcnow()
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+
+    started = values.get("started_at")
+    if started is None:
+        errors["started_at"] = ["Enter the date and time of the session."]
+    elif not isinstance(started, datetime) or started.tzinfo is None:
+        errors["started_at"] = ["Give the time with its time zone."]
+    elif started < EARLIEST:
+        errors["started_at"] = ["The date is too far in the past."]
+    elif (started - now).days >= SCHEDULE_HORIZON_DAYS:
+        errors["started_at"] = ["A session can be scheduled at most a year ahead."]
+    else:
+        out["started_at"] = started.astimezone(UTC)
+
+    def number(name: str, low: float, high: float, message: str, *, whole: bool) -> None:
+        """low < value <= high for amounts (never 0 mg), low <= value <= high for minutes."""
+        value = values.get(name)
+        if value is None:
+            out[name] = None
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (not whole or value == int(value))
+            and low <= value <= high
+            and value != 0
+        ):
+            out[name] = int(value) if whole else float(value)
+        else:
+            errors[name] = [message]
+
+    number(
+        "duration_minutes",
+        1,
+        DURATION_MAX_MINUTES,
+        f"Enter the duration in whole minutes, 1 to {DURATION_MAX_MINUTES}.",
+        whole=True,
+    )
+    number(
+        "dose_mg",
+        0,
+        DOSE_MAX_MG,
+        "Enter the total dose in mg, above 0 and at most 10000.",
+        whole=False,
+    )
+    number(
+        "rate_mg_kg_h",
+        0,
+        RATE_MAX_MG_KG_H,
+        "Enter the rate in mg/kg/h, above 0 and at most 10.",
+        whole=False,
+    )
+    for name, when in (("pain_pre", "before"), ("pain_post", "after")):
+        value = values.get(name)
+        if value is None:
+            out[name] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            errors[name] = [f"Pain {when} the session is a whole number from 0 to 10."]
+        else:
+            out[name] = value
+    if out.get("pain_post") is not None and "started_at" in out and out["started_at"] > now:
+        errors["pain_post"] = ["A scheduled session has no pain after it yet."]
+
+    adjuncts = values.get("adjuncts") or []
+    if not isinstance(adjuncts, list | tuple) or not all(isinstance(a, str) for a in adjuncts):
+        errors["adjuncts"] = ["List the adjuncts as text."]
+    else:
+        kept: list[str] = []
+        for adjunct in (a.strip() for a in adjuncts):
+            if adjunct and adjunct.casefold() not in {k.casefold() for k in kept}:
+                kept.append(adjunct)
+        if len(kept) > ADJUNCTS_MAX:
+            errors["adjuncts"] = [f"List at most {ADJUNCTS_MAX} adjuncts."]
+        elif any(len(a) > ADJUNCT_MAX for a in kept):
+            errors["adjuncts"] = [f"Each adjunct is at most {ADJUNCT_MAX} characters."]
+        else:
+            out["adjuncts"] = kept
+
+    for name in TEXT_FIELDS:
+        text = values.get(name)
+        if text is None:
+            out[name] = None
+        elif not isinstance(text, str):
+            errors[name] = ["Enter text."]
+        elif len(text.strip()) > TEXT_MAX:
+            errors[name] = [f"At most {TEXT_MAX} characters ({len(text.strip())} now)."]
+        else:
+            out[name] = text.strip() or None
+
+    signs = values.get("exam_signs")
+    if signs is None:
+        out["exam_signs"] = None
+    elif not isinstance(signs, list | tuple | set | frozenset):
+        errors["exam_signs"] = ["List the observed signs, or leave out the exam."]
+    elif unknown := sorted(str(s) for s in signs if s not in EXAM_SIGN_CODES):
+        errors["exam_signs"] = [f"Unknown sign: {', '.join(unknown)}."]
+    else:
+        # Stored in the form's order, so an unchanged exam compares equal.
+        out["exam_signs"] = [c.code for c in EXAM_SIGNS if c.code in set(signs)]
+
+    if errors:
+        raise ValidationError(errors=errors)
+    return out
+
+
+# --- the HTML form ------------------------------------------------------------------------------
+
+
+def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
+    """What the form shows for an existing session (or a new one), as strings."""
+    if infusion is None:
+        return {"date": "", "time": "09:00", "adjuncts": "", "exam": "no", "exam_signs": []}
+    local = infusion.started_at.astimezone(tz)
+
+    def text(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return {
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+        **{
+            name: text(getattr(infusion, name))
+            for name in ("duration_minutes", "dose_mg", "rate_mg_kg_h", "pain_pre", "pain_post")
+        },
+        **{name: getattr(infusion, name) or "" for name in TEXT_FIELDS},
+        "adjuncts": ", ".join(infusion.adjuncts or []),
+        "exam": "no" if infusion.exam_signs is None else "yes",
+        "exam_signs": list(infusion.exam_signs or []),
+    }
+
+
+def parse_form(form: Mapping[str, Any], patient: User) -> dict[str, Any]:
+    """Turn the form's strings into values for `clean`; the date and time are the patient's
+    local time (the diary's days are the patient's days). Raises ValidationError for entries
+    that are not numbers or dates, with the same field names as `clean`."""
+    tz = zone(patient)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+
+    raw_date, raw_time = form.get("date", "").strip(), form.get("time", "").strip()
+    if not raw_date:
+        errors["started_at"] = ["Enter the date and time of the session."]
+    else:
+        try:
+            day = date.fromisoformat(raw_date)
+            at = time.fromisoformat(raw_time) if raw_time else time(9, 0)
+            values["started_at"] = datetime.combine(day, at, tzinfo=tz)
+        except ValueError:
+            errors["started_at"] = ["Use a date as YYYY-MM-DD and a time as HH:MM."]
+
+    numeric = {
+        "duration_minutes": (int, "Enter the duration in whole minutes."),
+        "dose_mg": (float, "Enter the total dose in mg as a number."),
+        "rate_mg_kg_h": (float, "Enter the rate in mg/kg/h as a number."),
+        "pain_pre": (int, "Pain before the session is a whole number from 0 to 10."),
+        "pain_post": (int, "Pain after the session is a whole number from 0 to 10."),
+    }
+    for name, (kind, message) in numeric.items():
+        raw = form.get(name, "").strip().replace(",", ".")
+        if not raw:
+            values[name] = None
+            continue
+        try:
+            values[name] = kind(raw)
+        except ValueError:
+            errors[name] = [message]
+    values["adjuncts"] = [a for a in form.get("adjuncts", "").replace("\n", ",").split(",")]
+    for name in TEXT_FIELDS:
+        values[name] = form.get(name, "")
+    getlist = getattr(form, "getlist", None)
+    signs = getlist("exam_signs") if getlist else form.get("exam_signs", [])
+    values["exam_signs"] = list(signs) if form.get("exam") == "yes" else None
+    if errors:
+        # Report the rule messages for the other fields too, so the form shows all at once.
+        try:
+            clean({k: v for k, v in values.items() if k not in errors})
+        except ValidationError as exc:
+            errors = {**(exc.errors or {}), **errors}
+        raise ValidationError(errors=errors)
+    return values

@@ -1,0 +1,80 @@
+"""The review page draws its plotly charts from the local bundle, under the CSP; the pre-visit
+summary prints on one or two A4 pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+
+
+def _patient_with_history(make):
+    clinician, patient = make.clinician(), make.patient(display_name="Robin", timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    for i in range(60):
+        make.entry(
+            patient,
+            today - timedelta(days=i),
+            3 + i % 5,
+            pain_worst=8,
+            symptoms=["burning"],
+            body_sites=["left_hand"],
+            sleep_hours=6.5,
+            note="Long walk, felt it afterwards" if i == 3 else None,
+            side_effects={"vivid_dreams": 2} if i == 19 else {},
+        )
+    make.infusion(patient, clinician, today - timedelta(days=20), exam_signs=["edema"])
+    make.infusion(patient, clinician, today - timedelta(days=50))
+    return clinician, patient
+
+
+def test_review_page_draws_the_charts(page, make):
+    clinician, patient = _patient_with_history(make)
+    sign_in(page, clinician)
+    page.goto(f"/clinic/patients/{patient.id}")
+    expect(page.locator(".js-plotly-plot")).to_have_count(6)
+    traces = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-figure]')].map(
+            el => [el.dataset.figure, (el.data || []).map(t => [t.type || 'scatter', t.name,
+                                                               (t.x || []).length])]))"""
+    )
+    pain = {name: (kind, n) for kind, name, n in traces["#figure-pain"]}
+    assert pain["Pain now (daily mean)"] == ("scatter", 90)
+    assert pain["Infusion"] == ("scatter", 2)
+    assert [t[1] for t in traces["#figure-aligned"] if t[1] != "Next infusion"] == [
+        (datetime.now(UTC).date() - timedelta(days=d)).isoformat() for d in (50, 20)
+    ]
+    assert traces["#figure-symptoms"][0][0] == "heatmap"
+    # the SVG is really there: one path per line trace at least
+    assert page.locator("[data-figure='#figure-pain'] .scatterlayer .trace").count() >= 3
+    assert page.js_errors == []
+
+
+def test_range_picker_reloads_with_the_chosen_period(page, make):
+    clinician, patient = _patient_with_history(make)
+    sign_in(page, clinician)
+    page.goto(f"/clinic/patients/{patient.id}")
+    page.click(".range-picker >> text=30 days")
+    expect(page.locator(".js-plotly-plot")).to_have_count(6)
+    assert page.url.endswith("range=30")
+    n = page.evaluate(
+        "() => document.querySelector(\"[data-figure='#figure-pain']\").data[0].x.length"
+    )
+    assert n == 30
+    assert page.js_errors == []
+
+
+def test_report_prints_on_one_or_two_a4_pages(page, make):
+    clinician, patient = _patient_with_history(make)
+    sign_in(page, clinician)
+    page.goto(f"/clinic/patients/{patient.id}/report")
+    expect(page.locator(".js-plotly-plot")).to_have_count(2)
+    assert page.js_errors == []
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=False)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages

@@ -1,0 +1,336 @@
+"""The clinician's review page: key figures, the infusion table, the figures' data, the range
+picker, the audit trail, and a constant number of queries however long the diary."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from diary.extensions import db
+from diary.models import AuditEvent, Entry, Infusion, WeeklyCheckin
+from tests.factories import login
+
+
+def figures(html: str) -> dict[str, dict]:
+    blocks = re.findall(r'<script type="application/json" id="figure-(\w+)">(.*?)</script>', html)
+    return {name: json.loads(text) for name, text in blocks}
+
+
+def trace(fig: dict, name: str) -> dict:
+    (found,) = [t for t in fig["data"] if t.get("name") == name]
+    return found
+
+
+def kpi(html: str, name: str) -> str:
+    match = re.search(rf'data-kpi="{name}">(.*?)</span>', html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def bulk_entries(app, patient, days: list[date], pain_of=lambda d: 5, **fields) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "patient_id": patient.id,
+            "day": d,
+            "recorded_at": now,
+            "pain": pain_of(d),
+            "symptoms": fields.get("symptoms", []),
+            "body_sites": fields.get("body_sites", []),
+            "medications": [],
+            "side_effects": fields.get("side_effects", {}),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in days
+    ]
+    with app.app_context():
+        db.session.execute(insert(Entry), rows)
+        db.session.commit()
+
+
+@pytest.fixture
+def story(app, make, client):
+    """A patient at pain 8 in the week before an infusion 20 days ago, at 4 since; an older
+    infusion 200 days ago; a scheduled one in 5 days. Signed in as the linked clinician."""
+    clinician, patient = make.clinician(), make.patient(display_name="Robin", timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    infusion_day = today - timedelta(days=20)
+    before = [infusion_day - timedelta(days=i) for i in range(1, 8)]
+    after = [infusion_day + timedelta(days=i) for i in range(1, 21)]
+    bulk_entries(app, patient, before, lambda d: 8, symptoms=["swelling", "burning"])
+    bulk_entries(app, patient, after, lambda d: 4, body_sites=["left_hand"])
+    make.entry(
+        patient,
+        infusion_day + timedelta(days=2),
+        4,
+        side_effects={"vivid_dreams": 3, "nausea": 1},
+        note="Strange dreams for two nights",
+    )
+    recent = make.infusion(patient, clinician, infusion_day, exam_signs=["edema", "allodynia"])
+    old = make.infusion(patient, clinician, today - timedelta(days=200))
+    make.infusion(patient, clinician, today + timedelta(days=5))
+    with app.app_context():
+        db.session.add(
+            WeeklyCheckin(
+                patient_id=patient.id,
+                day=today - timedelta(days=2),
+                promis_pi={"pi_day_to_day": 2, "pi_work_home": 3, "pi_social": 2, "pi_chores": 3},
+                pgic=2,
+            )
+        )
+        db.session.commit()
+    login(client, clinician)
+    return {
+        "patient": patient,
+        "clinician": clinician,
+        "today": today,
+        "infusion_day": infusion_day,
+        "recent": recent,
+        "old": old,
+    }
+
+
+def test_key_figures_since_the_last_infusion(client, story):
+    response = client.get(f"/clinic/patients/{story['patient'].id}")
+    assert response.status_code == 200
+    html = response.text
+    assert kpi(html, "mean7") == "4.0"
+    assert kpi(html, "change") == "-50%"
+    assert "baseline 8.0; Substantial improvement" in html
+    assert kpi(html, "relief") == "Still in relief (at least 20 days)"
+    # 8 diary symptoms items: continuing pain, oedema -> 2; plus 2 exam signs.
+    assert kpi(html, "css") == "4/16"
+    assert kpi(html, "checkin") == "10/20"
+    assert "Vivid dreams or nightmares</strong>: severe" in html
+    assert "Strange dreams for two nights" in html
+    assert kpi(html, "next").endswith(str((story["today"] + timedelta(days=5)).year))
+    assert "Relief duration is our own definition" in html  # the definition is stated
+
+
+def test_infusion_table_shows_each_response(client, story):
+    html = client.get(f"/clinic/patients/{story['patient'].id}?range=all").text
+    table = html.split('data-table="infusions"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert len(rows) == 2  # the scheduled session is not in the table
+    assert story["infusion_day"].strftime("%d %b %Y") in rows[0]
+    assert "Substantial improvement" in rows[0] and "4/16" in rows[0]
+    assert "Not enough data" in rows[1]  # the old one has no diary around it
+
+
+def test_figures_carry_the_series_with_gaps_and_infusion_markers(client, story):
+    html = client.get(f"/clinic/patients/{story['patient'].id}?range=30").text
+    figs = figures(html)
+    assert set(figs) == {"pain", "symptoms", "body_sites", "aligned", "sleep", "side_effects"}
+    pain = trace(figs["pain"], "Pain now (daily mean)")
+    assert len(pain["x"]) == 30
+    assert pain["x"][-1] == story["today"].isoformat()
+    # days -7..-1 before the infusion are 8; the infusion day itself has no entry: a gap
+    index = pain["x"].index(story["infusion_day"].isoformat())
+    assert pain["y"][index - 1] == 8 and pain["y"][index] is None and pain["y"][index + 1] == 4
+    assert trace(figs["pain"], "Infusion")["x"] == [story["infusion_day"].isoformat()]
+    aligned = figs["aligned"]["data"]
+    assert [t["name"] for t in aligned] == [story["infusion_day"].isoformat()]
+    assert aligned[0]["x"][0] == -7 and aligned[0]["x"][-1] == 84
+    assert aligned[0]["y"][:7] == [8] * 7
+    effects = figs["side_effects"]["data"][0]
+    assert effects["x"] == [story["infusion_day"].isoformat()]
+    row = effects["y"].index("Vivid dreams or nightmares")
+    assert effects["z"][row] == [3]
+
+
+def test_range_picker_changes_the_period_and_the_aligned_infusions(client, story):
+    url = f"/clinic/patients/{story['patient'].id}"
+    default = client.get(url).text
+    assert 'aria-current="page">90 days' in default
+    assert len(trace(figures(default)["pain"], "Pain now (daily mean)")["x"]) == 90
+    everything = figures(client.get(f"{url}?range=all").text)
+    names = [t["name"] for t in everything["aligned"]["data"]]
+    assert names == [story["old"].started_at.date().isoformat(), story["infusion_day"].isoformat()]
+    pain_x = trace(everything["pain"], "Pain now (daily mean)")["x"]
+    assert pain_x[0] == (story["today"] - timedelta(days=200)).isoformat()  # the first infusion
+
+
+def test_an_unknown_range_falls_back_with_a_notice(client, story):
+    response = client.get(f"/clinic/patients/{story['patient'].id}?range=7000")
+    assert response.status_code == 200
+    assert "is not a range this page offers" in response.text
+    assert 'aria-current="page">90 days' in response.text
+
+
+def test_css_is_not_shown_without_an_exam(app, client, make):
+    clinician, patient = make.clinician(), make.patient()
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(3), 6, symptoms=["swelling"])
+    make.infusion(patient, clinician, make.days_ago(1))
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}").text
+    assert kpi(html, "css") == "\N{EN DASH}"
+    assert "Not shown: No exam signs have been recorded at any visit." in html
+
+
+def test_css_is_not_shown_without_diary_entries_before_the_visit(app, client, make):
+    clinician, patient = make.clinician(), make.patient()
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(30), 6, symptoms=["swelling"])
+    make.infusion(patient, clinician, make.days_ago(1), exam_signs=["edema"])
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}").text
+    assert "Not shown: No diary entries in the 7 days before this visit." in html
+
+
+def test_a_patient_without_data_gets_a_page_not_an_error(client, make):
+    clinician, patient = make.clinician(), make.patient()
+    make.link(clinician, patient)
+    login(client, clinician)
+    for url in (
+        f"/clinic/patients/{patient.id}?range=all",
+        f"/clinic/patients/{patient.id}/report",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no infusion recorded yet" in response.text.lower()
+
+
+def test_reading_the_review_is_audited(app, client, story):
+    client.get(f"/clinic/patients/{story['patient'].id}")
+    client.get(f"/clinic/patients/{story['patient'].id}/report")
+    client.get(f"/api/v1/patients/{story['patient'].id}/summary")
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.patient_id)
+            .where(AuditEvent.action != "auth.login")
+            .order_by(AuditEvent.id)
+        ).all()
+    who = (story["clinician"].id, story["patient"].id)
+    assert [(a, c, p) for a, c, p in events] == [
+        ("review.read", *who),
+        ("report.read", *who),
+        ("summary.read", *who),
+    ]
+
+
+def test_unlinked_patients_review_report_summary_and_entries_are_404(client, make):
+    clinician, stranger = make.clinician(), make.patient()
+    make.entry(stranger, make.days_ago(1), 5)
+    login(client, clinician)
+    for url in (
+        f"/clinic/patients/{stranger.id}",
+        f"/clinic/patients/{stranger.id}/report",
+        f"/api/v1/patients/{stranger.id}/summary",
+        f"/api/v1/patients/{stranger.id}/entries",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_summary_api_gives_the_key_figures(client, story):
+    body = client.get(f"/api/v1/patients/{story['patient'].id}/summary").get_json()
+    assert body["mean_pain_7_days"] == 4.0
+    assert body["baseline"] == 8.0
+    assert body["change_pct"] == -50.0
+    assert body["band"] == "substantial"
+    assert body["last_infusion"]["relief"]["status"] == "ongoing"
+    assert body["last_infusion"]["relief"]["days"] == 20
+    assert body["css"] == 4
+    assert body["next_infusion"]["scheduled"] is True
+    assert body["side_effects_after_last_infusion"][0] == {
+        "code": "vivid_dreams",
+        "label": "Vivid dreams or nightmares",
+        "severity": 3,
+    }
+    assert body["days_with_data_14"] == 14
+    assert "relief" in body["definitions"]
+
+
+def test_report_has_the_key_figures_and_two_charts(client, story):
+    response = client.get(f"/clinic/patients/{story['patient'].id}/report")
+    assert response.status_code == 200
+    html = response.text
+    assert "Pre-visit summary: Robin" in html
+    assert kpi(html, "change") == "-50%"
+    figs = figures(html)
+    assert set(figs) == {"pain", "aligned"}
+    assert figs["pain"]["layout"]["width"] == 680
+    assert figs["pain"]["config"]["staticPlot"] is True
+    assert "data-print" in html
+
+
+# --- a constant number of queries ---------------------------------------------------------------
+
+
+def _long_diary(app, make, years: float, infusions: int):
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    days = [today - timedelta(days=i) for i in range(int(365 * years))]
+    bulk_entries(
+        app,
+        patient,
+        days,
+        lambda d: 3 + d.toordinal() % 6,
+        symptoms=["burning", "swelling"],
+        body_sites=["left_hand"],
+        side_effects={"nausea": 1},
+    )
+    start = today - timedelta(days=int(365 * years) - 10)
+    gap = (today - start).days // max(infusions, 1)
+    with app.app_context():
+        if infusions:
+            db.session.execute(
+                insert(Infusion),
+                [
+                    {
+                        "patient_id": patient.id,
+                        "clinician_id": clinician.id,
+                        "started_at": datetime.combine(
+                            start + timedelta(days=i * gap), datetime.min.time(), UTC
+                        ),
+                        "adjuncts": [],
+                        "exam_signs": ["edema"] if i % 2 else None,
+                    }
+                    for i in range(infusions)
+                ],
+            )
+        db.session.commit()
+    return clinician, patient
+
+
+def test_review_of_five_years_uses_as_many_queries_as_thirty_days(app, make, count_queries):
+    big_clinician, big = _long_diary(app, make, years=5, infusions=40)
+    small_clinician, small = _long_diary(app, make, years=30 / 365, infusions=1)
+    counts = {}
+    for clinician, patient in ((big_clinician, big), (small_clinician, small)):
+        client = app.test_client()
+        login(client, clinician)
+        with count_queries() as counter:
+            response = client.get(f"/clinic/patients/{patient.id}?range=all")
+        assert response.status_code == 200
+        counts[patient.id] = counter.count
+    assert counts[big.id] == counts[small.id]
+    # session user, patient, link check, audit INSERT, infusions, entries, check-ins (+ commit)
+    assert counts[big.id] <= 10, counts
+
+
+def test_review_of_five_years_draws_every_infusion(app, make, client):
+    clinician, patient = _long_diary(app, make, years=5, infusions=40)
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}?range=all").text
+    figs = figures(html)
+    lines = [t for t in figs["aligned"]["data"] if t["name"] != "Next infusion"]
+    assert len(lines) == 40
+    assert len(trace(figs["pain"], "Infusion")["x"]) == 40
+    assert len(trace(figs["pain"], "Pain now (daily mean)")["x"]) >= 5 * 365
+
+
+def test_figure_json_in_a_script_block_cannot_close_it():
+    from diary.services.review import script_json
+
+    text = script_json(json.dumps({"name": "</script><script>alert(1)</script> & <!--"}))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script> & <!--"}
