@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from diary.api import auth, patients  # noqa: E402,F401  (routes register on import)
+from diary.api import auth, entries, exports, infusions, openapi, patients, review  # noqa: E402,F401  (routes register on import)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from marshmallow import ValidationError as SchemaError
 
 from diary.api import bp
-from diary.api.schemas import LoginSchema, UserSchema
+from diary.api.openapi import documented
+from diary.api.params import json_body
+from diary.api.schemas import CsrfSchema, LoginResultSchema, LoginSchema, UserSchema
 from diary.auth import login_by_account, login_by_address, note_login_failed
-from diary.errors import ServiceError, ValidationError
+from diary.errors import ServiceError
 from diary.extensions import csrf
 from diary.services import accounts
 
@@ -22,18 +23,20 @@ class Unauthorized(ServiceError):
 
 
 @bp.post("/auth/login")
+@documented(
+    "Sign in; answers the user and the CSRF token for later writes",
+    request=LoginSchema,
+    response=LoginResultSchema,
+    errors=(401, 422, 429),
+    public=True,
+)
 # Exempt from CSRF because no session exists yet to bind a token to; a cross-site page cannot
 # send this JSON body without a CORS preflight, which this app never grants.
 @csrf.exempt
 @login_by_address
 @login_by_account
 def login():
-    if not request.is_json:
-        raise ValidationError("Send JSON with Content-Type: application/json.")
-    try:
-        data = LoginSchema().load(request.get_json(silent=True) or {})
-    except SchemaError as exc:
-        raise ValidationError(errors=exc.messages_dict) from None
+    data = json_body(LoginSchema())
     user = accounts.authenticate(data["email"], data["password"])
     if user is None:
         note_login_failed()
@@ -43,6 +46,7 @@ def login():
 
 
 @bp.post("/auth/logout")
+@documented("Sign out", status=204)
 @login_required
 def logout():
     logout_user()
@@ -50,6 +54,7 @@ def logout():
 
 
 @bp.get("/auth/csrf")
+@documented("A fresh CSRF token for this session", response=CsrfSchema)
 @login_required
 def csrf_token():
     """A fresh token for a client (the service worker) that has no page to read it from."""
@@ -57,6 +62,7 @@ def csrf_token():
 
 
 @bp.get("/me")
+@documented("The signed-in user", response=UserSchema)
 @login_required
 def me():
     return jsonify(UserSchema().dump(current_user))

@@ -1,10 +1,12 @@
-"""Query-string parameters shared by API views."""
+"""Reading a request: query-string parameters and JSON bodies, shared by the API views."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask import request
+from marshmallow import Schema
+from marshmallow import ValidationError as SchemaError
 
 from diary.errors import ValidationError
 
@@ -24,3 +26,15 @@ def date_range() -> tuple[date | None, date | None]:
     if errors:
         raise ValidationError(errors=errors)
     return values["from"], values["to"]
+
+
+def json_body(schema: Schema, *, partial: bool = False) -> dict:
+    """The JSON object body through `schema` (types, unknown fields refused), else 422 with the
+    messages per field."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        raise ValidationError("Send a JSON object with Content-Type: application/json.")
+    try:
+        return schema.load(body, partial=partial)
+    except SchemaError as exc:
+        raise ValidationError(errors=exc.messages_dict) from None

@@ -1,7 +1,35 @@
 """marshmallow schemas: the shapes of the JSON API, for input and output. They live here and
 only here (one module per feature); the rules themselves live in diary/services."""
 
-from diary.api.schemas.entries import EntryOutSchema
-from diary.api.schemas.users import LoginSchema, PatientSummarySchema, UserSchema
+from diary.api.schemas.checkins import CheckinCreateSchema, CheckinDueSchema, CheckinOutSchema
+from diary.api.schemas.entries import (
+    EntryContentSchema,
+    EntryCreateSchema,
+    EntryOutSchema,
+)
+from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
+from diary.api.schemas.review import ReviewSummarySchema
+from diary.api.schemas.users import (
+    CsrfSchema,
+    LoginResultSchema,
+    LoginSchema,
+    PatientSummarySchema,
+    UserSchema,
+)
 
-__all__ = ["EntryOutSchema", "LoginSchema", "PatientSummarySchema", "UserSchema"]
+__all__ = [
+    "CheckinCreateSchema",
+    "CheckinDueSchema",
+    "CheckinOutSchema",
+    "CsrfSchema",
+    "EntryContentSchema",
+    "EntryCreateSchema",
+    "EntryOutSchema",
+    "InfusionInSchema",
+    "InfusionOutSchema",
+    "LoginResultSchema",
+    "LoginSchema",
+    "PatientSummarySchema",
+    "ReviewSummarySchema",
+    "UserSchema",
+]

@@ -1,0 +1,92 @@
+"""A patient's data in forms that can leave with them: CSV and a FHIR R4 Bundle."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from diary import fhir
+from diary.extensions import db
+from diary.models import Infusion, User, utcnow
+from diary.services.entries import list_entries
+from diary.services.time import zone
+
+CSV_COLUMNS = (
+    "entry_id",
+    "day",
+    "recorded_at_utc",
+    "recorded_late",
+    "pain",
+    "pain_worst",
+    "pain_least",
+    "pain_average",
+    "symptoms",
+    "body_sites",
+    "body_site_other",
+    "sleep_hours",
+    "sleep_quality",
+    "peg_enjoyment",
+    "peg_activity",
+    "mood",
+    "medications",
+    "side_effects",
+    "side_effect_other",
+    "note",
+    "version",
+)
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def entries_csv(patient: User) -> str:
+    """One row per live entry, oldest first. Sets are joined with ';', side effects as
+    code:severity (0-4). `recorded_late` is true when the entry was recorded after its day
+    ended in the patient's time zone."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    tz = zone(patient)
+    for e in list_entries(patient.id):
+        writer.writerow(
+            _cell(v)
+            for v in (
+                e.id,
+                e.day.isoformat(),
+                e.recorded_at.isoformat(),
+                "true" if e.recorded_at.astimezone(tz).date() > e.day else "false",
+                e.pain,
+                e.pain_worst,
+                e.pain_least,
+                e.pain_average,
+                ";".join(e.symptoms or []),
+                ";".join(e.body_sites or []),
+                e.body_site_other,
+                e.sleep_hours,
+                e.sleep_quality,
+                e.peg_enjoyment,
+                e.peg_activity,
+                e.mood,
+                ";".join(e.medications or []),
+                ";".join(f"{k}:{v}" for k, v in sorted((e.side_effects or {}).items())),
+                e.side_effect_other,
+                e.note,
+                e.version,
+            )
+        )
+    return out.getvalue()
+
+
+def fhir_bundle(patient: User) -> dict:
+    infusions = db.session.scalars(
+        select(Infusion).where(Infusion.patient_id == patient.id).order_by(Infusion.started_at)
+    )
+    return fhir.patient_bundle(patient, list_entries(patient.id), list(infusions), utcnow())
