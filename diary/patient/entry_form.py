@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from diary import codes
-from diary.services.entries import INT_FIELDS
+from diary.services.entry_rules import INT_FIELDS
 
 SIDE_EFFECT_PREFIX = "side_effect__"
 

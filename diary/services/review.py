@@ -2,8 +2,8 @@
 
 Everything the review page, the pre-visit report and GET /patients/<id>/summary show is built
 here, in a fixed number of queries whatever the length of the diary: the patient's infusions,
-their diary entries (only the columns the analysis needs) and their weekly check-ins. The
-clinical definitions live in diary.analysis; the figures in diary.charts.
+their diary entries (only the columns the analysis needs, see series.py) and their weekly
+check-ins. The clinical definitions live in diary.analysis; the figures in diary.charts.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Row, select
 
 from diary import analysis, charts
-from diary.analysis import DayAggregate, InfusionResponse, Reading
+from diary.analysis import DayAggregate, InfusionResponse
 from diary.codes import PROMIS_PI_4A_ITEMS, SEVERITIES, SIDE_EFFECTS, label
 from diary.extensions import db
-from diary.models import Entry, Infusion, User, WeeklyCheckin, utcnow
+from diary.models import Infusion, User, WeeklyCheckin, utcnow
+from diary.services import series
 from diary.services.time import local_today, zone
 
 RANGES: dict[str, int | None] = {"30": 30, "90": 90, "180": 180, "365": 365, "all": None}
@@ -48,24 +49,6 @@ INFUSION_COLUMNS = (
     Infusion.adverse_events,
     Infusion.notes,
     Infusion.exam_signs,
-)
-
-ENTRY_COLUMNS = (
-    Entry.day,
-    Entry.recorded_at,
-    Entry.pain,
-    Entry.pain_worst,
-    Entry.pain_least,
-    Entry.pain_average,
-    Entry.sleep_hours,
-    Entry.sleep_quality,
-    Entry.peg_enjoyment,
-    Entry.peg_activity,
-    Entry.mood,
-    Entry.symptoms,
-    Entry.body_sites,
-    Entry.side_effects,
-    Entry.note,
 )
 
 
@@ -275,30 +258,7 @@ def _load(patient: User, today: date, range_start: date | None) -> _Data:
         if past_days:
             load_from = min(load_from, past_days[-1] - timedelta(days=analysis.BASELINE_DAYS))
         load_from -= timedelta(days=analysis.BASELINE_DAYS)  # rolling means at the start
-    query = select(*ENTRY_COLUMNS).where(Entry.patient_id == patient.id, Entry.deleted_at.is_(None))
-    if load_from is not None:
-        query = query.where(Entry.day >= load_from)
-    readings = [
-        Reading(
-            day=r.day,
-            pain=r.pain,
-            pain_worst=r.pain_worst,
-            pain_least=r.pain_least,
-            pain_average=r.pain_average,
-            sleep_hours=r.sleep_hours,
-            sleep_quality=r.sleep_quality,
-            peg_enjoyment=r.peg_enjoyment,
-            peg_activity=r.peg_activity,
-            mood=r.mood,
-            symptoms=frozenset(r.symptoms or ()),
-            body_sites=frozenset(r.body_sites or ()),
-            side_effects=tuple((r.side_effects or {}).items()),
-            note=r.note,
-            recorded_at=r.recorded_at,
-        )
-        for r in db.session.execute(query.order_by(Entry.day, Entry.recorded_at))
-    ]
-    aggregates = analysis.daily_aggregates(readings)
+    aggregates = analysis.daily_aggregates(series.readings(patient.id, load_from))
 
     checkin_query = select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic).where(
         WeeklyCheckin.patient_id == patient.id

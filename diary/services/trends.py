@@ -6,32 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from diary import analysis, charts
-from diary.analysis import Reading
-from diary.models import Entry, User, utcnow
-from diary.services import entries, infusion_calendar
+from diary.models import User, utcnow
+from diary.services import infusion_calendar, series
 from diary.services.time import local_today
 
 RANGES = (30, 90)
-
-
-def reading_of(entry: Entry) -> Reading:
-    return Reading(
-        day=entry.day,
-        pain=entry.pain,
-        pain_worst=entry.pain_worst,
-        pain_least=entry.pain_least,
-        pain_average=entry.pain_average,
-        sleep_hours=entry.sleep_hours,
-        sleep_quality=entry.sleep_quality,
-        peg_enjoyment=entry.peg_enjoyment,
-        peg_activity=entry.peg_activity,
-        mood=entry.mood,
-        symptoms=frozenset(entry.symptoms or ()),
-        body_sites=frozenset(entry.body_sites or ()),
-        side_effects=tuple(sorted((entry.side_effects or {}).items())),
-        note=entry.note,
-        recorded_at=entry.recorded_at,
-    )
 
 
 @dataclass(frozen=True)
@@ -51,9 +30,7 @@ def patient_trends(patient: User, days: int, *, now: datetime | None = None) -> 
     days = days if days in RANGES else RANGES[0]
     end = local_today(patient, now)
     start = end - timedelta(days=days - 1)
-    aggregates = analysis.daily_aggregates(
-        reading_of(e) for e in entries.list_entries(patient.id, start, end)
-    )
+    aggregates = analysis.daily_aggregates(series.readings(patient.id, start, end))
     marked = infusion_calendar.infusion_days(patient, start, end, now=now)
     figure = charts.pain_figure(aggregates, start, end, marked)
     figure.update_layout(height=320, margin={"l": 40, "r": 8, "t": 16, "b": 32})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
-from diary.services.entries import MESSAGES
+from diary.services.entry_rules import MESSAGES
 
 _NRS = {"invalid": MESSAGES["nrs"]}
 _TEXT = {"invalid": "Enter text."}

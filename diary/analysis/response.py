@@ -1,32 +1,43 @@
-"""Pure analysis of diary data: plain dates and numbers in, plain values out.
+"""Response to an infusion: baseline, percent change, IMMPACT responder bands, relief duration,
+pain aligned on each infusion.
 
-No Flask, no database: the service layer turns stored entries into `Reading`s and calls these
-functions, so every clinical definition lives here once and is tested without an app. Each
-function states its definition in its docstring; the clinical sources are in
-../shared/CLINICAL.md (IMMPACT for responder bands, Harden 2010 for the CRPS Severity Score).
+Pure: plain dates and numbers in, plain values out (no Flask, no database). Sources in
+../shared/CLINICAL.md (IMMPACT: Dworkin 2008, Farrar 2001).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from statistics import fmean
 
-from diary.codes import CSS_SYMPTOM_ITEMS, EXAM_SIGN_CODES
-
-ONE_DAY = timedelta(days=1)
+from diary.analysis.daily import ONE_DAY, days_between, rolling_mean, window_mean
 
 BASELINE_DAYS = 7
+
+
 BASELINE_MIN_DAYS = 4
+
 
 # Responder band codes, best to worst; stable strings stored and exported as they are.
 SUBSTANTIAL = "substantial"
+
+
 MODERATE = "moderate"
+
+
 MINIMAL = "minimal"
+
+
 NO_CHANGE = "none"
+
+
 WORSE = "worse"
+
+
 NOT_ENOUGH_DATA = "not_enough_data"
+
 
 RESPONDER_LABELS: dict[str, str] = {
     SUBSTANTIAL: "Substantial improvement (50% or more less pain)",
@@ -37,18 +48,37 @@ RESPONDER_LABELS: dict[str, str] = {
     NOT_ENOUGH_DATA: "Not enough data",
 }
 
+
 # Relief status codes.
 RELIEF_ENDED = "ended"
+
+
 RELIEF_ONGOING = "ongoing"
+
+
 RELIEF_CENSORED = "censored"
+
+
 RELIEF_NONE = "no_relief"
+
+
 RELIEF_NOT_ENOUGH_DATA = NOT_ENOUGH_DATA
 
+
 RELIEF_THRESHOLD_FACTOR = 0.7
+
+
 RELIEF_WINDOW = 3
+
+
 RELIEF_MIN_POINTS = 2
+
+
 RELIEF_END_DAYS = 2
+
+
 RELIEF_MIN_DATA_DAYS = 3
+
 
 RELIEF_DEFINITION = (
     "Relief duration is our own definition, based on the IMMPACT 30% threshold. Baseline: the "
@@ -64,6 +94,7 @@ RELIEF_DEFINITION = (
     "the infusion."
 )
 
+
 RELIEF_LABELS: dict[str, str] = {
     RELIEF_ENDED: "Relief ended",
     RELIEF_ONGOING: "Still in relief",
@@ -71,134 +102,6 @@ RELIEF_LABELS: dict[str, str] = {
     RELIEF_NONE: "No relief",
     RELIEF_NOT_ENOUGH_DATA: "Not enough data",
 }
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One diary entry, as plain values. `day` is the day it describes; `recorded_at` when it
-    was saved (a late entry keeps both)."""
-
-    day: date
-    pain: int
-    pain_worst: int | None = None
-    pain_least: int | None = None
-    pain_average: int | None = None
-    sleep_hours: float | None = None
-    sleep_quality: int | None = None
-    peg_enjoyment: int | None = None
-    peg_activity: int | None = None
-    mood: int | None = None
-    symptoms: frozenset[str] = frozenset()
-    body_sites: frozenset[str] = frozenset()
-    side_effects: tuple[tuple[str, int], ...] = ()
-    note: str | None = None
-    recorded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class DayAggregate:
-    """All entries of one day combined (see `daily_aggregates`)."""
-
-    day: date
-    pain: float
-    pain_worst: int | None
-    pain_least: int | None
-    pain_average: float | None
-    sleep_hours: float | None
-    sleep_quality: float | None
-    peg_enjoyment: float | None
-    peg_activity: float | None
-    mood: float | None
-    symptoms: frozenset[str]
-    body_sites: frozenset[str]
-    side_effects: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    entries: int = 1
-
-
-def _mean_of(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return fmean(present) if present else None
-
-
-def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
-    """Combine the entries of each day.
-
-    Per day: `pain` is the mean of pain now over the entries; `pain_worst` the maximum and
-    `pain_least` the minimum of the entries that have them; `pain_average`, sleep hours, sleep
-    quality, the PEG items and mood the mean over the entries that have them (None when none
-    has); symptoms and body sites the union; side effects the maximum severity per code; notes
-    the non-empty notes in the order they were recorded; `entries` the number of entries.
-    The result is ordered by day.
-    """
-    by_day: dict[date, list[Reading]] = {}
-    for reading in readings:
-        by_day.setdefault(reading.day, []).append(reading)
-    result: dict[date, DayAggregate] = {}
-    for day in sorted(by_day):
-        entries = by_day[day]
-        # Notes in the order written; entries without a timestamp keep their given order.
-        ordered = sorted(entries, key=lambda r: (r.recorded_at is None, r.recorded_at or 0))
-        worst = [r.pain_worst for r in entries if r.pain_worst is not None]
-        least = [r.pain_least for r in entries if r.pain_least is not None]
-        side_effects: dict[str, int] = {}
-        for r in entries:
-            for code, severity in r.side_effects:
-                side_effects[code] = max(severity, side_effects.get(code, severity))
-        result[day] = DayAggregate(
-            day=day,
-            pain=fmean(r.pain for r in entries),
-            pain_worst=max(worst) if worst else None,
-            pain_least=min(least) if least else None,
-            pain_average=_mean_of(r.pain_average for r in entries),
-            sleep_hours=_mean_of(r.sleep_hours for r in entries),
-            sleep_quality=_mean_of(r.sleep_quality for r in entries),
-            peg_enjoyment=_mean_of(r.peg_enjoyment for r in entries),
-            peg_activity=_mean_of(r.peg_activity for r in entries),
-            mood=_mean_of(r.mood for r in entries),
-            symptoms=frozenset().union(*(r.symptoms for r in entries)),
-            body_sites=frozenset().union(*(r.body_sites for r in entries)),
-            side_effects=side_effects,
-            notes=tuple(r.note for r in ordered if r.note and r.note.strip()),
-            entries=len(entries),
-        )
-    return result
-
-
-def daily_pain(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
-    """Mean pain now per day, from `daily_aggregates`: the series the other functions take."""
-    return {day: agg.pain for day, agg in aggregates.items()}
-
-
-def days_between(start: date, end: date) -> list[date]:
-    """Every calendar day from `start` to `end`, both included (empty when end < start)."""
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def rolling_mean(
-    values: Mapping[date, float],
-    end_days: Iterable[date],
-    window: int = 7,
-    min_points: int | None = None,
-) -> dict[date, float | None]:
-    """Trailing mean over calendar days, for each day in `end_days`.
-
-    The value for day D is the mean of the values on D-window+1 .. D that exist: a missing day
-    is missing, never a zero. It is None unless at least `min_points` of those days have a
-    value; `min_points` defaults to a majority of the window (window // 2 + 1: 4 of 7, 2 of 3).
-    """
-    if window < 1:
-        raise ValueError("window must be at least 1")
-    needed = window // 2 + 1 if min_points is None else min_points
-    result: dict[date, float | None] = {}
-    for end in end_days:
-        present = [
-            values[d]
-            for d in (end - timedelta(days=i) for i in range(window))
-            if d in values and values[d] is not None
-        ]
-        result[end] = fmean(present) if present and len(present) >= needed else None
-    return result
 
 
 def baseline(daily_pain: Mapping[date, float], infusion_day: date) -> float | None:
@@ -322,39 +225,6 @@ def relief_duration(
     return Relief(status, (last - infusion_day).days, threshold)
 
 
-def adherence(days_with_entry: set[date], start: date, end: date) -> float:
-    """Share of calendar days from `start` to `end` (both included) with at least one entry,
-    0..1. Days outside the range do not count. Raises ValueError when end is before start."""
-    if end < start:
-        raise ValueError("end is before start")
-    total = (end - start).days + 1
-    return sum(1 for d in days_with_entry if start <= d <= end) / total
-
-
-def flares(
-    daily_pain: Mapping[date, float],
-    *,
-    rise: float = 2.0,
-    min_pain: float = 5.0,
-    window: int = 7,
-    min_points: int = 4,
-) -> list[date]:
-    """Flare days: a day D is a flare day when its daily pain is at least `min_pain` (5) and at
-    least `rise` (2) points above the mean daily pain of the `window` (7) days before it
-    (D-7 .. D-1), of which at least `min_points` (4) must have data. Each such day is listed,
-    in order; a flare lasting several days can give several dates."""
-    result = []
-    for day in sorted(daily_pain):
-        pain = daily_pain[day]
-        if pain is None or pain < min_pain:
-            continue
-        before = [day - timedelta(days=i) for i in range(1, window + 1)]
-        present = [daily_pain[d] for d in before if daily_pain.get(d) is not None]
-        if len(present) >= min_points and pain - fmean(present) >= rise:
-            result.append(day)
-    return result
-
-
 @dataclass(frozen=True)
 class AlignedSeries:
     """Daily pain around one infusion. `points` has one (offset, pain) pair per day offset from
@@ -393,53 +263,6 @@ def aligned_on_infusions(
     return result
 
 
-def crps_severity_score(
-    pain_reported: bool,
-    symptom_codes: set[str] | frozenset[str],
-    exam_signs: set[str] | frozenset[str],
-) -> int:
-    """CRPS Severity Score, 16-item form (Harden 2010; 2017 validation), 0-16.
-
-    8 symptom items (codes.CSS_SYMPTOM_ITEMS): "continuing_pain" scores 1 when `pain_reported`,
-    each other item 1 when any of its patient symptom codes is in `symptom_codes`. Plus 1 per
-    clinician-observed sign in `exam_signs` that is one of codes.EXAM_SIGN_CODES (unknown codes
-    are ignored). The caller decides whether enough data exists (CLINICAL.md: signs recorded at
-    a visit and symptoms reported within the 7 days before it): a diary alone, without the
-    clinician's examination, cannot give a full CSS.
-    """
-    symptoms = set(symptom_codes)
-    score = 0
-    for item, codes in CSS_SYMPTOM_ITEMS.items():
-        if item == "continuing_pain":
-            score += 1 if pain_reported else 0
-        elif codes & symptoms:
-            score += 1
-    return score + len(set(exam_signs) & EXAM_SIGN_CODES)
-
-
-def promis_pi_raw(answers: list[int | None]) -> int | None:
-    """PROMIS Pain Interference 4a raw score: the sum of the 4 items, each scored 1 ("not at
-    all") to 5 ("very much"), so 4-20. None unless all 4 items are answered (no prorating).
-    Raises ValueError for an answer outside 1-5 or more than 4 answers. The raw sum is not a
-    T-score; converting needs the PROMIS scoring table."""
-    if len(answers) > 4:
-        raise ValueError("PROMIS PI 4a has 4 items")
-    for answer in answers:
-        if answer is not None and not 1 <= answer <= 5:
-            raise ValueError(f"PROMIS answer out of range 1-5: {answer}")
-    if len(answers) < 4 or any(a is None for a in answers):
-        return None
-    return sum(answers)
-
-
-WEEK_MEAN_MIN_DAYS = 4
-
-MEAN_PAIN_7_DAYS_DEFINITION = (
-    "7-day mean pain: the mean of daily pain (pain now, averaged over the day's entries) over the "
-    "last 7 days including today, counting only days with entries; shown when at least 4 of "
-    "those 7 days have entries."
-)
-
 CHANGE_DEFINITION = (
     "Change versus baseline: the 7-day mean pain compared with the baseline of the last "
     "infusion (mean daily pain over the 7 days before it, at least 4 days with entries), in "
@@ -447,38 +270,13 @@ CHANGE_DEFINITION = (
     "moderate, 50% or more a substantial improvement."
 )
 
+
 RESPONSE_DEFINITION = (
     "Week-1 response: the mean daily pain over days +1 to +7 after the infusion (at least 4 days "
     "with entries) compared with the infusion's baseline, in IMMPACT bands. Best: the lowest "
     "3-day rolling mean (at least 2 of 3 days with entries) between day +1 and the day before "
     "the next infusion, at most day +84."
 )
-
-ADHERENCE_DEFINITION = (
-    "Days with data: the share of calendar days in the period with at least one diary entry "
-    "(an entry counts for the day it describes, whenever it was recorded)."
-)
-
-FLARE_DEFINITION = (
-    "Flare day: daily pain of at least 5 and at least 2 points above the mean of the 7 days "
-    "before it (at least 4 of them with entries)."
-)
-
-
-def window_mean(
-    daily_pain: Mapping[date, float],
-    start: date,
-    end: date,
-    min_days: int = WEEK_MEAN_MIN_DAYS,
-) -> float | None:
-    """Mean daily pain over the calendar days `start`..`end` (both included) that have data.
-    None when fewer than `min_days` of those days have data (a missing day is missing, never a
-    zero). With start = today - 6, end = today this is the 7-day mean pain
-    (MEAN_PAIN_7_DAYS_DEFINITION)."""
-    present = [v for d in days_between(start, end) if (v := daily_pain.get(d)) is not None]
-    if not present or len(present) < min_days:
-        return None
-    return fmean(present)
 
 
 @dataclass(frozen=True)
