@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from plotly.utils import PlotlyJSONEncoder
 
 from diary import analysis
 from diary.analysis import AlignedSeries, DayAggregate
@@ -400,6 +401,5 @@ def figure_json(fig: go.Figure, config: dict | None = None) -> str:
     """Compact JSON for the page: {"data", "layout", "config"}; the page passes the parsed
     object to Plotly.newPlot(element, figure), which reads all three keys. `config` defaults
     to PLOT_CONFIG (STATIC_CONFIG for printed pages)."""
-    figure = json.loads(fig.to_json())
-    figure["config"] = config or PLOT_CONFIG
-    return json.dumps(figure, separators=(",", ":"))
+    figure = {**fig.to_plotly_json(), "config": config or PLOT_CONFIG}
+    return json.dumps(figure, cls=PlotlyJSONEncoder, separators=(",", ":"))

@@ -206,6 +206,8 @@ def list_entries(
 
 
 HISTORY_PAGE = 50
+# Far beyond any diary (a million entries); keeps a hand-edited ?page= inside what SQL can take.
+HISTORY_MAX_PAGE = 20_000
 
 
 def history(patient: User, *, page: int = 1, now: datetime | None = None) -> list[Entry]:
@@ -218,7 +220,7 @@ def history(patient: User, *, page: int = 1, now: datetime | None = None) -> lis
         .where(Entry.patient_id == patient.id, or_(Entry.deleted_at.is_(None), restorable))
         .order_by(Entry.day.desc(), Entry.recorded_at.desc(), Entry.id)
         .limit(HISTORY_PAGE + 1)
-        .offset((max(page, 1) - 1) * HISTORY_PAGE)
+        .offset((min(max(page, 1), HISTORY_MAX_PAGE) - 1) * HISTORY_PAGE)
     )
     return list(db.session.scalars(query))
 

@@ -104,3 +104,15 @@ def test_another_patients_entry_cannot_be_edited_or_deleted(app, client, make):
     )
     with app.app_context():
         assert db.session.get(Entry, other.id).deleted_at is None
+
+
+def test_out_of_range_page_numbers_are_harmless(client, make):
+    patient = make.patient()
+    make.entry(patient, make.days_ago(1), 6)
+    login(client, patient)
+    for page in ("-5", "0", "abc"):
+        response = client.get(f"/diary/history?page={page}")
+        assert re.findall(r"Pain (\d+) out of 10", response.get_data(as_text=True)) == ["6"]
+    beyond = client.get("/diary/history?page=999999999999999999999")
+    assert beyond.status_code == 200
+    assert re.findall(r"Pain (\d+) out of 10", beyond.get_data(as_text=True)) == []
