@@ -279,42 +279,13 @@ def sleep_interference_figure(
     fig.layout.template = TEMPLATE
     fig.update_layout(height=620)
     daily = {"mode": "lines+markers", "connectgaps": False, "marker": {"size": 5}}
-    fig.add_scatter(
-        name="Hours slept",
-        x=days,
-        y=series("sleep_hours"),
-        row=1,
-        col=1,
-        **daily,
-        line={"color": COLOURS[0]},
-    )
-    fig.add_scatter(
-        name="Sleep quality",
-        x=days,
-        y=series("sleep_quality"),
-        row=1,
-        col=1,
-        **daily,
-        line={"color": COLOURS[2], "dash": "dash"},
-    )
-    fig.add_scatter(
-        name="Interference: enjoyment",
-        x=days,
-        y=series("peg_enjoyment"),
-        row=2,
-        col=1,
-        **daily,
-        line={"color": COLOURS[1]},
-    )
-    fig.add_scatter(
-        name="Interference: activity",
-        x=days,
-        y=series("peg_activity"),
-        row=2,
-        col=1,
-        **daily,
-        line={"color": COLOURS[3], "dash": "dash"},
-    )
+    for name, attr, row, line in (
+        ("Hours slept", "sleep_hours", 1, {"color": COLOURS[0]}),
+        ("Sleep quality", "sleep_quality", 1, {"color": COLOURS[2], "dash": "dash"}),
+        ("Interference: enjoyment", "peg_enjoyment", 2, {"color": COLOURS[1]}),
+        ("Interference: activity", "peg_activity", 2, {"color": COLOURS[3], "dash": "dash"}),
+    ):
+        fig.add_scatter(name=name, x=days, y=series(attr), row=row, col=1, line=line, **daily)
     weeks = [w for w in weekly if start <= w[0] <= end]
     fig.add_scatter(
         name="PROMIS PI 4a (raw, 4-20)",
