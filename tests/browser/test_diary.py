@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Entry
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import serious_violations, sign_in
 
 
 def _entries(app, patient) -> list[Entry]:
@@ -149,24 +148,18 @@ def test_offline_page_is_shown_for_an_uncached_page(page, context, make):
     assert "offline" in page.locator("h1").inner_text().lower()
 
 
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_no_serious_accessibility_violations(page, make):
     patient = make.patient()
     make.entry(patient, make.days_ago(1), 5, note="A note")
     sign_in(page, patient)
     for section in page.locator("details.section").all():
         section.evaluate("el => { el.open = true; }")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.goto("/diary/history")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
+    page.goto("/diary/trends")
+    page.locator(".js-plotly-plot").wait_for()
+    assert serious_violations(page) == []
 
 
 TAP_TARGETS = """

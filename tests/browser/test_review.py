@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import serious_violations, sign_in
 
 
 def _patient_with_history(make):
@@ -78,3 +78,13 @@ def test_report_prints_on_one_or_two_a4_pages(page, make):
     pdf = page.pdf(format="A4", print_background=False)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, pages
+
+
+def test_clinic_pages_have_no_serious_accessibility_violations(page, make):
+    clinician, patient = _patient_with_history(make)
+    sign_in(page, clinician)
+    assert serious_violations(page) == []  # the dashboard
+    for path in ("", "/report", "/infusions", "/infusions/new"):
+        page.goto(f"/clinic/patients/{patient.id}{path}")
+        page.wait_for_load_state("networkidle")
+        assert serious_violations(page) == [], path
