@@ -102,3 +102,23 @@ def test_clinician_cannot_export_unlinked_patient(client, make):
     assert client.get(f"/api/v1/patients/{patient.id}/export.csv").status_code == 404
     assert client.get(f"/api/v1/patients/{patient.id}/fhir").status_code == 404
     assert client.get("/api/v1/me/fhir").status_code == 403
+
+
+def test_history_and_review_pages_link_to_the_exports(client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(1), 4)
+    login(client, patient)
+    history = client.get("/diary/history").get_data(as_text=True)
+    for link in ("/api/v1/me/export.csv", "/api/v1/me/fhir"):
+        assert f'href="{link}"' in history
+        assert client.get(link).status_code == 200
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": login(client, patient)})
+    login(client, clinician)
+    review = client.get(f"/clinic/patients/{patient.id}").get_data(as_text=True)
+    for link in (
+        f"/api/v1/patients/{patient.id}/export.csv",
+        f"/api/v1/patients/{patient.id}/fhir",
+    ):
+        assert f'href="{link}"' in review
+        assert client.get(link).status_code == 200
