@@ -75,3 +75,17 @@ def test_every_page_carries_the_csrf_meta_tag(client, make):
     assert csrf_from(client.get("/login").get_data(as_text=True))
     login(client, make.clinician())
     assert csrf_from(client.get("/clinic").get_data(as_text=True))
+
+
+def test_signing_in_starts_a_fresh_session(client, make):
+    """A CSRF token from before sign-in (one an attacker could have planted) stops working."""
+    patient = make.patient()
+    before = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login", data={"email": patient.email, "password": PASSWORD, "csrf_token": before}
+    )
+    assert response.status_code == 302
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRFToken": before}).status_code == 400
+    after = csrf_from(client.get("/diary").get_data(as_text=True))
+    assert after != before
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRFToken": after}).status_code == 204

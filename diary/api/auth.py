@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CsrfSchema, LoginResultSchema, LoginSchema, UserSchema
-from diary.auth import login_by_account, login_by_address, note_login_failed
+from diary.auth import login_by_account, login_by_address, note_login_failed, start_session
 from diary.errors import ServiceError
 from diary.extensions import csrf
 from diary.services import accounts
@@ -41,7 +41,7 @@ def login():
     if user is None:
         note_login_failed()
         raise Unauthorized()
-    login_user(user)
+    start_session(user)
     return jsonify(user=UserSchema().dump(user), csrf_token=generate_csrf())
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, g, jsonify, redirect, request, url_for
-from flask_login import LoginManager, current_user, login_required
+from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_required, login_user
 
 from diary.errors import Forbidden
 from diary.extensions import db, limiter
@@ -29,6 +29,13 @@ def init_login_manager(manager: LoginManager) -> None:
             body = {"error": {"code": "unauthorized", "message": "Sign in first."}}
             return jsonify(body), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Sign `user` in on a fresh session: nothing set before sign-in (a CSRF token planted by
+    someone else, say) carries over."""
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def role_required(*roles: Role) -> Callable:

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from diary.auth import login_by_account, login_by_address, note_login_failed
+from diary.auth import login_by_account, login_by_address, note_login_failed, start_session
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.services import accounts
@@ -48,7 +48,7 @@ def login():
         email = request.form.get("email", "")
         user = accounts.authenticate(email, request.form.get("password", ""))
         if user is not None:
-            login_user(user, remember=bool(request.form.get("remember")))
+            start_session(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         note_login_failed()
         error = "That email and password do not match an active account."
@@ -85,7 +85,7 @@ def join(token: str):
             except ValidationError as exc:
                 errors = exc.errors or {"email": [exc.message]}
             else:
-                login_user(patient)
+                start_session(patient)
                 flash("Welcome. Your diary is ready.", "ok")
                 return redirect(url_for("patient.log_day"))
     return render_template(
