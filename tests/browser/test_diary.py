@@ -208,3 +208,33 @@ def test_trends_chart_is_drawn_without_csp_refusals(page, make):
     expect(page.locator("h1")).to_have_text("Your pain, last 90 days")
     expect(page.locator("#pain-chart.js-plotly-plot")).to_have_count(1)
     assert page.js_errors == []
+
+
+def test_background_sync_sends_the_outbox_with_no_diary_page_open(app, page, context, make):
+    """Closing the diary while offline loses nothing: when the connection returns, Chromium
+    fires the `outbox-sync` registration and the service worker itself sends the entry. No
+    diary script runs (the tab shows /offline, which only loads app.js, and app.js never
+    sends)."""
+    patient = make.patient()
+    sign_in(page, patient)
+    _wait_for_service_worker(page)
+    page.reload()
+    context.set_offline(True)
+    page.locator("#pain-group").get_by_role("radio", name="5", exact=True).check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    page.goto("/offline")  # served from the cache
+    expect(page.locator("h1")).to_have_text("You are offline")
+    assert _entries(app, patient) == []
+    context.set_offline(False)
+    for _ in range(100):
+        if _entries(app, patient):
+            break
+        page.wait_for_timeout(100)
+    assert [e.pain for e in _entries(app, patient)] == [5]
+    outbox = page.evaluate(
+        "new Promise((ok) => { const r = indexedDB.open('diary'); r.onsuccess = () =>"
+        " { const q = r.result.transaction('outbox').objectStore('outbox').count();"
+        " q.onsuccess = () => ok(q.result); }; })"
+    )
+    assert outbox == 0
