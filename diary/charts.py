@@ -43,6 +43,8 @@ TEMPLATE = go.layout.Template(
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 # For fixed-size figures on a printed page: no mode bar, no resizing with the window.
 STATIC_CONFIG = {"displaylogo": False, "responsive": False, "staticPlot": True}
+# For the patient's phone: no tool bar to hit by mistake; taps still show values.
+PHONE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # none .. very severe
 

@@ -34,12 +34,15 @@ def patient_trends(patient: User, days: int, *, now: datetime | None = None) -> 
     marked = infusion_calendar.infusion_days(patient, start, end, now=now)
     figure = charts.pain_figure(aggregates, start, end, marked)
     figure.update_layout(height=320, margin={"l": 40, "r": 8, "t": 16, "b": 32})
+    # A phone chart is read, not explored: no zoom or pan that a stray touch could trigger.
+    figure.update_xaxes(fixedrange=True, tickformat="%-d %b", nticks=5)
+    figure.update_yaxes(fixedrange=True)
     pain = analysis.daily_pain(aggregates)
     return Trends(
         days=days,
         start=start,
         end=end,
-        figure_json=charts.figure_json(figure),
+        figure_json=charts.figure_json(figure, config=charts.PHONE_CONFIG),
         days_with_entry=len(aggregates),
         mean_pain=round(sum(pain.values()) / len(pain), 1) if pain else None,
         infusion_days=marked,
