@@ -4,13 +4,14 @@ attention first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, type_coerce
 
 from diary import analysis
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, utcnow
+from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services.access import linked_patients_query
 from diary.services.time import zone
@@ -128,8 +129,13 @@ def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
         for pid, last, upcoming in db.session.execute(
             select(
                 Infusion.patient_id,
-                func.max(case((Infusion.started_at <= now, Infusion.started_at))),
-                func.min(case((Infusion.started_at > now, Infusion.started_at))),
+                # Typed as the column, so SQLite's text comes back as an aware datetime.
+                type_coerce(
+                    func.max(case((Infusion.started_at <= now, Infusion.started_at))), UTCDateTime
+                ),
+                type_coerce(
+                    func.min(case((Infusion.started_at > now, Infusion.started_at))), UTCDateTime
+                ),
             )
             .where(Infusion.patient_id.in_(ids))
             .group_by(Infusion.patient_id)
@@ -162,8 +168,6 @@ def _summary(
 ) -> PatientSummary:
     tz = zone(patient)
     last_at, next_at = infusion_times or (None, None)
-    # SQLite returns the aggregate as a naive UTC value.
-    last_at, next_at = (_aware(t) for t in (last_at, next_at))
     last_day = last_at.astimezone(tz).date() if last_at else None
     next_day = next_at.astimezone(tz).date() if next_at else None
     mean7 = analysis.window_mean(pain, today - timedelta(days=6), today)
@@ -192,11 +196,3 @@ def _summary(
             relief_status=relief,
         ),
     )
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite may hand back the stored text for an aggregate
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
