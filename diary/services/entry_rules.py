@@ -14,6 +14,7 @@ from typing import Any
 from diary import codes
 from diary.errors import ValidationError
 from diary.models import NOTE_MAX, User
+from diary.services.field_rules import clean_text, whole_number_in
 from diary.services.time import local_today
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
@@ -57,10 +58,6 @@ MESSAGES = {
 }
 
 
-def _int_in(value: Any, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
 def _clean_codes(
     value: Any, allowed: frozenset[str], what: str, errors: list[str]
 ) -> list[str] | None:
@@ -72,19 +69,6 @@ def _clean_codes(
         errors.append(f"Unknown {what} code: {', '.join(unknown)}.")
         return None
     return list(dict.fromkeys(value))  # keep the order, drop repeats
-
-
-def _clean_text(value: Any, limit: int, errors: list[str]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors.append("Enter text.")
-        return None
-    value = value.strip()
-    if len(value) > limit:
-        errors.append(f"Use at most {limit} characters (this has {len(value)}).")
-        return None
-    return value or None
 
 
 def validate_content(
@@ -124,7 +108,7 @@ def validate_content(
                 clean["day"] = day
 
     if "pain" in data or not partial:
-        if _int_in(data.get("pain"), codes.NRS_MIN, codes.NRS_MAX):
+        if whole_number_in(data.get("pain"), codes.NRS_MIN, codes.NRS_MAX):
             clean["pain"] = data["pain"]
         else:
             problem("pain", MESSAGES["pain"])
@@ -132,7 +116,7 @@ def validate_content(
         if field not in data:
             continue
         value = data[field]
-        if value is None or _int_in(value, codes.NRS_MIN, codes.NRS_MAX):
+        if value is None or whole_number_in(value, codes.NRS_MIN, codes.NRS_MAX):
             clean[field] = value
         else:
             problem(field, MESSAGES["nrs"])
@@ -180,7 +164,7 @@ def validate_content(
             unknown_codes = sorted(k for k in value if k not in codes.SIDE_EFFECT_CODES)
             if unknown_codes:
                 problem("side_effects", f"Unknown side effect code: {', '.join(unknown_codes)}.")
-            elif not all(_int_in(v, 0, len(codes.SEVERITIES) - 1) for v in value.values()):
+            elif not all(whole_number_in(v, 0, len(codes.SEVERITIES) - 1) for v in value.values()):
                 problem("side_effects", MESSAGES["severity"])
             else:
                 # Severity 0 is "none": not stored, so an entry lists only what was felt.
@@ -189,7 +173,7 @@ def validate_content(
     for field in TEXT_FIELDS:
         if field in data:
             found = []
-            value = _clean_text(data[field], NOTE_MAX if field == "note" else TEXT_MAX, found)
+            value = clean_text(data[field], NOTE_MAX if field == "note" else TEXT_MAX, found)
             if found:
                 errors[field] = found
             else:

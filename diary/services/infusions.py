@@ -19,6 +19,7 @@ from diary.errors import NotFound, ValidationError
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import audit
+from diary.services.field_rules import clean_text, whole_number_in
 from diary.services.time import zone
 
 FIELDS = (
@@ -173,7 +174,7 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
         value = values.get(name)
         if value is None:
             out[name] = None
-        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        elif not whole_number_in(value, 0, 10):
             errors[name] = [f"Pain {when} the session is a whole number from 0 to 10."]
         else:
             out[name] = value
@@ -196,15 +197,10 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
             out["adjuncts"] = kept
 
     for name in TEXT_FIELDS:
-        text = values.get(name)
-        if text is None:
-            out[name] = None
-        elif not isinstance(text, str):
-            errors[name] = ["Enter text."]
-        elif len(text.strip()) > TEXT_MAX:
-            errors[name] = [f"At most {TEXT_MAX} characters ({len(text.strip())} now)."]
-        else:
-            out[name] = text.strip() or None
+        found: list[str] = []
+        out[name] = clean_text(values.get(name), TEXT_MAX, found)
+        if found:
+            errors[name] = found
 
     signs = values.get("exam_signs")
     if signs is None:
