@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 from diary.extensions import db
 from tests.factories import login
 
@@ -19,11 +21,14 @@ def test_html_404_is_a_friendly_page(client):
     assert response.mimetype == "text/html"
 
 
-def test_wrong_method_is_405_json_with_allow(client):
-    response = client.put("/api/v1/me")
-    assert response.status_code in (400, 405)  # CSRF runs first on writes
-    response = client.delete("/healthz")
-    assert response.status_code in (400, 405)
+def test_wrong_method_is_405_json_with_allow(client, make):
+    token = login(client, make.patient())  # past the CSRF check, which runs first on writes
+    response = client.put("/api/v1/me", headers={"X-CSRFToken": token})
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in response.headers["Allow"]
+    page = client.delete("/healthz", headers={"X-CSRFToken": token})
+    assert page.status_code == 405 and page.mimetype == "text/html"
 
 
 def test_unexpected_error_hides_the_trace(app, client, make, monkeypatch):
@@ -56,8 +61,16 @@ def test_bad_query_dates_are_422_per_field(client, make):
     assert set(response.get_json()["errors"]) == {"from", "to"}
 
 
-def test_healthz(client, app):
+def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
-    with app.app_context():
-        assert db.engine is not None
+
+
+def test_healthz_says_503_when_the_database_does_not_answer(client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
