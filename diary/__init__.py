@@ -37,6 +37,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import auth, cli, errors, pages, security
+    from diary.services import data_version  # noqa: F401 (its session events bump versions)
 
     auth.init_login_manager(login_manager)
     errors.register_error_handlers(app)
