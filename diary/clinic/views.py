@@ -40,8 +40,13 @@ def _clinic_context() -> dict:
 @bp.get("")
 @role_required(Role.CLINICIAN)
 def dashboard():
-    summaries = patients.patient_summaries(current_user, local_today(current_user))
-    return render_template("clinic/dashboard.html", patients=summaries)
+    listing = patients.dashboard_page(
+        current_user,
+        local_today(current_user),
+        page=request.args.get("page", 1, type=int) or 1,
+        query=request.args.get("q", ""),
+    )
+    return render_template("clinic/dashboard.html", listing=listing, patients=listing.patients)
 
 
 @bp.get("/patients/<int:patient_id>")

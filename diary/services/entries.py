@@ -24,6 +24,7 @@ from diary.services.entry_rules import (
     recorded_at_or_now,
     validate_content,
 )
+from diary.services.transactions import commit_keeping_loaded
 
 RESTORE_DAYS = 30
 
@@ -91,7 +92,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
     )
     db.session.add(entry)
     try:
-        _commit_keeping_loaded()
+        commit_keeping_loaded()
     except IntegrityError:
         # This id is stored already: a replay, perhaps by a concurrent request.
         db.session.rollback()
@@ -100,17 +101,6 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
             raise
         return _replayed(existing, patient)
     return Saved(entry, created=True)
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring what the session holds: the entry just written and the signed-in
-    user are answered from memory instead of being read back one query each."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def _replayed(existing: Entry, patient: User) -> Saved:

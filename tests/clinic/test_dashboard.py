@@ -130,15 +130,20 @@ def test_api_patients_gives_change_infusions_and_attention(client, clinic):
     assert body[1]["next_infusion_at"] is not None and body[1]["attention"]["level"] == "medium"
 
 
-def test_dashboard_reads_are_audited_once_per_patient(app, client, clinic):
+def test_a_dashboard_view_is_one_audit_event_naming_the_patients_shown(app, client, clinic):
     clinician, patients = clinic
     login(client, clinician)
     client.get("/clinic")
     with app.app_context():
-        read = db.session.scalars(
-            select(AuditEvent.patient_id).where(AuditEvent.action == "patient.list")
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "patient.list")
         ).all()
-    assert sorted(read) == sorted(p.id for p in patients.values())
+        [event] = events
+        assert event.actor_id == clinician.id and event.patient_id is None
+        assert event.detail == {
+            "page": 1,
+            "patient_ids": [patients[k].id for k in ("worse", "due", "steady")],
+        }
 
 
 def _many_patients(app, clinician, n: int) -> None:
@@ -197,8 +202,40 @@ def test_dashboard_of_200_patients_uses_as_many_queries_as_of_2(app, make, count
         with count_queries() as counter:
             response = client.get("/clinic")
         assert response.status_code == 200
-        assert response.text.count('data-patient="') == n
+        assert response.text.count('data-patient="') == min(n, 50)
         counts.append(counter.count)
     assert counts[0] == counts[1]
-    # session user, patients, last entry days, daily pain, infusions, audit INSERT
-    assert counts[1] <= 7, counts
+    # session user, patients (with last entry and infusion times), figures, audit INSERT
+    assert counts[1] == 4, (counts, counter.statements)
+
+
+def test_dashboard_pages_of_50_in_attention_order_and_search(app, client, make):
+    """60 patients: page 1 lists 50, page 2 the other 10, no one twice; each view audits the
+    ids it showed. The search matches name or email, case-insensitively, and takes % and _
+    literally."""
+    clinician = make.clinician()
+    _many_patients(app, clinician, 60)
+    login(client, clinician)
+    first = client.get("/clinic").text
+    second = client.get("/clinic?page=2").text
+    ids_1 = [int(i) for i in re.findall(r'data-patient="(\d+)"', first)]
+    ids_2 = [int(i) for i in re.findall(r'data-patient="(\d+)"', second)]
+    assert (len(ids_1), len(ids_2), len(set(ids_1) | set(ids_2))) == (50, 10, 60)
+    assert "Page 1 of 2 (60 patients)" in first and 'rel="next" href="/clinic?page=2"' in first
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    assert client.get("/clinic?page=99").text.count('data-patient="') == 10  # the last page
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "patient.list")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [d["patient_ids"] for d in details[:2]] == [ids_1, ids_2]
+
+    found = client.get("/clinic?q=bULK 05").text
+    assert re.findall(r">(Bulk \d+)</a>", found) == [f"Bulk 05{i}" for i in range(10)]
+    assert '10 patients matching "bULK 05"' in found
+    assert client.get("/clinic?q=100%25").text.count('data-patient="') == 0
+    assert "No patient matches" in client.get("/clinic?q=_").text
+    by_email = client.get(f"/clinic?q=bulk{ids_1[0]}@").text
+    assert re.findall(r'data-patient="(\d+)"', by_email) == [str(ids_1[0])]
