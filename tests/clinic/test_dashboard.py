@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from diary.extensions import db
-from diary.models import AuditEvent, CareLink, Entry, Role, User
+from diary.models import AuditEvent, CareLink, Entry, Infusion, Role, User
 from diary.services.patients import attention
 from tests.factories import _password_hash, login
 
@@ -239,3 +239,43 @@ def test_dashboard_pages_of_50_in_attention_order_and_search(app, client, make):
     assert "No patient matches" in client.get("/clinic?q=_").text
     by_email = client.get(f"/clinic?q=bulk{ids_1[0]}@").text
     assert re.findall(r'data-patient="(\d+)"', by_email) == [str(ids_1[0])]
+
+
+def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, make):
+    """A patient in Auckland (UTC+13 in November, +12 in June); the infusion starts at 20:00
+    UTC on day T-10, which is their local day T-9 = L. Entries (one a day): T-16..T-11 pain 6,
+    T-10 pain 9, T-8..T-5 pain 3, T-4..T pain 8 (T-9 none).
+    - baseline (L-7..L-1 = T-16..T-10): (6 x 6 + 9) / 7 = 6.43 (with the UTC day T-10 it would
+      be T-17..T-11: 6.0);
+    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2% -> 2, band "none";
+    - relief: threshold 6.43 x 0.7 = 4.5; the 3-day rolling mean of observed days from L+1 =
+      T-8 is 3 from T-7 (relief starts), 4.67 on T-4 and 6.33 on T-3 (above twice): ended,
+      5 days -> medium attention;
+    - days with data among the last 14 (T-13..T): 4 + 9 = 13."""
+    clinician = make.clinician(timezone="UTC")
+    patient = make.patient(timezone="Pacific/Auckland")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+
+    def day(n: int) -> date:
+        return today - timedelta(days=n)
+
+    for n in range(11, 17):
+        make.entry(patient, day(n), 6)
+    make.entry(patient, day(10), 9)
+    for n in range(5, 9):
+        make.entry(patient, day(n), 3)
+    for n in range(5):
+        make.entry(patient, day(n), 8)
+    start = datetime.combine(day(10), datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
+    with client.application.app_context():
+        db.session.add(Infusion(patient_id=patient.id, started_at=start))
+        db.session.commit()
+    login(client, clinician)
+    [row] = client.get("/api/v1/patients").get_json()
+    assert row["last_infusion_day"] == day(9).isoformat()
+    assert (row["baseline"], row["mean_pain_7_days"], row["change_pct"]) == (6.4, 6.6, 2)
+    assert (row["band"], row["relief_status"]) == ("none", "ended")
+    assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
+    assert row["attention"]["level"] == "medium"
+    assert "Relief after the last infusion has ended" in row["attention"]["reasons"]
