@@ -29,28 +29,28 @@ ROOT = BENCH.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
 
-from flask_migrate import upgrade  # noqa: E402
+from flask_migrate import upgrade
 
-from bench import seed  # noqa: E402
-from config import TestingConfig  # noqa: E402
-from diary import create_app  # noqa: E402
-from diary.extensions import db  # noqa: E402
-from diary.models import Role  # noqa: E402
-from diary.services import demo  # noqa: E402
+from bench import seed
+from config import TestingConfig
+from diary import create_app
+from diary.extensions import db
+from diary.models import Role
+from diary.services import demo
 
 POST_LUA = """
 wrk.method = "POST"

@@ -36,12 +36,13 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import auth, cli, errors, pages, security
+    from diary import assets, auth, cli, errors, pages, security
     from diary.services import data_version  # noqa: F401 (its session events bump versions)
 
     auth.init_login_manager(login_manager)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    assets.init_app(app)
     cli.register(app)
 
     from diary.admin.views import bp as admin_bp

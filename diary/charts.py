@@ -1,7 +1,8 @@
 """Plotly figures for the clinician's review, built only from `diary.analysis` results.
 
-No Flask, no database. The page loads the cartesian partial bundle of plotly.js
-(static/vendor/plotly-cartesian.min.js), so only `scatter`, `bar` and `heatmap` traces are used.
+No Flask, no database. The page loads a plotly.js bundle with only the `scatter`, `bar` and
+`heatmap` traces (static/vendor/plotly-diary.min.js, built by tools/plotly-bundle/build.sh), so
+only those are used here; a new trace type needs its module added to tools/plotly-bundle/entry.js.
 Every figure carries the small explicit TEMPLATE instead of plotly's default template, which
 would add about 10 KB to each figure's JSON. Missing days are None (gaps), never zeros.
 """

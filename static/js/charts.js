@@ -2,7 +2,7 @@
 // trends page and the clinic's review. The figure is JSON {data, layout, config} (diary.charts.
 // figure_json), either in the attribute itself or, when the attribute is an element id ("some-id"
 // or "#some-id"), in the text of that element (e.g. a non-executed <script type="application/json" id="some-id">): no inline
-// script, so the CSP holds. The page loads /static/vendor/plotly-cartesian.min.js before this.
+// script, so the CSP holds. The page loads /static/vendor/plotly-diary.min.js before this.
 
 function figureOf(el) {
   const source = (el.dataset.figure || '').trim();

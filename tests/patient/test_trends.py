@@ -30,7 +30,7 @@ def test_trends_show_own_daily_pain_with_infusion_days(client, make):
     infusion = next(t for t in figure["data"] if t["name"] == "Infusion")
     assert infusion["x"] == [make.days_ago(5).isoformat()]
     assert "2 of 30 days have an entry" in page
-    assert "plotly-cartesian.min.js" in page and "js/charts.js" in page
+    assert "plotly-diary.min.js" in page and "js/charts.js" in page
     # Read on a phone: no tool bar, no zoom or pan a stray touch could start.
     assert figure["config"]["displayModeBar"] is False
     assert figure["layout"]["xaxis"]["fixedrange"] and figure["layout"]["yaxis"]["fixedrange"]
