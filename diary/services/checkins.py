@@ -19,7 +19,7 @@ from diary.errors import Conflict, ValidationError
 from diary.extensions import db
 from diary.models import User, WeeklyCheckin, utcnow
 from diary.services import infusion_calendar
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 EVERY_DAYS = 7
 # A scheduled infusion this close asks again, unless a check-in was made this close to it.

@@ -15,7 +15,7 @@ from diary import codes
 from diary.errors import ValidationError
 from diary.models import NOTE_MAX, User
 from diary.services.field_rules import clean_text, whole_number_in
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
 # forgotten day); older days are refused so a typo in the year cannot file data in the past.
