@@ -2,7 +2,7 @@
 ketamine infusions as MedicationAdministrations.
 
 Pain now carries LOINC 72514-3; every other measure uses the local CodeSystem `urn:diary:codes`
-(CLINICAL.md: never invent a LOINC code). Body sites carry SNOMED CT where one exists.
+(docs/clinical.md: never invent a LOINC code). Body sites carry SNOMED CT where one exists.
 Takes stored rows and returns plain JSON-ready dicts; no queries, no Flask.
 """
 

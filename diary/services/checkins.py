@@ -1,7 +1,7 @@
 """The weekly check-in: PROMIS Pain Interference 4a (four items, 1-5) and the PGIC (1-7).
 
 Asked once a week, and again in the days just before a scheduled infusion, so that the review
-before each infusion has a fresh answer (CLINICAL.md).
+before each infusion has a fresh answer (docs/clinical.md).
 """
 
 from __future__ import annotations
