@@ -93,7 +93,7 @@ def _tracked_files() -> list[Path]:
 
 
 def test_no_file_points_outside_the_repository():
-    """A clone has no ../shared next to it: the repository's docs/ are the reference."""
+    """A clone has nothing beside it to point to: the repository's docs/ are the reference."""
     outside = ("../" + "shared", "/work/" + "shared")
     pointing = []
     for path in _tracked_files():
