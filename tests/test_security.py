@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -120,14 +119,12 @@ def test_production_starts_with_a_secret_key(tmp_path):
         assert port, "".join(log)
         base = f"http://127.0.0.1:{port}"
         health = None
-        for _ in range(100):  # the worker imports the app after it says it is booting
+        deadline = time.monotonic() + 60  # the worker imports the app after it says it is booting
+        while health is None and server.poll() is None and time.monotonic() < deadline:
             try:
-                health = urllib.request.urlopen(f"{base}/healthz", timeout=5)
-                break
-            except (ConnectionError, urllib.error.URLError):
-                if server.poll() is not None:
-                    break
-                time.sleep(0.1)
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=10)
+            except OSError:  # refused, reset or timed out while the worker starts
+                time.sleep(0.2)
         if health is None:
             _stop(server)
             pytest.fail("the production app did not serve:\n" + "".join(log) + server.stderr.read())
