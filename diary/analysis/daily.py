@@ -100,11 +100,6 @@ class DayAggregate:
         return self[NOTE.code]
 
 
-def _mean_of(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return fmean(present) if present else None
-
-
 def _combine(rule: Daily, values: list[Any]) -> Any:
     present = [v for v in values if v is not None]
     if rule is Daily.MEAN:
