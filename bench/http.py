@@ -47,10 +47,9 @@ from flask_migrate import upgrade
 
 from bench import seed
 from config import TestingConfig
-from diary import create_app
+from diary import create_app, demo
 from diary.extensions import db
 from diary.models import Role
-from diary.services import demo
 
 POST_LUA = """
 wrk.method = "POST"

@@ -10,11 +10,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, Row, func, select, type_coerce
 
+from diary import measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, WeeklyCheckin, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import checkins
-from diary.services.time import local_now, zone
+from diary.services.local_time import local_now, zone
 
 RECENT_SHOWN = 5
 
@@ -62,7 +63,7 @@ def today(patient: User, *, now: datetime | None = None) -> Today:
     count, last_infusion, next_infusion, last_checkin = state
     recent = (
         db.session.execute(
-            select(Entry.id, Entry.pain, Entry.recorded_at)
+            select(Entry.id, measures.PAIN.of(Entry), Entry.recorded_at)
             .where(*live_today)
             .order_by(Entry.recorded_at.desc(), Entry.id.desc())
             .limit(RECENT_SHOWN)

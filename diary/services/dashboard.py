@@ -22,13 +22,13 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from diary import analysis
+from diary import analysis, measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services.access import linked_patients_query
-from diary.services.time import zone_named
+from diary.services.local_time import zone_named
 from diary.services.transactions import commit_keeping_loaded
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -271,7 +271,7 @@ def _figures(bounds: list[tuple[int, date | None, date]], today: date) -> dict[i
     live = Entry.deleted_at.is_(None)
     b = _bounds_table(bounds)
     daily = (
-        select(Entry.patient_id, Entry.day, func.avg(Entry.pain).label("pain"))
+        select(Entry.patient_id, Entry.day, func.avg(measures.PAIN.of(Entry)).label("pain"))
         .join(b, b.c.patient_id == Entry.patient_id)
         .where(live, Entry.day >= b.c.first_day)
         .group_by(Entry.patient_id, Entry.day)
