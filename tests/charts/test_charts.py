@@ -6,12 +6,27 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 
-from diary import charts
+from diary import charts as app_charts
 from diary.analysis import AlignedSeries, Reading, aligned_on_infusions, daily_aggregates
 from diary.codes import SEVERITIES, SIDE_EFFECTS, SYMPTOMS, label
 
 START = date(2026, 5, 1)
 ALLOWED_TRACES = {"scatter", "bar", "heatmap"}
+
+
+class _Validated:
+    """diary.charts, with every figure passed through go.Figure(): the app builds plain dicts
+    without plotly.py's validators, and this checks each one against plotly's schema (an
+    unknown or misspelt property, or a bad value, raises ValueError)."""
+
+    def __getattr__(self, name):
+        found = getattr(app_charts, name)
+        if not name.endswith("_figure"):
+            return found
+        return lambda *args, **kwargs: go.Figure(found(*args, **kwargs))
+
+
+charts = _Validated()
 
 
 def day(offset: int) -> date:

@@ -334,3 +334,35 @@ def test_figure_json_in_a_script_block_cannot_close_it():
     text = script_json(json.dumps({"name": "</script><script>alert(1)</script> & <!--"}))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"name": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_every_figure_the_app_makes_passes_plotlys_schema(app, client, make, story):
+    """The app builds figures as plain dicts (no plotly.py validators per request); here each
+    figure of the review (every range), the pre-visit report and the patient's trends goes
+    through go.Figure(), which raises on any property or value plotly's schema refuses."""
+    import html as html_lib
+
+    import plotly.graph_objects as go
+
+    patient = story["patient"]
+    seen = 0
+    for range_key in ("30", "90", "180", "365", "all"):
+        html = client.get(f"/clinic/patients/{patient.id}?range={range_key}").text
+        for figure in figures(html).values():
+            go.Figure({"data": figure["data"], "layout": figure["layout"]})
+            seen += 1
+    report = client.get(f"/clinic/patients/{patient.id}/report").text
+    for figure in figures(report).values():
+        go.Figure({"data": figure["data"], "layout": figure["layout"]})
+        seen += 1
+    own = app.test_client()
+    login(own, patient)
+    for days in (30, 90):
+        page = own.get(f"/diary/trends?days={days}").text
+        raw = re.search(r'data-figure="([^"]+)"', page).group(1)
+        figure = json.loads(html_lib.unescape(raw))
+        go.Figure({"data": figure["data"], "layout": figure["layout"]})
+        seen += 1
+    assert seen >= 5 * 6 + 2 + 2
+    with pytest.raises(ValueError, match="colour"):  # the check does refuse a bad figure
+        go.Figure({"data": [{"type": "scatter", "colour": "red"}], "layout": {}})
