@@ -37,7 +37,10 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import assets, auth, cli, errors, measures, pages, security
-    from diary.services import data_version  # noqa: F401 (its session events bump versions)
+    from diary.services import (
+        data_version,  # noqa: F401 (its session events bump versions)
+        review_cache,
+    )
 
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures
@@ -46,6 +49,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     assets.init_app(app)
+    review_cache.init_app(app)
     cli.register(app)
 
     from diary.admin.views import bp as admin_bp

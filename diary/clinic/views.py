@@ -11,7 +11,7 @@ from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS
 from diary.errors import ValidationError
 from diary.models import Role, utcnow
-from diary.services import access, dashboard, infusions, review
+from diary.services import access, dashboard, infusions, review, review_cache
 from diary.services.local_time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -53,7 +53,7 @@ def dashboard_page():
 @role_required(Role.CLINICIAN)
 def review_page(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="review.read")
-    page = review.review_page(patient, request.args.get("range"))
+    page = review_cache.review_page(patient, request.args.get("range"))
     return render_template("clinic/review.html", page=page, patient=patient, key=page.key)
 
 
@@ -61,7 +61,7 @@ def review_page(patient_id: int):
 @role_required(Role.CLINICIAN)
 def report(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="report.read")
-    summary = review.report(patient)
+    summary = review_cache.report(patient)
     return render_template("clinic/report.html", report=summary, patient=patient, key=summary.key)
 
 
