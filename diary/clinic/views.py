@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diary import analysis
+from diary import analysis, charts
 from diary.auth import role_required
 from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS
@@ -54,7 +54,14 @@ def dashboard_page():
 def review_page(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="review.read")
     page = review_cache.review_page(patient, request.args.get("range"))
-    return render_template("clinic/review.html", page=page, patient=patient, key=page.key)
+    return render_template(
+        "clinic/review.html",
+        page=page,
+        patient=patient,
+        key=page.key,
+        weekly_after_days=charts.WEEKLY_AFTER_DAYS,
+        weekly_note=charts.WEEKLY_NOTE,
+    )
 
 
 @bp.get("/patients/<int:patient_id>/report")

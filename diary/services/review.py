@@ -399,6 +399,9 @@ def _review_figures(
         "sleep": charts.sleep_interference_figure(aggregates, start, end, weekly),
         measures.SIDE_EFFECTS.code: charts.side_effect_figure(aggregates, infusion_days),
     }
+    if (end - start).days >= charts.WEEKLY_AFTER_DAYS:
+        for name in (measures.PAIN.code, measures.SYMPTOMS.code, "sleep"):
+            charts.weekly(figures[name], start, end)
     for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.

@@ -1,11 +1,12 @@
 """The clinician's review, report and summary, computed once per patient data version.
 
 The key holds the patient's data version (diary.services.data_version: bumped in the same
-transaction as any change to their entries, infusions or check-ins), their local day and the
-range, (and the account's creation time), so a change committed through any worker or machine moves every later request to a new
-key at once: no review is ever served from before a change. What depends on the clock alone (an
-infusion scheduled for later becoming a past one, a new local day) ends the entry's life: it is
-kept until the next scheduled infusion starts or the patient's day ends, whichever is first.
+transaction as any change to their entries, infusions or check-ins), their local day, the range
+and the account's creation time, so a change committed through any worker or machine moves every
+later request to a new key at once: no review is ever served from before a change. What depends
+on the clock alone (an infusion scheduled for later becoming a past one, a new local day) ends
+the entry's life: it is kept until the next scheduled infusion starts or the patient's day
+ends, whichever is first.
 
 Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
 machines; keys under CACHE_KEY_PREFIX), else in each worker's memory.
