@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Date,
+    Float,
     Integer,
     String,
     and_,
@@ -271,7 +272,11 @@ def _figures(bounds: list[tuple[int, date | None, date]], today: date) -> dict[i
     live = Entry.deleted_at.is_(None)
     b = _bounds_table(bounds)
     daily = (
-        select(Entry.patient_id, Entry.day, func.avg(measures.PAIN.of(Entry)).label("pain"))
+        select(
+            Entry.patient_id,
+            Entry.day,
+            cast(func.avg(measures.PAIN.of(Entry)), Float).label("pain"),
+        )
         .join(b, b.c.patient_id == Entry.patient_id)
         .where(live, Entry.day >= b.c.first_day)
         .group_by(Entry.patient_id, Entry.day)
