@@ -25,8 +25,17 @@ export function drawFigure(el) {
   return window.Plotly.newPlot(el, figure.data || [], figure.layout || {}, figure.config || {});
 }
 
-export function drawAll(root = document) {
-  return Promise.all([...root.querySelectorAll('[data-figure]')].map(drawFigure));
+// One chart per task, with a pause between them: the page stays responsive while a review with
+// six charts draws (no single long task blocks a tap or a scroll).
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+export async function drawAll(root = document) {
+  const drawn = [];
+  for (const el of root.querySelectorAll('[data-figure]')) {
+    drawn.push(await drawFigure(el));
+    await nextTask();
+  }
+  return drawn;
 }
 
 function start() {
