@@ -5,10 +5,11 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ONE_DAY = timedelta(days=1)
 
@@ -33,6 +34,27 @@ class Reading:
     side_effects: tuple[tuple[str, int], ...] = ()
     note: str | None = None
     recorded_at: datetime | None = None
+    # The IANA zone the entry was made in (the phone's), else the patient's zone.
+    timezone: str | None = None
+    medications: frozenset[str] = frozenset()
+
+    @property
+    def on_time(self) -> bool:
+        """ON_TIME_DEFINITION; an entry without a timestamp counts as on time."""
+        return recorded_on_time(self.day, self.recorded_at, self.timezone)
+
+
+def recorded_on_time(day: date, recorded_at: datetime | None, zone_name: str | None) -> bool:
+    """True when an entry describing `day` was recorded by the end of the following day in
+    the zone it was made in (`zone_name`, UTC when unknown): recorded_at's local date <= day + 1.
+    An entry without a timestamp (old data) counts as on time."""
+    if recorded_at is None:
+        return True
+    try:
+        tz = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return recorded_at.astimezone(tz).date() <= day + ONE_DAY
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,13 @@ class DayAggregate:
     side_effects: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     entries: int = 1
+    late_entries: int = 0  # entries recorded after the end of the following day
+    medications: frozenset[str] = frozenset()
+
+    @property
+    def late(self) -> bool:
+        """Every entry of the day was recorded late: the day's values are recalled, not logged."""
+        return self.late_entries == self.entries
 
 
 def _mean_of(values: Iterable[float | None]) -> float | None:
@@ -68,7 +97,8 @@ def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
     `pain_least` the minimum of the entries that have them; `pain_average`, sleep hours, sleep
     quality, the PEG items and mood the mean over the entries that have them (None when none
     has); symptoms and body sites the union; side effects the maximum severity per code; notes
-    the non-empty notes in the order they were recorded; `entries` the number of entries.
+    the non-empty notes in the order they were recorded; `entries` the number of entries,
+    `late_entries` how many were not recorded on time (Reading.on_time); medications the union.
     The result is ordered by day.
     """
     by_day: dict[date, list[Reading]] = {}
@@ -101,6 +131,8 @@ def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
             side_effects=side_effects,
             notes=tuple(r.note for r in ordered if r.note and r.note.strip()),
             entries=len(entries),
+            late_entries=sum(1 for r in entries if not r.on_time),
+            medications=frozenset().union(*(r.medications for r in entries)),
         )
     return result
 
@@ -150,6 +182,39 @@ def adherence(days_with_entry: set[date], start: date, end: date) -> float:
     return sum(1 for d in days_with_entry if start <= d <= end) / total
 
 
+@dataclass(frozen=True)
+class Adherence:
+    """Days in a period: `on_time` days with at least one entry recorded on time, `late` days
+    with entries all recorded late, `total` calendar days. Shares are 0..1."""
+
+    on_time: int
+    late: int
+    total: int
+
+    @property
+    def on_time_share(self) -> float:
+        return self.on_time / self.total if self.total else 0.0
+
+    @property
+    def late_share(self) -> float:
+        return self.late / self.total if self.total else 0.0
+
+    @property
+    def any_share(self) -> float:
+        return (self.on_time + self.late) / self.total if self.total else 0.0
+
+
+def adherence_split(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> Adherence:
+    """ADHERENCE_DEFINITION: over the calendar days start..end (both included), the days with
+    an on-time entry and the days whose entries were all late, counted apart. Raises
+    ValueError when end is before start."""
+    if end < start:
+        raise ValueError("end is before start")
+    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
+    late = sum(1 for a in days if a.late)
+    return Adherence(on_time=len(days) - late, late=late, total=(end - start).days + 1)
+
+
 def flares(
     daily_pain: Mapping[date, float],
     *,
@@ -157,11 +222,15 @@ def flares(
     min_pain: float = 5.0,
     window: int = 7,
     min_points: int = 4,
+    baselines: Sequence[tuple[date, date, float]] = (),
 ) -> list[date]:
-    """Flare days: a day D is a flare day when its daily pain is at least `min_pain` (5) and at
-    least `rise` (2) points above the mean daily pain of the `window` (7) days before it
-    (D-7 .. D-1), of which at least `min_points` (4) must have data. Each such day is listed,
-    in order; a flare lasting several days can give several dates."""
+    """Flare days (FLARE_DEFINITION): a day D is a flare day when its daily pain is at least
+    `min_pain` (5) and at least `rise` (2) points above the mean daily pain of the `window` (7)
+    days before it (D-7 .. D-1), of which at least `min_points` (4) must have data, and, when D
+    lies in one of `baselines`' (first day, last day, baseline) windows (the observation window
+    after a course), also at least `rise` points above that course's pre-infusion baseline:
+    pain coming back to where it was before the infusion is the end of relief, not a flare.
+    Each such day is listed, in order; a flare lasting several days can give several dates."""
     result = []
     for day in sorted(daily_pain):
         pain = daily_pain[day]
@@ -169,8 +238,12 @@ def flares(
             continue
         before = [day - timedelta(days=i) for i in range(1, window + 1)]
         present = [daily_pain[d] for d in before if daily_pain.get(d) is not None]
-        if len(present) >= min_points and pain - fmean(present) >= rise:
-            result.append(day)
+        if len(present) < min_points or pain - fmean(present) < rise:
+            continue
+        floors = [b for first, last, b in baselines if first <= day <= last]
+        if floors and pain - max(floors) < rise:
+            continue
+        result.append(day)
     return result
 
 
@@ -184,15 +257,24 @@ MEAN_PAIN_7_DAYS_DEFINITION = (
 )
 
 
+ON_TIME_DEFINITION = (
+    "On time: an entry describes a day and is on time when it was recorded by the end of the "
+    "following day, in the local time of the zone the phone was in when it was made (the "
+    "patient's zone for older entries); otherwise it is late (recalled, with more recall bias)."
+)
+
 ADHERENCE_DEFINITION = (
     "Days with data: the share of calendar days in the period with at least one diary entry "
-    "(an entry counts for the day it describes, whenever it was recorded)."
+    "recorded on time (by the end of the following day, local time); days whose entries were "
+    "all recorded later are counted apart as late and marked in the charts."
 )
 
 
 FLARE_DEFINITION = (
     "Flare day: daily pain of at least 5 and at least 2 points above the mean of the 7 days "
-    "before it (at least 4 of them with entries)."
+    "before it (at least 4 of them with entries); in the 84 days after an infusion or course "
+    "also at least 2 points above its pre-infusion baseline, so that pain returning to its "
+    "usual level as relief wears off is not called a flare."
 )
 
 
