@@ -66,10 +66,10 @@ RELIEF_DEFINITION = (
     "day it is above the threshold on that day and the next; the duration is the number of days "
     "from day 0 to that day. When 2 or more days without entries lie between the last entry "
     "still in relief and the next entry, the end is only known to lie between them and both "
-    "days are shown; gap days never count as relief. 'Still in relief' means it had not ended by the last "
-    "entry (at least that many days; when the last entry is more than 2 days old the page says "
-    "since when there are no entries); 'until the next infusion' means the next session came "
-    "first; observation stops at day 84. 'No relief' means the mean never reached the "
+    "days are shown; gap days never count as relief. 'Still in relief' means it had not ended "
+    "by the last entry (at least that many days; when the last entry is more than 2 days old "
+    "the page says since when there are no entries); 'until the next infusion' means the next "
+    "session came first; observation stops at day 84. 'No relief' means the mean never reached the "
     "threshold; with no pain at baseline there is no 30% threshold. 'Not enough data' means no "
     "baseline or fewer than 3 days with entries after day 0."
 )
@@ -144,8 +144,9 @@ def relief_duration(
     Relief starts on the first day in relief. It ends on the first later day D whose rolling
     value is above the threshold on D and on D+1. Let L be the last day with an entry before D
     that was in relief, and F the first day with an entry after L. Without a gap (F <= L + 2:
-    a single missing day is bridged) the end is exact: "ended", days = D - day 0. With a gap: "ended_in_gap", days = L - day 0,
-    days_max = F - day 0 when F's own pain is above the threshold, else D - day 0.
+    a single missing day is bridged) the end is exact: "ended", days = D - day 0. With a gap:
+    "ended_in_gap", days = L - day 0, days_max = F - day 0 when F's own pain is above the
+    threshold, else D - day 0.
     Otherwise, with relief started and not ended: "censored" when the next infusion cut the
     observation; "at_horizon" when the last observed day is +84; "no_recent_data" when
     `today` is given and the last entry is more than RELIEF_STALE_DAYS before it; else

@@ -20,6 +20,7 @@ from diary.services import access
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
     check_least_worst,
+    clean_zone,
     recorded_at_or_now,
     validate_content,
 )
@@ -55,6 +56,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
     data = dict(data)
     entry_id = data.pop("id", None)
     recorded_at = data.pop("recorded_at", None)
+    zone_sent = data.pop("timezone", None)
     if entry_id is not None and not isinstance(entry_id, uuid.UUID):
         try:
             entry_id = uuid.UUID(str(entry_id))
@@ -64,12 +66,15 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
         existing = db.session.get(Entry, entry_id)
         if existing is not None:
             return _replayed(existing, patient)
-    values = validate_content(data, patient, now=now)
+    zone_name = clean_zone(zone_sent)
+    values = validate_content(data, patient, now=now, zone_name=zone_name)
     check_least_worst(values)
     entry = Entry(
         id=entry_id or uuid.uuid4(),
         patient_id=patient.id,
         recorded_at=recorded_at_or_now(recorded_at, now),
+        # The zone the entry was made in: the phone's, else the patient's at that moment.
+        timezone=zone_name or patient.timezone,
         version=1,
         created_at=now,
         updated_at=now,
@@ -144,7 +149,7 @@ def update_entry(
         changes.pop("day")  # an old entry keeps its day even when past the limit for new ones
     if "pain" in changes and changes["pain"] is None:
         changes["pain"] = "missing"  # pain now cannot be removed: refused with its message
-    values = validate_content(changes, patient, partial=True, now=now)
+    values = validate_content(changes, patient, partial=True, now=now, zone_name=entry.timezone)
     merged = {f: getattr(entry, f) for f in ("pain_least", "pain_worst")} | values
     check_least_worst(merged)
     changed = {k: v for k, v in values.items() if getattr(entry, k) != v}

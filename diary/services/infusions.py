@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from diary.analysis import CourseRule
 from diary.codes import EXAM_SIGN_CODES, EXAM_SIGNS
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
@@ -34,6 +35,7 @@ FIELDS = (
     "lab_notes",
     "notes",
     "exam_signs",
+    "course_rule",
 )
 TEXT_FIELDS = ("adverse_events", "lab_notes", "notes")
 TEXT_MAX = 4000
@@ -115,7 +117,8 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
     10 mg/kg/h; up to 20 adjuncts of at most 100 characters (blank ones dropped, duplicates
     once); pain before/after 0-10 (no pain after a session that has not started); free texts
     of at most 4000 characters (blank is none); exam_signs None (no exam recorded) or codes of
-    codes.EXAM_SIGNS (an empty list: examined, no sign found).
+    codes.EXAM_SIGNS (an empty list: examined, no sign found); course_rule None (automatic
+    grouping) or an analysis.CourseRule.
     """
     now = now or utcnow()
     errors: dict[str, list[str]] = {}
@@ -213,6 +216,16 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
         # Stored in the form's order, so an unchanged exam compares equal.
         out["exam_signs"] = [c.code for c in EXAM_SIGNS if c.code in set(signs)]
 
+    rule = values.get("course_rule")
+    if rule in (None, ""):
+        out["course_rule"] = None
+    elif rule in {r.value for r in CourseRule}:
+        out["course_rule"] = str(rule)
+    else:
+        errors["course_rule"] = [
+            "Choose automatic grouping, a new course, or the previous session's course."
+        ]
+
     if errors:
         raise ValidationError(errors=errors)
     return out
@@ -224,7 +237,14 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
 def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
     """What the form shows for an existing session (or a new one), as strings."""
     if infusion is None:
-        return {"date": "", "time": "09:00", "adjuncts": "", "exam": "no", "exam_signs": []}
+        return {
+            "date": "",
+            "time": "09:00",
+            "adjuncts": "",
+            "exam": "no",
+            "exam_signs": [],
+            "course_rule": "",
+        }
     local = infusion.started_at.astimezone(tz)
 
     def text(value: object) -> str:
@@ -245,6 +265,7 @@ def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
         "adjuncts": ", ".join(infusion.adjuncts or []),
         "exam": "no" if infusion.exam_signs is None else "yes",
         "exam_signs": list(infusion.exam_signs or []),
+        "course_rule": infusion.course_rule or "",
     }
 
 
@@ -289,6 +310,7 @@ def parse_form(form: Mapping[str, Any], patient: User) -> dict[str, Any]:
     getlist = getattr(form, "getlist", None)
     signs = getlist("exam_signs") if getlist else form.get("exam_signs", [])
     values["exam_signs"] = list(signs) if form.get("exam") == "yes" else None
+    values["course_rule"] = form.get("course_rule", "").strip() or None
     if errors:
         # Report the rule messages for the other fields too, so the form shows all at once.
         try:

@@ -31,11 +31,19 @@ READING_COLUMNS = (
     Entry.body_sites,
     Entry.side_effects,
     Entry.note,
+    Entry.timezone,
+    Entry.medications,
 )
 
 
-def readings(patient_id: int, start: date | None = None, end: date | None = None) -> list[Reading]:
-    """The patient's live entries for days start..end (inclusive; open when None), oldest first."""
+def readings(
+    patient_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    default_zone: str | None = None,
+) -> list[Reading]:
+    """The patient's live entries for days start..end (inclusive; open when None), oldest first.
+    An entry made before zones were kept gets `default_zone` (the patient's)."""
     query = select(*READING_COLUMNS).where(
         Entry.patient_id == patient_id, Entry.deleted_at.is_(None)
     )
@@ -60,6 +68,8 @@ def readings(patient_id: int, start: date | None = None, end: date | None = None
             side_effects=tuple(sorted((r.side_effects or {}).items())),
             note=r.note,
             recorded_at=r.recorded_at,
+            timezone=r.timezone or default_zone,
+            medications=frozenset(r.medications or ()),
         )
         for r in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id))
     ]

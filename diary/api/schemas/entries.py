@@ -69,6 +69,16 @@ class EntryCreateSchema(EntryContentSchema):
             "the future and at most 7 days old, else the server's time is used."
         },
     )
+    timezone = fields.String(
+        allow_none=True,
+        error_messages={"invalid": MESSAGES["timezone"]},
+        metadata={
+            "description": "The IANA time zone of the phone when the entry was made (e.g. "
+            "Pacific/Auckland). The day is checked against today in this zone and the entry "
+            "is on time when recorded by the end of the next day there; default: the "
+            "patient's zone from their settings."
+        },
+    )
 
 
 class EntryOutSchema(Schema):
@@ -76,6 +86,7 @@ class EntryOutSchema(Schema):
     patient_id = fields.Int()
     day = fields.Date()
     recorded_at = fields.AwareDateTime()
+    timezone = fields.Str(allow_none=True)
     pain = fields.Int()
     pain_worst = fields.Int(allow_none=True)
     pain_least = fields.Int(allow_none=True)
