@@ -41,6 +41,8 @@ def entry_from_form(form: MultiDict, *, whole: bool) -> dict[str, Any]:
         data["id"] = form["id"].strip()
     if form.get("day", "").strip():
         data["day"] = form["day"].strip()
+    if form.get("timezone", "").strip():
+        data["timezone"] = form["timezone"].strip()
     for field in INT_FIELDS:
         raw = form.get(field, "")
         if raw.strip():

@@ -8,7 +8,12 @@ from diary.api.schemas.entries import (
     EntryOutSchema,
 )
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
-from diary.api.schemas.review import ResponsesSchema, ReviewSummarySchema, TreatmentSchema
+from diary.api.schemas.review import (
+    ResponsesSchema,
+    ReviewSummarySchema,
+    TreatmentInSchema,
+    TreatmentSchema,
+)
 from diary.api.schemas.users import (
     CsrfSchema,
     LoginResultSchema,
@@ -32,6 +37,7 @@ __all__ = [
     "PatientSummarySchema",
     "ResponsesSchema",
     "ReviewSummarySchema",
+    "TreatmentInSchema",
     "TreatmentSchema",
     "UserSchema",
 ]

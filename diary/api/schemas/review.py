@@ -4,7 +4,7 @@ object in diary/services/review (responses.py), so they print what the page prin
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 from diary import analysis
 from diary.codes import PGIC_ANSWERS
@@ -93,6 +93,23 @@ class TreatmentSchema(Schema):
         }
     )
     description = fields.Str(allow_none=True)
+
+
+class TreatmentInSchema(Schema):
+    """POST /patients/<id>/treatments. The rules are in diary/services/treatments.py."""
+
+    class Meta:
+        unknown = RAISE
+
+    day = fields.Date(required=True, metadata={"description": "The patient's local day"})
+    kind = fields.Str(
+        required=True,
+        metadata={
+            "description": "nerve_block | physical_therapy | occupational_therapy | "
+            "medication_change | other"
+        },
+    )
+    description = fields.Str(allow_none=True, metadata={"maxLength": 500})
 
 
 class SessionSchema(Schema):
