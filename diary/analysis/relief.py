@@ -110,6 +110,8 @@ class Relief:
             return f"Ended after {self.days} days"
         if self.status == ReliefStatus.ENDED_IN_GAP:
             return f"Ended between day {self.days} and day {self.days_max} (no entries between)"
+        if self.status == ReliefStatus.AT_HORIZON:
+            return f"At least {self.days} days (still in relief at the end of observation)"
         if self.status == ReliefStatus.NO_RECENT_DATA and self.last_data_day is not None:
             return (
                 f"At least {self.days} days, no entries since "
