@@ -57,21 +57,22 @@ RELIEF_LABELS: dict[str, str] = {
 }
 
 RELIEF_DEFINITION = (
-    "Relief duration is our own definition, based on the IMMPACT 30% threshold. Baseline: the "
-    "mean daily pain over the 7 days before the infusion, or before the first session of a "
-    "course (at least 4 days with entries). Threshold: baseline x 0.7. Day 0 is the day the "
-    "infusion (or the course's last session, or a continuous infusion) ended. From day 1 we take "
-    "the 3-day rolling mean of daily pain (days after day 0 only; at least 2 of the 3 days with "
-    "entries). Relief starts when that mean is at or below the threshold, and ends on the first "
-    "day it is above the threshold on that day and the next; the duration is the number of days "
-    "from day 0 to that day. When 2 or more days without entries lie between the last entry "
-    "still in relief and the next entry, the end is only known to lie between them and both "
-    "days are shown; gap days never count as relief. 'Still in relief' means it had not ended "
-    "by the last entry (at least that many days; when the last entry is more than 2 days old "
-    "the page says since when there are no entries); 'until the next infusion' means the next "
-    "session came first; observation stops at day 84. 'No relief' means the mean never reached the "
-    "threshold; with no pain at baseline there is no 30% threshold. 'Not enough data' means no "
-    "baseline or fewer than 3 days with entries after day 0."
+    "Relief duration is our own definition, based on the IMMPACT 30% threshold. Baseline: the mean "
+    "daily pain over the 7 days before the infusion, or before the first session of a course (at "
+    "least 4 days with entries). Threshold: baseline x 0.7. Day 0 is the day the infusion (or the "
+    "course's last session, or a continuous infusion) ended. From day 1 we take the 3-day rolling "
+    "mean of daily pain (days after day 0 only; at least 2 of the 3 days with entries). Relief "
+    "starts when that mean is at or below the threshold, and ends on the first day it is above the "
+    "threshold on that day and the next; the duration is the number of days from day 0 to that day."
+    " When 2 or more days without entries lie between the last entry still in relief and the next "
+    "entry, the end is only known to lie between them and both days are shown, so gap days are "
+    "never counted as relief; a gap inside a relief (entries in relief on both sides) is bridged "
+    "and its days without entries are printed. 'Still in relief' means it had not ended by the last"
+    " entry (at least that many days; when the last entry is more than 2 days old the page says "
+    "since when there are no entries); 'until the next infusion' means the next session came first;"
+    " observation stops at day 84. 'No relief' means the mean never reached the threshold; with no "
+    "pain at baseline there is no 30% threshold. 'Not enough data' means no baseline or fewer than "
+    "3 days with entries after day 0."
 )
 
 
@@ -82,13 +83,17 @@ class Relief:
     `status` (RELIEF_LABELS); `days`: exact for "ended", the lower bound for "ended_in_gap",
     a minimum for the in-relief statuses, None otherwise; `days_max`: the upper bound for
     "ended_in_gap" (else None); `threshold`: baseline x 0.7 (None without a baseline);
-    `last_data_day`: the last day with an entry in the observation window."""
+    `last_data_day`: the last day with an entry in the observation window; `unobserved_days`:
+    days without entries inside the span counted (a gap bridged by entries in relief on both
+    sides), printed so that they are not read as observed relief."""
 
     status: str
     days: int | None
     threshold: float | None
     days_max: int | None = None
     last_data_day: date | None = None
+    # Days without entries inside the span counted as relief (day 1 to its end or last entry).
+    unobserved_days: int = 0
 
     @property
     def label(self) -> str:
@@ -106,6 +111,12 @@ class Relief:
     @property
     def text(self) -> str:
         """The result in words, as the review prints it."""
+        text = self._text()
+        if self.unobserved_days >= RELIEF_GAP_DAYS:
+            text += f"; {self.unobserved_days} of those days without entries"
+        return text
+
+    def _text(self) -> str:
         if self.status == ReliefStatus.ENDED:
             return f"Ended after {self.days} days"
         if self.status == ReliefStatus.ENDED_IN_GAP:
@@ -201,7 +212,10 @@ def relief_duration(
             )
             next_entry = min((d for d in observed if d > last_in), default=day)
             if (next_entry - last_in).days <= RELIEF_GAP_DAYS:
-                return Relief(ReliefStatus.ENDED, (day - infusion_day).days, threshold, None, last)
+                missing = sum(1 for d in days_between(first, day) if d not in observed)
+                return Relief(
+                    ReliefStatus.ENDED, (day - infusion_day).days, threshold, None, last, missing
+                )
             upper = next_entry if observed[next_entry] > threshold else day
             return Relief(
                 ReliefStatus.ENDED_IN_GAP,
@@ -209,6 +223,7 @@ def relief_duration(
                 threshold,
                 (upper - infusion_day).days,
                 last,
+                sum(1 for d in days_between(first, last_in) if d not in observed),
             )
     if start is None:
         return Relief(ReliefStatus.NONE, None, threshold, last_data_day=last)
@@ -221,4 +236,5 @@ def relief_duration(
         status = ReliefStatus.NO_RECENT_DATA
     else:
         status = ReliefStatus.ONGOING
-    return Relief(status, minimum, threshold, last_data_day=last)
+    missing = sum(1 for d in days_between(first, last) if d not in observed)
+    return Relief(status, minimum, threshold, last_data_day=last, unobserved_days=missing)
