@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from diary.analysis.daily import DayAggregate, days_between
+from diary.measures import MEDICATIONS, SIDE_EFFECTS
 
 # The effects whose trend over repeated infusions the review shows: psychotomimetic effects,
 # nausea, and urinary symptoms (ketamine can harm the bladder).
@@ -41,7 +42,7 @@ def worst_severity(
     days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
     if not days:
         return {code: None for code in codes}
-    return {code: max(a.side_effects.get(code, 0) for a in days) for code in codes}
+    return {code: max(a[SIDE_EFFECTS.code].get(code, 0) for a in days) for code in codes}
 
 
 @dataclass(frozen=True)
@@ -86,4 +87,4 @@ class RescueDays:
 def rescue_days(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> RescueDays:
     """RESCUE_DEFINITION for one window start..end (both included)."""
     days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
-    return RescueDays(sum(1 for a in days if a.medications), len(days))
+    return RescueDays(sum(1 for a in days if a[MEDICATIONS.code]), len(days))

@@ -19,12 +19,12 @@ def crps_severity_score(
     a visit and symptoms reported within the 7 days before it): a diary alone, without the
     clinician's examination, cannot give a full CSS.
     """
-    symptoms = set(symptom_codes)
+    reported = set(symptom_codes)
     score = 0
     for item, codes in CSS_SYMPTOM_ITEMS.items():
         if item == "continuing_pain":
             score += 1 if pain_reported else 0
-        elif codes & symptoms:
+        elif codes & reported:
             score += 1
     return score + len(set(exam_signs) & EXAM_SIGN_CODES)
 
@@ -81,11 +81,11 @@ def promis_pi_t_score(raw: int | None) -> float | None:
 
 
 def peg_score(
-    pain_average: float | None, enjoyment: float | None, activity: float | None
+    average: float | None, enjoyment: float | None, activity: float | None
 ) -> float | None:
     """PEG score (Krebs 2009): the mean of its three 0-10 items, here average pain and the two
     interference items as the diary asks them daily. None unless all three are given."""
-    items = (pain_average, enjoyment, activity)
+    items = (average, enjoyment, activity)
     if any(v is None for v in items):
         return None
     return sum(items) / 3

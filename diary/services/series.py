@@ -1,6 +1,6 @@
 """A patient's diary as the plain `Reading`s the analysis takes, in one query.
 
-Only the columns the analysis needs are selected, as rows rather than ORM objects: a page with
+The measures' columns are selected, as rows rather than ORM objects: a page with
 five years of entries stays fast, and a later commit cannot expire rows the page still reads.
 Callers pass a patient that has been through the access gate.
 """
@@ -11,28 +11,17 @@ from datetime import date
 
 from sqlalchemy import select
 
+from diary import measures
 from diary.analysis import Reading
 from diary.extensions import db
 from diary.models import Entry
 
+# Every measure of the registry, so a new measure reaches the analysis without a change here.
 READING_COLUMNS = (
     Entry.day,
     Entry.recorded_at,
-    Entry.pain,
-    Entry.pain_worst,
-    Entry.pain_least,
-    Entry.pain_average,
-    Entry.sleep_hours,
-    Entry.sleep_quality,
-    Entry.peg_enjoyment,
-    Entry.peg_activity,
-    Entry.mood,
-    Entry.symptoms,
-    Entry.body_sites,
-    Entry.side_effects,
-    Entry.note,
     Entry.timezone,
-    Entry.medications,
+    *(m.of(Entry) for m in measures.MEASURES),
 )
 
 
@@ -54,22 +43,9 @@ def readings(
     return [
         Reading(
             day=r.day,
-            pain=r.pain,
-            pain_worst=r.pain_worst,
-            pain_least=r.pain_least,
-            pain_average=r.pain_average,
-            sleep_hours=r.sleep_hours,
-            sleep_quality=r.sleep_quality,
-            peg_enjoyment=r.peg_enjoyment,
-            peg_activity=r.peg_activity,
-            mood=r.mood,
-            symptoms=frozenset(r.symptoms or ()),
-            body_sites=frozenset(r.body_sites or ()),
-            side_effects=tuple(sorted((r.side_effects or {}).items())),
-            note=r.note,
             recorded_at=r.recorded_at,
             timezone=r.timezone or default_zone,
-            medications=frozenset(r.medications or ()),
+            values={m.code: m.plain(m.of(r)) for m in measures.MEASURES},
         )
         for r in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id))
     ]

@@ -231,9 +231,9 @@ def test_adherence_counts_on_time_and_late_days_apart():
     """Days 0-9 (10 days). On time: days 0, 1, 2. Late only: days 3, 4. Day 5: one late and one
     on-time entry: on time. Others empty. On time 4 of 10, late 2."""
     now = datetime(2026, 3, 30, tzinfo=UTC)
-    readings = [Reading(day(o), 5, recorded_at=at(o, 20), timezone="UTC") for o in (0, 1, 2)]
-    readings += [Reading(day(o), 5, recorded_at=now, timezone="UTC") for o in (3, 4, 5)]
-    readings.append(Reading(day(5), 6, recorded_at=at(5, 21), timezone="UTC"))
+    readings = [Reading(day(o), pain=5, recorded_at=at(o, 20), timezone="UTC") for o in (0, 1, 2)]
+    readings += [Reading(day(o), pain=5, recorded_at=now, timezone="UTC") for o in (3, 4, 5)]
+    readings.append(Reading(day(5), pain=6, recorded_at=at(5, 21), timezone="UTC"))
     result = adherence_split(daily_aggregates(readings), day(0), day(9))
     assert (result.on_time, result.late, result.total) == (4, 2, 10)
     assert result.on_time_share == pytest.approx(0.4)
@@ -251,22 +251,8 @@ def test_flare_after_a_course_must_rise_above_its_baseline():
     assert flares(pain, baselines=[(day(1), day(84), 8.0)]) == [day(13)]
 
 
-def _agg(offset: int, **fields) -> DayAggregate:
-    base = dict(
-        day=day(offset),
-        pain=5.0,
-        pain_worst=None,
-        pain_least=None,
-        pain_average=None,
-        sleep_hours=None,
-        sleep_quality=None,
-        peg_enjoyment=None,
-        peg_activity=None,
-        mood=None,
-        symptoms=frozenset(),
-        body_sites=frozenset(),
-    )
-    return DayAggregate(**(base | fields))
+def _agg(offset: int, **values) -> DayAggregate:
+    return DayAggregate(day=day(offset), values={"pain": 5.0, **values})
 
 
 def test_worst_severity_and_rescue_days():

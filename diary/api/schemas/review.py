@@ -169,7 +169,8 @@ class CourseSchema(Schema):
     promis_before = fields.Nested(CheckinSchema, allow_none=True)
     promis_after = fields.Nested(CheckinSchema, allow_none=True)
     promis_t_change = fields.Function(lambda c: _round(c.promis_change))
-    side_effects = fields.Dict(
+    worst_side_effects_after = fields.Dict(
+        attribute="effects_after",
         keys=fields.Str(),
         values=fields.Int(allow_none=True),
         metadata={"description": "Worst severity 0-4 after the course; null: no entries"},
@@ -254,9 +255,7 @@ class ReviewSummarySchema(Schema):
     css_change = fields.Int(allow_none=True)
     css_change_beyond_srd = fields.Bool()
     latest_checkin = fields.Nested(CheckinSchema, allow_none=True)
-    side_effects_after_last_infusion = fields.List(
-        fields.Nested(ReviewSideEffectSchema), attribute="side_effects"
-    )
+    side_effects_after_last_infusion = fields.List(fields.Nested(ReviewSideEffectSchema))
     notes = fields.List(fields.Nested(ReviewNoteSchema))
     lab_notes = fields.Function(
         lambda k: [{"day": n.day.isoformat(), "text": n.text} for n in k.lab_notes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from diary import analysis
+from diary import analysis, measures
 from diary.codes import SEVERITIES, SIDE_EFFECTS, label
 from diary.services.review.load import Checkin, Loaded
 from diary.services.review.responses import CourseRow, Responses, SessionRow, SeverityScore
@@ -66,7 +66,7 @@ class KeyFigures:
     css_change: int | None
     css_change_beyond_srd: bool
     latest_checkin: Checkin | None
-    side_effects: tuple[SideEffectReport, ...]
+    side_effects_after_last_infusion: tuple[SideEffectReport, ...]
     notes: tuple[Note, ...]
     lab_notes: tuple[LabNote, ...]
     last_entry_day: date | None
@@ -102,20 +102,20 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
     last = past[-1] if past else None
     course = responses.courses[-1] if responses.courses else None
     upcoming = [s for s in responses.sessions if s.scheduled]
-    pain = analysis.daily_pain(aggregates)
+    daily = analysis.daily_pain(aggregates)
     if course is not None:
         period_start = min(course.end_day + analysis.ONE_DAY, today)
     else:
         period_start = today - timedelta(days=PERIOD_DAYS_WITHOUT_INFUSION - 1)
-    mean7 = analysis.window_mean(pain, today - timedelta(days=6), today)
+    mean7 = analysis.window_mean(daily, today - timedelta(days=6), today)
     base = course.response.baseline if course else None
     if course is not None:
-        since, used, span = analysis.change_since(pain, course.end_day, today)
+        since, used, span = analysis.change_since(daily, course.end_day, today)
     else:
         since, used, span = None, 0, 0
     flare_days = tuple(
         d
-        for d in analysis.flares(pain, baselines=flare_windows(responses))
+        for d in analysis.flares(daily, baselines=flare_windows(responses))
         if period_start <= d <= today
     )
 
@@ -125,20 +125,18 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
     else:
         css = SeverityScore(None, "No exam signs have been recorded at any visit.")
 
-    side_effects: dict[str, int] = {}
+    worst: dict[str, int] = {}
     if course is not None:
         window = analysis.days_between(
             course.first_day, course.end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
         )
         for d in (d for d in window if d in aggregates):
-            for code, severity in aggregates[d].side_effects.items():
-                side_effects[code] = max(severity, side_effects.get(code, 0))
+            for code, severity in aggregates[d][measures.SIDE_EFFECTS.code].items():
+                worst[code] = max(severity, worst.get(code, 0))
     order = {c.code: i for i, c in enumerate(SIDE_EFFECTS)}
     effects = tuple(
         SideEffectReport(code, label(SIDE_EFFECTS, code), severity)
-        for code, severity in sorted(
-            side_effects.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99))
-        )
+        for code, severity in sorted(worst.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
         if severity > 0
     )
     flares = set(flare_days)
@@ -173,7 +171,7 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
         css_change=responses.css_change,
         css_change_beyond_srd=responses.css_change_beyond_srd,
         latest_checkin=loaded.checkins[-1] if loaded.checkins else None,
-        side_effects=effects,
+        side_effects_after_last_infusion=effects,
         notes=notes,
         lab_notes=lab_notes,
         last_entry_day=max(aggregates, default=None),

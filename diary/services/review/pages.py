@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from diary import analysis, charts
+from diary import analysis, charts, measures
 from diary.extensions import db
 from diary.models import User
 from diary.services.review.escape import script_json
@@ -135,7 +135,7 @@ def report(patient: User) -> Report:
     for fig in (pain_fig, aligned_fig):
         fig.update_layout(width=680, height=250, margin={"t": 16, "b": 36})
     figures = {
-        "pain": script_json(charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)),
+        measures.PAIN.code: script_json(charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)),
         "aligned": script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
     }
     return Report(patient, key, review.responses, list(reversed(recent)), figures)
@@ -154,9 +154,9 @@ def _treatment_marks(review: Review) -> list[tuple[date, str]]:
 
 def _aligned(review: Review, courses: list[CourseRow]):
     """Pain aligned on each course's end (day 0), cut at the next course's first session."""
-    pain = analysis.daily_pain(review.loaded.aggregates)
+    daily = analysis.daily_pain(review.loaded.aggregates)
     aligned = analysis.aligned_on_infusions(
-        pain,
+        daily,
         [c.end_day for c in courses],
         next_days={c.end_day: c.next_first_day for c in courses},
         baseline_days={c.end_day: c.first_day for c in courses},
@@ -173,7 +173,7 @@ def _page_figures(
     weekly = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
     figures = {
-        "pain": charts.pain_figure(
+        measures.PAIN.code: charts.pain_figure(
             aggregates,
             start,
             end,
@@ -181,11 +181,11 @@ def _page_figures(
             mark_late=True,
             treatments=_treatment_marks(review),
         ),
-        "symptoms": charts.symptom_figure(aggregates, start, end),
-        "body_sites": charts.body_site_figure(shown),
+        measures.SYMPTOMS.code: charts.symptom_figure(aggregates, start, end),
+        measures.BODY_SITES.code: charts.body_site_figure(shown),
         "aligned": _aligned(review, in_range),
         "sleep": charts.sleep_interference_figure(aggregates, start, end, weekly),
-        "side_effects": charts.side_effect_figure(
+        measures.SIDE_EFFECTS.code: charts.side_effect_figure(
             aggregates,
             [],
             windows=[(course_name(c), c.first_day, _effects_end(c)) for c in in_range],
@@ -197,10 +197,10 @@ def _page_figures(
             ]
         ),
         "safety": charts.safety_trend_figure(
-            [(course_name(c), c.side_effects) for c in courses], analysis.SAFETY_TREND_CODES
+            [(course_name(c), c.effects_after) for c in courses], analysis.SAFETY_TREND_CODES
         ),
     }
-    for fig in (figures["symptoms"], figures["side_effects"]):
+    for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.
         fig.update_traces(showscale=False, selector={"type": "heatmap"})

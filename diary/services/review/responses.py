@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
 
-from diary import analysis
+from diary import analysis, measures
 from diary.analysis import Course, DayAggregate, InfusionResponse, ReliefStatus
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 
@@ -116,7 +116,7 @@ class CourseRow:
     peg_after: float | None
     promis_before: Checkin | None
     promis_after: Checkin | None
-    side_effects: dict[str, int | None]  # analysis.SAFETY_TREND_CODES -> worst severity
+    effects_after: dict[str, int | None]  # analysis.SAFETY_TREND_CODES -> worst severity
     rescue_before: analysis.RescueDays
     rescue_after: analysis.RescueDays
     treatments: tuple[TreatmentRecord, ...]
@@ -170,7 +170,7 @@ class Responses:
 
 def compute(loaded: Loaded) -> Responses:
     aggregates = loaded.aggregates
-    pain = analysis.daily_pain(aggregates)
+    daily = analysis.daily_pain(aggregates)
     past = [s for s in loaded.sessions if not s.scheduled]
     courses = analysis.group_courses([s.session() for s in past])
     number_of: dict[int, tuple[int, str]] = {
@@ -193,7 +193,7 @@ def compute(loaded: Loaded) -> Responses:
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
         members = [by_id[sid] for sid in course.session_ids]
-        course_rows.append(_course_row(course, following, members, loaded, pain, peg))
+        course_rows.append(_course_row(course, following, members, loaded, daily, peg))
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
     css_change, beyond = analysis.css_change(*scored[-2:]) if len(scored) >= 2 else (None, False)
@@ -215,12 +215,12 @@ def _course_row(
     next_first: date | None,
     sessions: list[SessionRow],
     loaded: Loaded,
-    pain: Mapping[date, float],
+    daily: Mapping[date, float],
     peg: Mapping[date, float],
 ) -> CourseRow:
     aggregates = loaded.aggregates
     response = analysis.infusion_response(
-        pain,
+        daily,
         course.end_day,
         next_infusion_day=next_first,
         baseline_day=course.first_day,
@@ -276,7 +276,7 @@ def _course_row(
             course.end_day + analysis.ONE_DAY,
             min(course.end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to),
         ),
-        side_effects=analysis.worst_severity(
+        effects_after=analysis.worst_severity(
             aggregates, course.first_day, effects_to, analysis.SAFETY_TREND_CODES
         ),
         rescue_before=analysis.rescue_days(aggregates, week_before, day_before),
@@ -333,7 +333,11 @@ def _first(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
 def _daily_peg(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
     result = {}
     for day, a in aggregates.items():
-        score = analysis.peg_score(a.pain_average, a.peg_enjoyment, a.peg_activity)
+        score = analysis.peg_score(
+            a[measures.PAIN_AVERAGE.code],
+            a[measures.PEG_ENJOYMENT.code],
+            a[measures.PEG_ACTIVITY.code],
+        )
         if score is not None:
             result[day] = score
     return result
@@ -352,8 +356,8 @@ def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggrega
     if not window:
         return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
     score = analysis.crps_severity_score(
-        pain_reported=any(a.pain > 0 for a in window),
-        symptom_codes=frozenset().union(*(a.symptoms for a in window)),
+        pain_reported=any(a[measures.PAIN.code] > 0 for a in window),
+        symptom_codes=frozenset().union(*(a[measures.SYMPTOMS.code] for a in window)),
         exam_signs=frozenset(session.exam_signs),
     )
     return SeverityScore(score, None, day)
