@@ -254,3 +254,32 @@ def test_responses_is_audited_and_scoped(app, make, client, four_courses):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/patients/{patient_id}/responses"]["get"]
     assert "200" in operation["responses"]
+
+
+def test_css_change_between_two_exams_against_the_smallest_real_difference(app, make, client):
+    """Visits 30 and 10 days ago with an exam. In the 7 days before each: pain 5 with allodynia,
+    swelling and colour change: continuing pain, allodynia/hyperalgesia, oedema and colour
+    asymmetry = 4 symptom items. Signs: all 8 at the first visit (CSS 12), 2 at the second
+    (CSS 6): a change of -6, beyond the smallest real difference of 4.9."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    for n in list(range(31, 38)) + list(range(11, 18)):
+        make.entry(patient, ago(n), 5, symptoms=["allodynia", "swelling", "color_change"])
+    all_signs = [
+        "hyperalgesia_pinprick",
+        "allodynia",
+        "temperature_asymmetry",
+        "colour_asymmetry",
+        "sweating_asymmetry",
+        "edema",
+        "trophic_changes",
+        "motor_changes",
+    ]
+    make.infusion(patient, clinician, ago(30), exam_signs=all_signs)
+    make.infusion(patient, clinician, ago(10), exam_signs=["edema", "allodynia"])
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}").text
+    assert kpi(html, "css") == "6/16"
+    assert "change -6 since the previous exam (beyond the smallest real difference of 4.9)" in html
+    body = client.get(f"/api/v1/patients/{patient.id}/summary").get_json()
+    assert (body["css_change"], body["css_change_beyond_srd"]) == (-6, True)
