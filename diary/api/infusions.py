@@ -15,7 +15,6 @@ from diary.api.schemas import (
     TreatmentSchema,
 )
 from diary.auth import role_required
-from diary.extensions import db
 from diary.models import Role
 from diary.services import access, infusions, treatments
 
@@ -28,7 +27,6 @@ from diary.services import access, infusions, treatments
 def list_infusions(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     rows = infusions.list_infusions(patient.id)
-    db.session.commit()  # the audit event
     return jsonify(InfusionOutSchema(many=True).dump(rows))
 
 
@@ -56,7 +54,6 @@ def create_infusion(patient_id: int):
 def get_infusion(patient_id: int, infusion_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     infusion = infusions.get_infusion(patient, infusion_id)
-    db.session.commit()
     return jsonify(InfusionOutSchema().dump(infusion))
 
 

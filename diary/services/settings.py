@@ -9,7 +9,7 @@ from __future__ import annotations
 from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import User
-from diary.services.time import is_zone, zone_names
+from diary.services.local_time import is_zone, zone_names
 
 ZONE_MESSAGE = "Choose a time zone from the list."
 

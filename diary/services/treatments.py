@@ -17,7 +17,7 @@ from diary.extensions import db
 from diary.models import Treatment, User
 from diary.services import audit
 from diary.services.field_rules import clean_text
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 KIND_LABELS = {
     "nerve_block": "Nerve block",
@@ -91,9 +91,5 @@ def record_treatment(patient: User, clinician: User, values: Mapping[str, Any]) 
 
 
 def read_treatments(patient: User) -> list[Treatment]:
-    """The list for a page or the API, committing the read's audit event (the gate wrote it)."""
-    rows = list_treatments(patient.id)
-    for row in rows:
-        db.session.expunge(row)
-    db.session.commit()
-    return rows
+    """The list for a page or the API (the access gate has recorded the read)."""
+    return list_treatments(patient.id)

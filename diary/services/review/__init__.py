@@ -4,11 +4,11 @@ Everything the review page, the pre-visit report, GET /patients/<id>/summary and
 GET /patients/<id>/responses show is built here, in a fixed number of queries whatever the
 length of the diary. Modules: `load` (the four queries), `responses` (the one computed object
 of per-session and per-course numbers), `key_figures` (what a clinician reads first), `pages`
-(the page, the report and their figures), `escape` (figure JSON inside HTML). The clinical
+(the page, the report and their figures; figure JSON is made safe for HTML by
+charts.script_json). The clinical
 definitions live in diary.analysis; the figures in diary.charts.
 """
 
-from diary.services.review.escape import script_json
 from diary.services.review.key_figures import KeyFigures
 from diary.services.review.pages import (
     DEFAULT_RANGE,
@@ -54,6 +54,5 @@ __all__ = [
     "report",
     "responses",
     "review_page",
-    "script_json",
     "summary",
 ]

@@ -21,7 +21,7 @@ from diary.codes import PROMIS_PI_4A_ITEMS
 from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin, utcnow
 from diary.services import series
-from diary.services.time import local_today, zone
+from diary.services.local_time import local_today, zone
 
 INFUSION_COLUMNS = (
     Infusion.id,

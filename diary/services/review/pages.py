@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from diary import analysis, charts, measures
-from diary.extensions import db
 from diary.models import User
-from diary.services.review.escape import script_json
 from diary.services.review.key_figures import KeyFigures, key_figures
 from diary.services.review.load import Loaded, load
 from diary.services.review.responses import CourseRow, Responses, compute
@@ -96,11 +94,8 @@ def summary(patient: User) -> KeyFigures:
 
 
 def responses(patient: User) -> Responses:
-    """Every per-session and per-course response (GET /patients/<id>/responses); commits the
-    read's audit event that the access gate added."""
-    result = build(patient).responses
-    db.session.commit()
-    return result
+    """Every per-session and per-course response (GET /patients/<id>/responses)."""
+    return build(patient).responses
 
 
 @dataclass
@@ -135,8 +130,10 @@ def report(patient: User) -> Report:
     for fig in (pain_fig, aligned_fig):
         fig.update_layout(width=680, height=250, margin={"t": 16, "b": 36})
     figures = {
-        measures.PAIN.code: script_json(charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)),
-        "aligned": script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
+        measures.PAIN.code: charts.script_json(
+            charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)
+        ),
+        "aligned": charts.script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
     }
     return Report(patient, key, review.responses, list(reversed(recent)), figures)
 
@@ -204,7 +201,7 @@ def _page_figures(
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.
         fig.update_traces(showscale=False, selector={"type": "heatmap"})
-    return {name: script_json(charts.figure_json(fig)) for name, fig in figures.items()}
+    return {name: charts.script_json(charts.figure_json(fig)) for name, fig in figures.items()}
 
 
 def _effects_end(course: CourseRow) -> date:
