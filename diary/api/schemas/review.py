@@ -246,7 +246,10 @@ class ReviewSummarySchema(Schema):
     band = fields.Str()
     band_label = fields.Str()
     days_with_data_14 = fields.Int()
-    adherence = fields.Function(lambda k: round(k.adherence.on_time_share, 3))
+    adherence = fields.Function(
+        lambda k: round(k.adherence.on_time_share, 3),
+        metadata={"description": "Share of days in the period with an on-time entry, 0-1"},
+    )
     adherence_detail = fields.Nested(AdherenceSchema, attribute="adherence")
     flare_days = fields.List(fields.Date())
     css = fields.Function(lambda k: k.css.score)
