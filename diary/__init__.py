@@ -37,8 +37,10 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import auth, cli, errors, pages, security
+    from diary.auth import phone_session
 
     auth.init_login_manager(login_manager)
+    phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     cli.register(app)

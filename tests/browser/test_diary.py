@@ -11,6 +11,8 @@ from diary.extensions import db
 from diary.models import Entry
 from tests.browser.conftest import serious_violations, sign_in
 
+WAITING = "it will be sent when the connection is back"
+
 
 def _entries(app, patient) -> list[Entry]:
     with app.app_context():
@@ -33,7 +35,7 @@ def test_pain_only_day_takes_two_taps(app, page, make):
     # 1: tap the pain score; 2: tap Save.
     page.get_by_role("radio", name="4", exact=True).first.check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     [entry] = _entries(app, patient)
     assert entry.pain == 4
     assert page.js_errors == []
@@ -56,7 +58,7 @@ def test_full_entry_with_sections_opened_by_tapping(app, page, make):
     page.get_by_text("Note", exact=True).click()
     page.fill("#note", "Walked to the shop.")
     page.get_by_role("button", name="Save").last.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     [entry] = _entries(app, patient)
     assert (entry.pain, entry.pain_worst, entry.sleep_hours) == (7, 9, 5.5)
     assert entry.symptoms == ["burning"] and entry.body_sites == ["right_hand"]
@@ -76,7 +78,7 @@ def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make
     for pain in ("3", "8"):
         page.locator("#pain-group").get_by_role("radio", name=pain, exact=True).check()
         page.get_by_role("button", name="Save").first.click()
-        expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+        expect(page.locator("#save-status")).to_contain_text(WAITING)
     assert _entries(app, patient) == []
     page.reload()
     items = page.locator("#outbox .outbox__item")
@@ -101,7 +103,7 @@ def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, ma
     context.set_offline(True)
     page.locator("#pain-group").get_by_role("radio", name="6", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    expect(page.locator("#save-status")).to_contain_text(WAITING)
     # The session ends before the entry was sent; the next person signs in on this phone.
     context.clear_cookies()
     context.set_offline(False)
@@ -110,7 +112,7 @@ def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, ma
     expect(page.locator("#outbox-section")).to_be_hidden()
     page.locator("#pain-group").get_by_role("radio", name="2", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     # Their own entry went through; the first person's stayed on the phone, unsent.
     assert [e.pain for e in _entries(app, second)] == [2]
     assert _entries(app, first) == []
@@ -222,7 +224,7 @@ def test_background_sync_sends_the_outbox_with_no_diary_page_open(app, page, con
     context.set_offline(True)
     page.locator("#pain-group").get_by_role("radio", name="5", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    expect(page.locator("#save-status")).to_contain_text(WAITING)
     page.goto("/offline")  # served from the cache
     expect(page.locator("h1")).to_have_text("You are offline")
     assert _entries(app, patient) == []
