@@ -76,7 +76,7 @@ self.addEventListener('activate', (event) => {
  * the server errs; but only a copy made for the user whose session the browser holds now
  * (cookie `diary_user`), so a signed-out or expired session never shows anyone's cached diary.
  * Static files: stale-while-revalidate. Writes are never touched. */
-const NAV_DEADLINE_MS = 2000;
+const NAV_DEADLINE_MS = 1500;
 const NAV_NO_CACHE_WAIT_MS = 20000;
 const PAGE_OWNER_HEADER = 'X-Diary-Page-Owner';
 

@@ -4,7 +4,7 @@
 // Saving puts the entry in the outbox (IndexedDB) and says "Saved on this phone" at once; the
 // send runs after that and ends in "Sent" or in a state the patient can act on (see
 // docs/architecture.md, "The phone's outbox").
-import { checkSession, csrfToken, isLocked } from './app.js';
+import { checkSession, csrfToken, isLocked, lockPage } from './app.js';
 import { add, all, flush, remove, resendAsNew } from './outbox.js';
 
 const INT_FIELDS = [
@@ -342,7 +342,8 @@ function requestBackgroundSync() {
     .catch(() => undefined);
 }
 
-async function sync() {
+// Send what waits. `quiet`: the caller (a save) reports the result itself.
+async function sync(quiet = false) {
   if (isLocked() || !checkSession()) return null;
   let summary = null;
   try {
@@ -351,13 +352,15 @@ async function sync() {
     console.warn('outbox flush failed', err);
   }
   if (summary && (summary.ownerMismatch || summary.locked === 'other-user')) {
-    checkSession();
+    // The session is someone else's: this page closes, the records wait for their owner.
+    lockPage('other-user');
     return summary;
   }
   await renderOutbox();
   showOutboxState(summary);
   scheduleRetry(summary);
   if (summary && summary.pending) requestBackgroundSync();
+  if (!quiet && summary && summary.sent && !summary.pending) announce('All entries sent');
   return summary;
 }
 
@@ -429,7 +432,7 @@ async function onSubmit(event) {
   form.reset();
   applyPhoneDays();
   await renderOutbox();
-  const summary = await sync();
+  const summary = await sync(true);
   await reportSave(entry.id, summary);
 }
 

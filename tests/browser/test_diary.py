@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Entry
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import serious_violations, sign_in, wait_for_service_worker
 
 WAITING = "it will be sent when the connection is back"
 
@@ -20,13 +20,7 @@ def _entries(app, patient) -> list[Entry]:
         return list(db.session.scalars(query))
 
 
-def _wait_for_service_worker(page) -> None:
-    """Until a service worker controls the page (wait_for_function would need eval: CSP)."""
-    page.evaluate(
-        """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
-        new Promise((resolve) => navigator.serviceWorker.addEventListener(
-            'controllerchange', () => resolve(true), {once: true})))"""
-    )
+_wait_for_service_worker = wait_for_service_worker
 
 
 def test_pain_only_day_takes_two_taps(app, page, make):
