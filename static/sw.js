@@ -109,14 +109,16 @@ async function keepPage(request, response) {
   await cache.put(request.url, new Response(body, { status: response.status, statusText: response.statusText, headers }));
 }
 
-// A cached page of `owner`; the diary's own copy stands in for / and /diary.
+// A cached page of `owner`; the diary's own copy stands in for / and /diary. `owner` null: the
+// browser holds no session, nothing is served. undefined: this browser does not let the worker
+// read cookies, so the page's own script (app.js) checks and locks instead.
 async function cachedPage(url, owner) {
-  if (!owner) return null;
+  if (owner === null) return null;
   const pages = await caches.open(PAGE_CACHE);
   let cached = (await pages.match(url.href)) || (await pages.match(url.href, { ignoreSearch: true }));
   if (!cached && (url.pathname === '/diary' || url.pathname === '/')) cached = await pages.match(new URL('/diary', url).href);
   if (!cached) return null;
-  return cached.headers.get(PAGE_OWNER_HEADER) === owner ? cached : null;
+  return owner === undefined || cached.headers.get(PAGE_OWNER_HEADER) === owner ? cached : null;
 }
 
 async function dropPages() {
@@ -137,7 +139,7 @@ function signedOutPage() {
 async function offlinePage(url, owner) {
   // Nobody signed in: nothing of anyone's diary, only "Sign in".
   if (owner === null && !NO_CACHE_PAGES.test(url.pathname)) return signedOutPage();
-  const offline = owner ? await cachedPage(new URL('/offline', url), owner) : null;
+  const offline = await cachedPage(new URL('/offline', url), owner);
   if (offline) return offline;
   const shell = await caches.match('/offline');
   if (shell) return shell;

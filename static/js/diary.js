@@ -383,7 +383,7 @@ async function reportSave(id, summary) {
   } else if (summary && summary.serverError) {
     announce('Saved on this phone. The server has a problem: your entry is safe on this phone and will be sent later.');
   } else {
-    announce('Saved on this phone - it will be sent when the connection is back.');
+    announce('Saved on this phone - waiting to sync: it will be sent when the connection is back.');
   }
 }
 

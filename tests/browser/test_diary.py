@@ -11,7 +11,7 @@ from diary.extensions import db
 from diary.models import Entry
 from tests.browser.conftest import serious_violations, sign_in, wait_for_service_worker
 
-WAITING = "it will be sent when the connection is back"
+WAITING = "Saved on this phone - waiting to sync"
 
 
 def _entries(app, patient) -> list[Entry]:

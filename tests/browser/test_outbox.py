@@ -21,7 +21,7 @@ from diary.models import Entry
 from tests.browser.conftest import sign_in, wait_for_service_worker
 
 LONDON = ZoneInfo("Europe/London")
-WAITING = "it will be sent when the connection is back"
+WAITING = "Saved on this phone - waiting to sync"
 
 OUTBOX = (
     "new Promise((ok) => { const r = indexedDB.open('diary'); r.onsuccess = () =>"
@@ -88,12 +88,12 @@ def test_two_tabs_on_a_shared_phone_store_a_waiting_entry_under_its_owner_only(
     # The connection comes back; A's stale tab must not send with B's session.
     phone.set_offline(True)
     phone.set_offline(False)
+    tab_b.wait_for_load_state("networkidle")
+    tab_a.wait_for_timeout(1000)
+    assert [e.pain for e in _entries(app, b)] == []
+    assert _entries(app, a) == []
     expect(tab_a.locator("#locked")).to_contain_text("Sign in")
     expect(tab_a.locator("#entry-form")).to_have_count(0)
-    tab_b.wait_for_load_state("networkidle")
-    tab_a.wait_for_timeout(500)
-    assert _entries(app, b) == []
-    assert _entries(app, a) == []
     assert [(r["userId"], r["pain"]) for r in tab_b.evaluate(OUTBOX)] == [(str(a.id), 6)]
     # B's own tab shows none of A's waiting entries.
     expect(tab_b.locator("#outbox-section")).to_be_hidden()
