@@ -237,9 +237,10 @@ function showOutboxState(summary) {
   outboxStatus.append(text);
   if (text === STATES.authRequired) {
     const link = document.createElement('a');
+    link.className = 'btn btn--secondary btn--block';
     link.href = '/login';
     link.textContent = 'Sign in';
-    outboxStatus.append(' ', link);
+    outboxStatus.append(link);
   }
 }
 
@@ -369,10 +370,8 @@ async function reportSave(id, summary) {
   if (isLocked()) return;
   const records = await all(userId).catch(() => []);
   const mine = records.find((r) => r.id === id);
-  if (!mine && summary && summary.sentIds.includes(id)) {
-    announce('Sent');
-  } else if (!mine) {
-    announce('Sent'); // another sender (tab or service worker) had it delivered
+  if (!mine) {
+    announce('Sent'); // by this page, or by another sender (tab or service worker) in turn
   } else if (mine.state === 'refused') {
     openForFix(mine);
     announce(`Saved on this phone, not sent: ${mine.error}`);

@@ -132,6 +132,23 @@ def test_a_send_the_server_refuses_as_someone_elses_locks_the_page_and_keeps_the
     assert _entries(app, patient) == []
 
 
+def test_signing_out_in_one_tab_locks_the_other_tab_at_once(context, make):
+    """Two tabs of A's diary; A signs out in one. The other tab shows only "Sign in" without
+    being touched (BroadcastChannel), before any reload."""
+    patient = make.patient(display_name="Robin")
+    make.entry(patient, datetime.now(LONDON).date(), 7, note="Private note about Robin")
+    first = context.new_page()
+    sign_in(first, patient)
+    second = context.new_page()
+    second.goto("/diary")
+    expect(second.locator("#today-so-far")).to_contain_text("Pain 7 out of 10")
+    first.get_by_role("button", name="Sign out").click()
+    first.wait_for_url("**/login")
+    expect(second.locator("#locked")).to_contain_text("Sign in")
+    assert "Pain 7" not in second.locator("body").inner_text()
+    assert "Robin" not in second.locator("body").inner_text()
+
+
 # ---- 2. Wrong day ---------------------------------------------------------------------------
 
 
@@ -185,6 +202,23 @@ def test_the_days_move_on_at_midnight_while_the_page_stays_open(new_phone, make)
     tomorrow = today + timedelta(days=1)
     expect(chip).to_have_value(tomorrow.isoformat())
     expect(page.locator("input[name=day][data-days-ago='1']")).to_have_value(today.isoformat())
+
+
+def test_a_page_left_open_overnight_takes_the_new_day_when_it_wakes(new_phone, make):
+    """The page was opened yesterday and the phone slept: when the page becomes visible again,
+    "Today" is the phone's today."""
+    patient = make.patient(timezone="Europe/London")
+    phone = new_phone(timezone_id="Europe/London")
+    page = phone.new_page()
+    now = datetime.now(UTC)
+    page.clock.set_fixed_time(now - timedelta(days=1))  # the evening before, on the phone
+    sign_in(page, patient)
+    chip = page.locator("input[name=day][data-days-ago='0']")
+    yesterday = (now - timedelta(days=1)).astimezone(LONDON).date()
+    expect(chip).to_have_value(yesterday.isoformat())
+    page.clock.set_fixed_time(now)  # the next morning the phone wakes, the page shows again
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(chip).to_have_value(now.astimezone(LONDON).date().isoformat())
 
 
 # ---- 3. Offline sign-out, expired session ---------------------------------------------------
