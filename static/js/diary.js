@@ -7,13 +7,18 @@
 import { checkSession, csrfToken, isLocked, lockPage } from './app.js';
 import { add, all, flush, remove, resendAsNew } from './outbox.js';
 
-const INT_FIELDS = [
-  'pain', 'pain_worst', 'pain_least', 'pain_average',
-  'sleep_quality', 'peg_enjoyment', 'peg_activity', 'mood',
-];
-const TEXT_FIELDS = ['body_site_other', 'side_effect_other', 'note'];
-const LIST_FIELDS = ['symptoms', 'body_sites'];
-const SIDE_EFFECT_PREFIX = 'side_effect__';
+// The measures (diary/measures.py) come with the page as JSON: this script holds no list of
+// fields, so a measure added to the registry is sent without a change here.
+function readConfig() {
+  const el = document.getElementById('entry-config');
+  if (!el) return null;
+  try {
+    return JSON.parse(el.textContent);
+  } catch {
+    return null;
+  }
+}
+const config = readConfig();
 // After the server had a problem or did not answer: try again after these waits (ms), the last
 // one repeating.
 const RETRY_DELAYS = [15000, 30000, 60000, 120000, 300000];
@@ -99,34 +104,47 @@ function intOrNull(value) {
   return Number.isInteger(n) ? n : null;
 }
 
-// The form as the API's JSON body; empty optional fields are left out.
-export function entryFromForm(formEl) {
+function readMeasure(data, field, prefix) {
+  switch (field.kind) {
+    case 'scale':
+      return intOrNull(data.get(field.code));
+    case 'decimal': {
+      const raw = (data.get(field.code) || '').toString().trim().replace(',', '.');
+      return raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : null;
+    }
+    case 'codes': {
+      const values = data.getAll(field.code).map(String).filter(Boolean);
+      return values.length ? [...new Set(values)] : null;
+    }
+    case 'lines': {
+      const lines = (data.get(field.code) || '').toString().split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+      return lines.length ? lines : null;
+    }
+    case 'severities': {
+      const severities = {};
+      for (const [name, value] of data.entries()) {
+        if (!name.startsWith(prefix)) continue;
+        const severity = intOrNull(value);
+        if (severity) severities[name.slice(prefix.length)] = severity;
+      }
+      return Object.keys(severities).length ? severities : null;
+    }
+    default: {
+      const text = (data.get(field.code) || '').toString().trim();
+      return text || null;
+    }
+  }
+}
+
+// The form as the API's JSON body, one field per measure; empty optional fields are left out.
+export function entryFromForm(formEl, measures = config) {
   const data = new FormData(formEl);
   const entry = {};
   const day = (data.get('day') || '').toString().trim();
   if (day) entry.day = day;
-  for (const name of INT_FIELDS) {
-    const n = intOrNull(data.get(name));
-    if (n !== null) entry[name] = n;
-  }
-  for (const name of LIST_FIELDS) {
-    const values = data.getAll(name).map(String).filter(Boolean);
-    if (values.length) entry[name] = [...new Set(values)];
-  }
-  const sleep = (data.get('sleep_hours') || '').toString().trim().replace(',', '.');
-  if (sleep !== '' && Number.isFinite(Number(sleep))) entry.sleep_hours = Number(sleep);
-  const meds = (data.get('medications') || '').toString().split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-  if (meds.length) entry.medications = meds;
-  const sideEffects = {};
-  for (const [name, value] of data.entries()) {
-    if (!name.startsWith(SIDE_EFFECT_PREFIX)) continue;
-    const severity = intOrNull(value);
-    if (severity) sideEffects[name.slice(SIDE_EFFECT_PREFIX.length)] = severity;
-  }
-  if (Object.keys(sideEffects).length) entry.side_effects = sideEffects;
-  for (const name of TEXT_FIELDS) {
-    const text = (data.get(name) || '').toString().trim();
-    if (text) entry[name] = text;
+  for (const field of measures.fields) {
+    const value = readMeasure(data, field, measures.severityPrefix);
+    if (value !== null) entry[field.code] = value;
   }
   return entry;
 }
@@ -155,20 +173,45 @@ function chooseDay(day) {
   first.closest('.chips').append(label);
 }
 
+// The inverse of entryFromForm: put a queued entry back into the form, measure by measure.
+function writeMeasure(field, value) {
+  if (value === undefined || value === null) return;
+  switch (field.kind) {
+    case 'scale':
+      checkValue(field.code, value);
+      break;
+    case 'codes':
+      value.forEach((code) => checkValue(field.code, code));
+      break;
+    case 'lines':
+      form.elements.namedItem(field.code).value = value.join('\n');
+      break;
+    case 'severities':
+      Object.entries(value).forEach(([code, severity]) => checkValue(config.severityPrefix + code, severity));
+      break;
+    default: {
+      const input = form.elements.namedItem(field.code);
+      if (input) input.value = String(value);
+    }
+  }
+}
+
 function fillForm(entry) {
   form.reset();
   form.querySelectorAll('[data-extra-day]').forEach((el) => el.remove());
   applyPhoneDays();
   if (entry.day) chooseDay(entry.day);
-  for (const name of INT_FIELDS) if (entry[name] !== undefined && entry[name] !== null) checkValue(name, entry[name]);
-  for (const name of LIST_FIELDS) (entry[name] || []).forEach((code) => checkValue(name, code));
-  if (entry.sleep_hours !== undefined && entry.sleep_hours !== null) form.elements.namedItem('sleep_hours').value = String(entry.sleep_hours);
-  if (entry.medications) form.elements.namedItem('medications').value = entry.medications.join('\n');
-  for (const [code, severity] of Object.entries(entry.side_effects || {})) checkValue(SIDE_EFFECT_PREFIX + code, severity);
-  for (const name of TEXT_FIELDS) if (entry[name]) form.elements.namedItem(name).value = entry[name];
+  config.fields.forEach((field) => writeMeasure(field, entry[field.code]));
 }
 
-const FIELD_GROUPS = { side_effects: 'section-side-effects', symptoms: 'section-symptoms', body_sites: 'section-body-sites' };
+// The control (or group of controls) of a field the server named.
+function fieldElement(name) {
+  const field = config.fields.find((f) => f.code === name);
+  const byName = field && field.kind === 'severities'
+    ? `[name^="${CSS.escape(config.severityPrefix)}"]`
+    : `[name="${CSS.escape(name)}"]`;
+  return document.getElementById(`${name}-group`) || form.querySelector(byName);
+}
 
 function markErrors(errors) {
   form.querySelectorAll('[data-outbox-invalid]').forEach((el) => {
@@ -176,8 +219,7 @@ function markErrors(errors) {
     el.removeAttribute('data-outbox-invalid');
   });
   for (const name of Object.keys(errors || {})) {
-    const el = document.getElementById(`${name}-group`) || document.getElementById(name)
-      || document.getElementById(FIELD_GROUPS[name] || '');
+    const el = fieldElement(name);
     if (!el) continue;
     el.setAttribute('aria-invalid', 'true');
     el.dataset.outboxInvalid = 'true';
@@ -295,7 +337,8 @@ export async function renderOutbox() {
     li.dataset.state = record.state;
     const main = document.createElement('span');
     main.className = 'entry__main';
-    main.textContent = `${formatDay(entry.day)} - pain ${entry.pain ?? '?'}/10`;
+    const { summary } = config;
+    main.textContent = `${formatDay(entry.day)} - ${summary.label.toLowerCase()} ${entry[summary.code] ?? '?'}/${summary.maximum}`;
     li.append(main, statusOf(record));
     const actions = document.createElement('span');
     actions.className = 'entry__actions';
@@ -400,9 +443,10 @@ async function onSubmit(event) {
   if (saving || isLocked()) return;
   if (!checkSession()) return;
   const entry = entryFromForm(form);
-  if (entry.pain === undefined) {
-    announce('Please choose your pain now, from 0 to 10.');
-    focusFirst('pain');
+  const missing = config.fields.find((field) => field.required && entry[field.code] === undefined);
+  if (missing) {
+    announce(config.requiredMessage);
+    focusFirst(missing.code);
     return;
   }
   // A fixed entry keeps its id: the server refused it, so it never stored it.
@@ -436,7 +480,7 @@ async function onSubmit(event) {
 }
 
 function init() {
-  if (!form || !userId) return;
+  if (!form || !userId || !config) return;
   if (!('indexedDB' in self) || !self.crypto || typeof crypto.randomUUID !== 'function') return;
   applyPhoneDays();
   armMidnightTimer();
