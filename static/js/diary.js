@@ -74,9 +74,9 @@ function applyPhoneDays() {
   if (section) {
     const stale = section.dataset.day !== today;
     const list = document.getElementById('today-list');
-    const note = document.getElementById('today-stale');
+    const staleText = document.getElementById('today-stale');
     if (list) list.hidden = stale;
-    if (note) note.hidden = !stale;
+    if (staleText) staleText.hidden = !stale;
   }
 }
 
