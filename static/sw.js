@@ -45,7 +45,8 @@ function cacheable(response) {
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL_CACHE);
-    await shell.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // Without cookies: the shell (and /offline) is the same for whoever uses the phone.
+    await shell.addAll(SHELL.map((url) => new Request(url, { cache: 'reload', credentials: 'omit' })));
     await Promise.all(OPTIONAL.map(async (url) => {
       try {
         const res = await fetch(new Request(url, { cache: 'reload', credentials: 'same-origin' }));
@@ -139,8 +140,6 @@ function signedOutPage() {
 async function offlinePage(url, owner) {
   // Nobody signed in: nothing of anyone's diary, only "Sign in".
   if (owner === null && !NO_CACHE_PAGES.test(url.pathname)) return signedOutPage();
-  const offline = await cachedPage(new URL('/offline', url), owner);
-  if (offline) return offline;
   const shell = await caches.match('/offline');
   if (shell) return shell;
   return new Response('<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline.</p>', {
