@@ -2,8 +2,8 @@
 ketamine infusions as MedicationAdministrations.
 
 Each measure of the registry (diary.measures) says where it goes: pain now carries LOINC 72514-3;
-every other measure uses the local CodeSystem `urn:diary:codes` (never invent a LOINC code).
-Body sites carry SNOMED CT where one exists.
+every other measure uses the local CodeSystem `urn:diary:codes` (docs/clinical.md: never invent a
+LOINC code). Body sites carry SNOMED CT where one exists.
 Takes stored rows and returns plain JSON-ready dicts; no queries, no Flask.
 """
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from diary.auth import role_required
-from diary.errors import NotFound, ValidationError
-from diary.extensions import db
-from diary.models import Role, User
+from diary.models import Role
 from diary.services import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -18,19 +15,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.email))
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=accounts.list_users())
 
 
 @bp.post("/users/<int:user_id>/active/<any(on, off):state>")
 @role_required(Role.ADMIN)
 def set_active(user_id: int, state: str):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    if user.id == current_user.id:
-        raise ValidationError("You cannot deactivate your own account.")
-    accounts.set_active(user, state == "on", by=current_user)
-    db.session.commit()
+    user = accounts.set_active(user_id, state == "on", by=current_user)
     flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "ok")
     return redirect(url_for("admin.users"))

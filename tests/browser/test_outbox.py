@@ -156,7 +156,7 @@ def test_a_page_cached_yesterday_files_today_on_the_phones_today(app, new_phone,
     """The diary page is cached on day D (server and phone agree it is D) and opened offline on
     D+1: "Today" is D+1, "Yesterday" is D, and the entry saved with the default is stored on
     D+1. (Before: the cached page kept D as "Today" and filed the entry a day early.)"""
-    import diary.services.time as server_time
+    import diary.services.local_time as server_time
 
     now = datetime.now(UTC)
     day_before = now - timedelta(days=1)
