@@ -442,6 +442,7 @@ async function onSubmit(event) {
   event.preventDefault();
   if (saving || isLocked()) return;
   if (!checkSession()) return;
+  announce(''); // the last save's message is not this one's
   const entry = entryFromForm(form);
   const missing = config.fields.find((field) => field.required && entry[field.code] === undefined);
   if (missing) {

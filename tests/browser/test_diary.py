@@ -74,9 +74,10 @@ def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make
     _wait_for_service_worker(page)
     page.reload()  # now served through the service worker, which keeps /diary
     context.set_offline(True)
-    for pain in ("3", "8"):
+    for n, pain in enumerate(("3", "8"), start=1):
         page.locator("#pain-group").get_by_role("radio", name=pain, exact=True).check()
         page.get_by_role("button", name="Save").first.click()
+        expect(page.locator("#outbox .outbox__item")).to_have_count(n)
         expect(page.locator("#save-status")).to_contain_text(WAITING)
     assert _entries(app, patient) == []
     page.reload()
