@@ -37,6 +37,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import assets, auth, cli, errors, measures, pages, security
+    from diary.auth import phone_session
     from diary.services import (
         data_version,  # noqa: F401 (its session events bump versions)
         review_cache,
@@ -46,6 +47,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["measures"] = measures
 
     auth.init_login_manager(login_manager)
+    phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     assets.init_app(app)

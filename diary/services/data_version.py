@@ -1,5 +1,6 @@
 """Each patient's data version: a counter on the patient's row that goes up by one in the same
-transaction as any change to their entries, infusions or check-ins.
+transaction as any change to their entries, infusions, check-ins or other treatments, or to
+their settings that the review reads (time zone, course rule).
 
 Computed reviews are cached under a key holding it (diary.services.review_cache), so a change
 committed through one worker is on every worker's next review: the key has moved on, and the old
@@ -19,17 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from diary.extensions import db
-from diary.models import Entry, Infusion, User, WeeklyCheckin
+from diary.models import Entry, Infusion, Treatment, User, WeeklyCheckin
 
 PATIENT_TABLES = {
     Entry.__table__.name: Entry.__table__,
     Infusion.__table__.name: Infusion.__table__,
     WeeklyCheckin.__table__.name: WeeklyCheckin.__table__,
+    Treatment.__table__.name: Treatment.__table__,
 }
+# A patient's own settings that change what their review computes.
+REVIEW_SETTINGS = ("timezone", "course_rule")
 
 
 def current(patient_id: int) -> int:
@@ -50,8 +54,12 @@ def bump(session: Session, patient_ids: Iterable[int]) -> None:
 
 
 def _patient_of(obj: object) -> int | None:
-    if isinstance(obj, Entry | Infusion | WeeklyCheckin):
+    if isinstance(obj, Entry | Infusion | WeeklyCheckin | Treatment):
         return obj.patient_id
+    if isinstance(obj, User) and obj.id is not None:
+        state = inspect(obj)
+        changed = any(state.attrs[name].history.has_changes() for name in REVIEW_SETTINGS)
+        return obj.id if changed else None
     return None  # an EntryRevision is written with its entry, which bumps the version
 
 

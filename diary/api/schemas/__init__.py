@@ -8,7 +8,12 @@ from diary.api.schemas.entries import (
     EntryOutSchema,
 )
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
-from diary.api.schemas.review import ReviewSummarySchema
+from diary.api.schemas.review import (
+    ResponsesSchema,
+    ReviewSummarySchema,
+    TreatmentInSchema,
+    TreatmentSchema,
+)
 from diary.api.schemas.users import (
     CsrfSchema,
     LoginResultSchema,
@@ -30,6 +35,9 @@ __all__ = [
     "LoginResultSchema",
     "LoginSchema",
     "PatientSummarySchema",
+    "ResponsesSchema",
     "ReviewSummarySchema",
+    "TreatmentInSchema",
+    "TreatmentSchema",
     "UserSchema",
 ]
