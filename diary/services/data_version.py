@@ -1,6 +1,6 @@
 """Each patient's data version: a counter on the patient's row that goes up by one in the same
 transaction as any change to their entries, infusions, check-ins or other treatments, or to
-their settings that the review reads (time zone, course rule).
+the setting the review reads (their time zone).
 
 Computed reviews are cached under a key holding it (diary.services.review_cache), so a change
 committed through one worker is on every worker's next review: the key has moved on, and the old
@@ -33,7 +33,7 @@ PATIENT_TABLES = {
     Treatment.__table__.name: Treatment.__table__,
 }
 # A patient's own settings that change what their review computes.
-REVIEW_SETTINGS = ("timezone", "course_rule")
+REVIEW_SETTINGS = ("timezone",)
 
 
 def current(patient_id: int) -> int:
