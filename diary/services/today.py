@@ -12,9 +12,9 @@ from sqlalchemy import Date, Row, func, select, type_coerce
 
 from diary import measures
 from diary.extensions import db
-from diary.models import Entry, Infusion, User, WeeklyCheckin, utcnow
+from diary.models import Entry, Infusion, User, WeeklyCheckin
 from diary.models.types import UTCDateTime
-from diary.services import checkins
+from diary.services import checkins, local_time
 from diary.services.local_time import local_now, zone
 
 RECENT_SHOWN = 5
@@ -31,7 +31,7 @@ class Today:
 
 
 def today(patient: User, *, now: datetime | None = None) -> Today:
-    now = now or utcnow()
+    now = now or local_time.utcnow()  # the local calendar's clock (tests set it)
     local = local_now(patient, now)
     day = local.date()
     tz = zone(patient)
