@@ -81,6 +81,12 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
         "/entries/{entry_id}": {"pain": 6},
         "/patients/{patient_id}/infusions": {"started_at": (now + timedelta(days=3)).isoformat()},
         "/patients/{patient_id}/infusions/{infusion_id}": {"duration_minutes": 240},
+        "/patients/{patient_id}/imports/entries": {"csv": "day,pain\r\n"},
+        "/patients/{patient_id}/imports/infusions": {"csv": "started_at\r\n"},
+        "/patients/{patient_id}/imports/fhir": {
+            "bundle": {"resourceType": "Bundle", "type": "collection"}
+        },
+        "/me/close": {"password": "not the password"},
     }
     ids = {
         "entry_id": world["entry"].id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from diary.auth import role_required
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
 from diary.models import Role, User
-from diary.services import accounts
+from diary.services import accounts, closing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,4 +33,18 @@ def set_active(user_id: int, state: str):
     accounts.set_active(user, state == "on", by=current_user)
     db.session.commit()
     flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/close")
+@role_required(Role.ADMIN)
+def close_account(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if request.form.get("confirm") != user.email:
+        flash(f"Type the email {user.email} to close this account.", "error")
+        return redirect(url_for("admin.users"))
+    closed = closing.close_account(user, by=current_user)
+    flash(f"The account is closed: its diary is erased. It is now {closed.opaque_id}.", "ok")
     return redirect(url_for("admin.users"))

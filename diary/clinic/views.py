@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diary import analysis
@@ -11,7 +11,7 @@ from diary.codes import EXAM_SIGNS
 from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import Role, utcnow
-from diary.services import access, infusions, patients, review
+from diary.services import access, data_import, infusions, patients, review
 from diary.services.time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -124,6 +124,46 @@ def _form(patient, infusion, values, errors: dict, status: int = 200):
             errors=errors,
             exam_signs=EXAM_SIGNS,
             timezone=zone(patient).key,
+        ),
+        status,
+    )
+
+
+@bp.route("/patients/<int:patient_id>/import", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def import_data(patient_id: int):
+    """Upload an old diary (CSV or FHIR) or a CSV of past infusion sessions."""
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    patient = access.patient_for(
+        current_user, patient_id, action="import.read" if request.method == "GET" else None
+    )
+    errors: dict[str, list[str]] = {}
+    report = None
+    kind = request.form.get("kind", "entries")
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            report = data_import.import_upload(
+                patient,
+                kind,
+                upload.read() if upload else b"",
+                by=current_user,
+                all_or_nothing=bool(request.form.get("all_or_nothing")),
+            )
+        except ValidationError as exc:
+            errors = exc.errors or {"file": [exc.message]}
+    else:
+        db.session.commit()  # the audit event
+    status = 422 if errors or (report and not report.committed) else 200
+    return (
+        render_template(
+            "clinic/import.html",
+            patient=patient,
+            kinds=data_import.KINDS,
+            kind=kind,
+            errors=errors,
+            report=report,
+            all_or_nothing=bool(request.form.get("all_or_nothing")),
         ),
         status,
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from diary import codes
 from diary.auth import role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, entries, infusion_calendar, reminders, trends
+from diary.services import checkins, closing, entries, infusion_calendar, reminders, trends
 from diary.services.time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
@@ -195,3 +195,29 @@ def set_reminder():
             "ok",
         )
     return redirect(url_for("patient.log_day"))
+
+
+def _settings_page(errors=None, status=200):
+    return render_template("patient/settings.html", errors=errors or {}), status
+
+
+@bp.get("/settings")
+@role_required(Role.PATIENT)
+def settings():
+    return _settings_page()
+
+
+@bp.post("/settings/close")
+@role_required(Role.PATIENT)
+def close_account():
+    if not request.form.get("confirm"):
+        return _settings_page({"confirm": ["Tick the box to confirm."]}, 422)
+    try:
+        closing.close_account(
+            current_user, by=current_user, password=request.form.get("password", "")
+        )
+    except ValidationError as exc:
+        return _settings_page(exc.errors or {"password": [exc.message]}, 422)
+    logout_user()
+    flash("Your account is closed and your diary is erased.", "ok")
+    return redirect(url_for("auth.login"))

@@ -72,11 +72,17 @@ def _clean_codes(
 
 
 def validate_content(
-    data: dict[str, Any], patient: User, *, partial: bool = False, now: datetime | None = None
+    data: dict[str, Any],
+    patient: User,
+    *,
+    partial: bool = False,
+    now: datetime | None = None,
+    earliest: date | None = None,
 ) -> dict[str, Any]:
     """Check and normalise an entry's content. Returns the values to store; raises
     ValidationError with a message per field. With `partial`, only the fields given are checked
-    (an edit), and `pain` may be absent."""
+    (an edit), and `pain` may be absent. `earliest` replaces the MAX_DAYS_BACK limit (an import
+    of an old diary)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -102,7 +108,9 @@ def validate_content(
             today = local_today(patient, now)
             if day > today:
                 problem("day", MESSAGES["day_future"])
-            elif day < today - timedelta(days=MAX_DAYS_BACK):
+            elif earliest is not None and day < earliest:
+                problem("day", f"The day is too far in the past (before {earliest.isoformat()}).")
+            elif earliest is None and day < today - timedelta(days=MAX_DAYS_BACK):
                 problem("day", MESSAGES["day_past"])
             else:
                 clean["day"] = day

@@ -59,14 +59,14 @@ INFUSION_CSV_COLUMNS = (
 NO_SIGNS = "none"
 STREAM_BATCH = 500
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def entries_csv(patient: User) -> str:

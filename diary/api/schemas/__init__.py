@@ -7,9 +7,11 @@ from diary.api.schemas.entries import (
     EntryCreateSchema,
     EntryOutSchema,
 )
+from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
 from diary.api.schemas.review import ReviewSummarySchema
 from diary.api.schemas.users import (
+    CloseAccountSchema,
     CsrfSchema,
     LoginResultSchema,
     LoginSchema,
@@ -21,10 +23,14 @@ __all__ = [
     "CheckinCreateSchema",
     "CheckinDueSchema",
     "CheckinOutSchema",
+    "CloseAccountSchema",
     "CsrfSchema",
+    "CsvImportSchema",
     "EntryContentSchema",
     "EntryCreateSchema",
     "EntryOutSchema",
+    "FhirImportSchema",
+    "ImportReportSchema",
     "InfusionInSchema",
     "InfusionOutSchema",
     "LoginResultSchema",
