@@ -4,6 +4,7 @@ export-patient, close-account."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -132,9 +133,7 @@ def _read(path: Path) -> str:
 
 
 def _run_import(path: Path, count: int, work) -> imports.ImportReport:
-    with click.progressbar(
-        length=count, label="Importing", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=count, label="Importing", file=sys.stderr) as bar:
         try:
             return work(bar.update)
         except ServiceError as exc:

@@ -173,12 +173,8 @@ def _side_effects(cell: str) -> dict[str, Any]:
 
 def _row_values(row: dict[str, str], problems: list[tuple[str, str]]) -> dict[str, Any]:
     """The content of an entry from a row's cells, in the types the rules take."""
-    data: dict[str, Any] = {}
-    day = row.get("day", "").strip()
-    if not day:
-        problems.append(("day", "Enter the day as YYYY-MM-DD."))
-    else:
-        data["day"] = day
+    # An empty day is refused by the rules (never taken as today, as the phone would).
+    data: dict[str, Any] = {"day": row.get("day", "").strip()}
     for name in INT_FIELDS:
         if name in row:
             data[name] = whole_or_raw(row[name])

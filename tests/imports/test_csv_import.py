@@ -1,0 +1,279 @@
+"""Importing an old diary from a CSV: the columns of the CSV export, the phone's rules, a report
+per rejected row, one transaction, and a second import of the same file adding nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from diary.extensions import db
+from diary.models import AuditEvent, Entry
+from diary.services.entries import content_of
+from diary.services.exports import CSV_COLUMNS
+from tests.factories import login
+
+
+def csv_text(rows: list[dict], columns=CSV_COLUMNS) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def post_import(client, token, patient, text, *, all_or_nothing=False, kind="entries"):
+    return client.post(
+        f"/api/v1/patients/{patient.id}/imports/{kind}",
+        json={"csv": text, "all_or_nothing": all_or_nothing},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def stored(app, patient) -> list[Entry]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Entry).where(Entry.patient_id == patient.id).order_by(Entry.day, Entry.pain)
+        ).all()
+        db.session.expunge_all()
+        return rows
+
+
+def fifty_rows(make) -> list[dict]:
+    """50 rows, one per day, of which rows 10, 25 and 40 (lines 12, 27, 42) are wrong."""
+    rows = [
+        {"day": make.days_ago(i + 1).isoformat(), "pain": str(i % 11), "symptoms": "burning"}
+        for i in range(50)
+    ]
+    rows[10]["pain"] = "11"
+    rows[25]["day"] = "2024-02-30"
+    rows[40]["symptoms"] = "burning;flying"
+    return rows
+
+
+BAD_LINES = [
+    {"line": 12, "column": "pain", "reason": "Choose your pain now, from 0 to 10."},
+    {"line": 27, "column": "day", "reason": "Use a date as YYYY-MM-DD."},
+    {"line": 42, "column": "symptoms", "reason": "Unknown symptom code: flying."},
+]
+
+
+def test_csv_export_imported_into_a_new_patient_gives_the_same_entries(app, client, make):
+    """Every field the patient set is the same after the round trip; what the diary itself
+    sets differs on purpose: a new id, recorded_at = the import, version 1, imported."""
+    source, target, clinician = make.patient(), make.patient(), make.clinician()
+    make.link(clinician, target)
+    make.entry(
+        source,
+        make.days_ago(3),
+        7,
+        pain_worst=9,
+        pain_least=2,
+        pain_average=5,
+        symptoms=["burning", "allodynia"],
+        body_sites=["right_hand", "other"],
+        body_site_other="jaw, left side",
+        sleep_hours=6.5,
+        sleep_quality=4,
+        peg_enjoyment=6,
+        peg_activity=7,
+        mood=3,
+        medications=["gabapentin 300 mg", "paracetamol"],
+        side_effects={"nausea": 2, "vivid_dreams": 4},
+        side_effect_other="odd taste",
+        note='=HYPERLINK("x")\nsecond line; "quoted", é',
+    )
+    make.entry(source, make.days_ago(3), 4)  # two entries on one day
+    make.entry(source, make.days_ago(1), 0, note="-2 better than yesterday")
+    make.entry(source, make.days_ago(2), 5, deleted_at=datetime.now(UTC))  # not exported
+    login(client, source)
+    exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": login(client, source)})
+
+    before = datetime.now(UTC)
+    token = login(client, clinician)
+    response = post_import(client, token, target, exported)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["rows"], report["stored"], report["rejected"]) == (3, 3, [])
+
+    with app.app_context():
+        live = select(Entry).where(Entry.deleted_at.is_(None))
+        original = db.session.scalars(live.where(Entry.patient_id == source.id)).all()
+        copied = db.session.scalars(live.where(Entry.patient_id == target.id)).all()
+
+        def key(e):
+            return (e.day, e.pain)
+
+        for a, b in zip(sorted(original, key=key), sorted(copied, key=key), strict=True):
+            expected = content_of(a) | {"recorded_at": None}
+            assert content_of(b) | {"recorded_at": None} == expected
+            assert b.id != a.id and b.imported and not a.imported
+            assert b.version == 1 and b.recorded_at >= before and b.deleted_at is None
+
+
+def test_three_bad_rows_among_fifty_are_reported_and_the_others_stored(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    response = post_import(client, token, patient, csv_text(fifty_rows(make)))
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["rejected"] == BAD_LINES
+    assert report["rejected_lines"] == [12, 27, 42]
+    assert (report["rows"], report["stored"], report["skipped"]) == (50, 47, 0)
+    assert report["committed"] is True
+    assert len(stored(app, patient)) == 47
+
+
+def test_all_or_nothing_stores_none_when_a_row_is_bad(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    response = post_import(client, token, patient, csv_text(fifty_rows(make)), all_or_nothing=True)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"]["code"] == "import_rejected"
+    assert body["errors"] == {
+        "line 12, pain": ["Choose your pain now, from 0 to 10."],
+        "line 27, day": ["Use a date as YYYY-MM-DD."],
+        "line 42, symptoms": ["Unknown symptom code: flying."],
+    }
+    assert body["report"]["stored"] == 0 and body["report"]["committed"] is False
+    assert stored(app, patient) == []
+
+    good = [r for i, r in enumerate(fifty_rows(make)) if i not in (10, 25, 40)]
+    response = post_import(client, token, patient, csv_text(good), all_or_nothing=True)
+    assert response.status_code == 200 and response.get_json()["stored"] == 47
+    assert len(stored(app, patient)) == 47
+
+
+def test_the_same_file_imported_twice_is_stored_once(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    text = csv_text(fifty_rows(make))
+    first = post_import(client, token, patient, text).get_json()
+    second = post_import(client, token, patient, text).get_json()
+    assert (first["stored"], first["skipped"]) == (47, 0)
+    assert (second["stored"], second["skipped"]) == (0, 47)
+    assert second["rejected_lines"] == [12, 27, 42]
+    assert len(stored(app, patient)) == 47
+
+
+def test_rows_with_ids_are_keyed_by_id_and_the_patients_own_export_adds_nothing(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(2), 6)
+    make.entry(patient, make.days_ago(1), 4)
+    token = login(client, clinician)
+    exported = client.get(f"/api/v1/patients/{patient.id}/export.csv").get_data(as_text=True)
+    report = post_import(client, token, patient, exported).get_json()
+    assert (report["stored"], report["skipped"]) == (0, 2)
+    # Two rows of one day at different times are two entries (natural key: day and time).
+    day = make.days_ago(5).isoformat()
+    rows = [
+        {"day": day, "pain": "3", "recorded_at_utc": f"{day}T08:00:00+00:00"},
+        {"day": day, "pain": "6", "recorded_at_utc": f"{day}T20:00:00+00:00"},
+    ]
+    assert post_import(client, token, patient, csv_text(rows)).get_json()["stored"] == 2
+    assert post_import(client, token, patient, csv_text(rows)).get_json()["skipped"] == 2
+    assert len(stored(app, patient)) == 4
+
+
+def test_imported_entries_are_marked_and_count_as_late(app, client, make):
+    """recorded_at is the moment of the import, after the day ended, so the CSV's
+    recorded_late (and adherence's on-time test, recorded day > described day) says late."""
+    patient, clinician = make.patient(timezone="UTC"), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    rows = [{"day": make.days_ago(1).isoformat(), "pain": "5"}]
+    assert post_import(client, token, patient, csv_text(rows)).status_code == 200
+    (entry,) = stored(app, patient)
+    assert entry.imported is True
+    assert entry.recorded_at.date() > entry.day
+    exported = client.get(f"/api/v1/patients/{patient.id}/export.csv").get_data(as_text=True)
+    assert [r["recorded_late"] for r in csv.DictReader(io.StringIO(exported))] == ["true"]
+
+
+def test_an_import_describes_days_before_today_and_from_2000_on(app, client, make):
+    patient, clinician = make.patient(timezone="UTC"), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    today = datetime.now(UTC).date()
+    rows = [
+        {"day": today.isoformat(), "pain": "5"},
+        {"day": (today + timedelta(days=1)).isoformat(), "pain": "5"},
+        {"day": "1999-12-31", "pain": "5"},
+        {"day": "2001-03-04", "pain": "5"},  # years back: allowed here, not on the phone
+        {"day": "", "pain": "5"},
+    ]
+    report = post_import(client, token, patient, csv_text(rows)).get_json()
+    assert report["rejected"] == [
+        {
+            "line": 2,
+            "column": "day",
+            "reason": "Only days before today can be imported (log today on the phone).",
+        },
+        {"line": 3, "column": "day", "reason": "This day has not happened yet."},
+        {
+            "line": 4,
+            "column": "day",
+            "reason": "The day is too far in the past (before 2000-01-01).",
+        },
+        {"line": 6, "column": "day", "reason": "Use a date as YYYY-MM-DD."},
+    ]
+    assert [e.day.isoformat() for e in stored(app, patient)] == ["2001-03-04"]
+
+
+def test_a_note_over_several_lines_keeps_the_line_numbers_right(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    rows = [
+        {"day": make.days_ago(3).isoformat(), "pain": "5", "note": "one\ntwo\nthree"},
+        {"day": make.days_ago(2).isoformat(), "pain": "x"},
+    ]
+    report = post_import(client, token, patient, csv_text(rows)).get_json()
+    assert report["rejected"] == [
+        {"line": 5, "column": "pain", "reason": "Choose your pain now, from 0 to 10."}
+    ]
+
+
+def test_a_file_that_is_not_the_diarys_csv_is_refused_as_a_whole(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    for text, message in (
+        ("", "The file is empty."),
+        ("day,pian\r\n2024-01-01,5\r\n", "Unknown column: pian."),
+        ("day,note\r\n2024-01-01,x\r\n", "Missing column: pain."),
+    ):
+        response = post_import(client, token, patient, text)
+        assert response.status_code == 422, text
+        assert response.get_json()["errors"]["file"][0].startswith(message)
+    assert stored(app, patient) == []
+
+
+def test_only_a_linked_clinician_imports_and_the_import_is_audited(app, client, make):
+    patient, clinician, stranger = make.patient(), make.clinician(), make.clinician()
+    make.link(clinician, patient)
+    text = csv_text([{"day": make.days_ago(1).isoformat(), "pain": "5"}])
+    token = login(client, stranger)
+    assert post_import(client, token, patient, text).status_code == 404
+    token = login(client, patient)
+    assert post_import(client, token, patient, text).status_code == 403
+    token = login(client, clinician)
+    assert post_import(client, token, patient, text).status_code == 200
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.detail).where(
+                AuditEvent.patient_id == patient.id
+            )
+        ).all()
+        assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
+    assert [(a, actor) for a, actor, _ in events] == [("import.entries", clinician.id)]
+    assert events[0].detail == {"rows": 1, "stored": 1, "skipped": 0, "rejected": 0}
