@@ -59,7 +59,7 @@ TEXT_MEASURES = (
 
 
 def _local(code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": LOCAL, "code": code, "display": display}], "text": display}
+    return {"coding": [{"system": LOCAL, "code": code, "display": display}]}
 
 
 def patient_uuid(patient: User) -> str:
