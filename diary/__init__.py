@@ -28,6 +28,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _check_secret_key(app)
+    _check_closing_policy(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
@@ -61,6 +62,15 @@ def _check_secret_key(app: Flask) -> None:
             f"SECRET_KEY is not set. The {env} configuration needs a long random SECRET_KEY in "
             "the environment, e.g. SECRET_KEY=$(python -c 'import secrets; "
             "print(secrets.token_hex(32))'). Set DIARY_ENV=development for local use."
+        )
+
+
+def _check_closing_policy(app: Flask) -> None:
+    policy = app.config.get("CLOSED_ACCOUNT_INFUSIONS", "keep")
+    if policy not in ("keep", "erase"):
+        raise RuntimeError(
+            f"DIARY_CLOSED_ACCOUNT_INFUSIONS={policy!r}: use keep (the clinic keeps the infusion "
+            "sessions of a closed account) or erase."
         )
 
 

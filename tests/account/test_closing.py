@@ -269,3 +269,13 @@ def test_api_close_needs_the_password_and_ends_the_session(app, client, world):
     assert client.get("/api/v1/entries").status_code == 401
     assert _count(app, Entry, patient_id=ada.id) == 0
     assert datetime.now(UTC)  # the clock used by the tombstone is aware
+
+
+def test_an_unknown_infusion_policy_stops_the_app_at_start():
+    from config import TestingConfig
+    from diary import create_app
+
+    config = TestingConfig()
+    config.CLOSED_ACCOUNT_INFUSIONS = "shred"
+    with pytest.raises(RuntimeError, match="use keep"):
+        create_app(config)
