@@ -4,9 +4,11 @@ MedicationAdministrations.
 
 - Every resource has a `urn:uuid:` fullUrl and every reference inside the Bundle uses that
   fullUrl, so R4's Bundle resolution rules find it inside the Bundle.
-- An entry is one Observation (the panel pattern, like blood pressure): a local code for "diary
-  entry", and one component per answer. Pain now is the component coded LOINC 72514-3; every
-  other measure uses the local CodeSystem `urn:diary:codes` (never invent a LOINC code).
+- An entry is one Observation (the panel pattern, as for blood pressure): a local code for "diary
+  entry", and components for its answers. Each measure of the registry (diary.measures) says how
+  it is coded: pain now carries LOINC 72514-3; every other measure uses the local CodeSystem
+  `urn:diary:codes` (never invent a LOINC code). The entry's note (a text noted on pain now) is
+  the Observation's note; the other texts are components.
 - The patient reported it: `performer` is the Patient.
 - Body sites carry SNOMED CT with the side as a laterality qualifier (a post-coordinated
   expression, e.g. hand : laterality = right).
@@ -23,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from diary import codes
+from diary import codes, measures
+from diary.measures import Kind, Measure
 from diary.models import Entry, Infusion, User
 
 SURVEY = {
@@ -41,25 +44,24 @@ UCUM = "http://unitsofmeasure.org"
 LATERALITY_ATTRIBUTE = "272741003"
 # A fixed namespace for the uuids of resources that have integer ids in the database.
 NAMESPACE = uuid.UUID("6f7c1d5e-8c1f-4a53-9d2a-1b3f0c9e2a71")
-ENTRY_CODE = "diary_entry"
-PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
-INTEGER_MEASURES = (
-    ("pain_worst", "Worst pain in the last 24 hours (0-10)"),
-    ("pain_least", "Least pain in the last 24 hours (0-10)"),
-    ("pain_average", "Average pain in the last 24 hours (0-10)"),
-    ("sleep_quality", "Sleep quality (0-10)"),
-    ("peg_enjoyment", "Pain interference with enjoyment of life (0-10)"),
-    ("peg_activity", "Pain interference with general activity (0-10)"),
-    ("mood", "Mood (0 very bad - 10 very good)"),
-)
-TEXT_MEASURES = (
-    ("body_site_other", "Other body site, in the patient's words"),
-    ("side_effect_other", "Other side effect, in the patient's words"),
-)
+ENTRY_CODE = ("diary_entry", "CRPS diary entry")
+# The measure whose texts (`note_on`) become the Observation's note: the entry as a whole.
+NOTED_ON = measures.PAIN
+NOTE_ELEMENT = "note"  # FHIR's Annotation element of a resource
 
 
 def _local(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": LOCAL, "code": code, "display": display}]}
+
+
+def measure_code(m: Measure) -> dict[str, Any]:
+    """The CodeableConcept of a measure, as the registry says."""
+    if m.fhir.system == LOCAL:
+        return _local(m.fhir.code or m.code, m.fhir.display or m.label)
+    coding = {"system": m.fhir.system, "code": m.fhir.code}
+    if m.fhir.system_display:
+        coding["display"] = m.fhir.system_display
+    return {"coding": [coding], "text": m.fhir.display}
 
 
 def patient_uuid(patient: User) -> str:
@@ -74,87 +76,84 @@ def _ref(patient: User) -> dict[str, str]:
     return {"reference": f"urn:uuid:{patient_uuid(patient)}", "display": patient.display_name}
 
 
-def pain_code() -> dict[str, Any]:
-    return {
-        "coding": [{"system": codes.LOINC, "code": codes.PAIN_NRS_LOINC, "display": PAIN_DISPLAY}],
-        "text": "Pain now (0-10)",
-    }
-
-
-def body_site_concept(code: str, other_text: str | None) -> dict[str, Any]:
-    """A body site as a CodeableConcept: SNOMED CT (site : laterality = side) when the site has
-    a SNOMED code, and always the local code."""
-    site = next((c for c in codes.BODY_SITES if c.code == code), None)
-    label = site.label if site else code
+def option_concept(m: Measure, code: str, other_text: str | None) -> dict[str, Any]:
+    """A coded option (a body site) as a CodeableConcept: SNOMED CT first where it has one,
+    with the side as a laterality qualifier, then the local code."""
+    option = next((o for o in m.options if o.code == code), None)
+    label = option.label if option else code
     if code == "other" and other_text:
         label = f"Other: {other_text}"
     coding = [{"system": LOCAL, "code": code, "display": label}]
-    if site is not None and site.snomed:
-        side = codes.LATERALITY_SNOMED.get(site.group)
-        expression = f"{site.snomed}:{LATERALITY_ATTRIBUTE}={side}" if side else site.snomed
+    if option is not None and option.snomed:
+        side = codes.LATERALITY_SNOMED.get(option.group)
+        expression = f"{option.snomed}:{LATERALITY_ATTRIBUTE}={side}" if side else option.snomed
         coding.insert(0, {"system": codes.SNOMED, "code": expression, "display": label})
     return {"coding": coding, "text": label}
 
 
+def _components(m: Measure, value: Any, other_text: str | None) -> list[dict[str, Any]]:
+    """The components carrying one measure's value, by its kind."""
+    if m.kind is Kind.SCALE:
+        return [{"code": measure_code(m), "valueInteger": value}]
+    if m.kind is Kind.DECIMAL:
+        quantity = {"value": value, "unit": m.unit, "system": UCUM, "code": m.unit}
+        return [{"code": measure_code(m), "valueQuantity": quantity}]
+    if m.kind is Kind.TEXT:
+        return [{"code": _local(m.code, m.label.removesuffix(" (optional)")), "valueString": value}]
+    if m.kind is Kind.SEVERITIES:
+        return [
+            {"code": _local(code, codes.label(m.options, code)), "valueInteger": severity}
+            for code, severity in sorted(value.items())
+        ]
+    if m.fhir.component is None:  # each code reported is its own component
+        return [
+            {"code": _local(code, codes.label(m.options, code)), "valueBoolean": True}
+            for code in value
+        ]
+    code = _local(*m.fhir.component)
+    if m.kind is Kind.LINES:
+        return [{"code": code, "valueString": line} for line in value]
+    return [
+        {"code": code, "valueCodeableConcept": option_concept(m, option, other_text)}
+        for option in value
+    ]
+
+
+def _reported(value: Any) -> bool:
+    return value is not None and value != [] and value != {} and value != ""
+
+
 def entry_observation(entry: Entry, patient: User) -> dict[str, Any]:
-    """One diary entry as one Observation; each answer is a component (pain now first)."""
-    components: list[dict[str, Any]] = [{"code": pain_code(), "valueInteger": entry.pain}]
-    for field, display in INTEGER_MEASURES:
-        value = getattr(entry, field)
-        if value is not None:
-            components.append({"code": _local(field, display), "valueInteger": value})
-    if entry.sleep_hours is not None:
-        components.append(
-            {
-                "code": _local("sleep_hours", "Hours slept"),
-                "valueQuantity": {
-                    "value": entry.sleep_hours,
-                    "unit": "h",
-                    "system": UCUM,
-                    "code": "h",
-                },
-            }
+    """One diary entry as one Observation: a component per answer, in the registry's order
+    (pain now first); the note as the Observation's note."""
+    components: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for m in measures.MEASURES:
+        value = m.of(entry)
+        if not _reported(value):
+            continue
+        if m.fhir.note_on == NOTED_ON.code:
+            notes.append(value)
+            continue
+        other = next(
+            (t.of(entry) for t in measures.MEASURES if t.fhir.note_on == m.code),
+            None,
         )
-    for code in entry.symptoms or []:
-        components.append(
-            {"code": _local(code, codes.label(codes.SYMPTOMS, code)), "valueBoolean": True}
-        )
-    for code in entry.body_sites or []:
-        components.append(
-            {
-                "code": _local("body_site", "Affected body site"),
-                "valueCodeableConcept": body_site_concept(code, entry.body_site_other),
-            }
-        )
-    for code, severity in sorted((entry.side_effects or {}).items()):
-        components.append(
-            {
-                "code": _local(f"side_effect.{code}", codes.label(codes.SIDE_EFFECTS, code)),
-                "valueInteger": severity,
-            }
-        )
-    for medication in entry.medications or []:
-        components.append(
-            {"code": _local("medication", "Medication taken"), "valueString": medication}
-        )
-    for field, display in TEXT_MEASURES:
-        value = getattr(entry, field)
-        if value:
-            components.append({"code": _local(field, display), "valueString": value})
+        components.extend(_components(m, value, other))
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": str(entry.id),
         "status": "amended" if entry.version > 1 else "final",
         "category": [SURVEY],
-        "code": _local(ENTRY_CODE, "CRPS diary entry"),
+        "code": _local(*ENTRY_CODE),
         "subject": _ref(patient),
         "effectiveDateTime": entry.day.isoformat(),
         "issued": entry.recorded_at.isoformat(),
         "performer": [_ref(patient)],
         "component": components,
     }
-    if entry.note:
-        resource["note"] = [{"text": entry.note}]
+    if notes:
+        resource[NOTE_ELEMENT] = [{"text": text} for text in notes]
     return resource
 
 
@@ -186,7 +185,7 @@ def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]
         }
     notes = [n for n in (infusion.notes, infusion.adverse_events, infusion.lab_notes) if n]
     if notes:
-        resource["note"] = [{"text": n} for n in notes]
+        resource[NOTE_ELEMENT] = [{"text": n} for n in notes]
     return resource
 
 

@@ -19,12 +19,12 @@ def crps_severity_score(
     a visit and symptoms reported within the 7 days before it): a diary alone, without the
     clinician's examination, cannot give a full CSS.
     """
-    symptoms = set(symptom_codes)
+    reported = set(symptom_codes)
     score = 0
     for item, codes in CSS_SYMPTOM_ITEMS.items():
         if item == "continuing_pain":
             score += 1 if pain_reported else 0
-        elif codes & symptoms:
+        elif codes & reported:
             score += 1
     return score + len(set(exam_signs) & EXAM_SIGN_CODES)
 

@@ -18,7 +18,9 @@ from typing import IO, Any
 
 from sqlalchemy import inspect, select
 
+from diary import measures
 from diary.extensions import db
+from diary.measures import Kind
 from diary.models import Entry, EntryRevision, Infusion, User, WeeklyCheckin, utcnow
 from diary.services import exports
 
@@ -34,12 +36,9 @@ Files
 -----
 entries.json      Every diary entry, also the ones you deleted (they have a deleted_at), with all
                   their fields: day (the day the entry describes, YYYY-MM-DD), recorded_at (when it
-                  was saved, UTC, ISO 8601), pain (pain now, 0-10), pain_worst / pain_least /
-                  pain_average (0-10), symptoms and body_sites (lists of codes), sleep_hours,
-                  sleep_quality, peg_enjoyment, peg_activity, mood (0-10), medications (list),
-                  side_effects ({{code: severity 0 none .. 4 very severe}}), free texts, version
-                  (1, then +1 for every edit, delete or restore), imported (true when a clinic
-                  brought it in from a file).
+                  was saved, UTC, ISO 8601), your answers (below), version (1, then +1 for every
+                  edit, delete or restore), imported (true when a clinic brought it in from a
+                  file).
 revisions.json    The content of an entry before each edit, delete or restore (entry_id, version,
                   action, changed_at, content).
 checkins.json     Weekly check-ins: promis_pi ({{item: answer 1 not at all .. 5 very much}}) and
@@ -56,8 +55,31 @@ diary.fhir.json   A FHIR R4 Bundle: your Patient record, one Observation per ent
                   LOINC 72514-3; the other answers use the code system urn:diary:codes; body sites
                   SNOMED CT with their side) and the infusions as MedicationAdministrations.
 
+Your answers in an entry (the same names in entries.json and as diary.csv's columns):
+{answers}
+
 The codes of symptoms, body sites and side effects are those of the diary's code lists.
 """
+
+
+_KINDS = {
+    Kind.SCALE: "a whole number from {low} to {high}",
+    Kind.DECIMAL: "a number from {low} to {high}",
+    Kind.CODES: "a list of codes",
+    Kind.SEVERITIES: "{{code: severity}}, severity {low} (none) to {high} (very severe)",
+    Kind.LINES: "a list of texts",
+    Kind.TEXT: "text",
+}
+
+
+def _answers() -> str:
+    """One line per measure of the registry: its name, its question, what its value is."""
+    lines = []
+    for m in measures.MEASURES:
+        what = _KINDS[m.kind].format(low=f"{m.minimum or 0:g}", high=f"{m.maximum or 0:g}")
+        unit = f" ({m.unit})" if m.unit else ""
+        lines.append(f"  {m.csv_column}: {m.label}: {what}{unit}")
+    return "\n".join(lines)
 
 
 def _plain(value: Any) -> Any:
@@ -83,7 +105,10 @@ def write_archive(patient: User, target: IO[bytes]) -> None:
     """Write the patient's zip into `target` (a binary file)."""
     entry_ids = select(Entry.id).where(Entry.patient_id == patient.id)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README.format(now=utcnow().isoformat(timespec="seconds")))
+        archive.writestr(
+            "README.txt",
+            README.format(now=utcnow().isoformat(timespec="seconds"), answers=_answers()),
+        )
         archive.writestr(
             "entries.json",
             _json(

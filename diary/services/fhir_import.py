@@ -23,10 +23,11 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from pydantic import ValidationError as FhirError
 
-from diary import codes
+from diary import codes, measures
 from diary.errors import ValidationError
+from diary.fhir import NOTE_ELEMENT
+from diary.measures import Kind
 from diary.models import Entry, User, utcnow
-from diary.services.entry_rules import INT_FIELDS
 from diary.services.imports import (
     ImportReport,
     Problem,
@@ -40,12 +41,23 @@ from diary.services.imports import (
 from diary.services.time import local_today, zone
 
 ACCEPTED_STATUS = ("final", "amended", "corrected", "preliminary")
+PAIN = measures.PAIN
+# The diary's own numbers by their local code (their components in the diary's export).
+NUMBERS = {
+    m.fhir.code: m
+    for m in measures.MEASURES
+    if m.fhir.system == codes.LOCAL_SYSTEM and m.kind in (Kind.SCALE, Kind.DECIMAL)
+}
+# The texts the export writes as the Observation's note.
+NOTE = next(m for m in measures.MEASURES if m.fhir.note_on == PAIN.code)
+# Where a rule's complaint points in the Observation.
+ELEMENTS = {"day": "effectiveDateTime", PAIN.code: "valueInteger"}
 MAX_ENTRIES = 200_000
 
 
 def _is_pain(concept: dict[str, Any] | None) -> bool:
     return any(
-        c.get("system") == codes.LOINC and c.get("code") == codes.PAIN_NRS_LOINC
+        c.get("system") == PAIN.fhir.system and c.get("code") == PAIN.fhir.code
         for c in (concept or {}).get("coding") or []
     )
 
@@ -91,20 +103,18 @@ def _entry_values(resource: dict[str, Any], patient: User) -> tuple[dict[str, An
     data: dict[str, Any] = {"day": _day(resource, patient)}
     found = False
     if _is_pain(resource.get("code")):
-        data["pain"] = _score(resource)
+        data[PAIN.code] = _score(resource)
         found = True
     for component in resource.get("component") or []:
         code = component.get("code")
         if _is_pain(code):
-            data["pain"] = _score(component)
+            data[PAIN.code] = _score(component)
             found = True
-        elif (local := _local_code(code)) in INT_FIELDS:
-            data[local] = _score(component)
-        elif local == "sleep_hours":
-            data["sleep_hours"] = _score(component)
-    notes = [n.get("text") for n in resource.get("note") or [] if n.get("text")]
+        elif (m := NUMBERS.get(_local_code(code))) is not None:
+            data[m.code] = _score(component)
+    notes = [n.get("text") for n in resource.get(NOTE_ELEMENT) or [] if n.get("text")]
     if notes:
-        data["note"] = "\n".join(notes)
+        data[NOTE.code] = "\n".join(notes)
     return data, found
 
 
@@ -186,7 +196,7 @@ def import_fhir_bundle(
             values = prepare_entry(patient, data, now=now, today=today)
         except ValidationError as exc:
             for name, messages in (exc.errors or {}).items():
-                element = {"day": "effectiveDateTime", "pain": "valueInteger"}.get(name, name)
+                element = ELEMENTS.get(name, name)
                 report.rejected.extend(Problem(line, element, m) for m in messages)
             continue
         key, entry_id = _key(resource, data)

@@ -28,17 +28,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from diary import measures
 from diary.errors import Conflict, ValidationError
 from diary.extensions import db
+from diary.measures import Kind, Measure
 from diary.models import Entry, User, utcnow
 from diary.services import audit
-from diary.services.entry_rules import (
-    INT_FIELDS,
-    LIST_FIELDS,
-    TEXT_FIELDS,
-    check_least_worst,
-    validate_content,
-)
+from diary.services.entry_rules import check_not_above, validate_content
 from diary.services.exports import CSV_COLUMNS, FORMULA_START
 from diary.services.time import local_today
 
@@ -47,7 +43,7 @@ EARLIEST_DAY = date(2000, 1, 1)
 MAX_ROWS = 200_000
 INSERT_BATCH = 2000
 KEY_MAX = 80
-REQUIRED_COLUMNS = ("day", "pain")
+REQUIRED_COLUMNS = ("day", *(m.csv_column for m in measures.REQUIRED))
 # Columns the export writes for the reader that the import does not take: the entry's version
 # and lateness belong to the diary that stores it.
 INFORMATIONAL = ("recorded_late", "version")
@@ -161,41 +157,44 @@ def split_list(cell: str) -> list[str]:
     return [part.strip() for part in unguard(cell).split(";") if part.strip()]
 
 
-def _side_effects(cell: str) -> dict[str, Any]:
+def _severities(cell: str, m: Measure, problems: list[tuple[str, str]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for part in split_list(cell):
         code, sep, severity = part.partition(":")
         if not sep:
-            raise ValueError(part)
+            problems.append(
+                (
+                    m.csv_column,
+                    f"Write {m.noun}s as code:severity ({int(m.minimum or 0)}-"
+                    f"{int(m.maximum or 0)}) separated by ';' (not {part}).",
+                )
+            )
+            return {}
         result[code.strip()] = whole_or_raw(severity)
     return result
+
+
+def measure_value(m: Measure, cell: str, problems: list[tuple[str, str]]) -> Any:
+    """One measure's cell in the type its rules take (diary.measures: the kind says how the
+    export wrote it)."""
+    if m.kind is Kind.SCALE:
+        return whole_or_raw(cell)
+    if m.kind is Kind.DECIMAL:
+        return number_or_raw(cell)
+    if m.kind in (Kind.CODES, Kind.LINES):
+        return split_list(cell)
+    if m.kind is Kind.SEVERITIES:
+        return _severities(cell, m, problems)
+    return unguard(cell)
 
 
 def _row_values(row: dict[str, str], problems: list[tuple[str, str]]) -> dict[str, Any]:
     """The content of an entry from a row's cells, in the types the rules take."""
     # An empty day is refused by the rules (never taken as today, as the phone would).
     data: dict[str, Any] = {"day": row.get("day", "").strip()}
-    for name in INT_FIELDS:
-        if name in row:
-            data[name] = whole_or_raw(row[name])
-    if "sleep_hours" in row:
-        data["sleep_hours"] = number_or_raw(row["sleep_hours"])
-    for name in LIST_FIELDS:
-        if name in row:
-            data[name] = split_list(row[name])
-    if "side_effects" in row:
-        try:
-            data["side_effects"] = _side_effects(row["side_effects"])
-        except ValueError as exc:
-            problems.append(
-                (
-                    "side_effects",
-                    f"Write side effects as code:severity (0-4) separated by ';' (not {exc}).",
-                )
-            )
-    for name in TEXT_FIELDS:
-        if name in row:
-            data[name] = unguard(row[name])
+    for m in measures.MEASURES:
+        if m.csv_column in row:
+            data[m.code] = measure_value(m, row[m.csv_column], problems)
     return data
 
 
@@ -236,12 +235,12 @@ def prepare_entry(
 ) -> dict[str, Any]:
     """The checked values of one imported entry, or ValidationError (messages per field)."""
     values = validate_content(data, patient, now=now, earliest=EARLIEST_DAY)
-    check_least_worst(values)
+    check_not_above(values)
     if values["day"] >= today:
         raise ValidationError(
             errors={"day": ["Only days before today can be imported (log today on the phone)."]}
         )
-    return {"symptoms": [], "body_sites": [], "medications": [], "side_effects": {}} | values
+    return {m.code: m.empty() for m in measures.MEASURES} | values
 
 
 def entry_row(patient: User, values: dict[str, Any], key: str, now: datetime) -> dict[str, Any]:
@@ -259,6 +258,9 @@ def entry_row(patient: User, values: dict[str, Any], key: str, now: datetime) ->
 
 
 def _column(field_name: str) -> str:
+    """The CSV column of a field the rules name."""
+    if field_name in measures.BY_CODE:
+        return measures.BY_CODE[field_name].csv_column
     return "entry_id" if field_name == "id" else field_name
 
 

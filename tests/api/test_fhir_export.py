@@ -106,18 +106,18 @@ def test_a_days_answers_are_one_observation_with_components(client, make):
     assert kinds == ["Patient", "Observation", "Observation", "MedicationAdministration"]
     first = document["entry"][1]["resource"]
     codes = [c["code"]["coding"][0]["code"] for c in first["component"]]
-    assert codes == [
+    assert codes == [  # in the order of the measure registry
         "72514-3",
         "pain_worst",
-        "sleep_hours",
         "swelling",
         "burning",
         "body_site",
         "body_site",
         "body_site",
-        "side_effect.nausea",
-        "medication",
         "body_site_other",
+        "sleep_hours",
+        "medication",
+        "nausea",
     ]
     assert first["note"] == [{"text": "Bad night"}]
     assert first["effectiveDateTime"] == document["entry"][1]["resource"]["effectiveDateTime"]
