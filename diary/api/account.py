@@ -9,7 +9,8 @@ from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CloseAccountSchema
-from diary.auth import role_required
+from diary.auth import note_login_failed, password_checks, role_required
+from diary.errors import ValidationError
 from diary.models import Role
 from diary.services import archive, closing
 
@@ -38,11 +39,16 @@ def my_archive():
     "Close my account: my diary is erased and I am signed out (send my password)",
     request=CloseAccountSchema,
     status=204,
-    errors=(403, 409, 422),
+    errors=(403, 409, 422, 429),
 )
 @role_required(Role.PATIENT)
+@password_checks
 def close_my_account():
     data = json_body(CloseAccountSchema())
-    closing.close_account(current_user, by=current_user, password=data["password"])
+    try:
+        closing.close_account(current_user, by=current_user, password=data["password"])
+    except ValidationError:
+        note_login_failed()
+        raise
     logout_user()
     return "", 204

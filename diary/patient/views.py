@@ -8,7 +8,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, logout_user
 
 from diary import codes, measures
-from diary.auth import role_required
+from diary.auth import note_login_failed, password_checks, role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
@@ -210,6 +210,7 @@ def settings():
 
 @bp.post("/settings/close")
 @role_required(Role.PATIENT)
+@password_checks
 def close_account():
     if not request.form.get("confirm"):
         return _settings_page({"confirm": ["Tick the box to confirm."]}, 422)
@@ -218,6 +219,7 @@ def close_account():
             current_user, by=current_user, password=request.form.get("password", "")
         )
     except ValidationError as exc:
+        note_login_failed()
         return _settings_page(exc.errors or {"password": [exc.message]}, 422)
     logout_user()
     flash("Your account is closed and your diary is erased.", "ok")

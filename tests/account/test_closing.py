@@ -279,3 +279,19 @@ def test_an_unknown_infusion_policy_stops_the_app_at_start():
     config.CLOSED_ACCOUNT_INFUSIONS = "shred"
     with pytest.raises(RuntimeError, match="use keep"):
         create_app(config)
+
+
+def test_guessing_the_password_on_the_close_form_is_limited(app, client, world):
+    """LOGIN_FAILURE_LIMIT (5 per minute) wrong passwords, then 429 even for the right one."""
+    ada = world["ada"]
+    token = login(client, ada)
+    for _ in range(5):
+        response = client.post(
+            "/api/v1/me/close", json={"password": "guess"}, headers={"X-CSRFToken": token}
+        )
+        assert response.status_code == 422
+    response = client.post(
+        "/api/v1/me/close", json={"password": PASSWORD}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 429
+    assert _count(app, Entry, patient_id=ada.id) == 2
