@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from diary import measures
@@ -341,7 +341,7 @@ def store(
         return report
     try:
         for start in range(0, len(rows), INSERT_BATCH):
-            db.session.execute(insert(model), rows[start : start + INSERT_BATCH])
+            db.session.execute(model.__table__.insert(), rows[start : start + INSERT_BATCH])
         audit.record(
             action,
             actor=by,
