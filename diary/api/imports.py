@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify
 from flask_login import current_user
 
 from diary.api import bp
@@ -18,8 +18,7 @@ ERRORS = (403, 404, 409, 413, 422)
 
 
 def _patient(patient_id: int) -> User:
-    # An old diary is larger than any entry: the body may be up to IMPORT_MAX_BYTES.
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    # The body of an import may be up to IMPORT_MAX_BYTES (diary/__init__.py sets that).
     return access.patient_for(current_user, patient_id, action=None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diary import analysis
@@ -133,7 +133,6 @@ def _form(patient, infusion, values, errors: dict, status: int = 200):
 @role_required(Role.CLINICIAN)
 def import_data(patient_id: int):
     """Upload an old diary (CSV or FHIR) or a CSV of past infusion sessions."""
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     patient = access.patient_for(
         current_user, patient_id, action="import.read" if request.method == "GET" else None
     )

@@ -277,3 +277,25 @@ def test_only_a_linked_clinician_imports_and_the_import_is_audited(app, client, 
         assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
     assert [(a, actor) for a, actor, _ in events] == [("import.entries", clinician.id)]
     assert events[0].detail == {"rows": 1, "stored": 1, "skipped": 0, "rejected": 0}
+
+
+def test_an_import_may_be_larger_than_other_requests_up_to_its_own_limit(app, client, make):
+    """Other requests stop at 1 MB; an import at IMPORT_MAX_BYTES (413 beyond it)."""
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    token = login(client, clinician)
+    rows = [
+        {"day": make.days_ago(1 + i % 20).isoformat(), "pain": "4", "note": "x" * 1500}
+        for i in range(1000)
+    ]
+    text = csv_text(rows)
+    assert len(text) > app.config["MAX_CONTENT_LENGTH"]
+    response = post_import(client, token, patient, text)
+    assert response.status_code == 200 and response.get_json()["rows"] == 1000
+    limit = app.config["IMPORT_MAX_BYTES"]
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    try:
+        response = post_import(client, token, patient, text)
+    finally:
+        app.config["IMPORT_MAX_BYTES"] = limit
+    assert response.status_code == 413 and response.get_json()["error"]["code"]
