@@ -388,3 +388,9 @@ def figure_json(fig: go.Figure, config: dict | None = None) -> str:
     to PLOT_CONFIG (STATIC_CONFIG for printed pages)."""
     figure = {**fig.to_plotly_json(), "config": config or PLOT_CONFIG}
     return json.dumps(figure, cls=PlotlyJSONEncoder, separators=(",", ":"))
+
+
+def script_json(text: str) -> str:
+    """JSON made safe to place inside <script type="application/json">: no "</script>" or
+    "<!--" can end the block early (JSON.parse reads the escapes back)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -10,15 +10,13 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
+from diary import demo
 from diary.errors import ServiceError, ValidationError
-from diary.extensions import db
 from diary.models import Role
 from diary.services import (
     accounts,
     archive,
-    audit,
     closing,
-    demo,
     fhir_import,
     imports,
     infusion_import,
@@ -56,11 +54,10 @@ def register(app: Flask) -> None:
     def create_user(email: str, role: str, name: str, timezone: str, password: str) -> None:
         """Create an account."""
         try:
-            user = accounts.create_user(email, password, Role(role), name, timezone)
+            user = accounts.create_account(email, password, Role(role), name, timezone)
         except ValidationError as exc:
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.errors or {}).items())
             _fail(problems or exc.message)
-        db.session.commit()
         click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
     @app.cli.command("link")
@@ -70,8 +67,7 @@ def register(app: Flask) -> None:
         """Let a clinician see a patient."""
         clinician = _user(clinician_email, Role.CLINICIAN)
         patient = _user(patient_email, Role.PATIENT)
-        created = accounts.link(clinician, patient)
-        db.session.commit()
+        created = accounts.link_accounts(clinician, patient)
         state = "Linked" if created else "Already linked:"
         click.echo(f"{state} {clinician.email} -> {patient.email}.")
 
@@ -87,7 +83,6 @@ def register(app: Flask) -> None:
             token = accounts.create_invitation(clinician)
         except ValidationError as exc:
             _fail(exc.message)
-        db.session.commit()
         with app.test_request_context(base_url=base_url):
             link_url = url_for("auth.join", token=token, _external=True)
         days = app.config["INVITATION_DAYS"]
@@ -205,9 +200,7 @@ def register_data_commands(app: Flask) -> None:
     def export_patient(email: str, folder: Path) -> None:
         """Write a patient's archive (the zip of "Download my data") into FOLDER."""
         patient = _user(email, Role.PATIENT)
-        path = archive.save_archive(patient, folder)
-        audit.record("archive.export", actor=None, patient_id=patient.id, detail={"via": "cli"})
-        db.session.commit()
+        path = archive.save_archive(patient, folder, by=None)
         click.echo(f"Wrote {path} ({path.stat().st_size} bytes).")
 
     @app.cli.command("close-account")

@@ -3,7 +3,7 @@
 One place for every code a patient or clinician can pick, its label, and where one exists its
 standard code, so that an entry means the same thing in the UI, the API, CSV and FHIR.
 The measures that use these lists (what an entry holds) are defined in diary.measures.
-Sources and licences: ../shared/CLINICAL.md. Labels are our own words (no copyrighted wording).
+Sources and licences: docs/clinical.md. Labels are our own words (no copyrighted wording).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ MedicationAdministrations.
 - An entry is one Observation (the panel pattern, as for blood pressure): a local code for "diary
   entry", and components for its answers. Each measure of the registry (diary.measures) says how
   it is coded: pain now carries LOINC 72514-3; every other measure uses the local CodeSystem
-  `urn:diary:codes` (never invent a LOINC code). The entry's note (a text noted on pain now) is
-  the Observation's note; the other texts are components.
+  `urn:diary:codes` (docs/clinical.md: never invent a LOINC code). The entry's note (a text
+  noted on pain now) is the Observation's note; the other texts are components.
 - The patient reported it: `performer` is the Patient.
 - Body sites carry SNOMED CT with the side as a laterality qualifier (a post-coordinated
   expression, e.g. hand : laterality = right).

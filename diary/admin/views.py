@@ -1,15 +1,13 @@
-"""Accounts for the clinic admin: list, activate, deactivate."""
+"""Accounts for the clinic admin: list, activate, deactivate, close."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from diary.auth import role_required
-from diary.errors import NotFound, ValidationError
-from diary.extensions import db
-from diary.models import Role, User
+from diary.errors import ValidationError
+from diary.models import Role
 from diary.services import accounts, closing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -18,20 +16,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.email))
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=accounts.list_users())
 
 
 @bp.post("/users/<int:user_id>/active/<any(on, off):state>")
 @role_required(Role.ADMIN)
 def set_active(user_id: int, state: str):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    if user.id == current_user.id:
-        raise ValidationError("You cannot deactivate your own account.")
-    accounts.set_active(user, state == "on", by=current_user)
-    db.session.commit()
+    user = accounts.set_active(user_id, state == "on", by=current_user)
     flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "ok")
     return redirect(url_for("admin.users"))
 
@@ -39,12 +30,12 @@ def set_active(user_id: int, state: str):
 @bp.post("/users/<int:user_id>/close")
 @role_required(Role.ADMIN)
 def close_account(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    if request.form.get("confirm") != user.email:
-        flash(f"Type the email {user.email} to close this account.", "error")
+    try:
+        closed = closing.close_by_admin(
+            user_id, confirm_email=request.form.get("confirm", ""), by=current_user
+        )
+    except ValidationError as exc:
+        flash(exc.message, "error")
         return redirect(url_for("admin.users"))
-    closed = closing.close_account(user, by=current_user)
     flash(f"The account is closed: its diary is erased. It is now {closed.opaque_id}.", "ok")
     return redirect(url_for("admin.users"))

@@ -8,22 +8,19 @@ from zoneinfo import available_timezones
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from diary.auth import login_by_account, login_by_address, note_login_failed, start_session
+from diary.auth import (
+    home_for,
+    login_by_account,
+    login_by_address,
+    note_login_failed,
+    start_session,
+)
 from diary.errors import ValidationError
-from diary.models import Role
 from diary.services import accounts
 
 bp = Blueprint("auth", __name__)
 
 COMMON_TIMEZONES = sorted(available_timezones())
-
-
-def home_for(user) -> str:
-    return {
-        Role.PATIENT: url_for("patient.log_day"),
-        Role.CLINICIAN: url_for("clinic.dashboard"),
-        Role.ADMIN: url_for("admin.users"),
-    }[user.role]
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -13,7 +13,7 @@ from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
 from diary.services import checkins, closing, entries, infusion_calendar, reminders, trends
-from diary.services.time import local_now, local_today
+from diary.services.local_time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
 

@@ -22,7 +22,7 @@ from diary import measures
 from diary.extensions import db
 from diary.measures import Kind
 from diary.models import Entry, EntryRevision, Infusion, User, WeeklyCheckin, utcnow
-from diary.services import exports
+from diary.services import audit, exports
 
 # Columns of the diary's own bookkeeping that mean nothing outside it.
 _INTERNAL = {"import_key"}
@@ -172,12 +172,15 @@ def archive_name(patient: User) -> str:
     return f"diary-{patient.id}-{utcnow().date().isoformat()}.zip"
 
 
-def save_archive(patient: User, folder: Path) -> Path:
-    """Write the zip into `folder` (created when missing); returns its path."""
+def save_archive(patient: User, folder: Path, *, by: User | None) -> Path:
+    """Write the zip into `folder` (created when missing) for the clinic (`by`, None from the
+    command line); the export is an audit event. Returns the file's path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / archive_name(patient)
     with archive_file(patient) as source, path.open("wb") as target:
         shutil.copyfileobj(source, target)
+    audit.record("archive.export", actor=by, patient_id=patient.id, detail={"file": path.name})
+    db.session.commit()
     return path
 
 

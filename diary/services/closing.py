@@ -23,7 +23,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from diary.errors import Conflict, ValidationError
+from diary.errors import Conflict, NotFound, ValidationError
 from diary.extensions import db
 from diary.models import (
     AuditEvent,
@@ -155,3 +155,16 @@ def close_account(
         infusions_kept=infusions if policy == "keep" else 0,
         infusions_erased=infusions if policy == "erase" else 0,
     )
+
+
+def close_by_admin(user_id: int, *, confirm_email: str, by: User) -> Closed:
+    """An admin closes the account `user_id` after typing its email (a slip of the mouse on the
+    wrong row then closes nothing)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if is_closed(user):
+        raise ValidationError("This account is already closed.")
+    if accounts.normalise_email(confirm_email) != user.email:
+        raise ValidationError(f"Type the email {user.email} to close this account.")
+    return close_account(user, by=by)

@@ -16,7 +16,7 @@ from diary.errors import ValidationError
 from diary.measures import Kind, Measure
 from diary.models import User
 from diary.services.field_rules import clean_text, whole_number_in
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
 # forgotten day); older days are refused so a typo in the year cannot file data in the past.

@@ -16,7 +16,7 @@ from diary import fhir, measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, utcnow
 from diary.services.entries import list_entries
-from diary.services.time import zone
+from diary.services.local_time import zone
 
 # The entry's own columns, then one per measure (diary.measures) in the registry's order.
 CSV_COLUMNS = (

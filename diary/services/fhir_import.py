@@ -38,7 +38,7 @@ from diary.services.imports import (
     prepare_entry,
     store,
 )
-from diary.services.time import local_today, zone
+from diary.services.local_time import local_today, zone
 
 ACCEPTED_STATUS = ("final", "amended", "corrected", "preliminary")
 PAIN = measures.PAIN

@@ -36,7 +36,7 @@ from diary.models import Entry, User, utcnow
 from diary.services import audit
 from diary.services.entry_rules import check_not_above, validate_content
 from diary.services.exports import CSV_COLUMNS, FORMULA_START
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 # The oldest day an imported entry may describe: a typo in the year cannot file data in 1926.
 EARLIEST_DAY = date(2000, 1, 1)

@@ -20,7 +20,7 @@ from diary.codes import PROMIS_PI_4A_ITEMS, SEVERITIES, SIDE_EFFECTS, label
 from diary.extensions import db
 from diary.models import Infusion, User, WeeklyCheckin, utcnow
 from diary.services import series
-from diary.services.time import local_today, zone
+from diary.services.local_time import local_today, zone
 
 RANGES: dict[str, int | None] = {"30": 30, "90": 90, "180": 180, "365": 365, "all": None}
 RANGE_LABELS = {"30": "30 days", "90": "90 days", "180": "180 days", "365": "1 year", "all": "All"}
@@ -221,16 +221,12 @@ def report(patient: User) -> Report:
     for fig in (pain_fig, aligned_fig):
         fig.update_layout(width=680, height=250, margin={"t": 16, "b": 36})
     figures = {
-        measures.PAIN.code: script_json(charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)),
-        "aligned": script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
+        measures.PAIN.code: charts.script_json(
+            charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)
+        ),
+        "aligned": charts.script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
     }
     return Report(patient=patient, key=key, infusions=list(reversed(recent)), figures=figures)
-
-
-def script_json(text: str) -> str:
-    """JSON made safe to place inside <script type="application/json">: no "</script>" or
-    "<!--" can end the block early (JSON.parse reads the escapes back)."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -242,8 +238,8 @@ def _load(patient: User, today: date, range_start: date | None) -> _Data:
     weekly check-ins in the same span. Three queries."""
     tz = zone(patient)
     now = utcnow()
-    # Plain rows, not ORM objects: the view's commit (of the audit event) would expire those
-    # and the template would then reload each one.
+    # Plain rows, not ORM objects: a commit before the page is drawn would expire those and
+    # the template would then reload each one.
     rows = db.session.execute(
         select(*INFUSION_COLUMNS)
         .where(Infusion.patient_id == patient.id)
@@ -407,4 +403,4 @@ def _review_figures(
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.
         fig.update_traces(showscale=False, selector={"type": "heatmap"})
-    return {name: script_json(charts.figure_json(fig)) for name, fig in figures.items()}
+    return {name: charts.script_json(charts.figure_json(fig)) for name, fig in figures.items()}

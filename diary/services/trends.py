@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from diary import analysis, charts
 from diary.models import User, utcnow
 from diary.services import infusion_calendar, series
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 RANGES = (30, 90)
 

@@ -14,7 +14,7 @@ from diary.models import Entry, Infusion, User, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services.access import linked_patients_query
-from diary.services.time import zone
+from diary.services.local_time import zone
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
