@@ -299,3 +299,18 @@ def test_an_import_may_be_larger_than_other_requests_up_to_its_own_limit(app, cl
     finally:
         app.config["IMPORT_MAX_BYTES"] = limit
     assert response.status_code == 413 and response.get_json()["error"]["code"]
+
+
+def test_the_patient_and_the_api_see_which_entries_were_imported(app, client, make):
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(1), 3)
+    token = login(client, clinician)
+    rows = [{"day": make.days_ago(2).isoformat(), "pain": "6"}]
+    assert post_import(client, token, patient, csv_text(rows)).status_code == 200
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
+    login(client, patient)
+    listed = client.get("/api/v1/entries").get_json()
+    assert [(e["pain"], e["imported"]) for e in listed] == [(6, True), (3, False)]
+    history = client.get("/diary/history").get_data(as_text=True)
+    assert history.count('<span class="badge">Imported</span>') == 1
