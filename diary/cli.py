@@ -127,7 +127,7 @@ def _read(path: Path) -> str:
         _fail(f"{path} is not UTF-8 text.")
 
 
-def _run_import(path: Path, count: int, work) -> imports.ImportReport:
+def _run_import(count: int, work) -> imports.ImportReport:
     with click.progressbar(length=count, label="Importing", file=sys.stderr) as bar:
         try:
             return work(bar.update)
@@ -160,7 +160,6 @@ def register_data_commands(app: Flask) -> None:
                 _fail(f"{file} is not JSON: {exc}.")
             count = len(document.get("entry") or []) if isinstance(document, dict) else 0
             report = _run_import(
-                file,
                 count,
                 lambda step: fhir_import.import_fhir_bundle(
                     patient, document, by=None, all_or_nothing=all_or_nothing, progress=step
@@ -168,7 +167,6 @@ def register_data_commands(app: Flask) -> None:
             )
         else:
             report = _run_import(
-                file,
                 max(text.count("\n") - 1, 0),
                 lambda step: imports.import_entries_csv(
                     patient, text, by=None, all_or_nothing=all_or_nothing, progress=step
@@ -186,7 +184,6 @@ def register_data_commands(app: Flask) -> None:
         patient = _user(patient_email, Role.PATIENT)
         text = _read(file)
         report = _run_import(
-            file,
             max(text.count("\n") - 1, 0),
             lambda step: infusion_import.import_infusions_csv(
                 patient, text, by=None, all_or_nothing=all_or_nothing, progress=step

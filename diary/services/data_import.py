@@ -37,6 +37,8 @@ def import_upload(
         return fhir_import.import_fhir_bundle(
             patient, document, by=by, all_or_nothing=all_or_nothing
         )
-    importer = imports.import_entries_csv if kind == "entries" else None
-    importer = importer or infusion_import.import_infusions_csv
-    return importer(patient, text, by=by, all_or_nothing=all_or_nothing)
+    if kind == "infusions":
+        return infusion_import.import_infusions_csv(
+            patient, text, by=by, all_or_nothing=all_or_nothing
+        )
+    return imports.import_entries_csv(patient, text, by=by, all_or_nothing=all_or_nothing)

@@ -29,10 +29,10 @@ from diary.fhir import NOTE_ELEMENT
 from diary.measures import Kind
 from diary.models import Entry, User, utcnow
 from diary.services.imports import (
+    Existing,
     ImportReport,
     Problem,
     Progress,
-    _Existing,
     entry_row,
     file_error,
     prepare_entry,
@@ -164,7 +164,7 @@ def import_fhir_bundle(
     now = now or utcnow()
     today = local_today(patient, now)
     report = ImportReport("entries", all_or_nothing=all_or_nothing)
-    existing = _Existing.load(patient)
+    existing = Existing.load(patient)
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     for line, item in enumerate(_shell(document), start=1):

@@ -209,14 +209,14 @@ def _parse_instant(cell: str) -> datetime | None:
 
 
 @dataclass
-class _Existing:
+class Existing:
     """What the patient has already: import keys and entry ids."""
 
     keys: set[str]
     ids: set[uuid.UUID]
 
     @classmethod
-    def load(cls, patient: User) -> _Existing:
+    def load(cls, patient: User) -> Existing:
         keys = db.session.scalars(
             select(Entry.import_key).where(
                 Entry.patient_id == patient.id, Entry.import_key.is_not(None)
@@ -279,7 +279,7 @@ def import_entries_csv(
     now = now or utcnow()
     today = local_today(patient, now)
     report = ImportReport("entries", all_or_nothing=all_or_nothing)
-    existing = _Existing.load(patient)
+    existing = Existing.load(patient)
     seen: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     for line, row in read_csv(text, CSV_COLUMNS, REQUIRED_COLUMNS):
