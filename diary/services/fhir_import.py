@@ -192,16 +192,16 @@ def import_fhir_bundle(
         if data["day"] is None:
             report.rejected.append(Problem(line, "effectiveDateTime", "The day is missing."))
             continue
+        key, entry_id = _key(resource, data)
+        if key in existing.keys or entry_id in existing.ids or key in seen:
+            report.skipped += 1  # stored already: by an earlier import, or by this Bundle
+            continue
         try:
             values = prepare_entry(patient, data, now=now, today=today)
         except ValidationError as exc:
             for name, messages in (exc.errors or {}).items():
                 element = ELEMENTS.get(name, name)
                 report.rejected.extend(Problem(line, element, m) for m in messages)
-            continue
-        key, entry_id = _key(resource, data)
-        if key in existing.keys or entry_id in existing.ids or key in seen:
-            report.skipped += 1
             continue
         seen.add(key)
         rows.append(entry_row(patient, values, key, now))

@@ -1,9 +1,11 @@
 """Importing an existing diary: a CSV with the columns of the CSV export (one row per entry).
 
 Every row passes the same rules as an entry typed on the phone (`entry_rules.validate_content`),
-except that any day before today is allowed. An imported entry is marked `imported` and its
-`recorded_at` is the moment of the import, so adherence counts it as late (it was not written on
-its day, as far as the diary knows).
+except that any day from EARLIEST_DAY to the day before yesterday is allowed (the phone takes the
+last 30 days). An imported entry is marked `imported` and its `recorded_at` is the moment of the
+import: at least two days after the day it describes, so it is late under any on-time rule the
+diary uses (recorded after its day, or after the end of the next day). Today and yesterday are
+logged on the phone.
 
 A re-import adds nothing: each row has a key, "id:<entry_id>" when the row has an id, else
 "at:<day>T<recorded_at_utc>" (or "at:<day>" when the time is empty too), stored with the entry
@@ -22,7 +24,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +42,13 @@ from diary.services.local_time import local_today
 
 # The oldest day an imported entry may describe: a typo in the year cannot file data in 1926.
 EARLIEST_DAY = date(2000, 1, 1)
+# The newest day an import may describe: the day before yesterday. An import is late for its
+# day; yesterday could still be logged on time on the phone.
+LATEST_DAYS_BACK = 1
+TOO_RECENT = (
+    "Only days before yesterday can be imported: log today and yesterday on the phone "
+    "(an imported entry counts as logged late)."
+)
 MAX_ROWS = 200_000
 INSERT_BATCH = 2000
 KEY_MAX = 80
@@ -236,10 +245,8 @@ def prepare_entry(
     """The checked values of one imported entry, or ValidationError (messages per field)."""
     values = validate_content(data, patient, now=now, earliest=EARLIEST_DAY)
     check_not_above(values)
-    if values["day"] >= today:
-        raise ValidationError(
-            errors={"day": ["Only days before today can be imported (log today on the phone)."]}
-        )
+    if values["day"] >= today - timedelta(days=LATEST_DAYS_BACK):
+        raise ValidationError(errors={"day": [TOO_RECENT]})
     return {m.code: m.empty() for m in measures.MEASURES} | values
 
 
@@ -303,11 +310,14 @@ def import_entries_csv(
         except ValueError:
             problems.append(("recorded_at_utc", "Use an ISO 8601 date and time with a time zone."))
             recorded = None
-        data = _row_values(row, problems)
         if key is None:
             key = f"at:{row.get('day', '').strip()}" + (
                 f"T{recorded.isoformat()}" if recorded else ""
             )
+        if not problems and (key in existing.keys or entry_id in existing.ids or key in seen):
+            report.skipped += 1  # stored already: by an earlier import, or by this file
+            continue
+        data = _row_values(row, problems)
         try:
             values = prepare_entry(patient, data, now=now, today=today)
         except ValidationError as exc:
@@ -316,9 +326,6 @@ def import_entries_csv(
                     problems.append((_column(name), message))
         if problems:
             report.rejected.extend(Problem(line, col, reason) for col, reason in problems)
-            continue
-        if key in existing.keys or entry_id in existing.ids or key in seen:
-            report.skipped += 1
             continue
         seen[key] = line
         rows.append(entry_row(patient, values, key, now))

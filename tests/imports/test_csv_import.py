@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -45,7 +46,7 @@ def stored(app, patient) -> list[Entry]:
 def fifty_rows(make) -> list[dict]:
     """50 rows, one per day, of which rows 10, 25 and 40 (lines 12, 27, 42) are wrong."""
     rows = [
-        {"day": make.days_ago(i + 1).isoformat(), "pain": str(i % 11), "symptoms": "burning"}
+        {"day": make.days_ago(i + 2).isoformat(), "pain": str(i % 11), "symptoms": "burning"}
         for i in range(50)
     ]
     rows[10]["pain"] = "11"
@@ -87,7 +88,7 @@ def test_csv_export_imported_into_a_new_patient_gives_the_same_entries(app, clie
         note='=HYPERLINK("x")\nsecond line; "quoted", é',
     )
     make.entry(source, make.days_ago(3), 4)  # two entries on one day
-    make.entry(source, make.days_ago(1), 0, note="-2 better than yesterday")
+    make.entry(source, make.days_ago(5), 0, note="-2 better than yesterday")
     make.entry(source, make.days_ago(2), 5, deleted_at=datetime.now(UTC))  # not exported
     login(client, source)
     exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
@@ -185,48 +186,57 @@ def test_rows_with_ids_are_keyed_by_id_and_the_patients_own_export_adds_nothing(
 
 
 def test_imported_entries_are_marked_and_count_as_late(app, client, make):
-    """recorded_at is the moment of the import, after the day ended, so the CSV's
-    recorded_late (and adherence's on-time test, recorded day > described day) says late."""
-    patient, clinician = make.patient(timezone="UTC"), make.clinician()
+    """recorded_at is the moment of the import, and the newest day an import takes is the day
+    before yesterday: the entry was recorded after its day and after the end of the next day,
+    so it is late by either rule (the CSV's recorded_late says so)."""
+    patient, clinician = make.patient(timezone="Pacific/Kiritimati"), make.clinician()  # UTC+14
     make.link(clinician, patient)
     token = login(client, clinician)
-    rows = [{"day": make.days_ago(1).isoformat(), "pain": "5"}]
+    today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    rows = [{"day": (today - timedelta(days=2)).isoformat(), "pain": "5"}]
     assert post_import(client, token, patient, csv_text(rows)).status_code == 200
     (entry,) = stored(app, patient)
     assert entry.imported is True
-    assert entry.recorded_at.date() > entry.day
+    recorded_day = entry.recorded_at.astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    assert recorded_day > entry.day + timedelta(days=1)
     exported = client.get(f"/api/v1/patients/{patient.id}/export.csv").get_data(as_text=True)
     assert [r["recorded_late"] for r in csv.DictReader(io.StringIO(exported))] == ["true"]
 
 
-def test_an_import_describes_days_before_today_and_from_2000_on(app, client, make):
+def test_an_import_describes_days_before_yesterday_and_from_2000_on(app, client, make):
     patient, clinician = make.patient(timezone="UTC"), make.clinician()
     make.link(clinician, patient)
     token = login(client, clinician)
     today = datetime.now(UTC).date()
     rows = [
         {"day": today.isoformat(), "pain": "5"},
+        {"day": (today - timedelta(days=1)).isoformat(), "pain": "5"},
         {"day": (today + timedelta(days=1)).isoformat(), "pain": "5"},
         {"day": "1999-12-31", "pain": "5"},
         {"day": "2001-03-04", "pain": "5"},  # years back: allowed here, not on the phone
         {"day": "", "pain": "5"},
+        {"day": (today - timedelta(days=2)).isoformat(), "pain": "5"},
     ]
     report = post_import(client, token, patient, csv_text(rows)).get_json()
+    too_recent = (
+        "Only days before yesterday can be imported: log today and yesterday on the phone "
+        "(an imported entry counts as logged late)."
+    )
     assert report["rejected"] == [
+        {"line": 2, "column": "day", "reason": too_recent},
+        {"line": 3, "column": "day", "reason": too_recent},
+        {"line": 4, "column": "day", "reason": "This day has not happened yet."},
         {
-            "line": 2,
-            "column": "day",
-            "reason": "Only days before today can be imported (log today on the phone).",
-        },
-        {"line": 3, "column": "day", "reason": "This day has not happened yet."},
-        {
-            "line": 4,
+            "line": 5,
             "column": "day",
             "reason": "The day is too far in the past (before 2000-01-01).",
         },
-        {"line": 6, "column": "day", "reason": "Use a date as YYYY-MM-DD."},
+        {"line": 7, "column": "day", "reason": "Use a date as YYYY-MM-DD."},
     ]
-    assert [e.day.isoformat() for e in stored(app, patient)] == ["2001-03-04"]
+    assert [e.day.isoformat() for e in stored(app, patient)] == [
+        "2001-03-04",
+        (today - timedelta(days=2)).isoformat(),
+    ]
 
 
 def test_a_note_over_several_lines_keeps_the_line_numbers_right(app, client, make):
@@ -261,7 +271,7 @@ def test_a_file_that_is_not_the_diarys_csv_is_refused_as_a_whole(app, client, ma
 def test_only_a_linked_clinician_imports_and_the_import_is_audited(app, client, make):
     patient, clinician, stranger = make.patient(), make.clinician(), make.clinician()
     make.link(clinician, patient)
-    text = csv_text([{"day": make.days_ago(1).isoformat(), "pain": "5"}])
+    text = csv_text([{"day": make.days_ago(2).isoformat(), "pain": "5"}])
     token = login(client, stranger)
     assert post_import(client, token, patient, text).status_code == 404
     token = login(client, patient)

@@ -51,7 +51,7 @@ def test_fhir_export_imported_back_gives_the_same_pain_scores_and_days(app, clie
         (9, 8, {"pain_worst": 9, "mood": 2, "note": "flare"}),
         (4, 5, {"symptoms": ["burning"], "body_sites": ["left_foot"]}),
         (4, 3, {}),
-        (1, 0, {"sleep_hours": 7.5}),
+        (2, 0, {"sleep_hours": 7.5}),
     ):
         make.entry(source, make.days_ago(days_ago), pain, **extra)
     make.infusion(source, clinician, make.days_ago(6), dose_mg=50)  # not an Observation
