@@ -2,7 +2,7 @@
 
 from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
-from diary.models.infusions import Infusion
+from diary.models.infusions import Infusion, Treatment
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, Role, User
 
@@ -14,6 +14,7 @@ __all__ = [
     "Infusion",
     "Invitation",
     "Role",
+    "Treatment",
     "User",
     "WeeklyCheckin",
     "utcnow",

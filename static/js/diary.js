@@ -215,6 +215,8 @@ async function onSubmit(event) {
   entry.id = crypto.randomUUID();
   // The moment of saving: a late sync still shows when the entry was really written.
   entry.recorded_at = new Date().toISOString();
+  // The phone's zone: the day is checked against it and on-time is judged in it (travel).
+  entry.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   const submitButtons = [...form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]')];
   saving = true;

@@ -243,3 +243,22 @@ def test_background_sync_sends_the_outbox_with_no_diary_page_open(app, page, con
         " q.onsuccess = () => ok(q.result); }; })"
     )
     assert outbox == 0
+
+
+def test_the_entry_keeps_the_phones_time_zone(app, browser, live_server, make):
+    """A patient registered in London logs from a phone set to Auckland: the entry (sent
+    through the outbox) keeps the phone's zone, Pacific/Auckland, from the browser's Intl."""
+    patient = make.patient(timezone="Europe/London")
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 844}, timezone_id="Pacific/Auckland"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, patient)
+        page.get_by_role("radio", name="6", exact=True).first.check()
+        page.get_by_role("button", name="Save").first.click()
+        expect(page.locator("#save-status")).to_have_text("Saved")
+    finally:
+        context.close()
+    [entry] = _entries(app, patient)
+    assert (entry.pain, entry.timezone) == (6, "Pacific/Auckland")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from diary import analysis
 from diary.extensions import db
 from diary.models import AuditEvent, Entry
+from diary.services import series
 from diary.services.entries import content_of
 from diary.services.exports import CSV_COLUMNS
 from tests.factories import login
@@ -324,3 +326,28 @@ def test_the_patient_and_the_api_see_which_entries_were_imported(app, client, ma
     assert [(e["pain"], e["imported"]) for e in listed] == [(6, True), (3, False)]
     history = client.get("/diary/history").get_data(as_text=True)
     assert history.count('<span class="badge">Imported</span>') == 1
+
+
+def test_the_reviews_adherence_counts_imported_days_as_late(app, client, make):
+    """The review's rule (ON_TIME_DEFINITION: on time when recorded by the end of the next day).
+    Hand-worked: the patient logged day-3 on the phone on its own day (on time); the clinic
+    imports day-2 and day-5 today, so both were recorded 2 and 5 days after their day: late.
+    Over day-5..day-2 (4 days): on time 1 (day-3), late 2 (day-2, day-5), no entry 1 (day-4)."""
+    patient, clinician = make.patient(timezone="UTC"), make.clinician()
+    make.link(clinician, patient)
+    day3 = make.days_ago(3)
+    make.entry(patient, day3, 4, recorded_at=datetime.combine(day3, time(20), UTC))
+    token = login(client, clinician)
+    rows = [{"day": make.days_ago(n).isoformat(), "pain": "6"} for n in (2, 5)]
+    assert post_import(client, token, patient, csv_text(rows)).get_json()["stored"] == 2
+    with app.app_context():
+        readings = series.readings(patient.id, default_zone="UTC")
+    assert {r.day: r.on_time for r in readings} == {
+        make.days_ago(5): False,
+        make.days_ago(3): True,
+        make.days_ago(2): False,
+    }
+    split = analysis.adherence_split(
+        analysis.daily_aggregates(readings), make.days_ago(5), make.days_ago(2)
+    )
+    assert (split.on_time, split.late, split.total) == (1, 2, 4)

@@ -9,7 +9,12 @@ from diary.api.schemas.entries import (
 )
 from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
-from diary.api.schemas.review import ReviewSummarySchema
+from diary.api.schemas.review import (
+    ResponsesSchema,
+    ReviewSummarySchema,
+    TreatmentInSchema,
+    TreatmentSchema,
+)
 from diary.api.schemas.users import (
     CloseAccountSchema,
     CsrfSchema,
@@ -36,6 +41,9 @@ __all__ = [
     "LoginResultSchema",
     "LoginSchema",
     "PatientSummarySchema",
+    "ResponsesSchema",
     "ReviewSummarySchema",
+    "TreatmentInSchema",
+    "TreatmentSchema",
     "UserSchema",
 ]
