@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import current_user
 
 from diary.api import bp
@@ -21,6 +21,7 @@ from diary.api.schemas import (
 from diary.auth import role_required
 from diary.models import Role
 from diary.services import checkins, entries
+from diary.services.owner_claim import OWNER_HEADER, check_owner_claim
 
 
 @bp.post("/entries")
@@ -30,9 +31,15 @@ from diary.services import checkins, entries
     response=EntryOutSchema,
     status=201,
     errors=(403, 409, 422),
+    headers={
+        OWNER_HEADER: "Optional. The id of the user who saved the entry (the phone's outbox "
+        "sends it). When it is not the signed-in user: 409 with code `owner_mismatch`, nothing "
+        "stored. Other 409s (code `conflict`): the id is used by another patient's entry."
+    },
 )
 @role_required(Role.PATIENT)
 def create_entry():
+    check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
     saved = entries.create_entry(current_user, json_body(EntryCreateSchema()))
     status = 201 if saved.created else 200
     response = jsonify(EntryOutSchema().dump(saved.entry))
