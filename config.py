@@ -36,6 +36,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     INVITATION_DAYS = 14
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # An import (a CSV or FHIR Bundle of an old diary) may be larger than any other request.
+    IMPORT_MAX_BYTES = int(os.environ.get("DIARY_IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+    # When an account is closed, the infusion sessions the clinic recorded are "keep" (kept,
+    # attached to the closed account's opaque id, as the clinic's treatment record) or "erase".
+    CLOSED_ACCOUNT_INFUSIONS = os.environ.get("DIARY_CLOSED_ACCOUNT_INFUSIONS", "keep")
 
     @property
     def RATELIMIT_STORAGE_URI(self) -> str:  # noqa: N802 (Flask reads upper-case keys)

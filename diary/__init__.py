@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy import event
 
 from config import INSTANCE_DIR, config_from_env
@@ -28,9 +28,11 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _check_secret_key(app)
+    _check_closing_policy(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    app.before_request(_import_body_limit)  # before the CSRF check reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -66,6 +68,26 @@ def _check_secret_key(app: Flask) -> None:
             f"SECRET_KEY is not set. The {env} configuration needs a long random SECRET_KEY in "
             "the environment, e.g. SECRET_KEY=$(python -c 'import secrets; "
             "print(secrets.token_hex(32))'). Set DIARY_ENV=development for local use."
+        )
+
+
+# The pages and API routes that take an old diary: their body may be up to IMPORT_MAX_BYTES.
+IMPORT_ENDPOINTS = frozenset(
+    {"api.import_entries", "api.import_infusions", "api.import_fhir", "clinic.import_data"}
+)
+
+
+def _import_body_limit() -> None:
+    if request.endpoint in IMPORT_ENDPOINTS:
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+
+
+def _check_closing_policy(app: Flask) -> None:
+    policy = app.config.get("CLOSED_ACCOUNT_INFUSIONS", "keep")
+    if policy not in ("keep", "erase"):
+        raise RuntimeError(
+            f"DIARY_CLOSED_ACCOUNT_INFUSIONS={policy!r}: use keep (the clinic keeps the infusion "
+            "sessions of a closed account) or erase."
         )
 
 

@@ -87,5 +87,16 @@ login_by_account = limiter.shared_limit(
 )
 
 
+def _signed_in_user() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+# A signed-in person retyping their password (closing the account): wrong passwords are counted
+# per account too, so a borrowed session cannot be used to guess the password.
+password_checks = limiter.shared_limit(
+    _limit, scope="password-check", key_func=_signed_in_user, deduct_when=_failed
+)
+
+
 def note_login_failed() -> None:
     g.login_failed = True

@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     reminder_time: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the account was closed: the row stays as a tombstone with no personal data, so
+    # the audit trail's references still resolve (services/closing.py).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users

@@ -5,14 +5,22 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from diary import codes, measures
-from diary.auth import role_required
+from diary.auth import note_login_failed, password_checks, role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, entries, infusion_calendar, reminders, settings, trends
+from diary.services import (
+    checkins,
+    closing,
+    entries,
+    infusion_calendar,
+    reminders,
+    settings,
+    trends,
+)
 from diary.services.local_time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
@@ -214,13 +222,45 @@ def settings_page():
         else:
             flash(f"Time zone set to {name}. Today is {local_today(current_user):%A %-d %B}.", "ok")
             return redirect(url_for("patient.settings_page"))
+    return _settings_page(chosen=chosen, errors=errors, status=status)
+
+
+def _settings_page(*, chosen: str, errors=None, close_errors=None, status: int = 200):
     return (
         render_template(
             "patient/settings.html",
             zones=settings.zone_choices(),
             chosen=chosen,
-            errors=errors,
+            errors=errors or {},
+            close_errors=close_errors or {},
             today=local_today(current_user),
         ),
         status,
     )
+
+
+@bp.post("/settings/close")
+@role_required(Role.PATIENT)
+@password_checks
+def close_account():
+    """Close the account after the patient typed their password and ticked the box."""
+    if not request.form.get("confirm"):
+        return _settings_page(
+            chosen=current_user.timezone,
+            close_errors={"confirm": ["Tick the box to confirm."]},
+            status=422,
+        )
+    try:
+        closing.close_account(
+            current_user, by=current_user, password=request.form.get("password", "")
+        )
+    except ValidationError as exc:
+        note_login_failed()
+        return _settings_page(
+            chosen=current_user.timezone,
+            close_errors=exc.errors or {"password": [exc.message]},
+            status=422,
+        )
+    logout_user()
+    flash("Your account is closed and your diary is erased.", "ok")
+    return redirect(url_for("auth.login"))

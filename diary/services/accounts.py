@@ -45,6 +45,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(user: User, password: str) -> bool:
+    """True when `password` is the user's (a closed account's matches nothing)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 

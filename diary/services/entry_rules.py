@@ -127,11 +127,13 @@ def validate_content(
     partial: bool = False,
     now: datetime | None = None,
     zone_name: str | None = None,
+    earliest: date | None = None,
 ) -> dict[str, Any]:
     """Check and normalise an entry's content. Returns the values to store; raises
     ValidationError with a message per field. With `partial`, only the fields given are checked
     (an edit), and a required measure (pain now) may be absent. The day is checked against
-    today in `zone_name` (the zone the entry was made in), else in the patient's zone."""
+    today in `zone_name` (the zone the entry was made in), else in the patient's zone.
+    `earliest` replaces the MAX_DAYS_BACK limit (an import of an old diary)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -157,7 +159,9 @@ def validate_content(
         else:
             if day > today:
                 problem("day", MESSAGES["day_future"])
-            elif day < today - timedelta(days=MAX_DAYS_BACK):
+            elif earliest is not None and day < earliest:
+                problem("day", f"The day is too far in the past (before {earliest.isoformat()}).")
+            elif earliest is None and day < today - timedelta(days=MAX_DAYS_BACK):
                 problem("day", MESSAGES["day_past"])
             else:
                 clean["day"] = day

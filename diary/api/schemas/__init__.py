@@ -7,6 +7,7 @@ from diary.api.schemas.entries import (
     EntryCreateSchema,
     EntryOutSchema,
 )
+from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
@@ -15,6 +16,7 @@ from diary.api.schemas.review import (
     TreatmentSchema,
 )
 from diary.api.schemas.users import (
+    CloseAccountSchema,
     CsrfSchema,
     LoginResultSchema,
     LoginSchema,
@@ -26,10 +28,14 @@ __all__ = [
     "CheckinCreateSchema",
     "CheckinDueSchema",
     "CheckinOutSchema",
+    "CloseAccountSchema",
     "CsrfSchema",
+    "CsvImportSchema",
     "EntryContentSchema",
     "EntryCreateSchema",
     "EntryOutSchema",
+    "FhirImportSchema",
+    "ImportReportSchema",
     "InfusionInSchema",
     "InfusionOutSchema",
     "LoginResultSchema",

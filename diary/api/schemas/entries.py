@@ -121,3 +121,9 @@ class EntryOutSchema(_MeasureOutFields):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     deleted_at = fields.AwareDateTime(allow_none=True)
+    imported = fields.Bool(
+        metadata={
+            "description": "Brought in by the clinic from a file (CSV or FHIR); recorded_at is "
+            "then the moment of the import"
+        }
+    )
