@@ -39,6 +39,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from diary import auth, cli, errors, pages, security
 
     auth.init_login_manager(login_manager)
+    auth.register_remember_cookie(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     cli.register(app)

@@ -8,7 +8,7 @@ from flask import Flask, url_for
 from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import Role
-from diary.services import accounts, demo
+from diary.services import accounts, demo, sessions
 
 
 def _fail(message: str):
@@ -77,6 +77,33 @@ def register(app: Flask) -> None:
         days = app.config["INVITATION_DAYS"]
         click.echo(f"Join link for a patient of {clinician.email} (valid {days} days, once):")
         click.echo(link_url)
+
+    @app.cli.command("sign-out-everywhere")
+    @click.argument("email")
+    def sign_out_everywhere(email: str) -> None:
+        """End every session and remember-me token of an account (a lost or stolen phone)."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        sessions.end_all_sessions(user, by=None, reason="cli: sign out everywhere")
+        click.echo(f"{user.email} is signed out on every device.")
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option(
+        "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        help="Asked for, hidden, when left out.",
+    )  # fmt: skip
+    def set_password(email: str, password: str) -> None:
+        """Set a new password for an account; every session of that account ends."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        try:
+            accounts.set_password(user, password, by=None)
+        except ValidationError as exc:
+            _fail(" ".join((exc.errors or {}).get("password", [exc.message])))
+        click.echo(f"New password set for {user.email}; every session of it has ended.")
 
     @app.cli.command("demo")
     @click.option("--password", default="demo", show_default=True)

@@ -10,7 +10,7 @@ from diary.auth import role_required
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
 from diary.models import Role, User
-from diary.services import accounts
+from diary.services import accounts, sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,4 +33,16 @@ def set_active(user_id: int, state: str):
     accounts.set_active(user, state == "on", by=current_user)
     db.session.commit()
     flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@role_required(Role.ADMIN)
+def sign_out_everywhere(user_id: int):
+    """End every session and remember token of an account (a lost phone, a shared computer)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    sessions.end_all_sessions(user, by=current_user, reason="admin: sign out everywhere")
+    flash(f"{user.email} is signed out on every device.", "ok")
     return redirect(url_for("admin.users"))

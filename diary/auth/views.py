@@ -6,9 +6,15 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
-from diary.auth import login_by_account, login_by_address, note_login_failed, start_session
+from diary.auth import (
+    end_sessions,
+    login_by_account,
+    login_by_address,
+    note_login_failed,
+    start_session,
+)
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.services import accounts
@@ -58,7 +64,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_sessions()
     flash("You are signed out.", "ok")
     return redirect(url_for("auth.login"))
 

@@ -4,7 +4,7 @@ from diary.models.audit import AuditEvent
 from diary.models.entries import NOTE_MAX, Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion
 from diary.models.types import utcnow
-from diary.models.users import CareLink, Invitation, Role, User
+from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
 __all__ = [
     "NOTE_MAX",
@@ -14,6 +14,7 @@ __all__ = [
     "EntryRevision",
     "Infusion",
     "Invitation",
+    "RememberToken",
     "Role",
     "User",
     "WeeklyCheckin",

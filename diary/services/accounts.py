@@ -16,7 +16,7 @@ from sqlalchemy import select
 from diary.errors import Conflict, NotFound, ValidationError
 from diary.extensions import db
 from diary.models import CareLink, Invitation, Role, User, utcnow
-from diary.services import audit
+from diary.services import audit, sessions
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -138,6 +138,24 @@ def set_active(user: User, active: bool, *, by: User | None = None) -> None:
         object_type="user",
         object_id=user.id,
     )
+    if not active:
+        sessions.end_all_sessions(user, by=by, reason="deactivated")
+
+
+def set_password(user: User, password: str, *, by: User | None) -> None:
+    """A new password (checked like a new account's); every session of the user ends."""
+    problems = password_problems(password, user.email)
+    if problems:
+        raise ValidationError(errors={"password": problems})
+    user.password_hash = hash_password(password)
+    audit.record(
+        "account.password_changed",
+        actor=by,
+        patient_id=user.id if user.is_patient else None,
+        object_type="user",
+        object_id=user.id,
+    )
+    sessions.end_all_sessions(user, by=by, reason="password changed")
 
 
 def _token_hash(token: str) -> str:

@@ -1,0 +1,77 @@
+"""session generation, remember tokens, one revision per entry version
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25 14:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def _renumber_duplicate_revisions():
+    """Before the unique constraint: concurrent edits could store two revisions with the same
+    version. Number an affected entry's revisions 1..n again, in the order they were written,
+    and keep the entry's version above them."""
+    conn = op.get_bind()
+    duplicated = conn.execute(sa.text(
+        "SELECT DISTINCT entry_id FROM entry_revisions "
+        "GROUP BY entry_id, version HAVING COUNT(*) > 1"
+    )).scalars().all()
+    for entry_id in duplicated:
+        ids = conn.execute(
+            sa.text("SELECT id FROM entry_revisions WHERE entry_id = :e ORDER BY changed_at, id"),
+            {"e": entry_id},
+        ).scalars().all()
+        # Two passes, so no intermediate state repeats a (entry, version) pair.
+        for n, revision_id in enumerate(ids, start=1):
+            conn.execute(sa.text("UPDATE entry_revisions SET version = :v WHERE id = :i"),
+                         {"v": -n, "i": revision_id})
+        conn.execute(sa.text("UPDATE entry_revisions SET version = -version WHERE entry_id = :e"),
+                     {"e": entry_id})
+        conn.execute(
+            sa.text("UPDATE entries SET version = :v WHERE id = :e AND version <= :n"),
+            {"v": len(ids) + 1, "n": len(ids), "e": entry_id},
+        )
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='1', nullable=False))
+
+    op.create_table('remember_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_remember_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remember_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_remember_tokens_token_hash'))
+    )
+    with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remember_tokens_user_id'), ['user_id'], unique=False)
+
+    _renumber_duplicate_revisions()
+    with op.batch_alter_table('entry_revisions', schema=None) as batch_op:
+        batch_op.create_unique_constraint(batch_op.f('uq_entry_revisions_entry_id'), ['entry_id', 'version'])
+
+
+def downgrade():
+    with op.batch_alter_table('entry_revisions', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_entry_revisions_entry_id'), type_='unique')
+
+    with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_remember_tokens_user_id'))
+
+    op.drop_table('remember_tokens')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_generation')
