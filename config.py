@@ -31,9 +31,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
-    # Failed sign-ins allowed per client address and per account; the next one answers 429.
-    LOGIN_FAILURE_LIMIT = "5 per minute"
+    # Failed sign-ins allowed per client address (any accounts); the next one answers 429.
+    # Per account there is a growing delay instead (diary/services/login_throttle.py).
+    LOGIN_ADDRESS_LIMIT = "20 per minute"
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the
+    # client connects directly). Only then are those headers believed.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADER_RETRY_AFTER_VALUE = "delta-seconds"
     INVITATION_DAYS = 14
     MAX_CONTENT_LENGTH = 1024 * 1024
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, config_from_env
 from diary.extensions import csrf, db, limiter, login_manager, migrate
 
 SECRET_OPTIONAL_IN = ("development", "testing")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: at most a 64-bit signed integer (a database id), so a huge
+    number in a URL is a 404 instead of an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
@@ -28,7 +40,10 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _check_secret_key(app)
+    _trust_proxies(app)
+    _warn_without_shared_limits(app)
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
@@ -62,6 +77,23 @@ def _check_secret_key(app: Flask) -> None:
             f"SECRET_KEY is not set. The {env} configuration needs a long random SECRET_KEY in "
             "the environment, e.g. SECRET_KEY=$(python -c 'import secrets; "
             "print(secrets.token_hex(32))'). Set DIARY_ENV=development for local use."
+        )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from their
+    X-Forwarded-For and X-Forwarded-Proto (only the last N hops, the ones the proxies added), so
+    rate limits, audit addresses and HTTPS detection see the real client."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _warn_without_shared_limits(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("REDIS_URL"):
+        logging.getLogger("diary").warning(
+            "REDIS_URL is not set: sign-in limits are counted in each worker's memory, so with "
+            "N workers a guesser gets N times the attempts. Set REDIS_URL in production."
         )
 
 

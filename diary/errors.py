@@ -19,10 +19,16 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str = "", errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str = "",
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message or self.default_message
         self.errors = errors
+        self.headers = headers or {}
 
     default_message = "The request could not be handled."
 
@@ -67,7 +73,9 @@ def _respond(status: int, code: str, message: str, errors=None) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        return _respond(exc.status, exc.code, exc.message, exc.errors)
+        response = _respond(exc.status, exc.code, exc.message, exc.errors)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -17,7 +17,7 @@ from diary.auth import (
     note_login_failed,
     start_session,
 )
-from diary.errors import ServiceError
+from diary.errors import ServiceError, ValidationError
 from diary.extensions import csrf
 from diary.services import accounts
 
@@ -42,8 +42,12 @@ class Unauthorized(ServiceError):
 @login_by_address
 @login_by_account
 def login():
-    data = json_body(LoginSchema())
-    user = accounts.authenticate(data["email"], data["password"])
+    try:  # a refused body (not JSON, nested too deep, broken text) counts as a failure
+        data = json_body(LoginSchema())
+        user = accounts.authenticate(data["email"], data["password"])
+    except ValidationError:
+        note_login_failed()
+        raise
     if user is None:
         note_login_failed()
         raise Unauthorized()

@@ -18,6 +18,7 @@ from diary.auth import (
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.services import accounts
+from diary.services.field_rules import text_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -36,6 +37,8 @@ def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths: an open redirect would help phishing."""
     if not target:
         return None
+    if text_problem(target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -50,15 +53,22 @@ def login():
         return redirect(home_for(current_user))
     error = None
     email = ""
+    status = 200
     if request.method == "POST":
         email = request.form.get("email", "")
-        user = accounts.authenticate(email, request.form.get("password", ""))
+        try:
+            user = accounts.authenticate(email, request.form.get("password", ""))
+        except ValidationError as exc:
+            user, status = None, 422
+            error = " ".join(next(iter((exc.errors or {}).values()), [exc.message]))
+            email = ""
+        else:
+            status = 401
+            error = "That email and password do not match an active account."
         if user is not None:
             start_session(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         note_login_failed()
-        error = "That email and password do not match an active account."
-    status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
 
 

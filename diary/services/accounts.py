@@ -17,6 +17,7 @@ from diary.errors import Conflict, NotFound, ValidationError
 from diary.extensions import db
 from diary.models import CareLink, Invitation, Role, User, utcnow
 from diary.services import audit, sessions
+from diary.services.field_rules import text_problem
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -32,6 +33,8 @@ def normalise_email(email: str) -> str:
 def password_problems(password: str, email: str = "") -> list[str]:
     """Length is what makes a password strong (NIST SP 800-63B): no composition rules."""
     problems = []
+    if problem := text_problem(password):
+        return [problem]
     if len(password) < PASSWORD_MIN:
         problems.append(f"Use at least {PASSWORD_MIN} characters.")
     if len(password) > PASSWORD_MAX:
@@ -50,7 +53,12 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Writes the attempt to the audit trail."""
+    """The active user with these credentials, or None. Writes the attempt to the audit trail.
+    Text that breaks the text rule is refused (ValidationError naming the field) unlooked-up."""
+    errors = {name: [p] for name, value in (("email", email), ("password", password))
+              if (p := text_problem(value))}  # fmt: skip
+    if errors:
+        raise ValidationError(errors=errors)
     user = find_user(email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -79,13 +87,15 @@ def _validate_new_user(
     email: str, password: str, display_name: str, timezone: str, check_password: bool
 ) -> None:
     errors: dict[str, list[str]] = {}
-    if "@" not in email or len(email) > 254 or " " in email:
+    if text_problem(email) or "@" not in email or len(email) > 254 or " " in email:
         errors["email"] = ["Enter a valid email address."]
     elif find_user(email) is not None:
         errors["email"] = ["An account with this email already exists."]
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
-    if not display_name.strip() or len(display_name) > 120:
+    if problem := text_problem(display_name):
+        errors["display_name"] = [problem]
+    elif not display_name.strip() or len(display_name) > 120:
         errors["display_name"] = ["Enter a name of 1 to 120 characters."]
     if timezone not in available_timezones():
         errors["timezone"] = ["Choose a time zone from the list."]

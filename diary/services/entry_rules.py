@@ -14,7 +14,7 @@ from typing import Any
 from diary import codes
 from diary.errors import ValidationError
 from diary.models import NOTE_MAX, User
-from diary.services.field_rules import clean_text, whole_number_in
+from diary.services.field_rules import clean_text, text_problem, whole_number_in
 from diary.services.time import local_today
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
@@ -149,7 +149,9 @@ def validate_content(
             problem("medications", "Send a list of medications, one per line.")
         else:
             meds = [m.strip() for m in meds if m.strip()]
-            if len(meds) > MEDICATIONS_MAX:
+            if bad := next(filter(None, map(text_problem, meds)), None):
+                problem("medications", bad)
+            elif len(meds) > MEDICATIONS_MAX:
                 problem("medications", f"List at most {MEDICATIONS_MAX} medications.")
             elif any(len(m) > TEXT_MAX for m in meds):
                 problem("medications", f"Keep each medication under {TEXT_MAX} characters.")
