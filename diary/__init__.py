@@ -18,11 +18,12 @@ SECRET_OPTIONAL_IN = ("development", "testing")
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: at most a 64-bit signed integer (a database id), so a huge
-    number in a URL is a 404 instead of an overflow in the database driver."""
+    """`<int:...>` in every route: at most the largest id an Integer column holds (32-bit
+    signed on PostgreSQL), so a huge number in a URL is a 404 instead of an overflow in the
+    database driver."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 

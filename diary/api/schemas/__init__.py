@@ -6,6 +6,8 @@ from diary.api.schemas.entries import (
     EntryContentSchema,
     EntryCreateSchema,
     EntryOutSchema,
+    EntryPatchSchema,
+    VersionConflictSchema,
 )
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
 from diary.api.schemas.review import ReviewSummarySchema
@@ -25,6 +27,7 @@ __all__ = [
     "EntryContentSchema",
     "EntryCreateSchema",
     "EntryOutSchema",
+    "EntryPatchSchema",
     "InfusionInSchema",
     "InfusionOutSchema",
     "LoginResultSchema",
@@ -32,4 +35,5 @@ __all__ = [
     "PatientSummarySchema",
     "ReviewSummarySchema",
     "UserSchema",
+    "VersionConflictSchema",
 ]
