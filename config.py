@@ -40,6 +40,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_HEADER_RETRY_AFTER_VALUE = "delta-seconds"
     INVITATION_DAYS = 14
+    # Join-form submissions per client address (an invitation link must not become a way to
+    # try many emails or passwords).
+    JOIN_LIMIT = "10 per hour"
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diary.auth import (
@@ -16,6 +16,7 @@ from diary.auth import (
     start_session,
 )
 from diary.errors import ValidationError
+from diary.extensions import limiter
 from diary.models import Role
 from diary.services import accounts
 from diary.services.field_rules import text_problem
@@ -79,7 +80,12 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _join_limit() -> str:
+    return current_app.config["JOIN_LIMIT"]
+
+
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"], scope="join")
 def join(token: str):
     invitation = accounts.open_invitation(token)
     errors: dict[str, list[str]] = {}
@@ -89,7 +95,7 @@ def join(token: str):
             errors["password_confirm"] = ["The two passwords are not the same."]
         else:
             try:
-                patient = accounts.accept_invitation(
+                accounts.accept_invitation(
                     token,
                     accounts.NewPatient(
                         email=form.get("email", ""),
@@ -101,9 +107,9 @@ def join(token: str):
             except ValidationError as exc:
                 errors = exc.errors or {"email": [exc.message]}
             else:
-                start_session(patient)
-                flash("Welcome. Your diary is ready.", "ok")
-                return redirect(url_for("patient.log_day"))
+                # The same answer whether or not the email had an account already.
+                flash(accounts.JOIN_DONE_MESSAGE, "ok")
+                return redirect(url_for("auth.login"))
     return render_template(
         "auth/join.html",
         clinician=invitation.clinician,

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from diary.errors import Conflict, NotFound, ValidationError
 from diary.extensions import db
@@ -84,12 +85,17 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def _validate_new_user(
-    email: str, password: str, display_name: str, timezone: str, check_password: bool
+    email: str,
+    password: str,
+    display_name: str,
+    timezone: str,
+    check_password: bool,
+    check_taken: bool = True,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if text_problem(email) or "@" not in email or len(email) > 254 or " " in email:
         errors["email"] = ["Enter a valid email address."]
-    elif find_user(email) is not None:
+    elif check_taken and find_user(email) is not None:
         errors["email"] = ["An account with this email already exists."]
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
@@ -213,26 +219,64 @@ class NewPatient:
     timezone: str
 
 
-def accept_invitation(token: str, form: NewPatient) -> User:
-    """Create the patient's account, linked to the inviting clinician; the token is used up."""
+JOIN_DONE_MESSAGE = (
+    "Thank you. If this email address was new to the diary, your account is ready: sign in "
+    "with it and your password. If you already had an account, sign in with that one and ask "
+    "your clinic to link it to them."
+)
+
+
+def accept_invitation(token: str, form: NewPatient) -> User | None:
+    """Create the patient's account, linked to the inviting clinician; the token is used up.
+
+    The caller answers the same way whether or not the email already had an account (so an
+    invitation link cannot be used to find out who has one): for a registered email no account
+    is made, the invitation is used up all the same and an audit event tells the clinic; the
+    result is then None. Form errors (ValidationError) never depend on the email being taken.
+    """
     invitation = open_invitation(token)
-    patient = create_user(form.email, form.password, Role.PATIENT, form.display_name, form.timezone)
+    email = normalise_email(form.email)
+    display_name = form.display_name.strip() or email.split("@")[0]
+    _validate_new_user(
+        email, form.password, display_name, form.timezone, check_password=True, check_taken=False
+    )
+    existing = find_user(email)
+    if existing is None:
+        patient: User | None = User(
+            email=email,
+            password_hash=hash_password(form.password),
+            role=Role.PATIENT,
+            display_name=display_name,
+            timezone=form.timezone,
+        )
+        db.session.add(patient)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same email joined at this very moment
+            db.session.rollback()
+            invitation = open_invitation(token)
+            patient = None
+    else:
+        hash_password(form.password)  # the same work as a new account: no timing difference
+        patient = None
     # Mark used with a guarded UPDATE, so two simultaneous joins cannot both use one token.
     claimed = db.session.execute(
         Invitation.__table__.update()
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow(), used_by_id=patient.id)
+        .values(used_at=utcnow(), used_by_id=patient.id if patient else None)
     ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise Conflict("This invitation link has just been used.")
-    link(invitation.clinician, patient)
+    if patient is not None:
+        link(invitation.clinician, patient)
     audit.record(
-        "account.joined",
+        "account.joined" if patient else "account.join_refused_existing_email",
         actor=patient,
-        patient_id=patient.id,
+        patient_id=patient.id if patient else (existing.id if existing else None),
         object_type="invitation",
         object_id=invitation.id,
+        detail=None if patient else {"clinician_id": invitation.clinician_id},
     )
     db.session.commit()
     return patient
