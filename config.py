@@ -17,6 +17,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # SQLite only: how long a write waits for another writer before giving up (then 503).
+    SQLITE_BUSY_TIMEOUT_MS = 5000
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

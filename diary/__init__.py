@@ -105,6 +105,7 @@ def _configure_sqlite(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     if not in_memory:
         INSTANCE_DIR.mkdir(exist_ok=True)
 
@@ -112,7 +113,7 @@ def _configure_sqlite(app: Flask) -> None:
     def _pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
