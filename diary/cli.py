@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, url_for
 
 from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import Role
-from diary.services import accounts, demo, sessions
+from diary.services import accounts, backups, demo, sessions
 
 
 def _fail(message: str):
@@ -104,6 +106,35 @@ def register(app: Flask) -> None:
         except ValidationError as exc:
             _fail(" ".join((exc.errors or {}).get("password", [exc.message])))
         click.echo(f"New password set for {user.email}; every session of it has ended.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+    def backup_command(path: Path, overwrite: bool) -> None:
+        """Copy the database to PATH while the app keeps serving (SQLite: online backup API;
+        PostgreSQL: pg_dump)."""
+        try:
+            result = backups.backup(
+                app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=overwrite
+            )
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"Backup written to {result.path}. {result.detail}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.confirmation_option(
+        prompt="This replaces everything in the database with the backup. Is the app stopped?"
+    )
+    def restore_command(path: Path) -> None:
+        """Replace the database's content with the backup PATH (stop the app first)."""
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process keeps the old content open
+        try:
+            result = backups.restore(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(result.detail)
 
     @app.cli.command("demo")
     @click.option("--password", default="demo", show_default=True)
