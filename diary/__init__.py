@@ -18,13 +18,17 @@ SECRET_OPTIONAL_IN = ("development", "testing")
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: at most the largest id an Integer column holds (32-bit
-    signed on PostgreSQL), so a huge number in a URL is a 404 instead of an overflow in the
-    database driver."""
+    """`<int:...>` in every route. A number past the largest id an Integer column holds (32-bit
+    signed on PostgreSQL) becomes NO_SUCH_ID, which no row has: the view answers its usual 404
+    instead of the database driver overflowing (a 500). Refusing the match instead would turn
+    some of those 404s into 405s (another method's route has the same path)."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    MAX_ID = 2**31 - 1
+    NO_SUCH_ID = -1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= self.MAX_ID else self.NO_SUCH_ID
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:

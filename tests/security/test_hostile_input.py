@@ -218,6 +218,13 @@ def test_huge_ids_in_urls_are_404(app, client, linked, make):
             f"/api/v1/patients/{patient.id}/infusions/{huge}",
         ):
             assert client.get(url).status_code == 404, url
+    token = login(client, clinician)
+    patch = client.patch(  # another method's route has the same path: still 404, not 405
+        f"/api/v1/patients/{patient.id}/infusions/{HUGE}",
+        json={"notes": "x"},
+        headers={"X-CSRFToken": token},
+    )
+    assert patch.status_code == 404
     admin_client = app.test_client()
     login(admin_client, make.admin())
     token = csrf_from(admin_client.get("/admin/users").get_data(as_text=True))
