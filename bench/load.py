@@ -134,11 +134,16 @@ def _percentile(buckets: dict[str, int], share: float) -> float:
 
 def _locust(host: str, mode: str, users: int, seconds: int, out: Path, extra_env: dict) -> dict:
     report = out / mode  # locust adds ".json"
-    env = {**os.environ, "LOAD_MODE": mode, "LOAD_OUT_DIR": str(out), **extra_env}
+    env = {**os.environ, "LOAD_MODE": mode, "LOAD_OUT_DIR": str(out), "LOAD_USERS": str(users),
+           "LOAD_SECONDS": str(seconds), **extra_env}  # fmt: skip
+    # Entries: the run ends LOAD_SECONDS after every user has signed in; the time cap leaves
+    # room for the sign-ins.
+    cap = seconds if mode == "baseline" else seconds + 120
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_locustfile.py"),
          "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time",
-         f"{seconds}s", "--host", host, "--json-file", str(report), "--skip-log",
+         f"{cap}s", "--stop-timeout", "60", "--host", host, "--json-file", str(report),
+         "--skip-log",
          "--exit-code-on-error", "0"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip

@@ -14,10 +14,12 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, events, task
 
 MODE = os.environ.get("LOAD_MODE", "entries")
@@ -25,6 +27,10 @@ PATIENTS = [e for e in os.environ.get("LOAD_PATIENTS", "").split(",") if e]
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 REPLAY = float(os.environ.get("LOAD_REPLAY", "0.3"))
 OUT_DIR = Path(os.environ.get("LOAD_OUT_DIR", "."))
+USERS = int(os.environ.get("LOAD_USERS", "1"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
+_signed_in = [0]
+_deadline: list[float] = []
 _next_patient = itertools.count()
 ACKED: dict[str, dict] = {}  # id -> {"status": first status, "pain": int, "replays": n}
 _random = random.Random(int(os.environ.get("LOAD_SEED", "1")))
@@ -43,11 +49,23 @@ class Patient(HttpUser):
         response.raise_for_status()
         self.token = response.json()["csrf_token"]
         self.mine: list[dict] = []
+        # Everyone signs in first (argon2 is slow on purpose); the measured load starts together.
+        _signed_in[0] += 1
+        while _signed_in[0] < USERS:
+            gevent.sleep(0.05)
+        if not _deadline:
+            _deadline.append(time.monotonic() + SECONDS)
 
     @task
     def work(self) -> None:
         if MODE == "baseline":
             self.client.get("/healthz", name="GET /healthz")
+            return
+        if time.monotonic() > _deadline[0]:
+            if len(_deadline) == 1:
+                _deadline.append(0)
+                gevent.spawn(self.environment.runner.quit)  # users finish what they send
+            gevent.sleep(1)
             return
         replay = bool(self.mine) and _random.random() < REPLAY
         body = (
