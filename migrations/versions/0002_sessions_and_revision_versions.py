@@ -5,6 +5,9 @@ Revises: 0001
 Create Date: 2026-11-25 14:40:00
 
 """
+import json
+import re
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -42,6 +45,39 @@ def _renumber_duplicate_revisions():
         )
 
 
+# JSON text columns that could hold lone surrogates (written as \\udXXX escapes) before the text
+# rule: SQLite stored them, and every page or export reading them then failed.
+_JSON_TEXT = (("entries", "medications"), ("infusions", "adjuncts"), ("entry_revisions", "content"))
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def _scalar_values(value):
+    if isinstance(value, str):
+        return _LONE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scalar_values(v) for v in value]
+    if isinstance(value, dict):
+        return {_scalar_values(k): _scalar_values(v) for k, v in value.items()}
+    return value
+
+
+def _repair_lone_surrogates():
+    """Replace lone surrogates in stored JSON with U+FFFD, so those rows can be shown again."""
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":  # PostgreSQL's json type never accepted them
+        return
+    for table, column in _JSON_TEXT:
+        rows = conn.execute(sa.text(
+            f"SELECT id, {column} FROM {table} WHERE {column} LIKE '%\\ud%' ESCAPE '!'"
+        )).all()
+        for row_id, raw in rows:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+            fixed = _scalar_values(value)
+            if fixed != value:
+                conn.execute(sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :i"),
+                             {"v": json.dumps(fixed), "i": row_id})
+
+
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='1', nullable=False))
@@ -61,6 +97,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_remember_tokens_user_id'), ['user_id'], unique=False)
 
     _renumber_duplicate_revisions()
+    _repair_lone_surrogates()
     with op.batch_alter_table('entry_revisions', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_entry_revisions_entry_id'), ['entry_id', 'version'])
 
