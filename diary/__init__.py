@@ -56,7 +56,10 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import auth, cli, errors, pages, security
+    from diary import auth, cli, errors, measures, pages, security
+
+    # Every template can derive its fields from the measure registry.
+    app.jinja_env.globals["measures"] = measures
 
     auth.init_login_manager(login_manager)
     auth.register_remember_cookie(app)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from plotly.utils import PlotlyJSONEncoder
 
-from diary import analysis
+from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
 from diary.codes import BODY_SITES, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, SYMPTOMS, Code, label
 
@@ -87,6 +87,13 @@ def _infusion_lines(days: list[date]) -> list[dict]:
     ]
 
 
+def _daily_series(
+    aggregates: Mapping[date, DayAggregate], measure: measures.Measure, days: list[date]
+) -> list[float | None]:
+    """One measure's daily value for each day, None for a day without entries."""
+    return [aggregates[d][measure.code] if d in aggregates else None for d in days]
+
+
 def pain_figure(
     aggregates: Mapping[date, DayAggregate],
     start: date,
@@ -98,8 +105,8 @@ def pain_figure(
     days without an entry, infusion days as dotted vertical lines plus an "Infusion" marker
     trace at the top of the 0-10 axis."""
     days = _days(start, end)
-    pain = analysis.daily_pain(aggregates)
-    rolling = analysis.rolling_mean(pain, days, window=7)
+    daily = analysis.daily_pain(aggregates)
+    rolling = analysis.rolling_mean(daily, days, window=7)
     shown_infusions = sorted({d for d in infusion_days if start <= d <= end})
 
     fig = _figure(
@@ -108,17 +115,17 @@ def pain_figure(
         shapes=_infusion_lines(shown_infusions),
     )
     fig.add_scatter(
-        name="Pain now (daily mean)",
+        name=measures.PAIN.short_label,
         x=days,
-        y=[aggregates[d].pain if d in aggregates else None for d in days],
+        y=[daily.get(d) for d in days],
         mode="lines+markers",
         connectgaps=False,
         line={"color": COLOURS[0], "width": 2},
     )
     fig.add_scatter(
-        name="Worst pain (24 h)",
+        name=measures.PAIN_WORST.short_label,
         x=days,
-        y=[aggregates[d].pain_worst if d in aggregates else None for d in days],
+        y=_daily_series(aggregates, measures.PAIN_WORST, days),
         mode="lines+markers",
         connectgaps=False,
         line={"color": COLOURS[1], "width": 1, "dash": "dash"},
@@ -148,10 +155,10 @@ def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: da
     top; codes unknown to codes.py after them), one column per day, z = 1 reported, 0 entry
     without it, None no entry that day."""
     days = _days(start, end)
-    seen = {s for d in days if d in aggregates for s in aggregates[d].symptoms}
-    codes = _ordered_codes(SYMPTOMS, seen)
+    reported = {d: aggregates[d][measures.SYMPTOMS.code] for d in days if d in aggregates}
+    codes = _ordered_codes(SYMPTOMS, set().union(*reported.values()))
     z = [
-        [(1 if code in aggregates[d].symptoms else 0) if d in aggregates else None for d in days]
+        [(1 if code in reported[d] else 0) if d in reported else None for d in days]
         for code in codes
     ]
     fig = _figure(
@@ -180,7 +187,7 @@ def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> go.Figure:
     least once, the most frequent at the top (ties in codes.BODY_SITES order)."""
     counts: dict[str, int] = {}
     for agg in aggregates.values():
-        for site in agg.body_sites:
+        for site in agg[measures.BODY_SITES.code]:
             counts[site] = counts.get(site, 0) + 1
     order = {code: i for i, code in enumerate(_ordered_codes(BODY_SITES, set(counts)))}
     codes = sorted(counts, key=lambda c: (-counts[c], order[c]))
@@ -266,9 +273,6 @@ def sleep_interference_figure(
     Daily series have one point per calendar day, None when no entry has the value."""
     days = _days(start, end)
 
-    def series(attr: str) -> list[float | None]:
-        return [getattr(aggregates[d], attr) if d in aggregates else None for d in days]
-
     fig = make_subplots(
         rows=3,
         cols=1,
@@ -281,13 +285,21 @@ def sleep_interference_figure(
     fig.layout.template = TEMPLATE
     fig.update_layout(height=620)
     daily = {"mode": "lines+markers", "connectgaps": False, "marker": {"size": 5}}
-    for name, attr, row, line in (
-        ("Hours slept", "sleep_hours", 1, {"color": COLOURS[0]}),
-        ("Sleep quality", "sleep_quality", 1, {"color": COLOURS[2], "dash": "dash"}),
-        ("Interference: enjoyment", "peg_enjoyment", 2, {"color": COLOURS[1]}),
-        ("Interference: activity", "peg_activity", 2, {"color": COLOURS[3], "dash": "dash"}),
+    for measure, row, line in (
+        (measures.SLEEP_HOURS, 1, {"color": COLOURS[0]}),
+        (measures.SLEEP_QUALITY, 1, {"color": COLOURS[2], "dash": "dash"}),
+        (measures.PEG_ENJOYMENT, 2, {"color": COLOURS[1]}),
+        (measures.PEG_ACTIVITY, 2, {"color": COLOURS[3], "dash": "dash"}),
     ):
-        fig.add_scatter(name=name, x=days, y=series(attr), row=row, col=1, line=line, **daily)
+        fig.add_scatter(
+            name=measure.short_label,
+            x=days,
+            y=_daily_series(aggregates, measure, days),
+            row=row,
+            col=1,
+            line=line,
+            **daily,
+        )
     weeks = [w for w in weekly if start <= w[0] <= end]
     fig.add_scatter(
         name="PROMIS PI 4a (raw, 4-20)",
@@ -339,13 +351,13 @@ def side_effect_figure(
         if i + 1 < len(ordered):
             last = min(last, ordered[i + 1] - timedelta(days=1))
         windows.append([aggregates[d] for d in analysis.days_between(day, last) if d in aggregates])
-    seen = {code for w in windows for agg in w for code in agg.side_effects}
-    codes = _ordered_codes(SIDE_EFFECTS, seen)
+    felt = [[agg[measures.SIDE_EFFECTS.code] for agg in w] for w in windows]
+    codes = _ordered_codes(SIDE_EFFECTS, {code for w in felt for day in w for code in day})
     z: list[list[int | None]] = []
     for code in codes:
         row: list[int | None] = []
-        for window in windows:
-            row.append(max((a.side_effects.get(code, 0) for a in window), default=None))
+        for window in felt:
+            row.append(max((day.get(code, 0) for day in window), default=None))
         z.append(row)
     text = [["No entries" if v is None else SEVERITIES[v] for v in row] for row in z]
     fig = _figure(
@@ -376,3 +388,9 @@ def figure_json(fig: go.Figure, config: dict | None = None) -> str:
     to PLOT_CONFIG (STATIC_CONFIG for printed pages)."""
     figure = {**fig.to_plotly_json(), "config": config or PLOT_CONFIG}
     return json.dumps(figure, cls=PlotlyJSONEncoder, separators=(",", ":"))
+
+
+def script_json(text: str) -> str:
+    """JSON made safe to place inside <script type="application/json">: no "</script>" or
+    "<!--" can end the block early (JSON.parse reads the escapes back)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

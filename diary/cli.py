@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
+from diary import demo
 from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import Role
-from diary.services import accounts, backups, demo, sessions
+from diary.services import accounts, backups
 
 
 def _fail(message: str):
@@ -42,11 +43,10 @@ def register(app: Flask) -> None:
     def create_user(email: str, role: str, name: str, timezone: str, password: str) -> None:
         """Create an account."""
         try:
-            user = accounts.create_user(email, password, Role(role), name, timezone)
+            user = accounts.create_account(email, password, Role(role), name, timezone)
         except ValidationError as exc:
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.errors or {}).items())
             _fail(problems or exc.message)
-        db.session.commit()
         click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
     @app.cli.command("link")
@@ -56,8 +56,7 @@ def register(app: Flask) -> None:
         """Let a clinician see a patient."""
         clinician = _user(clinician_email, Role.CLINICIAN)
         patient = _user(patient_email, Role.PATIENT)
-        created = accounts.link(clinician, patient)
-        db.session.commit()
+        created = accounts.link_accounts(clinician, patient)
         state = "Linked" if created else "Already linked:"
         click.echo(f"{state} {clinician.email} -> {patient.email}.")
 
@@ -73,7 +72,6 @@ def register(app: Flask) -> None:
             token = accounts.create_invitation(clinician)
         except ValidationError as exc:
             _fail(exc.message)
-        db.session.commit()
         with app.test_request_context(base_url=base_url):
             link_url = url_for("auth.join", token=token, _external=True)
         days = app.config["INVITATION_DAYS"]
@@ -87,7 +85,7 @@ def register(app: Flask) -> None:
         user = accounts.find_user(email)
         if user is None:
             _fail(f"No account for {email}.")
-        sessions.end_all_sessions(user, by=None, reason="cli: sign out everywhere")
+        accounts.sign_out_everywhere(user.id, by=None)
         click.echo(f"{user.email} is signed out on every device.")
 
     @app.cli.command("set-password")

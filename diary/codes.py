@@ -2,7 +2,8 @@
 
 One place for every code a patient or clinician can pick, its label, and where one exists its
 standard code, so that an entry means the same thing in the UI, the API, CSV and FHIR.
-Sources and licences: ../shared/CLINICAL.md. Labels are our own words (no copyrighted wording).
+The measures that use these lists (what an entry holds) are defined in diary.measures.
+Sources and licences: docs/clinical.md. Labels are our own words (no copyrighted wording).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ SNOMED = "http://snomed.info/sct"
 # Pain now, 0-10 NRS. Never reuse it for worst/least/average pain: those have no LOINC code.
 PAIN_NRS_LOINC = "72514-3"
 NRS_MIN, NRS_MAX = 0, 10
-NRS_ANCHORS = {0: "No pain", 10: "Worst pain imaginable"}
 
 
 @dataclass(frozen=True)

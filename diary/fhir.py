@@ -1,8 +1,9 @@
 """FHIR R4 export: a patient's diary as a Bundle (type collection) of Observations, with the
 ketamine infusions as MedicationAdministrations.
 
-Pain now carries LOINC 72514-3; every other measure uses the local CodeSystem `urn:diary:codes`
-(CLINICAL.md: never invent a LOINC code). Body sites carry SNOMED CT where one exists.
+Each measure of the registry (diary.measures) says where it goes: pain now carries LOINC 72514-3;
+every other measure uses the local CodeSystem `urn:diary:codes` (docs/clinical.md: never invent a
+LOINC code). Body sites carry SNOMED CT where one exists.
 Takes stored rows and returns plain JSON-ready dicts; no queries, no Flask.
 """
 
@@ -12,7 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from diary import codes
+from diary import codes, measures
+from diary.measures import Kind, Measure
 from diary.models import Entry, Infusion, User
 
 SURVEY = {
@@ -25,19 +27,20 @@ SURVEY = {
     ]
 }
 LOCAL = codes.LOCAL_SYSTEM
-INTEGER_MEASURES = (
-    ("pain_worst", "Worst pain in the last 24 hours (0-10)"),
-    ("pain_least", "Least pain in the last 24 hours (0-10)"),
-    ("pain_average", "Average pain in the last 24 hours (0-10)"),
-    ("sleep_quality", "Sleep quality (0-10)"),
-    ("peg_enjoyment", "Pain interference with enjoyment of life (0-10)"),
-    ("peg_activity", "Pain interference with general activity (0-10)"),
-    ("mood", "Mood (0 very bad - 10 very good)"),
-)
+UCUM = "http://unitsofmeasure.org"
 
 
 def _local(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": LOCAL, "code": code, "display": display}], "text": display}
+
+
+def _code(m: Measure) -> dict[str, Any]:
+    if m.fhir.system == LOCAL:
+        return _local(m.fhir.code or m.code, m.fhir.display)
+    coding = {"system": m.fhir.system, "code": m.fhir.code}
+    if m.fhir.system_display:
+        coding["display"] = m.fhir.system_display
+    return {"coding": [coding], "text": m.fhir.display}
 
 
 def _patient_ref(patient: User) -> dict[str, str]:
@@ -59,100 +62,81 @@ def _observation(entry: Entry, patient: User, key: str, code: dict, **value: Any
     return resource
 
 
-def entry_observations(entry: Entry, patient: User) -> list[dict[str, Any]]:
-    """The Observations of one diary entry (pain now first; then what the patient reported)."""
-    pain_code = {
-        "coding": [
-            {
-                "system": codes.LOINC,
-                "code": codes.PAIN_NRS_LOINC,
-                "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-            }
-        ],
-        "text": "Pain now (0-10)",
+def _value(m: Measure, value: Any, other_text: str | None) -> dict[str, Any]:
+    """The Observation's value (or components) for one measure's value, by its kind."""
+    if m.kind is Kind.SCALE:
+        return {"valueInteger": value}
+    if m.kind is Kind.DECIMAL:
+        return {"valueQuantity": {"value": value, "unit": m.unit, "system": UCUM, "code": m.unit}}
+    if m.kind is Kind.SEVERITIES:
+        return {
+            "component": [
+                {"code": _local(code, codes.label(m.options, code)), "valueInteger": severity}
+                for code, severity in sorted(value.items())
+            ]
+        }
+    if m.fhir.component is None:
+        return {
+            "component": [
+                {"code": _local(code, codes.label(m.options, code)), "valueBoolean": True}
+                for code in value
+            ]
+        }
+    component = _local(*m.fhir.component)
+    if m.kind is Kind.LINES:
+        return {"component": [{"code": component, "valueString": line} for line in value]}
+    return {
+        "component": [
+            {"code": component, "valueCodeableConcept": _option(m, code, other_text)}
+            for code in value
+        ]
     }
-    pain = _observation(entry, patient, "pain", pain_code, valueInteger=entry.pain)
-    if entry.note:
-        pain["note"] = [{"text": entry.note}]
-    observations = [pain]
-    for field, display in INTEGER_MEASURES:
-        value = getattr(entry, field)
-        if value is not None:
-            observations.append(
-                _observation(entry, patient, field, _local(field, display), valueInteger=value)
-            )
-    if entry.sleep_hours is not None:
-        observations.append(
-            _observation(
-                entry,
-                patient,
-                "sleep_hours",
-                _local("sleep_hours", "Hours slept"),
-                valueQuantity={
-                    "value": entry.sleep_hours,
-                    "unit": "h",
-                    "system": "http://unitsofmeasure.org",
-                    "code": "h",
-                },
-            )
-        )
-    if entry.symptoms:
-        observations.append(
-            _observation(
-                entry,
-                patient,
-                "symptoms",
-                _local("crps_symptoms", "CRPS symptoms reported"),
-                component=[
-                    {
-                        "code": _local(code, codes.label(codes.SYMPTOMS, code)),
-                        "valueBoolean": True,
-                    }
-                    for code in entry.symptoms
-                ],
-            )
-        )
-    if entry.body_sites:
-        observations.append(
-            _observation(
-                entry,
-                patient,
-                "body_sites",
-                _local("affected_body_sites", "Affected body sites"),
-                component=[_body_site(code, entry.body_site_other) for code in entry.body_sites],
-            )
-        )
-    if entry.side_effects:
-        observations.append(
-            _observation(
-                entry,
-                patient,
-                "side_effects",
-                _local("side_effects", "Side effects (0 none - 4 very severe)"),
-                component=[
-                    {
-                        "code": _local(code, codes.label(codes.SIDE_EFFECTS, code)),
-                        "valueInteger": severity,
-                    }
-                    for code, severity in sorted(entry.side_effects.items())
-                ],
-            )
-        )
-    return observations
 
 
-def _body_site(code: str, other_text: str | None) -> dict[str, Any]:
-    site = next((c for c in codes.BODY_SITES if c.code == code), None)
-    label = site.label if site else code
+def _option(m: Measure, code: str, other_text: str | None) -> dict[str, Any]:
+    """A coded option (a body site) as a CodeableConcept: SNOMED CT first where it has one."""
+    option = next((o for o in m.options if o.code == code), None)
+    label = option.label if option else code
     if code == "other" and other_text:
         label = f"Other: {other_text}"
     coding = [{"system": LOCAL, "code": code, "display": label}]
-    if site is not None and site.snomed:
-        coding.insert(0, {"system": codes.SNOMED, "code": site.snomed, "display": label})
-    return {
-        "code": _local("body_site", "Body site"),
-        "valueCodeableConcept": {"coding": coding, "text": label},
-    }
+    if option is not None and option.snomed:
+        coding.insert(0, {"system": codes.SNOMED, "code": option.snomed, "display": label})
+    return {"coding": coding, "text": label}
+
+
+def _reported(value: Any) -> bool:
+    return value is not None and value != [] and value != {} and value != ""
+
+
+def entry_observations(entry: Entry, patient: User) -> list[dict[str, Any]]:
+    """The Observations of one diary entry: one per measure the entry reports, in the registry's
+    order (pain now first), each text on the Observation of the measure it is about (the note
+    on pain now)."""
+    notes: dict[str, list[str]] = {}
+    for m in measures.MEASURES:
+        if m.fhir.note_on is not None and m.of(entry):
+            notes.setdefault(m.fhir.note_on, []).append(m.of(entry))
+    observations = []
+    for m in measures.MEASURES:
+        if m.fhir.code is None:
+            continue
+        value = m.of(entry)
+        texts = notes.get(m.code, [])
+        if not _reported(value) and not texts:
+            continue
+        other = next((t.of(entry) for t in measures.MEASURES if t.fhir.note_on == m.code), None)
+        resource = _observation(
+            entry,
+            patient,
+            m.code,
+            _code(m),
+            **(_value(m, value, other) if _reported(value) else {}),
+        )
+        if texts:
+            resource["note"] = [{"text": text} for text in texts]
+        observations.append(resource)
+    return observations
 
 
 def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]:

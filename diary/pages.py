@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
-from diary.auth.views import home_for
+from diary.auth import home_for
 from diary.extensions import db
 
 bp = Blueprint("pages", __name__)

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from diary.models import Role
+from tests.auth.test_login import csrf_from
 from tests.factories import login
 
 ANYONE = "anyone"
@@ -127,15 +128,22 @@ def _call(client, method: str, url: str, token: str | None):
 
 
 def test_anonymous_is_sent_to_sign_in(app, client, world):
+    """Every route that needs an account answers 401 (API) or sends to /login (pages), writes
+    included: they carry a valid CSRF token (the sign-in page's), so it is the sign-in check
+    that refuses them, not the CSRF check that runs first."""
+    token = csrf_from(client.get("/login").text)
+    checked = 0
     for rule, method in _requests(app, None):
         url = _url(rule, world["values_b"])
-        response = _call(client, method, url, None)
-        expected = {401} if url.startswith("/api/") else {302}
-        if method != "GET":
-            expected.add(400)  # refused for its missing CSRF token before anything else
-        assert response.status_code in expected, (method, url, response.status_code)
-        if response.status_code == 302:
-            assert "/login" in response.headers["Location"]
+        response = _call(client, method, url, token)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, (method, url, response.status_code)
+            assert response.get_json()["error"]["code"] == "unauthorized", (method, url)
+        else:
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.headers["Location"].startswith("/login"), (method, url)
+        checked += method != "GET"
+    assert checked >= 10  # the writes really were among the requests
 
 
 @pytest.mark.parametrize("who", ["a", "ca", "admin"])

@@ -70,3 +70,39 @@ def test_audit_events_cannot_be_changed_or_deleted(app, client, make):
         db.session.delete(db.session.scalars(select(AuditEvent)).first())
         with pytest.raises(AppendOnlyError):
             db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("path", "action", "service"),
+    [
+        ("/clinic/patients/{id}", "review.read", "diary.services.review.review_page"),
+        ("/clinic/patients/{id}/report", "report.read", "diary.services.review.report"),
+        ("/api/v1/patients/{id}/summary", "summary.read", "diary.services.review.summary"),
+        ("/api/v1/patients/{id}/export.csv", "export.csv", "diary.services.exports.entries_csv"),
+        (
+            "/clinic/patients/{id}/infusions",
+            "infusions.read",
+            "diary.services.infusions.list_infusions",
+        ),
+    ],
+)
+def test_a_read_that_fails_afterwards_is_still_recorded(
+    app, client, make, monkeypatch, path, action, service
+):
+    """The access gate commits the read before the patient's data is loaded: when building the
+    page then fails (500), the trail still shows who reached the patient."""
+    patient, clinician = make.patient(), make.clinician()
+    make.link(clinician, patient)
+    login(client, clinician)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the page failed after the gate")
+
+    monkeypatch.setattr(service, boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        assert client.get(path.format(id=patient.id)).status_code == 500
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    read = events(app)[-1]
+    assert (read.action, read.actor_id, read.patient_id) == (action, clinician.id, patient.id)

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import func, select
 
+from diary import demo
 from diary.extensions import db
 from diary.models import CareLink, Entry, Infusion, User
-from diary.services import demo
 from tests.auth.test_login import csrf_from
 
 

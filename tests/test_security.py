@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from config import ProductionConfig
 from diary import create_app
 from tests.auth.test_login import csrf_from
 from tests.factories import PASSWORD, login
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_csp_and_security_headers_on_every_kind_of_response(client):
@@ -47,11 +60,95 @@ def test_production_refuses_to_start_without_secret_key():
         create_app(config)
 
 
-def test_production_starts_with_a_secret_key():
-    config = ProductionConfig()
-    config.SECRET_KEY = "x" * 64
-    config.SQLALCHEMY_DATABASE_URI = "sqlite://"
-    assert create_app(config).config["SESSION_COOKIE_SECURE"] is True
+def _production_server(tmp_path: Path, secret_key: str | None):
+    """gunicorn serving wsgi:app as deployed (DIARY_ENV=production, settings only from the
+    environment) on a free loopback port."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "REDIS_URL")}
+    env.update(DIARY_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(
+        [
+            str(gunicorn),
+            "--bind",
+            "127.0.0.1:0",
+            "--workers",
+            "1",
+            "--no-control-socket",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_port(server, log: list[str]) -> int | None:
+    """The port gunicorn listens on once its worker has booted; None if it exits first."""
+    port = None
+    for line in server.stderr:
+        log.append(line)
+        if found := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line):
+            port = int(found.group(1))
+        if port and "Booting worker" in line:
+            return port
+    return None
+
+
+def _stop(server) -> None:
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def test_production_starts_with_a_secret_key(tmp_path):
+    """Deployed as the README says, with SECRET_KEY in the environment, the app serves: the
+    health check answers and the sign-in page sets a Secure session cookie signed with that key.
+    Without SECRET_KEY the worker refuses to boot and gunicorn exits, naming the setting."""
+    secret = "k" * 64
+    server = _production_server(tmp_path, secret)
+    log: list[str] = []
+    try:
+        port = _wait_for_port(server, log)
+        assert port, "".join(log)
+        base = f"http://127.0.0.1:{port}"
+        health = None
+        deadline = time.monotonic() + 60  # the worker imports the app after it says it is booting
+        while health is None and server.poll() is None and time.monotonic() < deadline:
+            try:
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=10)
+            except OSError:  # refused, reset or timed out while the worker starts
+                time.sleep(0.2)
+        if health is None:
+            _stop(server)
+            pytest.fail("the production app did not serve:\n" + "".join(log) + server.stderr.read())
+        assert health.status == 200 and json.load(health) == {"status": "ok"}
+        page = urllib.request.urlopen(f"{base}/login", timeout=5)
+        assert page.status == 200 and 'name="csrf-token"' in page.read().decode()
+        cookie = page.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        value = re.match(r"session=([^;]+)", cookie).group(1)
+        app = Flask(__name__)
+        app.secret_key = secret
+        assert "csrf_token" in SecureCookieSessionInterface().get_signing_serializer(app).loads(
+            value
+        )
+    finally:
+        _stop(server)
+
+    server = _production_server(tmp_path, None)
+    try:
+        _, errors = server.communicate(timeout=60)
+    finally:
+        _stop(server)
+    assert server.returncode != 0
+    assert "SECRET_KEY is not set" in errors
 
 
 def test_form_post_without_csrf_token_is_refused(client, make):

@@ -3,7 +3,7 @@
 No Flask, no database: the service layer turns stored entries into `Reading`s and calls these
 functions, so every clinical definition lives here once and is tested without an app. Each
 function states its definition in its docstring; the clinical sources are in
-../shared/CLINICAL.md (IMMPACT for responder bands, Harden 2010 for the CRPS Severity Score).
+docs/clinical.md (IMMPACT for responder bands, Harden 2010 for the CRPS Severity Score).
 Modules: `daily` (series per day), `response` (after an infusion), `scores` (CSS, PROMIS).
 """
 

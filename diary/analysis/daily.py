@@ -6,70 +6,133 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import fmean
+from typing import Any
+
+from diary.measures import DAILY_RULES, NOTE, PAIN, Daily
 
 ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One diary entry, as plain values. `day` is the day it describes; `recorded_at` when it
-    was saved (a late entry keeps both)."""
+def _default(rule: Daily | None) -> Any:
+    """A measure's value when no entry of the day reported it."""
+    if rule is Daily.UNION:
+        return frozenset()
+    if rule is Daily.MAX_PER_CODE:
+        return {}
+    if rule is Daily.TEXTS:
+        return ()
+    return None
 
-    day: date
-    pain: int
-    pain_worst: int | None = None
-    pain_least: int | None = None
-    pain_average: int | None = None
-    sleep_hours: float | None = None
-    sleep_quality: int | None = None
-    peg_enjoyment: int | None = None
-    peg_activity: int | None = None
-    mood: int | None = None
-    symptoms: frozenset[str] = frozenset()
-    body_sites: frozenset[str] = frozenset()
-    side_effects: tuple[tuple[str, int], ...] = ()
-    note: str | None = None
-    recorded_at: datetime | None = None
+
+class Reading:
+    """One diary entry, as plain values: `values` maps a measure's code (diary.measures) to its
+    value, sets as frozensets and severities as sorted (code, severity) pairs. `day` is the day
+    it describes; `recorded_at` when it was saved (a late entry keeps both).
+
+    Values may also be given by keyword (`Reading(day=d, pain=4)`) and read as attributes;
+    a measure the entry did not report reads as None (an empty set for sets)."""
+
+    __slots__ = ("day", "recorded_at", "values")
+
+    def __init__(
+        self,
+        day: date,
+        recorded_at: datetime | None = None,
+        values: Mapping[str, Any] | None = None,
+        **by_code: Any,
+    ) -> None:
+        self.day = day
+        self.recorded_at = recorded_at
+        self.values = {**(values or {}), **by_code}
+
+    def __getattr__(self, code: str) -> Any:
+        if code.startswith("__") or code in Reading.__slots__:
+            raise AttributeError(code)
+        if code in self.values:
+            return self.values[code]
+        rule = DAILY_RULES.get(code)
+        if rule is Daily.UNION:
+            return frozenset()
+        if rule is Daily.MAX_PER_CODE:
+            return ()
+        if rule is not None:
+            return None
+        raise AttributeError(code)
+
+    def _key(self) -> tuple:
+        return (self.day, self.recorded_at, frozenset(self.values.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reading) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Reading(day={self.day!r}, recorded_at={self.recorded_at!r}, values={self.values})"
 
 
 @dataclass(frozen=True)
 class DayAggregate:
-    """All entries of one day combined (see `daily_aggregates`)."""
+    """All entries of one day combined (see `daily_aggregates`). `values` maps each measure's
+    code to the day's value; `agg[code]` and `agg.<code>` read it."""
 
     day: date
-    pain: float
-    pain_worst: int | None
-    pain_least: int | None
-    pain_average: float | None
-    sleep_hours: float | None
-    sleep_quality: float | None
-    peg_enjoyment: float | None
-    peg_activity: float | None
-    mood: float | None
-    symptoms: frozenset[str]
-    body_sites: frozenset[str]
-    side_effects: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    values: Mapping[str, Any]
     entries: int = 1
 
+    def __getitem__(self, code: str) -> Any:
+        return self.values[code] if code in self.values else _default(DAILY_RULES.get(code))
 
-def _mean_of(values: Iterable[float | None]) -> float | None:
+    def __getattr__(self, code: str) -> Any:
+        if code.startswith("__") or code in ("day", "values", "entries"):
+            raise AttributeError(code)
+        if code in self.values or code in DAILY_RULES:
+            return self[code]
+        raise AttributeError(code)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The day's notes, in the order they were written."""
+        return self[NOTE.code]
+
+
+def _combine(rule: Daily, values: list[Any]) -> Any:
     present = [v for v in values if v is not None]
-    return fmean(present) if present else None
+    if rule is Daily.MEAN:
+        return fmean(present) if present else None
+    if rule is Daily.MAX:
+        return max(present, default=None)
+    if rule is Daily.MIN:
+        return min(present, default=None)
+    if rule is Daily.UNION:
+        return frozenset().union(*present)
+    if rule is Daily.MAX_PER_CODE:
+        worst: dict[str, int] = {}
+        for pairs in present:
+            for code, severity in pairs.items() if isinstance(pairs, Mapping) else pairs:
+                worst[code] = max(severity, worst.get(code, severity))
+        return worst
+    if rule is Daily.TEXTS:
+        return tuple(v for v in present if v.strip())
+    raise ValueError(f"unknown daily rule {rule!r}")
 
 
-def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
-    """Combine the entries of each day.
+def daily_aggregates(
+    readings: Iterable[Reading], rules: Mapping[str, Daily] = DAILY_RULES
+) -> dict[date, DayAggregate]:
+    """Combine the entries of each day, each measure by its rule (`rules`: code -> Daily, the
+    registry's plain data by default).
 
-    Per day: `pain` is the mean of pain now over the entries; `pain_worst` the maximum and
-    `pain_least` the minimum of the entries that have them; `pain_average`, sleep hours, sleep
-    quality, the PEG items and mood the mean over the entries that have them (None when none
-    has); symptoms and body sites the union; side effects the maximum severity per code; notes
-    the non-empty notes in the order they were recorded; `entries` the number of entries.
-    The result is ordered by day.
+    Per day: pain now is the mean over the entries; worst pain the maximum and least pain the
+    minimum of the entries that have them; average pain, sleep hours, sleep quality, the PEG
+    items and mood the mean over the entries that have them (None when none has); symptoms,
+    body sites and medications the union; side effects the maximum severity per code; notes
+    (and the "somewhere else" texts) the non-empty texts in the order they were recorded;
+    `entries` the number of entries. The result is ordered by day.
     """
     by_day: dict[date, list[Reading]] = {}
     for reading in readings:
@@ -77,29 +140,14 @@ def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
     result: dict[date, DayAggregate] = {}
     for day in sorted(by_day):
         entries = by_day[day]
-        # Notes in the order written; entries without a timestamp keep their given order.
+        # Texts in the order written; entries without a timestamp keep their given order.
         ordered = sorted(entries, key=lambda r: (r.recorded_at is None, r.recorded_at or 0))
-        worst = [r.pain_worst for r in entries if r.pain_worst is not None]
-        least = [r.pain_least for r in entries if r.pain_least is not None]
-        side_effects: dict[str, int] = {}
-        for r in entries:
-            for code, severity in r.side_effects:
-                side_effects[code] = max(severity, side_effects.get(code, severity))
         result[day] = DayAggregate(
             day=day,
-            pain=fmean(r.pain for r in entries),
-            pain_worst=max(worst) if worst else None,
-            pain_least=min(least) if least else None,
-            pain_average=_mean_of(r.pain_average for r in entries),
-            sleep_hours=_mean_of(r.sleep_hours for r in entries),
-            sleep_quality=_mean_of(r.sleep_quality for r in entries),
-            peg_enjoyment=_mean_of(r.peg_enjoyment for r in entries),
-            peg_activity=_mean_of(r.peg_activity for r in entries),
-            mood=_mean_of(r.mood for r in entries),
-            symptoms=frozenset().union(*(r.symptoms for r in entries)),
-            body_sites=frozenset().union(*(r.body_sites for r in entries)),
-            side_effects=side_effects,
-            notes=tuple(r.note for r in ordered if r.note and r.note.strip()),
+            values={
+                code: _combine(rule, [r.values.get(code) for r in ordered])
+                for code, rule in rules.items()
+            },
             entries=len(entries),
         )
     return result
@@ -107,7 +155,7 @@ def daily_aggregates(readings: Iterable[Reading]) -> dict[date, DayAggregate]:
 
 def daily_pain(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
     """Mean pain now per day, from `daily_aggregates`: the series the other functions take."""
-    return {day: agg.pain for day, agg in aggregates.items()}
+    return {day: agg[PAIN.code] for day, agg in aggregates.items()}
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -164,12 +212,12 @@ def flares(
     in order; a flare lasting several days can give several dates."""
     result = []
     for day in sorted(daily_pain):
-        pain = daily_pain[day]
-        if pain is None or pain < min_pain:
+        level = daily_pain[day]
+        if level is None or level < min_pain:
             continue
         before = [day - timedelta(days=i) for i in range(1, window + 1)]
         present = [daily_pain[d] for d in before if daily_pain.get(d) is not None]
-        if len(present) >= min_points and pain - fmean(present) >= rise:
+        if len(present) >= min_points and level - fmean(present) >= rise:
             result.append(day)
     return result
 

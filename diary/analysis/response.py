@@ -2,7 +2,7 @@
 pain aligned on each infusion.
 
 Pure: plain dates and numbers in, plain values out (no Flask, no database). Sources in
-../shared/CLINICAL.md (IMMPACT: Dworkin 2008, Farrar 2001).
+docs/clinical.md (IMMPACT: Dworkin 2008, Farrar 2001).
 """
 
 from __future__ import annotations

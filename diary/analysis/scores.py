@@ -15,16 +15,16 @@ def crps_severity_score(
     8 symptom items (codes.CSS_SYMPTOM_ITEMS): "continuing_pain" scores 1 when `pain_reported`,
     each other item 1 when any of its patient symptom codes is in `symptom_codes`. Plus 1 per
     clinician-observed sign in `exam_signs` that is one of codes.EXAM_SIGN_CODES (unknown codes
-    are ignored). The caller decides whether enough data exists (CLINICAL.md: signs recorded at
+    are ignored). The caller decides whether enough data exists (docs/clinical.md: signs recorded at
     a visit and symptoms reported within the 7 days before it): a diary alone, without the
     clinician's examination, cannot give a full CSS.
     """
-    symptoms = set(symptom_codes)
+    reported = set(symptom_codes)
     score = 0
     for item, codes in CSS_SYMPTOM_ITEMS.items():
         if item == "continuing_pain":
             score += 1 if pain_reported else 0
-        elif codes & symptoms:
+        elif codes & reported:
             score += 1
     return score + len(set(exam_signs) & EXAM_SIGN_CODES)
 

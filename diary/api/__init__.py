@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1. marshmallow schemas live in `schemas.py`, here and only here."""
+"""The JSON API under /api/v1. marshmallow schemas live in `schemas/`, here and only here."""
 
 from flask import Blueprint
 

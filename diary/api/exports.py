@@ -10,7 +10,6 @@ from flask_login import current_user
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.auth import role_required
-from diary.extensions import db
 from diary.models import Role, User
 from diary.services import access, exports
 
@@ -27,9 +26,7 @@ def _fhir(patient: User) -> Response:
 
 
 def _linked(patient_id: int, action: str) -> User:
-    patient = access.patient_for(current_user, patient_id, action=action)
-    db.session.commit()  # the audit event
-    return patient
+    return access.patient_for(current_user, patient_id, action=action)
 
 
 @bp.get("/me/export.csv")

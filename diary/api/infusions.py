@@ -10,7 +10,6 @@ from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import InfusionInSchema, InfusionOutSchema
 from diary.auth import role_required
-from diary.extensions import db
 from diary.models import Role
 from diary.services import access, infusions
 
@@ -23,7 +22,6 @@ from diary.services import access, infusions
 def list_infusions(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     rows = infusions.list_infusions(patient.id)
-    db.session.commit()  # the audit event
     return jsonify(InfusionOutSchema(many=True).dump(rows))
 
 
@@ -51,7 +49,6 @@ def create_infusion(patient_id: int):
 def get_infusion(patient_id: int, infusion_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     infusion = infusions.get_infusion(patient, infusion_id)
-    db.session.commit()
     return jsonify(InfusionOutSchema().dump(infusion))
 
 

@@ -10,10 +10,9 @@ from diary.api.openapi import documented
 from diary.api.params import date_range
 from diary.api.schemas import EntryOutSchema, PatientSummarySchema
 from diary.auth import role_required
-from diary.extensions import db
 from diary.models import Role
-from diary.services import access, entries, patients
-from diary.services.time import local_today
+from diary.services import access, dashboard, entries
+from diary.services.local_time import local_today
 
 
 @bp.get("/patients")
@@ -25,7 +24,7 @@ from diary.services.time import local_today
 )
 @role_required(Role.CLINICIAN)
 def list_patients():
-    summaries = patients.patient_summaries(current_user, local_today(current_user))
+    summaries = dashboard.patient_summaries(current_user, local_today(current_user))
     return jsonify(PatientSummarySchema(many=True).dump(summaries))
 
 
@@ -42,5 +41,4 @@ def patient_entries(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="entries.read")
     start, end = date_range()
     rows = entries.list_entries(patient.id, start, end)
-    db.session.commit()  # the audit event
     return jsonify(EntryOutSchema(many=True).dump(rows))

@@ -9,7 +9,6 @@ from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.schemas import ReviewSummarySchema
 from diary.auth import role_required
-from diary.extensions import db
 from diary.models import Role
 from diary.services import access, review
 
@@ -22,5 +21,4 @@ from diary.services import access, review
 def patient_summary(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="summary.read")
     figures = review.summary(patient)
-    db.session.commit()  # the audit event
     return jsonify(ReviewSummarySchema().dump(figures))

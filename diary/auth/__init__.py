@@ -56,6 +56,15 @@ def init_login_manager(manager: LoginManager) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def home_for(user: User) -> str:
+    """Where a signed-in user lands: their role's first page."""
+    return {
+        Role.PATIENT: url_for("patient.log_day"),
+        Role.CLINICIAN: url_for("clinic.dashboard"),
+        Role.ADMIN: url_for("admin.users"),
+    }[user.role]
+
+
 def start_session(user: User, *, remember: bool = False) -> None:
     """Sign `user` in on a fresh session: nothing set before sign-in (a CSRF token planted by
     someone else, say) carries over. With `remember`, a remember-me token is issued too."""

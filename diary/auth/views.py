@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from diary.auth import (
     end_sessions,
+    home_for,
     login_by_account,
     login_by_address,
     note_login_failed,
@@ -17,21 +18,12 @@ from diary.auth import (
 )
 from diary.errors import ValidationError
 from diary.extensions import limiter
-from diary.models import Role
 from diary.services import accounts
 from diary.services.field_rules import text_problem
 
 bp = Blueprint("auth", __name__)
 
 COMMON_TIMEZONES = sorted(available_timezones())
-
-
-def home_for(user) -> str:
-    return {
-        Role.PATIENT: url_for("patient.log_day"),
-        Role.CLINICIAN: url_for("clinic.dashboard"),
-        Role.ADMIN: url_for("admin.users"),
-    }[user.role]
 
 
 def _safe_next(target: str | None) -> str | None:

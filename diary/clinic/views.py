@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from diary import analysis
 from diary.auth import role_required
+from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS
 from diary.errors import ValidationError
-from diary.extensions import db
 from diary.models import Role, utcnow
-from diary.services import access, infusions, patients, review
-from diary.services.time import local_today, zone
+from diary.services import access, dashboard, infusions, review
+from diary.services.local_time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
@@ -24,7 +24,7 @@ DEFINITIONS = {
     "adherence": analysis.ADHERENCE_DEFINITION,
     "flares": analysis.FLARE_DEFINITION,
     "css": review.CSS_DEFINITION,
-    "attention": patients.ATTENTION_DEFINITION,
+    "attention": dashboard.ATTENTION_DEFINITION,
 }
 
 
@@ -37,10 +37,10 @@ def _clinic_context() -> dict:
     }
 
 
-@bp.get("")
+@bp.get("", endpoint="dashboard")
 @role_required(Role.CLINICIAN)
-def dashboard():
-    summaries = patients.patient_summaries(current_user, local_today(current_user))
+def dashboard_page():
+    summaries = dashboard.patient_summaries(current_user, local_today(current_user))
     return render_template("clinic/dashboard.html", patients=summaries)
 
 
@@ -49,7 +49,6 @@ def dashboard():
 def review_page(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="review.read")
     page = review.review_page(patient, request.args.get("range"))
-    db.session.commit()  # the audit event
     return render_template("clinic/review.html", page=page, patient=patient, key=page.key)
 
 
@@ -58,7 +57,6 @@ def review_page(patient_id: int):
 def report(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="report.read")
     summary = review.report(patient)
-    db.session.commit()
     return render_template("clinic/report.html", report=summary, patient=patient, key=summary.key)
 
 
@@ -67,7 +65,6 @@ def report(patient_id: int):
 def infusion_list(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     rows = infusions.list_infusions(patient.id)
-    db.session.commit()
     return render_template(
         "clinic/infusions.html", patient=patient, infusions=rows, tz=zone(patient), now=utcnow()
     )
@@ -81,15 +78,13 @@ def new_infusion(patient_id: int):
     )
     if request.method == "POST":
         try:
-            values = infusions.parse_form(request.form, patient)
+            values = infusion_from_form(request.form, zone(patient))
             infusions.create_infusion(patient, current_user, values)
         except ValidationError as exc:
-            db.session.rollback()
             return _form(patient, None, request.form, exc.errors or {}, 422)
         flash("Infusion session saved.", "ok")
         return redirect(url_for("clinic.infusion_list", patient_id=patient.id))
-    db.session.commit()
-    return _form(patient, None, infusions.form_values(None, zone(patient)), {})
+    return _form(patient, None, form_values(None, zone(patient)), {})
 
 
 @bp.route("/patients/<int:patient_id>/infusions/<int:infusion_id>/edit", methods=["GET", "POST"])
@@ -101,15 +96,13 @@ def edit_infusion(patient_id: int, infusion_id: int):
     infusion = infusions.get_infusion(patient, infusion_id)
     if request.method == "POST":
         try:
-            values = infusions.parse_form(request.form, patient)
+            values = infusion_from_form(request.form, zone(patient))
             infusions.update_infusion(patient, infusion.id, values, current_user)
         except ValidationError as exc:
-            db.session.rollback()
             return _form(patient, infusion, request.form, exc.errors or {}, 422)
         flash("Infusion session updated.", "ok")
         return redirect(url_for("clinic.infusion_list", patient_id=patient.id))
-    db.session.commit()
-    return _form(patient, infusion, infusions.form_values(infusion, zone(patient)), {})
+    return _form(patient, infusion, form_values(infusion, zone(patient)), {})
 
 
 def _form(patient, infusion, values, errors: dict, status: int = 200):

@@ -1,13 +1,12 @@
 """The data model, one module per entity group. Import models from here."""
 
 from diary.models.audit import AuditEvent
-from diary.models.entries import NOTE_MAX, Entry, EntryRevision, WeeklyCheckin
+from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
 __all__ = [
-    "NOTE_MAX",
     "AuditEvent",
     "CareLink",
     "Entry",

@@ -21,10 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
+from diary.measures import TEXT_MAX
 from diary.models.types import UTCDateTime, utcnow
 from diary.models.users import User
-
-NOTE_MAX = 2000
 
 
 def _nrs(name: str) -> CheckConstraint:
@@ -64,7 +63,7 @@ class Entry(db.Model):
     pain_average: Mapped[int | None] = mapped_column(Integer)
     symptoms: Mapped[list[str]] = mapped_column(JSON, default=list)
     body_sites: Mapped[list[str]] = mapped_column(JSON, default=list)
-    body_site_other: Mapped[str | None] = mapped_column(String(200))
+    body_site_other: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     sleep_hours: Mapped[float | None] = mapped_column(Float)
     sleep_quality: Mapped[int | None] = mapped_column(Integer)
     peg_enjoyment: Mapped[int | None] = mapped_column(Integer)
@@ -73,7 +72,7 @@ class Entry(db.Model):
     medications: Mapped[list[str]] = mapped_column(JSON, default=list)
     # {side effect code: severity 0-4}
     side_effects: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    side_effect_other: Mapped[str | None] = mapped_column(String(200))
+    side_effect_other: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,10 +11,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from diary import codes
-from diary.services.entry_rules import INT_FIELDS
-
-SIDE_EFFECT_PREFIX = "side_effect__"
+from diary import measures
+from diary.measures import SEVERITY_PREFIX, Kind
 
 
 def _number(raw: str) -> Any:
@@ -34,44 +32,40 @@ def _decimal(raw: str) -> Any:
 
 
 def entry_from_form(form: MultiDict, *, whole: bool) -> dict[str, Any]:
-    """The entry fields in `form`. With `whole` (the edit form shows every field), an empty
-    field means "clear it"; otherwise (a new entry) empty fields are left out."""
+    """The entry fields in `form`, one per measure (diary.measures). With `whole` (the edit form
+    shows every field), an empty field means "clear it" (a required one is then refused by the
+    rules); otherwise (a new entry) empty fields are left out."""
     data: dict[str, Any] = {}
-    if form.get("id", "").strip():
-        data["id"] = form["id"].strip()
-    if form.get("day", "").strip():
-        data["day"] = form["day"].strip()
-    for field in INT_FIELDS:
-        raw = form.get(field, "")
-        if raw.strip():
-            data[field] = _number(raw)
-        elif whole and field != "pain":
-            data[field] = None
-    if "pain" not in data and whole:
-        data["pain"] = None
-    raw = form.get("sleep_hours", "")
-    if raw.strip():
-        data["sleep_hours"] = _decimal(raw)
-    elif whole:
-        data["sleep_hours"] = None
-    for field in ("symptoms", "body_sites"):
-        values = [v for v in form.getlist(field) if v]
-        if values or whole:
-            data[field] = values
-    meds = [line.strip() for line in form.get("medications", "").splitlines() if line.strip()]
-    if meds or whole:
-        data["medications"] = meds
-    side_effects = {}
-    for side_effect in codes.SIDE_EFFECTS:
-        raw = form.get(SIDE_EFFECT_PREFIX + side_effect.code, "")
-        if raw.strip():
-            side_effects[side_effect.code] = _number(raw)
-    if any(side_effects.values()) or whole:
-        data["side_effects"] = side_effects
-    for field in ("body_site_other", "side_effect_other", "note"):
-        text = form.get(field, "")
-        if text.strip() or whole:
-            data[field] = text
+    for name in ("id", "day"):
+        if form.get(name, "").strip():
+            data[name] = form[name].strip()
+    for m in measures.MEASURES:
+        if m.kind in (Kind.SCALE, Kind.DECIMAL):
+            raw = form.get(m.code, "")
+            if raw.strip():
+                data[m.code] = _number(raw) if m.kind is Kind.SCALE else _decimal(raw)
+            elif whole:
+                data[m.code] = None
+        elif m.kind is Kind.CODES:
+            values = [v for v in form.getlist(m.code) if v]
+            if values or whole:
+                data[m.code] = values
+        elif m.kind is Kind.LINES:
+            lines = [line.strip() for line in form.get(m.code, "").splitlines() if line.strip()]
+            if lines or whole:
+                data[m.code] = lines
+        elif m.kind is Kind.SEVERITIES:
+            severities = {}
+            for option in m.options:
+                raw = form.get(SEVERITY_PREFIX + option.code, "")
+                if raw.strip():
+                    severities[option.code] = _number(raw)
+            if any(severities.values()) or whole:
+                data[m.code] = severities
+        else:
+            text = form.get(m.code, "")
+            if text.strip() or whole:
+                data[m.code] = text
     return data
 
 
@@ -81,13 +75,17 @@ def form_values(source: dict[str, Any] | MultiDict | None) -> dict[str, Any]:
         return {}
     if isinstance(source, MultiDict):
         values: dict[str, Any] = {k: source.get(k) for k in source}
-        values["symptoms"] = source.getlist("symptoms")
-        values["body_sites"] = source.getlist("body_sites")
-        values["side_effects"] = {
-            s.code: _number(source.get(SIDE_EFFECT_PREFIX + s.code, "0") or "0")
-            for s in codes.SIDE_EFFECTS
-        }
+        for m in measures.MEASURES:
+            if m.kind is Kind.CODES:
+                values[m.code] = source.getlist(m.code)
+            elif m.kind is Kind.SEVERITIES:
+                values[m.code] = {
+                    o.code: _number(source.get(SEVERITY_PREFIX + o.code, "0") or "0")
+                    for o in m.options
+                }
         return values
     values = dict(source)
-    values["medications"] = "\n".join(source.get("medications") or [])
+    for m in measures.MEASURES:
+        if m.kind is Kind.LINES:
+            values[m.code] = "\n".join(source.get(m.code) or [])
     return values

@@ -7,14 +7,14 @@ import uuid
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diary import codes
+from diary import codes, measures
 from diary.auth import role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
 from diary.services import checkins, entries, infusion_calendar, reminders, trends
 from diary.services.entries import VersionConflict
-from diary.services.time import local_now, local_today
+from diary.services.local_time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
 
@@ -62,7 +62,8 @@ def save_day():
     except ValidationError as exc:
         return _log_day_page(form_values(request.form), exc.errors or {}, 422)
     entry = saved.entry
-    flash(f"Saved: pain {entry.pain} out of 10 for {entry.day.strftime('%A %-d %B')}.", "ok")
+    day = entry.day.strftime("%A %-d %B")
+    flash(f"Saved: pain {measures.PAIN.of(entry)} out of 10 for {day}.", "ok")
     return redirect(url_for("patient.log_day"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from diary.errors import Forbidden, NotFound
+from diary.errors import NotFound
 from diary.extensions import db
 from diary.models import CareLink, Role, User
 from diary.services import audit
@@ -29,7 +29,9 @@ def is_linked(clinician_id: int, patient_id: int) -> bool:
 def patient_for(user: User, patient_id: int, *, action: str | None = "patient.read") -> User:
     """The patient `patient_id` if `user` may see them, else NotFound.
 
-    When someone other than the patient gets through, `action` is written to the audit trail.
+    When someone other than the patient gets through, `action` is written to the audit trail
+    and committed at once, before any of the patient's data is read: the access stays recorded
+    even if the page then fails, and no view has to remember to commit it.
     """
     patient = db.session.get(User, patient_id)
     if patient is None or patient.role != Role.PATIENT:
@@ -39,6 +41,7 @@ def patient_for(user: User, patient_id: int, *, action: str | None = "patient.re
     if user.role == Role.CLINICIAN and is_linked(user.id, patient.id):
         if action:
             audit.record(action, actor=user, patient_id=patient.id)
+            db.session.commit()
         return patient
     raise NotFound()
 
@@ -51,8 +54,3 @@ def linked_patients_query(clinician: User):
         .where(CareLink.clinician_id == clinician.id, User.active.is_(True))
         .order_by(User.display_name, User.id)
     )
-
-
-def require_role(user: User, *roles: Role) -> None:
-    if user.role not in roles:
-        raise Forbidden()

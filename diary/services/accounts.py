@@ -134,6 +134,22 @@ def create_user(
     return user
 
 
+def create_account(
+    email: str, password: str, role: Role, display_name: str = "", timezone: str = "UTC"
+) -> User:
+    """A new account on its own (the create-user command), committed."""
+    user = create_user(email, password, role, display_name, timezone)
+    db.session.commit()
+    return user
+
+
+def link_accounts(clinician: User, patient: User) -> bool:
+    """`link`, committed on its own (the link command)."""
+    created = link(clinician, patient)
+    db.session.commit()
+    return created
+
+
 def link(clinician: User, patient: User) -> bool:
     """Link a clinician to a patient; False when they were already linked."""
     if clinician.role != Role.CLINICIAN or patient.role != Role.PATIENT:
@@ -145,7 +161,19 @@ def link(clinician: User, patient: User) -> bool:
     return True
 
 
-def set_active(user: User, active: bool, *, by: User | None = None) -> None:
+def list_users() -> list[User]:
+    """Every account, for the admin page: by role, then email."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def set_active(user_id: int, active: bool, *, by: User) -> User:
+    """Activate or deactivate the account `user_id` (NotFound when there is none); an admin
+    cannot change their own account. Committed with its audit event."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.id == by.id:
+        raise ValidationError("You cannot deactivate your own account.")
     user.active = active
     audit.record(
         "account.activated" if active else "account.deactivated",
@@ -155,7 +183,19 @@ def set_active(user: User, active: bool, *, by: User | None = None) -> None:
         object_id=user.id,
     )
     if not active:
-        sessions.end_all_sessions(user, by=by, reason="deactivated")
+        sessions.end_all_sessions(user, by=by, reason="deactivated")  # commits
+    db.session.commit()
+    return user
+
+
+def sign_out_everywhere(user_id: int, *, by: User | None) -> User:
+    """End every session and remember token of the account `user_id` (NotFound when there is
+    none): a lost phone, a shared computer. Committed with its audit event."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    sessions.end_all_sessions(user, by=by, reason="sign out everywhere")
+    return user
 
 
 def set_password(user: User, password: str, *, by: User | None) -> None:
@@ -179,7 +219,8 @@ def _token_hash(token: str) -> str:
 
 
 def create_invitation(clinician: User) -> str:
-    """A new single-use join token for `clinician`'s patients. Only its hash is stored."""
+    """A new single-use join token for `clinician`'s patients, committed. Only its hash is
+    stored."""
     if clinician.role != Role.CLINICIAN or not clinician.active:
         raise ValidationError("Only an active clinician can invite patients.")
     token = secrets.token_urlsafe(32)
@@ -191,7 +232,7 @@ def create_invitation(clinician: User) -> str:
             expires_at=utcnow() + timedelta(days=days),
         )
     )
-    db.session.flush()
+    db.session.commit()
     return token
 
 

@@ -55,9 +55,3 @@ def record_reads(action: str, *, actor: User, patient_ids: Iterable[int]) -> Non
     ]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
-
-
-def record_patient_access(action: str, *, actor: User, patient_id: int, **kwargs: Any) -> None:
-    """Record a read or change of a patient's data unless the patient is the one acting."""
-    if actor.id != patient_id:
-        record(action, actor=actor, patient_id=patient_id, **kwargs)

@@ -1,7 +1,7 @@
 """The weekly check-in: PROMIS Pain Interference 4a (four items, 1-5) and the PGIC (1-7).
 
 Asked once a week, and again in the days just before a scheduled infusion, so that the review
-before each infusion has a fresh answer (CLINICAL.md).
+before each infusion has a fresh answer (docs/clinical.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from diary.errors import Conflict, ValidationError
 from diary.extensions import db
 from diary.models import User, WeeklyCheckin, utcnow
 from diary.services import infusion_calendar
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 EVERY_DAYS = 7
 # A scheduled infusion this close asks again, unless a check-in was made this close to it.

@@ -14,13 +14,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from diary import measures
 from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, User, utcnow
 from diary.services import access
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
-    check_least_worst,
+    check_not_above,
     recorded_at_or_now,
     validate_content,
 )
@@ -103,7 +104,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
         if existing is not None:
             return _replayed(existing, patient)
     values = validate_content(data, patient, now=now)
-    check_least_worst(values)
+    check_not_above(values)
     entry = Entry(
         id=entry_id or uuid.uuid4(),
         patient_id=patient.id,
@@ -111,7 +112,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
         version=1,
         created_at=now,
         updated_at=now,
-        **({"symptoms": [], "body_sites": [], "medications": [], "side_effects": {}} | values),
+        **({m.code: m.empty() for m in measures.MEASURES} | values),
     )
     db.session.add(entry)
     try:
@@ -192,11 +193,12 @@ def update_entry(
     changes = dict(changes)
     if "day" in changes and changes["day"] in (entry.day, entry.day.isoformat()):
         changes.pop("day")  # an old entry keeps its day even when past the limit for new ones
-    if "pain" in changes and changes["pain"] is None:
-        changes["pain"] = "missing"  # pain now cannot be removed: refused with its message
+    for m in measures.REQUIRED:
+        if m.code in changes and changes[m.code] is None:
+            changes[m.code] = "missing"  # pain now cannot be removed: refused with its message
     values = validate_content(changes, patient, partial=True, now=now)
-    merged = {f: getattr(entry, f) for f in ("pain_least", "pain_worst")} | values
-    check_least_worst(merged)
+    merged = {m.code: m.of(entry) for m in measures.MEASURES} | values
+    check_not_above(merged)
     changed = {k: v for k, v in values.items() if getattr(entry, k) != v}
     if not changed:
         return entry

@@ -11,11 +11,12 @@ import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from diary import codes
+from diary import measures
 from diary.errors import ValidationError
-from diary.models import NOTE_MAX, User
+from diary.measures import Kind, Measure
+from diary.models import User
 from diary.services.field_rules import clean_text, text_problem, whole_number_in
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
 # forgotten day); older days are refused so a typo in the year cannot file data in the past.
@@ -24,51 +25,85 @@ MAX_DAYS_BACK = 30
 # otherwise the server's clock is used.
 RECORDED_AT_SKEW = timedelta(minutes=5)
 RECORDED_AT_MAX_AGE = timedelta(days=7)
-TEXT_MAX = 200
-MEDICATIONS_MAX = 30
 
-NRS_FIELDS = ("pain", "pain_worst", "pain_least", "pain_average")
-SCALE_FIELDS = ("sleep_quality", "peg_enjoyment", "peg_activity", "mood")
-INT_FIELDS = NRS_FIELDS + SCALE_FIELDS
-LIST_FIELDS = ("symptoms", "body_sites", "medications")
-TEXT_FIELDS = ("body_site_other", "side_effect_other", "note")
 # Everything the patient can set or change; `id`, `recorded_at` are set on create only.
-CONTENT_FIELDS = (
-    "day",
-    *INT_FIELDS,
-    "symptoms",
-    "body_sites",
-    "body_site_other",
-    "sleep_hours",
-    "medications",
-    "side_effects",
-    "side_effect_other",
-    "note",
-)
+CONTENT_FIELDS = ("day", *measures.CODES)
 
 MESSAGES = {
-    "pain": "Choose your pain now, from 0 to 10.",
-    "nrs": "Choose a whole number from 0 to 10.",
-    "sleep_hours": "Enter the hours slept, from 0 to 24.",
     "day_format": "Use a date as YYYY-MM-DD.",
     "day_future": "This day has not happened yet.",
     "day_past": f"Entries can be made for the last {MAX_DAYS_BACK} days only.",
-    "severity": "Choose a severity from 0 (none) to 4 (very severe).",
-    "least_worst": "Least pain cannot be more than worst pain.",
 }
 
 
-def _clean_codes(
-    value: Any, allowed: frozenset[str], what: str, errors: list[str]
-) -> list[str] | None:
+def _clean_codes(value: Any, allowed: frozenset[str], noun: str, errors: list[str]) -> Any:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        errors.append(f"Send a list of {what} codes.")
+        errors.append(f"Send a list of {noun} codes.")
         return None
     unknown = sorted({v for v in value if v not in allowed})
     if unknown:
-        errors.append(f"Unknown {what} code: {', '.join(unknown)}.")
+        errors.append(f"Unknown {noun} code: {', '.join(unknown)}.")
         return None
     return list(dict.fromkeys(value))  # keep the order, drop repeats
+
+
+def _clean_lines(value: Any, m: Measure, errors: list[str]) -> Any:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors.append(f"Send a list of {m.noun}s, one per line.")
+        return None
+    lines = [v.strip() for v in value if v.strip()]
+    if bad := next(filter(None, map(text_problem, lines)), None):
+        errors.append(bad)
+    elif len(lines) > m.max_items:
+        errors.append(f"List at most {m.max_items} {m.noun}s.")
+    elif any(len(v) > m.max_length for v in lines):
+        errors.append(f"Keep each {m.noun} under {m.max_length} characters.")
+    else:
+        return list(dict.fromkeys(lines))
+    return None
+
+
+def _clean_severities(value: Any, m: Measure, errors: list[str]) -> Any:
+    if not isinstance(value, dict):
+        errors.append(f"Send {m.noun}s as {{code: severity}}.")
+        return None
+    unknown = sorted(k for k in value if k not in m.option_codes)
+    if unknown:
+        errors.append(f"Unknown {m.noun} code: {', '.join(unknown)}.")
+        return None
+    low, high = int(m.minimum or 0), int(m.maximum or 0)
+    if not all(whole_number_in(v, low, high) for v in value.values()):
+        errors.append(m.message)
+        return None
+    # Severity 0 is "none": not stored, so an entry lists only what was felt.
+    return {k: v for k, v in value.items() if v}
+
+
+def clean_value(m: Measure, value: Any, errors: list[str]) -> Any:
+    """One measure's value checked and normalised by its kind and range (diary.measures);
+    a problem goes to `errors` (and None is returned)."""
+    if m.kind is Kind.SCALE:
+        if value is None and not m.required:
+            return None
+        if whole_number_in(value, int(m.minimum or 0), int(m.maximum or 0)):
+            return value
+        errors.append(m.message)
+    elif m.kind is Kind.DECIMAL:
+        ok_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value is None and not m.required:
+            return None
+        if ok_number and math.isfinite(value) and m.minimum <= value <= m.maximum:
+            return round(float(value), m.decimals)
+        errors.append(m.message)
+    elif m.kind is Kind.CODES:
+        return _clean_codes(value or [], m.option_codes, m.noun, errors)
+    elif m.kind is Kind.LINES:
+        return _clean_lines(value or [], m, errors)
+    elif m.kind is Kind.SEVERITIES:
+        return _clean_severities(value or {}, m, errors)
+    elif m.kind is Kind.TEXT:
+        return clean_text(value, m.max_length, errors)
+    return None
 
 
 def validate_content(
@@ -76,7 +111,7 @@ def validate_content(
 ) -> dict[str, Any]:
     """Check and normalise an entry's content. Returns the values to store; raises
     ValidationError with a message per field. With `partial`, only the fields given are checked
-    (an edit), and `pain` may be absent."""
+    (an edit), and a required measure (pain now) may be absent."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -107,89 +142,37 @@ def validate_content(
             else:
                 clean["day"] = day
 
-    if "pain" in data or not partial:
-        if whole_number_in(data.get("pain"), codes.NRS_MIN, codes.NRS_MAX):
-            clean["pain"] = data["pain"]
-        else:
-            problem("pain", MESSAGES["pain"])
-    for field in INT_FIELDS[1:]:
-        if field not in data:
+    for m in measures.MEASURES:
+        if m.code not in data and (partial or not m.required):
             continue
-        value = data[field]
-        if value is None or whole_number_in(value, codes.NRS_MIN, codes.NRS_MAX):
-            clean[field] = value
+        found: list[str] = []
+        value = clean_value(m, data.get(m.code), found)
+        if found:
+            errors[m.code] = found
         else:
-            problem(field, MESSAGES["nrs"])
-
-    if "sleep_hours" in data:
-        value = data["sleep_hours"]
-        ok_number = isinstance(value, int | float) and not isinstance(value, bool)
-        if value is None:
-            clean["sleep_hours"] = None
-        elif ok_number and math.isfinite(value) and 0 <= value <= 24:
-            clean["sleep_hours"] = round(float(value), 1)
-        else:
-            problem("sleep_hours", MESSAGES["sleep_hours"])
-
-    for field, allowed, what in (
-        ("symptoms", codes.SYMPTOM_CODES, "symptom"),
-        ("body_sites", codes.BODY_SITE_CODES, "body site"),
-    ):
-        if field in data:
-            found: list[str] = []
-            value = _clean_codes(data[field] or [], allowed, what, found)
-            if found:
-                errors[field] = found
-            else:
-                clean[field] = value
-
-    if "medications" in data:
-        meds = data["medications"] or []
-        if not isinstance(meds, list | tuple) or not all(isinstance(m, str) for m in meds):
-            problem("medications", "Send a list of medications, one per line.")
-        else:
-            meds = [m.strip() for m in meds if m.strip()]
-            if bad := next(filter(None, map(text_problem, meds)), None):
-                problem("medications", bad)
-            elif len(meds) > MEDICATIONS_MAX:
-                problem("medications", f"List at most {MEDICATIONS_MAX} medications.")
-            elif any(len(m) > TEXT_MAX for m in meds):
-                problem("medications", f"Keep each medication under {TEXT_MAX} characters.")
-            else:
-                clean["medications"] = list(dict.fromkeys(meds))
-
-    if "side_effects" in data:
-        value = data["side_effects"] or {}
-        if not isinstance(value, dict):
-            problem("side_effects", "Send side effects as {code: severity}.")
-        else:
-            unknown_codes = sorted(k for k in value if k not in codes.SIDE_EFFECT_CODES)
-            if unknown_codes:
-                problem("side_effects", f"Unknown side effect code: {', '.join(unknown_codes)}.")
-            elif not all(whole_number_in(v, 0, len(codes.SEVERITIES) - 1) for v in value.values()):
-                problem("side_effects", MESSAGES["severity"])
-            else:
-                # Severity 0 is "none": not stored, so an entry lists only what was felt.
-                clean["side_effects"] = {k: v for k, v in value.items() if v}
-
-    for field in TEXT_FIELDS:
-        if field in data:
-            found = []
-            value = clean_text(data[field], NOTE_MAX if field == "note" else TEXT_MAX, found)
-            if found:
-                errors[field] = found
-            else:
-                clean[field] = value
+            clean[m.code] = value
 
     if errors:
         raise ValidationError(errors=errors)
     return clean
 
 
-def check_least_worst(values: dict[str, Any]) -> None:
-    least, worst = values.get("pain_least"), values.get("pain_worst")
-    if least is not None and worst is not None and least > worst:
-        raise ValidationError(errors={"pain_least": [MESSAGES["least_worst"]]})
+def check_not_above(values: dict[str, Any]) -> None:
+    """A measure with `not_above` (least pain) may not exceed the other one (worst pain)."""
+    for m in measures.MEASURES:
+        if m.not_above is None:
+            continue
+        value, limit = values.get(m.code), values.get(m.not_above)
+        if value is not None and limit is not None and value > limit:
+            other = measures.BY_CODE[m.not_above]
+            first, second = _first_words(m.label), _first_words(other.label)
+            message = f"{first.capitalize()} cannot be more than {second}."
+            raise ValidationError(errors={m.code: [message]})
+
+
+def _first_words(label: str) -> str:
+    """ "Least pain in the last 24 hours" -> "least pain" (for a message)."""
+    return " ".join(label.split()[:2]).lower()
 
 
 def recorded_at_or_now(value: datetime | None, now: datetime) -> datetime:

@@ -7,33 +7,19 @@ import io
 
 from sqlalchemy import select
 
-from diary import fhir
+from diary import fhir, measures
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services.entries import list_entries
-from diary.services.time import zone
+from diary.services.local_time import zone
 
+# The entry's own columns, then one per measure (diary.measures) in the registry's order.
 CSV_COLUMNS = (
     "entry_id",
     "day",
     "recorded_at_utc",
     "recorded_late",
-    "pain",
-    "pain_worst",
-    "pain_least",
-    "pain_average",
-    "symptoms",
-    "body_sites",
-    "body_site_other",
-    "sleep_hours",
-    "sleep_quality",
-    "peg_enjoyment",
-    "peg_activity",
-    "mood",
-    "medications",
-    "side_effects",
-    "side_effect_other",
-    "note",
+    *(m.csv_column for m in measures.MEASURES),
     "version",
 )
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
@@ -69,22 +55,7 @@ def entries_csv(patient: User) -> str:
                 e.day.isoformat(),
                 e.recorded_at.isoformat(),
                 "true" if e.recorded_at.astimezone(tz).date() > e.day else "false",
-                e.pain,
-                e.pain_worst,
-                e.pain_least,
-                e.pain_average,
-                ";".join(e.symptoms or []),
-                ";".join(e.body_sites or []),
-                e.body_site_other,
-                e.sleep_hours,
-                e.sleep_quality,
-                e.peg_enjoyment,
-                e.peg_activity,
-                e.mood,
-                ";".join(e.medications or []),
-                ";".join(f"{k}:{v}" for k, v in sorted((e.side_effects or {}).items())),
-                e.side_effect_other,
-                e.note,
+                *(m.csv_text(m.of(e)) for m in measures.MEASURES),
                 e.version,
             )
         )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
-from diary.services.time import zone
+from diary.services.local_time import zone
 
 
 def _local_day(user: User, at: datetime) -> date:

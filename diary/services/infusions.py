@@ -1,16 +1,16 @@
 """Infusion sessions: the clinician records, edits and lists them.
 
-The rules are written here once: the HTML form (via `parse_form`) and the JSON API (after its
-schema has checked the shape) both call `create_infusion` / `update_infusion`, so both give the
-same message per field. A session whose start is in the future is a scheduled session.
+The rules are written here once: the HTML form (read by `diary.clinic.infusion_form`) and the
+JSON API (after its schema has checked the shape) both call `create_infusion` /
+`update_infusion`, so both give the same message per field. A session whose start is in the
+future is a scheduled session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -20,7 +20,6 @@ from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import audit
 from diary.services.field_rules import clean_text, text_problem, whole_number_in
-from diary.services.time import zone
 
 FIELDS = (
     "started_at",
@@ -218,84 +217,3 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
     if errors:
         raise ValidationError(errors=errors)
     return out
-
-
-# --- the HTML form ------------------------------------------------------------------------------
-
-
-def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
-    """What the form shows for an existing session (or a new one), as strings."""
-    if infusion is None:
-        return {"date": "", "time": "09:00", "adjuncts": "", "exam": "no", "exam_signs": []}
-    local = infusion.started_at.astimezone(tz)
-
-    def text(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return {
-        "date": local.date().isoformat(),
-        "time": local.strftime("%H:%M"),
-        **{
-            name: text(getattr(infusion, name))
-            for name in ("duration_minutes", "dose_mg", "rate_mg_kg_h", "pain_pre", "pain_post")
-        },
-        **{name: getattr(infusion, name) or "" for name in TEXT_FIELDS},
-        "adjuncts": ", ".join(infusion.adjuncts or []),
-        "exam": "no" if infusion.exam_signs is None else "yes",
-        "exam_signs": list(infusion.exam_signs or []),
-    }
-
-
-def parse_form(form: Mapping[str, Any], patient: User) -> dict[str, Any]:
-    """Turn the form's strings into values for `clean`; the date and time are the patient's
-    local time (the diary's days are the patient's days). Raises ValidationError for entries
-    that are not numbers or dates, with the same field names as `clean`."""
-    tz = zone(patient)
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-
-    raw_date, raw_time = form.get("date", "").strip(), form.get("time", "").strip()
-    if not raw_date:
-        errors["started_at"] = ["Enter the date and time of the session."]
-    else:
-        try:
-            day = date.fromisoformat(raw_date)
-            at = time.fromisoformat(raw_time) if raw_time else time(9, 0)
-            values["started_at"] = datetime.combine(day, at, tzinfo=tz)
-        except ValueError:
-            errors["started_at"] = ["Use a date as YYYY-MM-DD and a time as HH:MM."]
-
-    numeric = {
-        "duration_minutes": (int, "Enter the duration in whole minutes."),
-        "dose_mg": (float, "Enter the total dose in mg as a number."),
-        "rate_mg_kg_h": (float, "Enter the rate in mg/kg/h as a number."),
-        "pain_pre": (int, "Pain before the session is a whole number from 0 to 10."),
-        "pain_post": (int, "Pain after the session is a whole number from 0 to 10."),
-    }
-    for name, (kind, message) in numeric.items():
-        raw = form.get(name, "").strip().replace(",", ".")
-        if not raw:
-            values[name] = None
-            continue
-        try:
-            values[name] = kind(raw)
-        except ValueError:
-            errors[name] = [message]
-    values["adjuncts"] = [a for a in form.get("adjuncts", "").replace("\n", ",").split(",")]
-    for name in TEXT_FIELDS:
-        values[name] = form.get(name, "")
-    getlist = getattr(form, "getlist", None)
-    signs = getlist("exam_signs") if getlist else form.get("exam_signs", [])
-    values["exam_signs"] = list(signs) if form.get("exam") == "yes" else None
-    if errors:
-        # Report the rule messages for the other fields too, so the form shows all at once.
-        try:
-            clean({k: v for k, v in values.items() if k not in errors})
-        except ValidationError as exc:
-            errors = {**(exc.errors or {}), **errors}
-        raise ValidationError(errors=errors)
-    return values

@@ -9,7 +9,7 @@ from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import User, utcnow
 from diary.services import entries
-from diary.services.time import local_now
+from diary.services.local_time import local_now
 
 TIME_MESSAGE = "Use a time as HH:MM, e.g. 20:00."
 

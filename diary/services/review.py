@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Row, select
 
-from diary import analysis, charts
+from diary import analysis, charts, measures
 from diary.analysis import DayAggregate, InfusionResponse
 from diary.codes import PROMIS_PI_4A_ITEMS, SEVERITIES, SIDE_EFFECTS, label
 from diary.extensions import db
 from diary.models import Infusion, User, WeeklyCheckin, utcnow
 from diary.services import series
-from diary.services.time import local_today, zone
+from diary.services.local_time import local_today, zone
 
 RANGES: dict[str, int | None] = {"30": 30, "90": 90, "180": 180, "365": 365, "all": None}
 RANGE_LABELS = {"30": "30 days", "90": "90 days", "180": "180 days", "365": "1 year", "all": "All"}
@@ -118,7 +118,7 @@ class KeyFigures:
     flare_days: tuple[date, ...]
     css: SeverityScore
     latest_checkin: Checkin | None
-    side_effects: tuple[SideEffectReport, ...]
+    side_effects_after_last_infusion: tuple[SideEffectReport, ...]
     notes: tuple[Note, ...]
     last_entry_day: date | None
 
@@ -213,24 +213,20 @@ def report(patient: User) -> Report:
     key = _key_figures(data)
     recent = data.past[-REPORT_INFUSIONS:]
     start = min(key.period_start - timedelta(days=7), today - timedelta(days=13))
-    pain = analysis.daily_pain(data.aggregates)
+    daily = analysis.daily_pain(data.aggregates)
     pain_fig = charts.pain_figure(data.aggregates, start, today, [r.day for r in data.past])
     aligned_fig = charts.aligned_figure(
-        analysis.aligned_on_infusions(pain, [r.day for r in recent])
+        analysis.aligned_on_infusions(daily, [r.day for r in recent])
     )
     for fig in (pain_fig, aligned_fig):
         fig.update_layout(width=680, height=250, margin={"t": 16, "b": 36})
     figures = {
-        "pain": script_json(charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)),
-        "aligned": script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
+        measures.PAIN.code: charts.script_json(
+            charts.figure_json(pain_fig, config=charts.STATIC_CONFIG)
+        ),
+        "aligned": charts.script_json(charts.figure_json(aligned_fig, config=charts.STATIC_CONFIG)),
     }
     return Report(patient=patient, key=key, infusions=list(reversed(recent)), figures=figures)
-
-
-def script_json(text: str) -> str:
-    """JSON made safe to place inside <script type="application/json">: no "</script>" or
-    "<!--" can end the block early (JSON.parse reads the escapes back)."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -242,8 +238,8 @@ def _load(patient: User, today: date, range_start: date | None) -> _Data:
     weekly check-ins in the same span. Three queries."""
     tz = zone(patient)
     now = utcnow()
-    # Plain rows, not ORM objects: the view's commit (of the audit event) would expire those
-    # and the template would then reload each one.
+    # Plain rows, not ORM objects: a commit before the page is drawn would expire those and
+    # the template would then reload each one.
     rows = db.session.execute(
         select(*INFUSION_COLUMNS)
         .where(Infusion.patient_id == patient.id)
@@ -270,7 +266,7 @@ def _load(patient: User, today: date, range_start: date | None) -> _Data:
         for c in db.session.execute(checkin_query.order_by(WeeklyCheckin.day))
     ]
 
-    pain = analysis.daily_pain(aggregates)
+    daily = analysis.daily_pain(aggregates)
     infusion_rows: list[InfusionRow] = []
     for inf, at in local:
         day = at.date()
@@ -285,7 +281,7 @@ def _load(patient: User, today: date, range_start: date | None) -> _Data:
                 response=None
                 if scheduled
                 else analysis.infusion_response(
-                    pain, day, next_infusion_day=later[0] if later else None
+                    daily, day, next_infusion_day=later[0] if later else None
                 ),
                 css=_severity_score(inf, day, aggregates),
             )
@@ -316,8 +312,8 @@ def _severity_score(
     if not window:
         return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
     score = analysis.crps_severity_score(
-        pain_reported=any(a.pain > 0 for a in window),
-        symptom_codes=frozenset().union(*(a.symptoms for a in window)),
+        pain_reported=any(a[measures.PAIN.code] > 0 for a in window),
+        symptom_codes=frozenset().union(*(a[measures.SYMPTOMS.code] for a in window)),
         exam_signs=frozenset(infusion.exam_signs),
     )
     return SeverityScore(score, None, day)
@@ -331,14 +327,14 @@ def _key_figures(data: _Data) -> KeyFigures:
     past = data.past
     last = past[-1] if past else None
     upcoming = [r for r in data.infusions if r.scheduled]
-    pain = analysis.daily_pain(data.aggregates)
+    daily = analysis.daily_pain(data.aggregates)
     period_start = last.day + timedelta(days=1) if last else today - timedelta(days=29)
     period_start = min(period_start, today)
-    mean7 = analysis.window_mean(pain, today - timedelta(days=6), today)
+    mean7 = analysis.window_mean(daily, today - timedelta(days=6), today)
     base = last.response.baseline if last and last.response else None
     change = analysis.percent_change(base, mean7)
     days_with_entry = set(data.aggregates)
-    flare_days = tuple(d for d in analysis.flares(pain) if period_start <= d <= today)
+    flare_days = tuple(d for d in analysis.flares(daily) if period_start <= d <= today)
 
     with_exam = [r for r in past if r.infusion.exam_signs is not None]
     if with_exam:
@@ -346,19 +342,17 @@ def _key_figures(data: _Data) -> KeyFigures:
     else:
         css = SeverityScore(None, "No exam signs have been recorded at any visit.")
 
-    side_effects: dict[str, int] = {}
+    worst: dict[str, int] = {}
     after_last = (
         analysis.days_between(last.day, last.day + timedelta(days=SIDE_EFFECT_DAYS)) if last else []
     )
     for d in (d for d in after_last if d in data.aggregates):
-        for code, severity in data.aggregates[d].side_effects.items():
-            side_effects[code] = max(severity, side_effects.get(code, 0))
+        for code, severity in data.aggregates[d][measures.SIDE_EFFECTS.code].items():
+            worst[code] = max(severity, worst.get(code, 0))
     order = {c.code: i for i, c in enumerate(SIDE_EFFECTS)}
     effects = tuple(
         SideEffectReport(code, label(SIDE_EFFECTS, code), severity)
-        for code, severity in sorted(
-            side_effects.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99))
-        )
+        for code, severity in sorted(worst.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
         if severity > 0
     )
     flares = set(flare_days)
@@ -383,7 +377,7 @@ def _key_figures(data: _Data) -> KeyFigures:
         flare_days=flare_days,
         css=css,
         latest_checkin=data.checkins[-1] if data.checkins else None,
-        side_effects=effects,
+        side_effects_after_last_infusion=effects,
         notes=notes,
         last_entry_day=max(data.aggregates, default=None),
     )
@@ -395,18 +389,18 @@ def _review_figures(
     aggregates = data.aggregates
     shown = {d: a for d, a in aggregates.items() if start <= d <= end}
     infusion_days = [r.day for r in in_range]
-    pain = analysis.daily_pain(aggregates)
+    daily = analysis.daily_pain(aggregates)
     weekly = [(c.day, c.promis_raw, c.pgic) for c in data.checkins]
     figures = {
-        "pain": charts.pain_figure(aggregates, start, end, infusion_days),
-        "symptoms": charts.symptom_figure(aggregates, start, end),
-        "body_sites": charts.body_site_figure(shown),
-        "aligned": charts.aligned_figure(analysis.aligned_on_infusions(pain, infusion_days)),
+        measures.PAIN.code: charts.pain_figure(aggregates, start, end, infusion_days),
+        measures.SYMPTOMS.code: charts.symptom_figure(aggregates, start, end),
+        measures.BODY_SITES.code: charts.body_site_figure(shown),
+        "aligned": charts.aligned_figure(analysis.aligned_on_infusions(daily, infusion_days)),
         "sleep": charts.sleep_interference_figure(aggregates, start, end, weekly),
-        "side_effects": charts.side_effect_figure(aggregates, infusion_days),
+        measures.SIDE_EFFECTS.code: charts.side_effect_figure(aggregates, infusion_days),
     }
-    for fig in (figures["symptoms"], figures["side_effects"]):
+    for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.
         fig.update_traces(showscale=False, selector={"type": "heatmap"})
-    return {name: script_json(charts.figure_json(fig)) for name, fig in figures.items()}
+    return {name: charts.script_json(charts.figure_json(fig)) for name, fig in figures.items()}

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from diary import analysis, charts
 from diary.models import User, utcnow
 from diary.services import infusion_calendar, series
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 
 RANGES = (30, 90)
 
@@ -37,13 +37,13 @@ def patient_trends(patient: User, days: int, *, now: datetime | None = None) -> 
     # A phone chart is read, not explored: no zoom or pan that a stray touch could trigger.
     figure.update_xaxes(fixedrange=True, tickformat="%-d %b", nticks=5)
     figure.update_yaxes(fixedrange=True)
-    pain = analysis.daily_pain(aggregates)
+    daily = analysis.daily_pain(aggregates)
     return Trends(
         days=days,
         start=start,
         end=end,
         figure_json=charts.figure_json(figure, config=charts.PHONE_CONFIG),
         days_with_entry=len(aggregates),
-        mean_pain=round(sum(pain.values()) / len(pain), 1) if pain else None,
+        mean_pain=round(sum(daily.values()) / len(daily), 1) if daily else None,
         infusion_days=marked,
     )

@@ -3,13 +3,18 @@
 import { freshCsrfToken } from './app.js';
 import { add, all, flush, remove, retry } from './outbox.js';
 
-const INT_FIELDS = [
-  'pain', 'pain_worst', 'pain_least', 'pain_average',
-  'sleep_quality', 'peg_enjoyment', 'peg_activity', 'mood',
-];
-const TEXT_FIELDS = ['body_site_other', 'side_effect_other', 'note'];
-const LIST_FIELDS = ['symptoms', 'body_sites'];
-const SIDE_EFFECT_PREFIX = 'side_effect__';
+// The measures (diary/measures.py) come with the page as JSON: this script holds no list of
+// fields, so a measure added to the registry is sent without a change here.
+function readConfig() {
+  const el = document.getElementById('entry-config');
+  if (!el) return null;
+  try {
+    return JSON.parse(el.textContent);
+  } catch {
+    return null;
+  }
+}
+const config = readConfig();
 
 const form = document.getElementById('entry-form');
 const statusEl = document.getElementById('save-status');
@@ -30,34 +35,47 @@ function intOrNull(value) {
   return Number.isInteger(n) ? n : null;
 }
 
-// The form as the API's JSON body; empty optional fields are left out.
-export function entryFromForm(formEl) {
+function readMeasure(data, field, prefix) {
+  switch (field.kind) {
+    case 'scale':
+      return intOrNull(data.get(field.code));
+    case 'decimal': {
+      const raw = (data.get(field.code) || '').toString().trim().replace(',', '.');
+      return raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : null;
+    }
+    case 'codes': {
+      const values = data.getAll(field.code).map(String).filter(Boolean);
+      return values.length ? [...new Set(values)] : null;
+    }
+    case 'lines': {
+      const lines = (data.get(field.code) || '').toString().split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+      return lines.length ? lines : null;
+    }
+    case 'severities': {
+      const severities = {};
+      for (const [name, value] of data.entries()) {
+        if (!name.startsWith(prefix)) continue;
+        const severity = intOrNull(value);
+        if (severity) severities[name.slice(prefix.length)] = severity;
+      }
+      return Object.keys(severities).length ? severities : null;
+    }
+    default: {
+      const text = (data.get(field.code) || '').toString().trim();
+      return text || null;
+    }
+  }
+}
+
+// The form as the API's JSON body, one field per measure; empty optional fields are left out.
+export function entryFromForm(formEl, measures = config) {
   const data = new FormData(formEl);
   const entry = {};
   const day = (data.get('day') || '').toString().trim();
   if (day) entry.day = day;
-  for (const name of INT_FIELDS) {
-    const n = intOrNull(data.get(name));
-    if (n !== null) entry[name] = n;
-  }
-  for (const name of LIST_FIELDS) {
-    const values = data.getAll(name).map(String).filter(Boolean);
-    if (values.length) entry[name] = [...new Set(values)];
-  }
-  const sleep = (data.get('sleep_hours') || '').toString().trim().replace(',', '.');
-  if (sleep !== '' && Number.isFinite(Number(sleep))) entry.sleep_hours = Number(sleep);
-  const meds = (data.get('medications') || '').toString().split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-  if (meds.length) entry.medications = meds;
-  const sideEffects = {};
-  for (const [name, value] of data.entries()) {
-    if (!name.startsWith(SIDE_EFFECT_PREFIX)) continue;
-    const severity = intOrNull(value);
-    if (severity) sideEffects[name.slice(SIDE_EFFECT_PREFIX.length)] = severity;
-  }
-  if (Object.keys(sideEffects).length) entry.side_effects = sideEffects;
-  for (const name of TEXT_FIELDS) {
-    const text = (data.get(name) || '').toString().trim();
-    if (text) entry[name] = text;
+  for (const field of measures.fields) {
+    const value = readMeasure(data, field, measures.severityPrefix);
+    if (value !== null) entry[field.code] = value;
   }
   return entry;
 }
@@ -102,7 +120,8 @@ export async function renderOutbox() {
     li.dataset.id = record.id;
     const main = document.createElement('span');
     main.className = 'entry__main';
-    main.textContent = `${formatDay(entry.day)} - pain ${entry.pain ?? '?'}/10`;
+    const { summary } = config;
+    main.textContent = `${formatDay(entry.day)} - ${summary.label.toLowerCase()} ${entry[summary.code] ?? '?'}/${summary.maximum}`;
     const status = document.createElement('span');
     if (record.error) {
       status.className = 'status--error';
@@ -187,9 +206,10 @@ async function onSubmit(event) {
   event.preventDefault();
   if (saving) return;
   const entry = entryFromForm(form);
-  if (entry.pain === undefined) {
-    announce('Please choose your pain now, from 0 to 10.');
-    focusFirst('pain');
+  const missing = config.fields.find((field) => field.required && entry[field.code] === undefined);
+  if (missing) {
+    announce(config.requiredMessage);
+    focusFirst(missing.code);
     return;
   }
   entry.id = crypto.randomUUID();
@@ -236,7 +256,7 @@ async function onSubmit(event) {
 }
 
 function init() {
-  if (!form || !userId) return;
+  if (!form || !userId || !config) return;
   if (!('indexedDB' in self) || !self.crypto || typeof crypto.randomUUID !== 'function') return;
   defaultDayToToday(form);
   form.addEventListener('submit', onSubmit);

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, CareLink, Entry, Role, User
-from diary.services.patients import attention
+from diary.services.dashboard import attention
 from tests.factories import _password_hash, login
 
 TODAY = date(2026, 6, 10)

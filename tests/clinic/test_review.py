@@ -329,7 +329,7 @@ def test_review_of_five_years_draws_every_infusion(app, make, client):
 
 
 def test_figure_json_in_a_script_block_cannot_close_it():
-    from diary.services.review import script_json
+    from diary.charts import script_json
 
     text = script_json(json.dumps({"name": "</script><script>alert(1)</script> & <!--"}))
     assert "<" not in text and ">" not in text and "&" not in text

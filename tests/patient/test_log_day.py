@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Entry, User
-from diary.services.time import local_today
+from diary.services.local_time import local_today
 from tests.factories import login
 
 

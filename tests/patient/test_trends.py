@@ -45,6 +45,26 @@ def test_trends_over_90_days_reach_older_entries(client, make):
     assert 9.0 in figure["data"][0]["y"]
 
 
+def _loaded(page: str) -> list[str]:
+    """What a page makes the browser fetch: script sources and stylesheet links."""
+    return re.findall(r'<script[^>]*\ssrc="([^"]+)"', page) + re.findall(
+        r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', page
+    )
+
+
 def test_plotly_is_not_loaded_on_the_diary_page(client, make):
+    """The page patients open most (on a phone, often on a slow line) does not fetch the
+    1.5 MB charting library; the trends page, which draws charts, does."""
     login(client, make.patient())
-    assert "plotly" not in client.get("/diary").get_data(as_text=True)
+    diary = client.get("/diary")
+    assert diary.status_code == 200
+    page = diary.get_data(as_text=True)
+    assert "<h1>How is today?</h1>" in page and 'id="entry-form"' in page
+    scripts = _loaded(page)
+    assert any(src.endswith("/js/diary.js") for src in scripts)  # the page's own scripts load
+    assert [src for src in scripts if "plotly" in src] == []
+    assert "plotly" not in page
+
+    trends = client.get("/diary/trends")
+    assert trends.status_code == 200
+    assert any(src.endswith("/vendor/plotly-cartesian.min.js") for src in _loaded(trends.text))

@@ -1,23 +1,82 @@
 """Diary entries: the JSON shapes. Types and unknown fields here; ranges, codes and dates are
-checked once, in diary.services.entries, so the form and the API give the same messages."""
+checked once, in diary.services.entry_rules, so the form and the API give the same messages.
+
+The measures' fields are made from the registry (diary.measures): a field's name is the
+measure's code, its type follows the measure's kind."""
 
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
+from diary import measures
+from diary.measures import Kind, Measure
 from diary.services.entry_rules import MESSAGES
 
-_NRS = {"invalid": MESSAGES["nrs"]}
 _TEXT = {"invalid": "Enter text."}
 
 
-def _nrs() -> fields.Integer:
-    return fields.Integer(
-        strict=True, allow_none=True, error_messages=_NRS, metadata={"minimum": 0, "maximum": 10}
+def _description(m: Measure) -> str:
+    text = m.label
+    if m.kind in (Kind.SCALE, Kind.DECIMAL):
+        text += f" ({m.minimum:g}-{m.maximum:g}{' ' + m.unit if m.unit else ''})"
+    if m.kind in (Kind.CODES, Kind.SEVERITIES):
+        text += ". Codes: " + ", ".join(o.code for o in m.options)
+    if m.kind is Kind.SEVERITIES:
+        text += f"; severity {m.minimum:g}-{m.maximum:g} (none..very severe)"
+    return text
+
+
+def _content_field(m: Measure) -> fields.Field:
+    """The field a client sends for a measure."""
+    meta = {"description": _description(m)}
+    if m.kind in (Kind.SCALE, Kind.DECIMAL):
+        meta |= {"minimum": m.minimum, "maximum": m.maximum}
+    errors = {"invalid": m.message}
+    if m.required:
+        errors["null"] = m.message
+    if m.kind is Kind.SCALE:
+        return fields.Integer(
+            strict=True, allow_none=not m.required, error_messages=errors, metadata=meta
+        )
+    if m.kind is Kind.DECIMAL:
+        return fields.Float(
+            allow_none=not m.required, allow_nan=False, error_messages=errors, metadata=meta
+        )
+    if m.kind in (Kind.CODES, Kind.LINES):
+        return fields.List(fields.String(), metadata=meta)
+    if m.kind is Kind.SEVERITIES:
+        return fields.Dict(
+            keys=fields.String(),
+            values=fields.Integer(strict=True, error_messages={"invalid": m.message}),
+            metadata=meta,
+        )
+    return fields.String(
+        allow_none=True, error_messages=_TEXT, metadata=meta | {"maxLength": m.max_length}
     )
 
 
-class EntryContentSchema(Schema):
+def _out_field(m: Measure) -> fields.Field:
+    """The field the API answers with for a measure."""
+    if m.kind is Kind.SCALE:
+        return fields.Int(allow_none=not m.required)
+    if m.kind is Kind.DECIMAL:
+        return fields.Float(allow_none=not m.required)
+    if m.kind in (Kind.CODES, Kind.LINES):
+        return fields.List(fields.Str())
+    if m.kind is Kind.SEVERITIES:
+        return fields.Dict(keys=fields.Str(), values=fields.Int())
+    return fields.Str(allow_none=True)
+
+
+_MeasureFields = Schema.from_dict(
+    {m.code: _content_field(m) for m in measures.MEASURES}, name="EntryMeasures"
+)
+_MeasureOutFields = Schema.from_dict(
+    {m.code: _out_field(m) for m in measures.MEASURES}, name="EntryMeasuresOut"
+)
+
+
+class EntryContentSchema(_MeasureFields):
     """The fields a patient sets; all optional here (PATCH). See EntryCreateSchema."""
 
     class Meta:
@@ -27,35 +86,6 @@ class EntryContentSchema(Schema):
         error_messages={"invalid": MESSAGES["day_format"]},
         metadata={"description": "The patient's local day the entry describes (default: today)."},
     )
-    pain = fields.Integer(
-        strict=True,
-        error_messages={"invalid": MESSAGES["pain"], "null": MESSAGES["pain"]},
-        metadata={"minimum": 0, "maximum": 10, "description": "Pain now, 0-10 NRS."},
-    )
-    pain_worst = _nrs()
-    pain_least = _nrs()
-    pain_average = _nrs()
-    symptoms = fields.List(fields.String(), metadata={"description": "codes.SYMPTOMS codes"})
-    body_sites = fields.List(fields.String(), metadata={"description": "codes.BODY_SITES codes"})
-    body_site_other = fields.String(allow_none=True, error_messages=_TEXT)
-    sleep_hours = fields.Float(
-        allow_none=True,
-        allow_nan=False,
-        error_messages={"invalid": MESSAGES["sleep_hours"]},
-        metadata={"minimum": 0, "maximum": 24},
-    )
-    sleep_quality = _nrs()
-    peg_enjoyment = _nrs()
-    peg_activity = _nrs()
-    mood = _nrs()
-    medications = fields.List(fields.String())
-    side_effects = fields.Dict(
-        keys=fields.String(),
-        values=fields.Integer(strict=True, error_messages={"invalid": MESSAGES["severity"]}),
-        metadata={"description": "{codes.SIDE_EFFECTS code: severity 0-4 (none..very severe)}"},
-    )
-    side_effect_other = fields.String(allow_none=True, error_messages=_TEXT)
-    note = fields.String(allow_none=True, error_messages=_TEXT, metadata={"maxLength": 2000})
 
 
 class EntryPatchSchema(EntryContentSchema):
@@ -85,27 +115,11 @@ class EntryCreateSchema(EntryContentSchema):
     )
 
 
-class EntryOutSchema(Schema):
+class EntryOutSchema(_MeasureOutFields):
     id = fields.UUID()
     patient_id = fields.Int()
     day = fields.Date()
     recorded_at = fields.AwareDateTime()
-    pain = fields.Int()
-    pain_worst = fields.Int(allow_none=True)
-    pain_least = fields.Int(allow_none=True)
-    pain_average = fields.Int(allow_none=True)
-    symptoms = fields.List(fields.Str())
-    body_sites = fields.List(fields.Str())
-    body_site_other = fields.Str(allow_none=True)
-    sleep_hours = fields.Float(allow_none=True)
-    sleep_quality = fields.Int(allow_none=True)
-    peg_enjoyment = fields.Int(allow_none=True)
-    peg_activity = fields.Int(allow_none=True)
-    mood = fields.Int(allow_none=True)
-    medications = fields.List(fields.Str())
-    side_effects = fields.Dict(keys=fields.Str(), values=fields.Int())
-    side_effect_other = fields.Str(allow_none=True)
-    note = fields.Str(allow_none=True)
     version = fields.Int()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

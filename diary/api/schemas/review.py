@@ -74,9 +74,7 @@ class ReviewSummarySchema(Schema):
     css_day = fields.Function(lambda k: k.css.day.isoformat() if k.css.day else None)
     css_reason = fields.Function(lambda k: k.css.reason)
     latest_checkin = fields.Nested(ReviewCheckinSchema, allow_none=True)
-    side_effects_after_last_infusion = fields.List(
-        fields.Nested(ReviewSideEffectSchema), attribute="side_effects"
-    )
+    side_effects_after_last_infusion = fields.List(fields.Nested(ReviewSideEffectSchema))
     notes = fields.List(fields.Nested(ReviewNoteSchema))
     definitions = fields.Function(
         lambda _k: {

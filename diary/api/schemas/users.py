@@ -33,7 +33,7 @@ class AttentionSchema(Schema):
 
 
 class PatientSummarySchema(Schema):
-    """One linked patient on the dashboard (definitions: diary/services/patients.py)."""
+    """One linked patient on the dashboard (definitions: diary/services/dashboard.py)."""
 
     id = fields.Int()
     display_name = fields.Str()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
-from diary import codes
+from diary import codes, measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, Role, User, WeeklyCheckin
 from diary.services import accounts
@@ -122,13 +122,13 @@ def _fill_diary(
     rows, checkins = [], []
     for offset in range(DAYS):
         day = start + timedelta(days=offset)
-        pain = _pain_on(day, infusion_days, p, rng)
-        if rng.random() > p.adherence + (0.05 if pain < 5 else -0.05):
+        felt = _pain_on(day, infusion_days, p, rng)
+        if rng.random() > p.adherence + (0.05 if felt < 5 else -0.05):
             continue  # a missed day
         since = [(day - d).days for d in infusion_days if d <= day]
-        rows.append(_entry(patient, day, pain, min(since) if since else None, zone, rng, p))
+        rows.append(_entry(patient, day, felt, min(since) if since else None, zone, rng, p))
         if day.weekday() == 6:
-            checkins.append(_checkin(patient, day, pain, zone, rng))
+            checkins.append(_checkin(patient, day, felt, zone, rng))
     db.session.execute(insert(Entry), rows)
     if checkins:
         db.session.execute(insert(WeeklyCheckin), checkins)
@@ -150,16 +150,16 @@ def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
 
 
-def _entry(patient, day, pain, days_since_infusion, zone, rng, p) -> dict:
-    now_pain = round(pain)
-    symptoms = [
-        c.code for c in codes.SYMPTOMS if rng.random() < 0.08 + 0.07 * pain * (c.group != "motor")
+def _entry(patient, day, felt, days_since_infusion, zone, rng, p) -> dict:
+    now_pain = round(felt)
+    reported = [
+        c.code for c in codes.SYMPTOMS if rng.random() < 0.08 + 0.07 * felt * (c.group != "motor")
     ]
-    side_effects = {}
+    effects = {}
     if days_since_infusion is not None and days_since_infusion <= 4:
         for code in ("vivid_dreams", "nausea", "dissociation", "headache", "drowsiness"):
             if rng.random() < 0.5 - 0.1 * days_since_infusion:
-                side_effects[code] = max(1, 3 - days_since_infusion + rng.randrange(-1, 2))
+                effects[code] = max(1, 3 - days_since_infusion + rng.randrange(-1, 2))
     late = rng.random() < 0.1
     recorded = _local(day + timedelta(days=1 if late else 0), rng.randrange(18, 23), 0, zone)
     return {
@@ -169,20 +169,23 @@ def _entry(patient, day, pain, days_since_infusion, zone, rng, p) -> dict:
         "recorded_at": recorded,
         "created_at": recorded,
         "updated_at": recorded,
-        "pain": now_pain,
-        "pain_worst": min(10, now_pain + rng.randrange(0, 3)),
-        "pain_least": max(0, now_pain - rng.randrange(1, 4)),
-        "pain_average": now_pain,
-        "symptoms": symptoms,
-        "body_sites": list(p.sites),
-        "medications": ["gabapentin 300 mg"] + (["paracetamol 1 g"] if pain > 6 else []),
-        "side_effects": side_effects,
-        "sleep_hours": round(max(3.0, min(9.5, 8.5 - 0.45 * pain + rng.gauss(0, 0.8))), 1),
-        "sleep_quality": max(0, min(10, round(9 - 0.8 * pain + rng.gauss(0, 1)))),
-        "peg_enjoyment": max(0, min(10, round(pain + rng.gauss(0, 1)))),
-        "peg_activity": max(0, min(10, round(pain + rng.gauss(0.5, 1)))),
-        "mood": max(0, min(10, round(9 - 0.7 * pain + rng.gauss(0, 1)))),
-        "note": _note(pain, days_since_infusion, rng),
+        measures.PAIN.code: now_pain,
+        measures.PAIN_WORST.code: min(10, now_pain + rng.randrange(0, 3)),
+        measures.PAIN_LEAST.code: max(0, now_pain - rng.randrange(1, 4)),
+        measures.PAIN_AVERAGE.code: now_pain,
+        measures.SYMPTOMS.code: reported,
+        measures.BODY_SITES.code: list(p.sites),
+        measures.MEDICATIONS.code: ["gabapentin 300 mg"]
+        + (["paracetamol 1 g"] if felt > 6 else []),
+        measures.SIDE_EFFECTS.code: effects,
+        measures.SLEEP_HOURS.code: round(
+            max(3.0, min(9.5, 8.5 - 0.45 * felt + rng.gauss(0, 0.8))), 1
+        ),
+        measures.SLEEP_QUALITY.code: max(0, min(10, round(9 - 0.8 * felt + rng.gauss(0, 1)))),
+        measures.PEG_ENJOYMENT.code: max(0, min(10, round(felt + rng.gauss(0, 1)))),
+        measures.PEG_ACTIVITY.code: max(0, min(10, round(felt + rng.gauss(0.5, 1)))),
+        measures.MOOD.code: max(0, min(10, round(9 - 0.7 * felt + rng.gauss(0, 1)))),
+        measures.NOTE.code: _note(felt, days_since_infusion, rng),
         "version": 1,
     }
 
@@ -191,23 +194,23 @@ NOTES_BAD = ("Could not wear a sleeve today.", "Flare after a cold morning.", "B
 NOTES_GOOD = ("Walked to the shop.", "Could hold a cup with the bad hand.", "Slept well.")
 
 
-def _note(pain: float, days_since: int | None, rng: random.Random) -> str | None:
+def _note(felt: float, days_since: int | None, rng: random.Random) -> str | None:
     if days_since == 1:
         return "Strange dreams last night, otherwise calmer."
     if rng.random() > 0.12:
         return None
-    return rng.choice(NOTES_BAD if pain >= 6 else NOTES_GOOD)
+    return rng.choice(NOTES_BAD if felt >= 6 else NOTES_GOOD)
 
 
-def _checkin(patient, day, pain, zone, rng) -> dict:
-    answer = max(1, min(5, round(1 + pain / 2.5 + rng.gauss(0, 0.5))))
+def _checkin(patient, day, felt, zone, rng) -> dict:
+    answer = max(1, min(5, round(1 + felt / 2.5 + rng.gauss(0, 0.5))))
     return {
         "id": uuid.uuid4(),
         "patient_id": patient.id,
         "day": day,
         "recorded_at": _local(day, 19, 30, zone),
         "promis_pi": {item.code: answer for item in codes.PROMIS_PI_4A_ITEMS},
-        "pgic": max(1, min(7, round(2 + pain / 2.5))),
+        "pgic": max(1, min(7, round(2 + felt / 2.5))),
     }
 
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, type_coerce
 
-from diary import analysis
+from diary import analysis, measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services.access import linked_patients_query
-from diary.services.time import zone
+from diary.services.local_time import zone
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -117,12 +117,12 @@ def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
         ).all()
     )
     daily: dict[int, dict[date, float]] = {pid: {} for pid in ids}
-    for pid, day, pain in db.session.execute(
-        select(Entry.patient_id, Entry.day, func.avg(Entry.pain))
+    for pid, day, mean in db.session.execute(
+        select(Entry.patient_id, Entry.day, func.avg(measures.PAIN.of(Entry)))
         .where(Entry.patient_id.in_(ids), live, Entry.day >= today - timedelta(days=WINDOW_DAYS))
         .group_by(Entry.patient_id, Entry.day)
     ):
-        daily[pid][day] = float(pain)
+        daily[pid][day] = float(mean)
     now = utcnow()
     infusion_times = {
         pid: (last, upcoming)
@@ -163,23 +163,23 @@ def _summary(
     patient: User,
     today: date,
     last_entry_day: date | None,
-    pain: dict[date, float],
+    daily_pain: dict[date, float],
     infusion_times: tuple[datetime | None, datetime | None] | None,
 ) -> PatientSummary:
     tz = zone(patient)
     last_at, next_at = infusion_times or (None, None)
     last_day = last_at.astimezone(tz).date() if last_at else None
     next_day = next_at.astimezone(tz).date() if next_at else None
-    mean7 = analysis.window_mean(pain, today - timedelta(days=6), today)
-    base = analysis.baseline(pain, last_day) if last_day else None
+    mean7 = analysis.window_mean(daily_pain, today - timedelta(days=6), today)
+    base = analysis.baseline(daily_pain, last_day) if last_day else None
     change = analysis.percent_change(base, mean7)
-    relief = analysis.relief_duration(pain, last_day, base).status if last_day else None
+    relief = analysis.relief_duration(daily_pain, last_day, base).status if last_day else None
     return PatientSummary(
         id=patient.id,
         display_name=patient.display_name,
         email=patient.email,
         last_entry_day=last_entry_day,
-        entries_last_14_days=sum(1 for d in pain if today - timedelta(days=13) <= d <= today),
+        entries_last_14_days=sum(1 for d in daily_pain if today - timedelta(days=13) <= d <= today),
         mean_pain_7_days=round(mean7, 1) if mean7 is not None else None,
         baseline=round(base, 1) if base is not None else None,
         change_pct=round(change) if change is not None else None,
