@@ -57,12 +57,14 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import auth, cli, errors, measures, pages, security
+    from diary.auth import phone_session
 
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures
 
     auth.init_login_manager(login_manager)
     auth.register_remember_cookie(app)
+    phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     cli.register(app)

@@ -9,7 +9,7 @@ would add about 10 KB to each figure's JSON. Missing days are None (gaps), never
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -99,11 +99,16 @@ def pain_figure(
     start: date,
     end: date,
     infusion_days: list[date],
+    *,
+    mark_late: bool = False,
+    treatments: Sequence[tuple[date, str]] = (),
 ) -> go.Figure:
     """Daily pain from start to end: pain now (daily mean), worst pain and the 7-day rolling
     mean (analysis.rolling_mean, 4 of 7 days needed), one point per calendar day with None for
     days without an entry, infusion days as dotted vertical lines plus an "Infusion" marker
-    trace at the top of the 0-10 axis."""
+    trace at the top of the 0-10 axis. With `mark_late`, days whose entries were all recorded
+    late (DayAggregate.late) get an open "Recorded late" ring over their pain point. Other
+    treatments (day, label) are "Other treatment" markers at the bottom of the axis."""
     days = _days(start, end)
     daily = analysis.daily_pain(aggregates)
     rolling = analysis.rolling_mean(daily, days, window=7)
@@ -147,6 +152,27 @@ def pain_figure(
         marker={"symbol": "triangle-down", "size": 12, "color": INFUSION_COLOUR},
         hovertemplate="Infusion %{x|%d %b %Y}<extra></extra>",
     )
+    if mark_late:
+        late = [d for d in days if d in aggregates and aggregates[d].late]
+        fig.add_scatter(
+            name="Recorded late",
+            x=late,
+            y=[aggregates[d][measures.PAIN.code] for d in late],
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 13, "color": COLOURS[3], "line": {"width": 2}},
+            hovertemplate="%{x|%d %b %Y}: recorded after the next day<extra></extra>",
+        )
+    shown_treatments = [(d, text) for d, text in treatments if start <= d <= end]
+    if treatments:
+        fig.add_scatter(
+            name="Other treatment",
+            x=[d for d, _ in shown_treatments],
+            y=[0] * len(shown_treatments),
+            text=[text for _, text in shown_treatments],
+            mode="markers",
+            marker={"symbol": "triangle-up", "size": 12, "color": COLOURS[2]},
+            hovertemplate="%{text}, %{x|%d %b %Y}<extra></extra>",
+        )
     return fig
 
 
@@ -207,11 +233,13 @@ def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> go.Figure:
     return fig
 
 
-def aligned_figure(aligned: list[AlignedSeries]) -> go.Figure:
+def aligned_figure(
+    aligned: list[AlignedSeries], names: Mapping[date, str] | None = None
+) -> go.Figure:
     """Pain by day from each infusion: one line per infusion (named by its date), x = day
     offset (-7 .. +84 by default), None for days without an entry, a vertical line at day 0 and,
     where the next infusion falls inside the window, a "Next infusion" marker in the line's
-    colour."""
+    colour. `names` gives a line's name by its day 0 (e.g. "Course 3, ended 2026-03-12")."""
     offsets = [o for s in aligned for o, _ in s.points]
     x_range = [min(offsets, default=-7) - 1, max(offsets, default=84) + 1]
     fig = _figure(
@@ -231,7 +259,7 @@ def aligned_figure(aligned: list[AlignedSeries]) -> go.Figure:
         ],
     )
     for i, series in enumerate(aligned):
-        name = series.infusion_day.isoformat()
+        name = (names or {}).get(series.infusion_day, series.infusion_day.isoformat())
         colour = COLOURS[i % len(COLOURS)]
         fig.add_scatter(
             name=name,
@@ -337,21 +365,33 @@ def side_effect_figure(
     aggregates: Mapping[date, DayAggregate],
     infusion_days: list[date],
     days_after: int = 7,
+    *,
+    windows: Sequence[tuple[str, date, date]] | None = None,
 ) -> go.Figure:
     """Side effects after each infusion: a heatmap with one column per infusion (its date),
     one row per side effect (codes.SIDE_EFFECTS order; unknown codes after), z = the highest
     severity (0-4, codes.SEVERITIES) reported on days 0 .. +days_after after it. The window
     stops before the next infusion day, so that each effect counts for the latest infusion
     only. z is 0 when there were entries in the window without that effect, None when there
-    were no entries at all."""
-    ordered = sorted(set(infusion_days))
-    windows: list[list[DayAggregate]] = []
-    for i, day in enumerate(ordered):
-        last = day + timedelta(days=days_after)
-        if i + 1 < len(ordered):
-            last = min(last, ordered[i + 1] - timedelta(days=1))
-        windows.append([aggregates[d] for d in analysis.days_between(day, last) if d in aggregates])
-    felt = [[agg[measures.SIDE_EFFECTS.code] for agg in w] for w in windows]
+    were no entries at all. `windows` (column name, first day, last day) replaces the windows
+    computed from `infusion_days`, e.g. one per course from its first session to 7 days after
+    it ended."""
+    if windows is None:
+        ordered = sorted(set(infusion_days))
+        windows = []
+        for i, day in enumerate(ordered):
+            last = day + timedelta(days=days_after)
+            if i + 1 < len(ordered):
+                last = min(last, ordered[i + 1] - timedelta(days=1))
+            windows.append((day.isoformat(), day, last))
+    felt = [
+        [
+            aggregates[d][measures.SIDE_EFFECTS.code]
+            for d in analysis.days_between(first, last)
+            if d in aggregates
+        ]
+        for _, first, last in windows
+    ]
     codes = _ordered_codes(SIDE_EFFECTS, {code for w in felt for day in w for code in day})
     z: list[list[int | None]] = []
     for code in codes:
@@ -367,7 +407,7 @@ def side_effect_figure(
     )
     fig.add_heatmap(
         name="Side effects",
-        x=[d.isoformat() for d in ordered],
+        x=[name for name, _, _ in windows],
         y=[label(SIDE_EFFECTS, c) for c in codes],
         z=z,
         text=text,
@@ -377,8 +417,77 @@ def side_effect_figure(
         xgap=1,
         ygap=1,
         colorbar={"tickvals": list(range(len(SEVERITIES))), "ticktext": list(SEVERITIES)},
-        hovertemplate=f"%{{y}}<br>Infusion %{{x}}, days 0-{days_after}: %{{text}}<extra></extra>",
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
     )
+    return fig
+
+
+def dose_response_figure(
+    points: Sequence[tuple[str, float | None, float | None, float | None]],
+) -> go.Figure:
+    """Relief and best change against dose, one point per course: (name, mean rate in mg/kg/h,
+    relief length in days, best change in percent). x = rate; relief days on the left axis
+    (circles), best change on the right axis (diamonds, negative = less pain). Courses without
+    a rate are left out (they cannot be placed on the dose axis)."""
+    placed = [p for p in points if p[1] is not None]
+    fig = _figure(
+        xaxis={"title": {"text": "Ketamine rate (mg/kg/h, course mean)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "Relief (days)"}, "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": "Best change (%)"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "range": [-105, 50],
+        },
+    )
+    relief = [p for p in placed if p[2] is not None]
+    fig.add_scatter(
+        name="Relief (days)",
+        x=[p[1] for p in relief],
+        y=[p[2] for p in relief],
+        text=[p[0] for p in relief],
+        mode="markers",
+        marker={"size": 11, "color": COLOURS[0]},
+        hovertemplate="%{text}<br>%{x} mg/kg/h: relief %{y} days<extra></extra>",
+    )
+    best = [p for p in placed if p[3] is not None]
+    fig.add_scatter(
+        name="Best change (%)",
+        x=[p[1] for p in best],
+        y=[round(p[3], 1) for p in best],
+        text=[p[0] for p in best],
+        yaxis="y2",
+        mode="markers",
+        marker={"symbol": "diamond", "size": 11, "color": COLOURS[1]},
+        hovertemplate="%{text}<br>%{x} mg/kg/h: best %{y}%<extra></extra>",
+    )
+    return fig
+
+
+def safety_trend_figure(
+    courses: Sequence[tuple[str, Mapping[str, int | None]]], codes: Sequence[str]
+) -> go.Figure:
+    """Side effects after each course as lines over the courses: one line per code in `codes`
+    (e.g. dissociation, nausea, urinary symptoms), y = the worst severity 0-4 after that course
+    (codes.SEVERITIES), None (a gap) when there were no entries after it."""
+    fig = _figure(
+        xaxis={"type": "category", "title": {"text": "Course"}},
+        yaxis={
+            "range": [-0.2, 4.2],
+            "tickvals": list(range(len(SEVERITIES))),
+            "ticktext": list(SEVERITIES),
+        },
+    )
+    for i, code in enumerate(codes):
+        fig.add_scatter(
+            name=label(SIDE_EFFECTS, code),
+            x=[name for name, _ in courses],
+            y=[values.get(code) for _, values in courses],
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": COLOURS[i % len(COLOURS)], "width": 2},
+        )
     return fig
 
 

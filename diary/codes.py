@@ -56,7 +56,11 @@ SYMPTOMS: tuple[Code, ...] = (
 # patient symptom codes that count towards each. "continuing_pain" counts when pain > 0.
 CSS_SYMPTOM_ITEMS: dict[str, frozenset[str]] = {
     "continuing_pain": frozenset(),
-    "allodynia_hyperalgesia": frozenset({"allodynia", "hyperalgesia"}),
+    # Pain with cold or heat is thermal allodynia/hyperalgesia: the Budapest criteria's
+    # allodynia covers light touch, temperature sensation, deep pressure and joint movement.
+    "allodynia_hyperalgesia": frozenset(
+        {"allodynia", "hyperalgesia", "cold_sensitivity", "heat_sensitivity"}
+    ),
     "temperature_asymmetry": frozenset({"temperature_change"}),
     "colour_asymmetry": frozenset({"color_change"}),
     "sweating_asymmetry": frozenset({"sweating_change"}),

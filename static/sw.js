@@ -1,11 +1,12 @@
 /* diary service worker (classic script, served at /sw.js with Service-Worker-Allowed: /).
- * Pages: network first, then the cached copy. Static files: stale-while-revalidate.
- * Writes are never touched: the outbox (outbox-core.js) queues them, and `sync` replays them. */
+ * Sections: install/activate (precache), fetch (pages and static files), sync (the outbox),
+ * message. Writes are never touched: the outbox (outbox-core.js) queues them, `sync` replays
+ * them. */
 'use strict';
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -44,12 +45,14 @@ function cacheable(response) {
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL_CACHE);
-    await shell.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
-    const pages = await caches.open(PAGE_CACHE);
+    // Without cookies: the shell (and /offline) is the same for whoever uses the phone.
+    await shell.addAll(SHELL.map((url) => new Request(url, { cache: 'reload', credentials: 'omit' })));
     await Promise.all(OPTIONAL.map(async (url) => {
       try {
         const res = await fetch(new Request(url, { cache: 'reload', credentials: 'same-origin' }));
-        if (cacheable(res)) await (url.startsWith('/static/') ? shell : pages).put(url, res);
+        if (!cacheable(res)) return;
+        if (url.startsWith('/static/')) await shell.put(url, res);
+        else await keepPage(new Request(new URL(url, self.location.href).href), res);
       } catch {
         // optional: ignore
       }
@@ -68,6 +71,16 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+/* ---- fetch: pages and static files --------------------------------------------------------
+ * Pages: network first with a deadline. A cached copy is used when the network has not answered
+ * within NAV_DEADLINE_MS (the network answer still refreshes the cache), when it fails, or when
+ * the server errs; but only a copy made for the user whose session the browser holds now
+ * (cookie `diary_user`), so a signed-out or expired session never shows anyone's cached diary.
+ * Static files: stale-while-revalidate. Writes are never touched. */
+const NAV_DEADLINE_MS = 1500;
+const NAV_NO_CACHE_WAIT_MS = 20000;
+const PAGE_OWNER_HEADER = 'X-Diary-Page-Owner';
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
@@ -82,30 +95,79 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
+function delay(ms) {
+  return new Promise((resolve) => { setTimeout(() => resolve(null), ms); });
+}
+
+// The page as stored: the server's answer plus whose page it is (X-Diary-User from the server).
+async function keepPage(request, response) {
+  const owner = response.headers.get('X-Diary-User');
+  if (!owner) return;
+  const headers = new Headers(response.headers);
+  headers.set(PAGE_OWNER_HEADER, owner);
+  const body = await response.blob();
+  const cache = await caches.open(PAGE_CACHE);
+  await cache.put(request.url, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+}
+
+// A cached page of `owner`; the diary's own copy stands in for / and /diary. `owner` null: the
+// browser holds no session, nothing is served. undefined: this browser does not let the worker
+// read cookies, so the page's own script (app.js) checks and locks instead.
+async function cachedPage(url, owner) {
+  if (owner === null) return null;
+  const pages = await caches.open(PAGE_CACHE);
+  let cached = (await pages.match(url.href)) || (await pages.match(url.href, { ignoreSearch: true }));
+  if (!cached && (url.pathname === '/diary' || url.pathname === '/')) cached = await pages.match(new URL('/diary', url).href);
+  if (!cached) return null;
+  return owner === undefined || cached.headers.get(PAGE_OWNER_HEADER) === owner ? cached : null;
+}
+
+async function dropPages() {
+  await caches.delete(PAGE_CACHE);
+}
+
+function signedOutPage() {
+  const html = '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    + '<title>Signed out · diary</title><link rel="stylesheet" href="/static/css/app.css"></head>'
+    + '<body><main id="main" class="container"><section class="card locked" id="locked">'
+    + '<h1>You are signed out</h1><p>Sign in to open your diary. Entries saved on this phone and '
+    + 'not sent yet stay on it, and are sent once their owner signs in again.</p>'
+    + '<a class="btn btn--primary btn--block" href="/login">Sign in</a></section></main></body></html>';
+  return new Response(html, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+}
+
+async function offlinePage(url, owner) {
+  // Nobody signed in: nothing of anyone's diary, only "Sign in".
+  if (owner === null && !NO_CACHE_PAGES.test(url.pathname)) return signedOutPage();
+  const shell = await caches.match('/offline');
+  if (shell) return shell;
+  return new Response('<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline.</p>', {
+    status: 503,
+    headers: { 'Content-Type': 'text/html; charset=utf-8' },
+  });
+}
+
 async function navigate(event, request, url) {
-  try {
-    const response = await fetch(request);
-    if (cacheable(response) && !NO_CACHE_PAGES.test(url.pathname)) {
-      const copy = response.clone();
-      event.waitUntil(caches.open(PAGE_CACHE).then((cache) => cache.put(request.url, copy)));
+  const owner = await self.DiaryOutbox.sessionOwner();
+  const network = fetch(request).then((response) => {
+    if (response.redirected && new URL(response.url).pathname === '/login') {
+      event.waitUntil(dropPages()); // the session is gone: so are its pages
+    } else if (cacheable(response) && !NO_CACHE_PAGES.test(url.pathname)) {
+      event.waitUntil(keepPage(request, response.clone()));
     }
     return response;
-  } catch (err) {
-    const pages = await caches.open(PAGE_CACHE);
-    const cached = (await pages.match(request.url)) || (await pages.match(request.url, { ignoreSearch: true }));
-    if (cached) return cached;
-    // Today's form works offline; other pages not kept say so and link to it (/offline).
-    if (url.pathname === '/diary' || url.pathname === '/') {
-      const diary = await caches.match('/diary');
-      if (diary) return diary;
-    }
-    const offline = await caches.match('/offline');
-    if (offline) return offline;
-    return new Response('<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline.</p>', {
-      status: 503,
-      headers: { 'Content-Type': 'text/html; charset=utf-8' },
-    });
+  });
+  network.catch(() => undefined);
+  const cached = NO_CACHE_PAGES.test(url.pathname) ? null : await cachedPage(url, owner);
+  if (!cached) {
+    const answer = await Promise.race([network.catch(() => null), delay(NAV_NO_CACHE_WAIT_MS)]);
+    return answer || offlinePage(url, owner);
   }
+  const answer = await Promise.race([network.catch(() => null), delay(NAV_DEADLINE_MS)]);
+  if (answer && answer.status < 500) return answer;
+  event.waitUntil(network.catch(() => undefined));
+  return cached;
 }
 
 async function staleWhileRevalidate(event, request) {
@@ -122,28 +184,29 @@ async function staleWhileRevalidate(event, request) {
   return network;
 }
 
-// Background Sync: the page registered 'outbox-sync' after queueing an entry.
+/* ---- sync: the outbox sent by the worker --------------------------------------------------
+ * Background Sync: the page registered 'outbox-sync' after queueing an entry. Only the records
+ * of the user whose session the browser holds are sent, each with its owner in X-Diary-Owner;
+ * the send holds the same Web Lock as the pages' (one sender at a time). */
 self.addEventListener('sync', (event) => {
   if (event.tag === 'outbox-sync') event.waitUntil(syncOutbox());
 });
 
 async function syncOutbox() {
-  const token = await self.DiaryOutbox.fetchCsrfToken();
-  if (!token) throw new Error('no CSRF token (offline or signed out); retry later');
-  // Only the signed-in user's entries: the session would file anyone else's under them.
-  const userId = await self.DiaryOutbox.fetchUserId();
-  if (!userId) throw new Error('signed-in user unknown; retry later');
-  const summary = await self.DiaryOutbox.flush(token, userId);
+  let owner = await self.DiaryOutbox.sessionOwner();
+  if (owner === undefined) owner = await self.DiaryOutbox.fetchUserId(); // no cookie access
+  if (!owner) return; // signed out: the records wait for their owner to sign in again
+  const summary = await self.DiaryOutbox.flush(owner);
   const clients = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
   clients.forEach((client) => client.postMessage({ type: 'outbox-synced', summary }));
   // Rejecting asks the browser to retry the sync later.
-  if (summary.offline) throw new Error('outbox: server unreachable, will retry');
+  if (summary.offline || summary.serverError) throw new Error('outbox: not sent yet, will retry');
 }
 
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'clear-pages') {
-    event.waitUntil(caches.delete(PAGE_CACHE));
+    event.waitUntil(dropPages());
   } else if (data.type === 'skip-waiting') {
     self.skipWaiting();
   }

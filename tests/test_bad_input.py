@@ -81,6 +81,7 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
         "/entries/{entry_id}": {"pain": 6, "version": 1},
         "/patients/{patient_id}/infusions": {"started_at": (now + timedelta(days=3)).isoformat()},
         "/patients/{patient_id}/infusions/{infusion_id}": {"duration_minutes": 240},
+        "/patients/{patient_id}/treatments": {"day": now.date().isoformat(), "kind": "other"},
     }
     ids = {
         "entry_id": world["entry"].id,
@@ -131,7 +132,9 @@ def test_every_form_field_refuses_junk_without_a_500(app, client, world):
         (patient, "/diary"),
         (patient, f"/diary/entries/{entry.id}/edit"),
         (patient, "/diary/checkin"),
+        (patient, "/diary/settings"),
         (clinician, f"/clinic/patients/{patient.id}/infusions/new"),
+        (clinician, f"/clinic/patients/{patient.id}/treatments"),
         (clinician, f"/clinic/patients/{patient.id}/infusions/{infusion.id}/edit"),
         (None, "/login"),  # last: its failures are rate-limited (429) by design
     ]

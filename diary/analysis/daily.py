@@ -5,11 +5,12 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import fmean
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from diary.measures import DAILY_RULES, NOTE, PAIN, Daily
 
@@ -35,18 +36,26 @@ class Reading:
     Values may also be given by keyword (`Reading(day=d, pain=4)`) and read as attributes;
     a measure the entry did not report reads as None (an empty set for sets)."""
 
-    __slots__ = ("day", "recorded_at", "values")
+    __slots__ = ("day", "recorded_at", "timezone", "values")
 
     def __init__(
         self,
         day: date,
         recorded_at: datetime | None = None,
         values: Mapping[str, Any] | None = None,
+        timezone: str | None = None,
         **by_code: Any,
     ) -> None:
         self.day = day
         self.recorded_at = recorded_at
+        # The IANA zone the entry was made in (the phone's), else the patient's zone.
+        self.timezone = timezone
         self.values = {**(values or {}), **by_code}
+
+    @property
+    def on_time(self) -> bool:
+        """ON_TIME_DEFINITION; an entry without a timestamp counts as on time."""
+        return recorded_on_time(self.day, self.recorded_at, self.timezone)
 
     def __getattr__(self, code: str) -> Any:
         if code.startswith("__") or code in Reading.__slots__:
@@ -63,7 +72,7 @@ class Reading:
         raise AttributeError(code)
 
     def _key(self) -> tuple:
-        return (self.day, self.recorded_at, frozenset(self.values.items()))
+        return (self.day, self.recorded_at, self.timezone, frozenset(self.values.items()))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Reading) and self._key() == other._key()
@@ -75,20 +84,40 @@ class Reading:
         return f"Reading(day={self.day!r}, recorded_at={self.recorded_at!r}, values={self.values})"
 
 
+def recorded_on_time(day: date, recorded_at: datetime | None, zone_name: str | None) -> bool:
+    """True when an entry describing `day` was recorded by the end of the following day in
+    the zone it was made in (`zone_name`, UTC when unknown): recorded_at's local date <= day + 1.
+    An entry without a timestamp (old data) counts as on time."""
+    if recorded_at is None:
+        return True
+    try:
+        tz = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return recorded_at.astimezone(tz).date() <= day + ONE_DAY
+
+
 @dataclass(frozen=True)
 class DayAggregate:
     """All entries of one day combined (see `daily_aggregates`). `values` maps each measure's
-    code to the day's value; `agg[code]` and `agg.<code>` read it."""
+    code to the day's value; `agg[code]` and `agg.<code>` read it. `late_entries`: how many of
+    the day's entries were not recorded on time (Reading.on_time)."""
 
     day: date
     values: Mapping[str, Any]
     entries: int = 1
+    late_entries: int = 0
+
+    @property
+    def late(self) -> bool:
+        """Every entry of the day was recorded late: the day's values are recalled."""
+        return self.entries > 0 and self.late_entries == self.entries
 
     def __getitem__(self, code: str) -> Any:
         return self.values[code] if code in self.values else _default(DAILY_RULES.get(code))
 
     def __getattr__(self, code: str) -> Any:
-        if code.startswith("__") or code in ("day", "values", "entries"):
+        if code.startswith("__") or code in ("day", "values", "entries", "late_entries"):
             raise AttributeError(code)
         if code in self.values or code in DAILY_RULES:
             return self[code]
@@ -132,7 +161,8 @@ def daily_aggregates(
     items and mood the mean over the entries that have them (None when none has); symptoms,
     body sites and medications the union; side effects the maximum severity per code; notes
     (and the "somewhere else" texts) the non-empty texts in the order they were recorded;
-    `entries` the number of entries. The result is ordered by day.
+    `entries` the number of entries, `late_entries` how many were recorded late. The result is
+    ordered by day.
     """
     by_day: dict[date, list[Reading]] = {}
     for reading in readings:
@@ -149,6 +179,7 @@ def daily_aggregates(
                 for code, rule in rules.items()
             },
             entries=len(entries),
+            late_entries=sum(1 for r in entries if not r.on_time),
         )
     return result
 
@@ -198,6 +229,35 @@ def adherence(days_with_entry: set[date], start: date, end: date) -> float:
     return sum(1 for d in days_with_entry if start <= d <= end) / total
 
 
+@dataclass(frozen=True)
+class Adherence:
+    """Days in a period: `on_time` days with at least one entry recorded on time, `late` days
+    with entries all recorded late, `total` calendar days. Shares are 0..1."""
+
+    on_time: int
+    late: int
+    total: int
+
+    @property
+    def on_time_share(self) -> float:
+        return self.on_time / self.total if self.total else 0.0
+
+    @property
+    def late_share(self) -> float:
+        return self.late / self.total if self.total else 0.0
+
+
+def adherence_split(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> Adherence:
+    """ADHERENCE_DEFINITION: over the calendar days start..end (both included), the days with
+    an on-time entry and the days whose entries were all late, counted apart. Raises
+    ValueError when end is before start."""
+    if end < start:
+        raise ValueError("end is before start")
+    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
+    late = sum(1 for a in days if a.late)
+    return Adherence(on_time=len(days) - late, late=late, total=(end - start).days + 1)
+
+
 def flares(
     daily_pain: Mapping[date, float],
     *,
@@ -205,11 +265,15 @@ def flares(
     min_pain: float = 5.0,
     window: int = 7,
     min_points: int = 4,
+    baselines: Sequence[tuple[date, date, float]] = (),
 ) -> list[date]:
-    """Flare days: a day D is a flare day when its daily pain is at least `min_pain` (5) and at
-    least `rise` (2) points above the mean daily pain of the `window` (7) days before it
-    (D-7 .. D-1), of which at least `min_points` (4) must have data. Each such day is listed,
-    in order; a flare lasting several days can give several dates."""
+    """Flare days (FLARE_DEFINITION): a day D is a flare day when its daily pain is at least
+    `min_pain` (5) and at least `rise` (2) points above the mean daily pain of the `window` (7)
+    days before it (D-7 .. D-1), of which at least `min_points` (4) must have data, and, when D
+    lies in one of `baselines`' (first day, last day, baseline) windows (the observation window
+    after a course), also at least `rise` points above that course's pre-infusion baseline:
+    pain coming back to where it was before the infusion is the end of relief, not a flare.
+    Each such day is listed, in order; a flare lasting several days can give several dates."""
     result = []
     for day in sorted(daily_pain):
         level = daily_pain[day]
@@ -217,8 +281,12 @@ def flares(
             continue
         before = [day - timedelta(days=i) for i in range(1, window + 1)]
         present = [daily_pain[d] for d in before if daily_pain.get(d) is not None]
-        if len(present) >= min_points and level - fmean(present) >= rise:
-            result.append(day)
+        if len(present) < min_points or level - fmean(present) < rise:
+            continue
+        floors = [b for first, last, b in baselines if first <= day <= last]
+        if floors and level - max(floors) < rise:
+            continue
+        result.append(day)
     return result
 
 
@@ -232,15 +300,24 @@ MEAN_PAIN_7_DAYS_DEFINITION = (
 )
 
 
+ON_TIME_DEFINITION = (
+    "On time: an entry describes a day and is on time when it was recorded by the end of the "
+    "following day, in the local time of the zone the phone was in when it was made (the "
+    "patient's zone for older entries); otherwise it is late (recalled, with more recall bias)."
+)
+
 ADHERENCE_DEFINITION = (
     "Days with data: the share of calendar days in the period with at least one diary entry "
-    "(an entry counts for the day it describes, whenever it was recorded)."
+    "recorded on time (by the end of the following day, local time); days whose entries were "
+    "all recorded later are counted apart as late and marked in the charts."
 )
 
 
 FLARE_DEFINITION = (
     "Flare day: daily pain of at least 5 and at least 2 points above the mean of the 7 days "
-    "before it (at least 4 of them with entries)."
+    "before it (at least 4 of them with entries); in the 84 days after an infusion or course "
+    "also at least 2 points above its pre-infusion baseline, so that pain returning to its "
+    "usual level as relief wears off is not called a flare."
 )
 
 

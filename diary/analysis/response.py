@@ -10,98 +10,63 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from statistics import fmean
 
-from diary.analysis.daily import ONE_DAY, days_between, rolling_mean, window_mean
-
-BASELINE_DAYS = 7
-
-
-BASELINE_MIN_DAYS = 4
-
-
-# Responder band codes, best to worst; stable strings stored and exported as they are.
-SUBSTANTIAL = "substantial"
-
-
-MODERATE = "moderate"
-
-
-MINIMAL = "minimal"
-
-
-NO_CHANGE = "none"
-
-
-WORSE = "worse"
-
-
-NOT_ENOUGH_DATA = "not_enough_data"
-
-
-RESPONDER_LABELS: dict[str, str] = {
-    SUBSTANTIAL: "Substantial improvement (50% or more less pain)",
-    MODERATE: "Moderate improvement (30-49% less pain)",
-    MINIMAL: "Minimal improvement (10-29% less pain)",
-    NO_CHANGE: "No important change",
-    WORSE: "Worse (10% or more pain)",
-    NOT_ENOUGH_DATA: "Not enough data",
-}
-
-
-# Relief status codes.
-RELIEF_ENDED = "ended"
-
-
-RELIEF_ONGOING = "ongoing"
-
-
-RELIEF_CENSORED = "censored"
-
-
-RELIEF_NONE = "no_relief"
-
-
-RELIEF_NOT_ENOUGH_DATA = NOT_ENOUGH_DATA
-
-
-RELIEF_THRESHOLD_FACTOR = 0.7
-
-
-RELIEF_WINDOW = 3
-
-
-RELIEF_MIN_POINTS = 2
-
-
-RELIEF_END_DAYS = 2
-
-
-RELIEF_MIN_DATA_DAYS = 3
-
-
-RELIEF_DEFINITION = (
-    "Relief duration is our own definition, based on the IMMPACT 30% threshold. Baseline: the "
-    "mean daily pain over the 7 days before the infusion (at least 4 days with entries). "
-    "Threshold: baseline x 0.7. From the day after the infusion we take the 3-day rolling mean "
-    "of daily pain (only days after the infusion; at least 2 of the 3 days with entries). Relief "
-    "starts when that mean is at or below the threshold, and ends on the first day it is above "
-    "the threshold on that day and the next; the duration is the number of days from the "
-    "infusion to that day. 'Still in relief' means it had not ended by the last day with entries "
-    "and 'Relief lasted until the next infusion' that the next infusion came first (in both "
-    "cases the days shown are a minimum). 'No relief' means the mean never reached the "
-    "threshold. 'Not enough data' means no baseline or fewer than 3 days with entries after "
-    "the infusion."
+from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
+from diary.analysis.relief import (
+    EDGE_DIGITS,
+    RELIEF_HORIZON_DAYS,
+    RELIEF_MIN_POINTS,
+    RELIEF_WINDOW,
+    Relief,
+    ReliefStatus,
+    relief_duration,
 )
 
+BASELINE_DAYS = 7
+BASELINE_MIN_DAYS = 4
+# A fall of about 2 points on the 0-10 NRS is clinically important (Farrar 2001; Mangnus 2021
+# counted a responder as a drop of at least 2 points).
+IMPORTANT_NRS_CHANGE = 2.0
 
-RELIEF_LABELS: dict[str, str] = {
-    RELIEF_ENDED: "Relief ended",
-    RELIEF_ONGOING: "Still in relief",
-    RELIEF_CENSORED: "Relief lasted until the next infusion",
-    RELIEF_NONE: "No relief",
-    RELIEF_NOT_ENOUGH_DATA: "Not enough data",
+
+class Band(StrEnum):
+    """IMMPACT responder band codes, best to worst; stable strings, exported as they are."""
+
+    SUBSTANTIAL = "substantial"
+    MODERATE = "moderate"
+    MINIMAL = "minimal"
+    NO_CHANGE = "none"
+    WORSE = "worse"
+    NO_BASELINE_PAIN = "no_baseline_pain"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+
+SUBSTANTIAL = Band.SUBSTANTIAL
+MODERATE = Band.MODERATE
+MINIMAL = Band.MINIMAL
+NO_CHANGE = Band.NO_CHANGE
+WORSE = Band.WORSE
+NO_BASELINE_PAIN = Band.NO_BASELINE_PAIN
+NOT_ENOUGH_DATA = Band.NOT_ENOUGH_DATA
+
+RESPONDER_LABELS: dict[str, str] = {
+    Band.SUBSTANTIAL: "Substantial improvement (50% or more less pain)",
+    Band.MODERATE: "Moderate improvement (30-49% less pain)",
+    Band.MINIMAL: "Minimal improvement (10-29% less pain)",
+    Band.NO_CHANGE: "No important change",
+    Band.WORSE: "Worse (10% or more pain)",
+    Band.NO_BASELINE_PAIN: "No pain at baseline; percent change undefined",
+    Band.NOT_ENOUGH_DATA: "Not enough data",
 }
+
+# Relief status codes (kept as names for the callers that compare with them).
+RELIEF_ENDED = ReliefStatus.ENDED
+RELIEF_ONGOING = ReliefStatus.ONGOING
+RELIEF_CENSORED = ReliefStatus.CENSORED
+RELIEF_NONE = ReliefStatus.NONE
+RELIEF_NOT_ENOUGH_DATA = ReliefStatus.NOT_ENOUGH_DATA
 
 
 def baseline(daily_pain: Mapping[date, float], infusion_day: date) -> float | None:
@@ -130,107 +95,54 @@ def responder_band(pct_change: float | None) -> str:
     A reduction of 50% or more is "substantial", 30% or more "moderate", 10% or more "minimal"
     (IMMPACT gives the minimally important change only approximately, as 10-20%; we use 10% as
     the lower edge and call everything below 30% minimal); an increase of 10% or more is
-    "worse"; anything in between "none". None (no baseline) gives "not_enough_data". Edges
-    belong to the better band: exactly -30% is moderate, exactly -50% substantial. Labels are
-    in RESPONDER_LABELS.
+    "worse"; anything in between "none". None gives "not_enough_data". Edges belong to the
+    better band: exactly -30% is moderate, exactly -50% substantial (compared on 6 decimals, so
+    a float a hair off the edge lands on it). Labels are in RESPONDER_LABELS.
     """
     if pct_change is None:
-        return NOT_ENOUGH_DATA
-    # Rounded so that e.g. 7.0 -> 4.9 (a float -29.999...%) lands on its 30% edge.
-    pct = round(pct_change, 6)
+        return Band.NOT_ENOUGH_DATA
+    pct = round(pct_change, EDGE_DIGITS)
     if pct <= -50:
-        return SUBSTANTIAL
+        return Band.SUBSTANTIAL
     if pct <= -30:
-        return MODERATE
+        return Band.MODERATE
     if pct <= -10:
-        return MINIMAL
+        return Band.MINIMAL
     if pct >= 10:
-        return WORSE
-    return NO_CHANGE
+        return Band.WORSE
+    return Band.NO_CHANGE
 
 
-@dataclass(frozen=True)
-class Relief:
-    """Result of `relief_duration`: a status code (labels in RELIEF_LABELS), the days of relief
-    (exact for "ended", a minimum for "ongoing" and "censored", None otherwise) and the pain
-    threshold used (baseline x 0.7; None without a baseline)."""
-
-    status: str
-    days: int | None
-    threshold: float | None
-
-    @property
-    def label(self) -> str:
-        return RELIEF_LABELS[self.status]
+def response_band(baseline: float | None, value: float | None) -> str:
+    """The band of `value` against `baseline`: responder_band of the percent change, except
+    "no_baseline_pain" when the baseline is 0 (a percent of nothing is undefined; read the
+    absolute change instead) and "not_enough_data" when either is None."""
+    if baseline is None or value is None:
+        return Band.NOT_ENOUGH_DATA
+    if round(baseline, EDGE_DIGITS) == 0:
+        return Band.NO_BASELINE_PAIN
+    return responder_band(percent_change(baseline, value))
 
 
-def relief_duration(
-    daily_pain: Mapping[date, float],
-    infusion_day: date,
-    baseline: float | None,
-    *,
-    next_infusion_day: date | None = None,
-) -> Relief:
-    """How long pain stayed at least 30% below baseline after an infusion (RELIEF_DEFINITION).
+def absolute_change(baseline: float | None, value: float | None) -> float | None:
+    """value - baseline in NRS points (negative: less pain); None when either is None."""
+    if baseline is None or value is None:
+        return None
+    return value - baseline
 
-    threshold = baseline x 0.7. Observation covers the days after the infusion (day+1 onward)
-    and stops the day before `next_infusion_day` when given. On each observed day D the rolling
-    value is the mean of daily pain on D-2 .. D, counting only observed days (the infusion day
-    and earlier never count) and only when at least 2 of the 3 have data.
 
-    Relief starts on the first day the rolling value is <= threshold. It ends on the first later
-    day D whose rolling value is above the threshold on D and on D+1 (stays there for 2 days);
-    days = D - infusion_day, status "ended". Otherwise:
-    - "ongoing": relief started and had not ended by the last day with data; days = last day
-      with data - infusion_day (a minimum);
-    - "censored": the same, but observation was cut by `next_infusion_day`; days = last day
-      with data before the next infusion - infusion_day (a minimum);
-    - "no_relief": no rolling value was at or below the threshold;
-    - "not_enough_data": baseline is None, fewer than 3 days with data were observed, or no
-      rolling value could be computed.
-    """
-    if baseline is None:
-        return Relief(RELIEF_NOT_ENOUGH_DATA, None, None)
-    threshold = baseline * RELIEF_THRESHOLD_FACTOR
-    first = infusion_day + ONE_DAY
-    observed = {
-        d: v
-        for d, v in daily_pain.items()
-        if v is not None and d >= first and (next_infusion_day is None or d < next_infusion_day)
-    }
-    if len(observed) < RELIEF_MIN_DATA_DAYS:
-        return Relief(RELIEF_NOT_ENOUGH_DATA, None, threshold)
-    last = max(observed)
-    days = days_between(first, last)
-    rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
-    if all(v is None for v in rolling.values()):
-        return Relief(RELIEF_NOT_ENOUGH_DATA, None, threshold)
-
-    def above(day: date) -> bool:
-        value = rolling.get(day)
-        return value is not None and value > threshold
-
-    started = False
-    for day in days:
-        value = rolling[day]
-        if value is None:
-            continue
-        if value <= threshold:
-            started = True
-        elif started and all(above(day + i * ONE_DAY) for i in range(RELIEF_END_DAYS)):
-            return Relief(RELIEF_ENDED, (day - infusion_day).days, threshold)
-    if not started:
-        return Relief(RELIEF_NONE, None, threshold)
-    status = RELIEF_CENSORED if next_infusion_day is not None else RELIEF_ONGOING
-    return Relief(status, (last - infusion_day).days, threshold)
+def important_nrs_change(change: float | None) -> bool:
+    """True when pain fell by at least 2 NRS points (IMPORTANT_NRS_CHANGE), on 6 decimals."""
+    return change is not None and round(change, EDGE_DIGITS) <= -IMPORTANT_NRS_CHANGE
 
 
 @dataclass(frozen=True)
 class AlignedSeries:
-    """Daily pain around one infusion. `points` has one (offset, pain) pair per day offset from
-    -before to +after, pain None when that day has no data. `next_infusion_offset` is the
-    offset of the next infusion when it falls inside the window, else None. `baseline` as in
-    `baseline()`."""
+    """Daily pain around one infusion or course. `points` has one (offset, pain) pair per day
+    offset from -before to +after, pain None when that day has no data or lies on or after the
+    next infusion (its days belong to that infusion). `next_infusion_offset` is the offset of
+    the next infusion when it falls inside the window, else None. `baseline` as in
+    `baseline()` of `baseline_day` (the course's first day)."""
 
     infusion_day: date
     points: tuple[tuple[int, float | None], ...]
@@ -242,50 +154,76 @@ def aligned_on_infusions(
     daily_pain: Mapping[date, float],
     infusion_days: Iterable[date],
     before: int = 7,
-    after: int = 84,
+    after: int = RELIEF_HORIZON_DAYS,
+    *,
+    next_days: Mapping[date, date] | None = None,
+    baseline_days: Mapping[date, date] | None = None,
 ) -> list[AlignedSeries]:
-    """For each infusion (in date order, duplicates once), daily pain by day offset from the
-    infusion, -before .. +after (default -7 .. +84: relief after ketamine can last about 12
-    weeks). The full window is kept even when the next infusion falls inside it; its offset is
-    given in `next_infusion_offset` so a chart can mark it."""
+    """For each day 0 (in date order, duplicates once), daily pain by day offset, -before ..
+    +after (default -7 .. +84: relief after ketamine can last about 12 weeks). The next
+    infusion is the next day in `infusion_days`, or `next_days[day]` when given (the first
+    session of the next course, which may be outside the days drawn). Pain on and after the
+    next infusion is None (a later infusion's days are never mixed into this one's line); its
+    offset is given in `next_infusion_offset` so a chart can mark it. `baseline_days[day]` is
+    the day whose baseline week applies (a course's first session), default day 0 itself."""
     ordered = sorted(set(infusion_days))
     result = []
     for i, day in enumerate(ordered):
+        if next_days is not None:
+            following = next_days.get(day)
+        else:
+            following = ordered[i + 1] if i + 1 < len(ordered) else None
+        cut = (following - day).days if following is not None else None
         points = tuple(
-            (offset, daily_pain.get(day + timedelta(days=offset)))
+            (
+                offset,
+                None
+                if cut is not None and offset >= cut
+                else daily_pain.get(day + timedelta(days=offset)),
+            )
             for offset in range(-before, after + 1)
         )
-        next_offset = None
-        if i + 1 < len(ordered):
-            gap = (ordered[i + 1] - day).days
-            next_offset = gap if gap <= after else None
-        result.append(AlignedSeries(day, points, next_offset, baseline(daily_pain, day)))
+        next_offset = cut if cut is not None and cut <= after else None
+        base_day = (baseline_days or {}).get(day, day)
+        result.append(AlignedSeries(day, points, next_offset, baseline(daily_pain, base_day)))
     return result
 
 
 CHANGE_DEFINITION = (
-    "Change versus baseline: the 7-day mean pain compared with the baseline of the last "
-    "infusion (mean daily pain over the 7 days before it, at least 4 days with entries), in "
-    "percent; negative means less pain. Bands follow IMMPACT: 30% or more less pain is a "
-    "moderate, 50% or more a substantial improvement."
+    "Change versus baseline: the mean daily pain over the days after the last infusion (or "
+    "course) within the last 7 days, compared with its baseline (mean daily pain over the 7 "
+    "days before the infusion or the course's first session, at least 4 days with entries); "
+    "days before or on the infusion day never count, and the number of days used is shown "
+    "(at least half of those days must have entries). In percent, negative means less pain, "
+    "and in NRS points (a fall of 2 points or more is clinically important). Bands follow "
+    "IMMPACT: 30% or more less pain is a moderate, 50% or more a substantial improvement. With "
+    "no pain at baseline a percent change is undefined and only the points are shown."
 )
 
 
 RESPONSE_DEFINITION = (
-    "Week-1 response: the mean daily pain over days +1 to +7 after the infusion (at least 4 days "
-    "with entries) compared with the infusion's baseline, in IMMPACT bands. Best: the lowest "
-    "3-day rolling mean (at least 2 of 3 days with entries) between day +1 and the day before "
-    "the next infusion, at most day +84."
+    "Week-1 response: the mean daily pain over days +1 to +7 after day 0 (the day the "
+    "infusion, the course's last session or a continuous infusion ended; at least 4 days with "
+    "entries, and the number used is shown) compared with the baseline (the 7 days before the "
+    "infusion or the course's first session), in IMMPACT bands and in NRS points. Best: the "
+    "lowest 3-day rolling mean (at least 2 of 3 days with entries) between day +1 and the day "
+    "before the next infusion, at most day +84."
 )
+
+RESPONSE_HORIZON_DAYS = RELIEF_HORIZON_DAYS
+WEEK1_MIN_DAYS = 4
 
 
 @dataclass(frozen=True)
 class InfusionResponse:
-    """How pain went after one infusion (RESPONSE_DEFINITION, RELIEF_DEFINITION).
+    """How pain went after one infusion or course (RESPONSE_DEFINITION, RELIEF_DEFINITION).
 
-    `week1_mean` is the mean pain on days +1..+7, `week1_change` its percent change from
-    `baseline`, `band` the IMMPACT band of that change; `best_mean` the lowest 3-day rolling
-    mean observed, `best_change` its percent change; `relief` the result of relief_duration."""
+    `infusion_day` is day 0 (the end); `baseline_day` the day whose previous 7 days give the
+    baseline (the first session); `baseline_days` the days with entries in that week;
+    `week1_mean` the mean pain on days +1..+7 (`week1_days` with entries), `week1_change` its
+    percent change, `week1_points` its change in NRS points, `band` the response_band;
+    `best_mean` the lowest 3-day rolling mean observed, `best_change`/`best_points` its changes;
+    `relief` the result of relief_duration."""
 
     infusion_day: date
     baseline: float | None
@@ -295,13 +233,19 @@ class InfusionResponse:
     best_mean: float | None
     best_change: float | None
     relief: Relief
+    baseline_day: date | None = None
+    baseline_days: int = 0
+    week1_days: int = 0
+    week1_points: float | None = None
+    best_points: float | None = None
 
     @property
     def band_label(self) -> str:
         return RESPONDER_LABELS[self.band]
 
-
-RESPONSE_HORIZON_DAYS = 84
+    @property
+    def week1_important(self) -> bool:
+        return important_nrs_change(self.week1_points)
 
 
 def infusion_response(
@@ -309,35 +253,67 @@ def infusion_response(
     infusion_day: date,
     *,
     next_infusion_day: date | None = None,
+    baseline_day: date | None = None,
+    today: date | None = None,
 ) -> InfusionResponse:
-    """Baseline, week-1 response, best response and relief duration for one infusion.
+    """Baseline, week-1 response, best response and relief after day 0 = `infusion_day`.
 
-    baseline: `baseline()`. week1_mean: `window_mean` of days +1..+7 (at least 4 with data),
-    stopping before `next_infusion_day` when that comes sooner. band: `responder_band` of the
-    week-1 percent change ("not_enough_data" without baseline or week-1 mean). best_mean: the
-    lowest 3-day rolling mean (2 of 3 days needed, only days after the infusion) on days
-    +1..+84, stopping before the next infusion; None when no rolling mean exists. relief:
-    `relief_duration` with `next_infusion_day`.
+    baseline: `baseline(baseline_day)` (default day 0: a single session). week1_mean: the mean
+    of days +1..+7 with data (at least 4), stopping before `next_infusion_day` when that comes
+    sooner; only days after day 0 ever count. band: `response_band`. best_mean: the lowest
+    3-day rolling mean (2 of 3 days needed, only days after day 0) on days +1..+84, stopping
+    before the next infusion; None when no rolling mean exists. relief: `relief_duration` with
+    `next_infusion_day` and `today`.
     """
-    base = baseline(daily_pain, infusion_day)
+    base_day = baseline_day or infusion_day
+    base = baseline(daily_pain, base_day)
+    base_n = sum(
+        1
+        for i in range(1, BASELINE_DAYS + 1)
+        if daily_pain.get(base_day - timedelta(days=i)) is not None
+    )
     last = infusion_day + timedelta(days=RESPONSE_HORIZON_DAYS)
     if next_infusion_day is not None:
         last = min(last, next_infusion_day - ONE_DAY)
     first = infusion_day + ONE_DAY
     week1_end = min(infusion_day + timedelta(days=7), last)
-    week1 = window_mean(daily_pain, first, week1_end) if week1_end >= first else None
+    week1_values = [
+        v for d in days_between(first, week1_end) if (v := daily_pain.get(d)) is not None
+    ]
+    week1 = fmean(week1_values) if len(week1_values) >= WEEK1_MIN_DAYS else None
     observed = {d: v for d in days_between(first, last) if (v := daily_pain.get(d)) is not None}
     ends = days_between(first, max(observed)) if observed else []
     rolling = rolling_mean(observed, ends, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
     best = min((v for v in rolling.values() if v is not None), default=None)
-    week1_change = percent_change(base, week1)
     return InfusionResponse(
         infusion_day=infusion_day,
         baseline=base,
         week1_mean=week1,
-        week1_change=week1_change,
-        band=responder_band(week1_change),
+        week1_change=percent_change(base, week1),
+        band=response_band(base, week1),
         best_mean=best,
         best_change=percent_change(base, best),
-        relief=relief_duration(daily_pain, infusion_day, base, next_infusion_day=next_infusion_day),
+        relief=relief_duration(
+            daily_pain, infusion_day, base, next_infusion_day=next_infusion_day, today=today
+        ),
+        baseline_day=base_day,
+        baseline_days=base_n,
+        week1_days=len(week1_values),
+        week1_points=absolute_change(base, week1),
+        best_points=absolute_change(base, best),
     )
+
+
+def change_since(
+    daily_pain: Mapping[date, float], end_day: date, today: date, window: int = 7
+) -> tuple[float | None, int, int]:
+    """The "change vs baseline" key figure's mean (CHANGE_DEFINITION): mean daily pain over the
+    days after `end_day` within the last `window` days up to `today` (max(end_day + 1,
+    today - 6) .. today). Returns (mean or None, days with entries used, days in the window).
+    The mean needs at least half the window's days (rounded up) with entries, so 4 of 7."""
+    start = max(end_day + ONE_DAY, today - timedelta(days=window - 1))
+    span = days_between(start, today)
+    values = [v for d in span if (v := daily_pain.get(d)) is not None]
+    needed = max(1, -(-len(span) // 2))
+    mean = fmean(values) if span and len(values) >= needed else None
+    return mean, len(values), len(span)

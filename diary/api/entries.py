@@ -23,6 +23,7 @@ from diary.auth import role_required
 from diary.models import Role
 from diary.services import checkins, entries
 from diary.services.entries import VersionConflict
+from diary.services.owner_claim import OWNER_HEADER, check_owner_claim
 
 
 @bp.errorhandler(VersionConflict)
@@ -56,9 +57,15 @@ def _if_match_version() -> int | None:
     response=EntryOutSchema,
     status=201,
     errors=(403, 409, 422),
+    headers={
+        OWNER_HEADER: "Optional. The id of the user who saved the entry (the phone's outbox "
+        "sends it). When it is not the signed-in user: 409 with code `owner_mismatch`, nothing "
+        "stored. Other 409s (code `conflict`): the id is used by another patient's entry."
+    },
 )
 @role_required(Role.PATIENT)
 def create_entry():
+    check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
     saved = entries.create_entry(current_user, json_body(EntryCreateSchema()))
     response, status = _with_etag(saved.entry, 201 if saved.created else 200)
     response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"

@@ -1,4 +1,4 @@
-"""A linked patient's infusion sessions: list, record, read, edit."""
+"""A linked patient's infusion sessions (list, record, read, edit) and other treatments."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from flask_login import current_user
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
-from diary.api.schemas import InfusionInSchema, InfusionOutSchema
+from diary.api.schemas import (
+    InfusionInSchema,
+    InfusionOutSchema,
+    TreatmentInSchema,
+    TreatmentSchema,
+)
 from diary.auth import role_required
 from diary.models import Role
-from diary.services import access, infusions
+from diary.services import access, infusions, treatments
 
 
 @bp.get("/patients/<int:patient_id>/infusions")
@@ -66,3 +71,32 @@ def update_infusion(patient_id: int, infusion_id: int):
         patient, infusion_id, json_body(InfusionInSchema(), partial=True), current_user
     )
     return jsonify(InfusionOutSchema().dump(infusion))
+
+
+@bp.get("/patients/<int:patient_id>/treatments")
+@documented(
+    "A linked patient's other treatments (nerve blocks, therapy, medication changes), newest first",
+    response=TreatmentSchema,
+    many=True,
+    errors=(403, 404),
+)
+@role_required(Role.CLINICIAN)
+def list_treatments(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action="treatments.read")
+    return jsonify(TreatmentSchema(many=True).dump(treatments.read_treatments(patient)))
+
+
+@bp.post("/patients/<int:patient_id>/treatments")
+@documented(
+    "Record another treatment as a dated event (shown on the review's timeline and beside each "
+    "course's response)",
+    request=TreatmentInSchema,
+    response=TreatmentSchema,
+    status=201,
+    errors=(403, 404, 422),
+)
+@role_required(Role.CLINICIAN)
+def create_treatment(patient_id: int):
+    patient = access.patient_for(current_user, patient_id, action=None)
+    treatment = treatments.record_treatment(patient, current_user, json_body(TreatmentInSchema()))
+    return jsonify(TreatmentSchema().dump(treatment)), 201

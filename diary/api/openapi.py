@@ -42,6 +42,7 @@ class Operation:
     status: int = 200
     many: bool = False
     query: dict[str, str] = field(default_factory=dict)  # name -> description
+    headers: dict[str, str] = field(default_factory=dict)  # request header name -> description
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
     public: bool = False
@@ -85,7 +86,7 @@ def _operation(op: Operation, parameters: list[dict], write: bool) -> dict:
         401: "Not signed in, or bad credentials",
         403: "Signed in with a role that may not do this",
         404: "No such object for this user",
-        409: "Conflicts with stored data",
+        409: "Conflicts with stored data (`error.code` says which conflict)",
         422: "Invalid fields: `errors` names each field",
         428: "The version the edit was made from is missing",
         429: "Too many attempts",
@@ -118,6 +119,15 @@ def _operation(op: Operation, parameters: list[dict], write: bool) -> dict:
             "description": text,
         }
         for name, text in op.query.items()
+    ] + [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": text,
+        }
+        for name, text in op.headers.items()
     ]
     if parameters or query:
         operation["parameters"] = parameters + query

@@ -20,7 +20,14 @@ from diary.services import infusions
 def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
     """What the form shows for an existing session (or a new one), as strings."""
     if infusion is None:
-        return {"date": "", "time": "09:00", "adjuncts": "", "exam": "no", "exam_signs": []}
+        return {
+            "date": "",
+            "time": "09:00",
+            "adjuncts": "",
+            "exam": "no",
+            "exam_signs": [],
+            "course_rule": "",
+        }
     local = infusion.started_at.astimezone(tz)
 
     def text(value: object) -> str:
@@ -41,6 +48,7 @@ def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
         "adjuncts": ", ".join(infusion.adjuncts or []),
         "exam": "no" if infusion.exam_signs is None else "yes",
         "exam_signs": list(infusion.exam_signs or []),
+        "course_rule": infusion.course_rule or "",
     }
 
 
@@ -84,6 +92,7 @@ def infusion_from_form(form: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     getlist = getattr(form, "getlist", None)
     signs = getlist("exam_signs") if getlist else form.get("exam_signs", [])
     values["exam_signs"] = list(signs) if form.get("exam") == "yes" else None
+    values["course_rule"] = form.get("course_rule", "").strip() or None
     if errors:
         # Report the rule messages for the other fields too, so the form shows all at once.
         try:

@@ -8,10 +8,10 @@ from flask_login import current_user
 from diary import analysis
 from diary.auth import role_required
 from diary.clinic.infusion_form import form_values, infusion_from_form
-from diary.codes import EXAM_SIGNS
+from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
 from diary.models import Role, utcnow
-from diary.services import access, dashboard, infusions, review
+from diary.services import access, dashboard, infusions, review, treatments
 from diary.services.local_time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -21,7 +21,14 @@ DEFINITIONS = {
     "change": analysis.CHANGE_DEFINITION,
     "response": analysis.RESPONSE_DEFINITION,
     "relief": analysis.RELIEF_DEFINITION,
+    "course": analysis.COURSE_DEFINITION,
+    "relief_trend": analysis.RELIEF_TREND_DEFINITION,
+    "pain_back": review.PAIN_BACK_DEFINITION,
+    "outcomes": review.OUTCOMES_DEFINITION,
+    "safety": analysis.SAFETY_DEFINITION,
+    "rescue": analysis.RESCUE_DEFINITION,
     "adherence": analysis.ADHERENCE_DEFINITION,
+    "on_time": analysis.ON_TIME_DEFINITION,
     "flares": analysis.FLARE_DEFINITION,
     "css": review.CSS_DEFINITION,
     "attention": dashboard.ATTENTION_DEFINITION,
@@ -34,6 +41,11 @@ def _clinic_context() -> dict:
         "definitions": DEFINITIONS,
         "responder_labels": analysis.RESPONDER_LABELS,
         "range_labels": review.RANGE_LABELS,
+        "severities": SEVERITIES,
+        "safety_codes": [(c, label(SIDE_EFFECTS, c)) for c in analysis.SAFETY_TREND_CODES],
+        "treatment_kinds": treatments.KIND_LABELS,
+        "pgic_answers": PGIC_ANSWERS,
+        "course_name": review.course_name,
     }
 
 
@@ -116,7 +128,37 @@ def _form(patient, infusion, values, errors: dict, status: int = 200):
             values=values,
             errors=errors,
             exam_signs=EXAM_SIGNS,
+            course_rules=analysis.COURSE_RULE_LABELS,
             timezone=zone(patient).key,
+        ),
+        status,
+    )
+
+
+@bp.route("/patients/<int:patient_id>/treatments", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def treatment_list(patient_id: int):
+    """Other treatments (nerve blocks, therapy, medication changes): the list and a form."""
+    patient = access.patient_for(
+        current_user, patient_id, action="treatments.read" if request.method == "GET" else None
+    )
+    values, errors, status = {"day": local_today(patient).isoformat(), "kind": ""}, {}, 200
+    if request.method == "POST":
+        try:
+            treatments.record_treatment(patient, current_user, request.form)
+        except ValidationError as exc:
+            values, errors, status = request.form.to_dict(), exc.errors or {}, 422
+        else:
+            flash("Treatment saved.", "ok")
+            return redirect(url_for("clinic.treatment_list", patient_id=patient.id))
+    rows = treatments.read_treatments(patient)
+    return (
+        render_template(
+            "clinic/treatments.html",
+            patient=patient,
+            treatments=rows,
+            values=values,
+            errors=errors,
         ),
         status,
     )

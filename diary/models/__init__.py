@@ -2,7 +2,7 @@
 
 from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
-from diary.models.infusions import Infusion
+from diary.models.infusions import Infusion, Treatment
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
@@ -15,6 +15,7 @@ __all__ = [
     "Invitation",
     "RememberToken",
     "Role",
+    "Treatment",
     "User",
     "WeeklyCheckin",
     "utcnow",

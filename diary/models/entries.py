@@ -57,6 +57,9 @@ class Entry(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The IANA time zone the entry was made in (the phone's); None for entries made before
+    # zones were kept (the patient's zone applies then).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     pain: Mapped[int] = mapped_column(Integer)
     pain_worst: Mapped[int | None] = mapped_column(Integer)
     pain_least: Mapped[int | None] = mapped_column(Integer)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -37,8 +37,29 @@ class Infusion(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     # Clinician-observed CSS signs (codes.EXAM_SIGNS); None when no exam was recorded.
     exam_signs: Mapped[list[str] | None] = mapped_column(JSON)
+    # The clinician's override of the course grouping (analysis.CourseRule); None: automatic.
+    course_rule: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])
     clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])
+
+
+class Treatment(db.Model):
+    """Another treatment the clinic coordinates (a nerve block, a course of physical or
+    occupational therapy, a medication change), recorded by the clinician as a dated event so
+    that a change in pain is not credited to the wrong treatment."""
+
+    __tablename__ = "treatments"
+    __table_args__ = (Index("ix_treatments_patient_day", "patient_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)  # the patient's local day it happened or started
+    kind: Mapped[str] = mapped_column(String(32))  # services.treatments.KINDS
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,7 +36,7 @@ def entry_from_form(form: MultiDict, *, whole: bool) -> dict[str, Any]:
     shows every field), an empty field means "clear it" (a required one is then refused by the
     rules); otherwise (a new entry) empty fields are left out."""
     data: dict[str, Any] = {}
-    for name in ("id", "day"):
+    for name in ("id", "day", "timezone"):
         if form.get(name, "").strip():
             data[name] = form[name].strip()
     for m in measures.MEASURES:

@@ -12,7 +12,7 @@ from diary.auth import role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, entries, infusion_calendar, reminders, trends
+from diary.services import checkins, entries, infusion_calendar, reminders, settings, trends
 from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
@@ -210,3 +210,31 @@ def set_reminder():
             "ok",
         )
     return redirect(url_for("patient.log_day"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def settings_page():
+    """The patient's time zone: their diary's "today" (e.g. after moving or a long trip)."""
+    errors: dict[str, list[str]] = {}
+    status = 200
+    chosen = current_user.timezone
+    if request.method == "POST":
+        chosen = request.form.get("timezone", "")
+        try:
+            name = settings.set_timezone(current_user, chosen)
+        except ValidationError as exc:
+            errors, status = exc.errors or {}, 422
+        else:
+            flash(f"Time zone set to {name}. Today is {local_today(current_user):%A %-d %B}.", "ok")
+            return redirect(url_for("patient.settings_page"))
+    return (
+        render_template(
+            "patient/settings.html",
+            zones=settings.zone_choices(),
+            chosen=chosen,
+            errors=errors,
+            today=local_today(current_user),
+        ),
+        status,
+    )

@@ -22,6 +22,7 @@ from diary.services import access
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
     check_not_above,
+    clean_zone,
     recorded_at_or_now,
     validate_content,
 )
@@ -94,6 +95,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
     data = dict(data)
     entry_id = data.pop("id", None)
     recorded_at = data.pop("recorded_at", None)
+    zone_sent = data.pop("timezone", None)
     if entry_id is not None and not isinstance(entry_id, uuid.UUID):
         try:
             entry_id = uuid.UUID(str(entry_id))
@@ -103,12 +105,15 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
         existing = db.session.get(Entry, entry_id)
         if existing is not None:
             return _replayed(existing, patient)
-    values = validate_content(data, patient, now=now)
+    zone_name = clean_zone(zone_sent)
+    values = validate_content(data, patient, now=now, zone_name=zone_name)
     check_not_above(values)
     entry = Entry(
         id=entry_id or uuid.uuid4(),
         patient_id=patient.id,
         recorded_at=recorded_at_or_now(recorded_at, now),
+        # The zone the entry was made in: the phone's, else the patient's at that moment.
+        timezone=zone_name or patient.timezone,
         version=1,
         created_at=now,
         updated_at=now,
@@ -196,7 +201,7 @@ def update_entry(
     for m in measures.REQUIRED:
         if m.code in changes and changes[m.code] is None:
             changes[m.code] = "missing"  # pain now cannot be removed: refused with its message
-    values = validate_content(changes, patient, partial=True, now=now)
+    values = validate_content(changes, patient, partial=True, now=now, zone_name=entry.timezone)
     merged = {m.code: m.of(entry) for m in measures.MEASURES} | values
     check_not_above(merged)
     changed = {k: v for k, v in values.items() if getattr(entry, k) != v}

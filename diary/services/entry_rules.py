@@ -16,7 +16,7 @@ from diary.errors import ValidationError
 from diary.measures import Kind, Measure
 from diary.models import User
 from diary.services.field_rules import clean_text, text_problem, whole_number_in
-from diary.services.local_time import local_today
+from diary.services.local_time import is_zone, local_today, today_in
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
 # forgotten day); older days are refused so a typo in the year cannot file data in the past.
@@ -33,6 +33,7 @@ MESSAGES = {
     "day_format": "Use a date as YYYY-MM-DD.",
     "day_future": "This day has not happened yet.",
     "day_past": f"Entries can be made for the last {MAX_DAYS_BACK} days only.",
+    "timezone": "Send the phone's time zone as an IANA name, e.g. Europe/London.",
 }
 
 
@@ -106,12 +107,33 @@ def clean_value(m: Measure, value: Any, errors: list[str]) -> Any:
     return None
 
 
+def entry_today(patient: User, zone_name: str | None, now: datetime | None = None) -> date:
+    """Today where the entry is made: in `zone_name` (the phone's zone kept with the entry)
+    when given, else in the patient's zone from their settings."""
+    return today_in(zone_name, now) if zone_name else local_today(patient, now)
+
+
+def clean_zone(value: Any) -> str | None:
+    """The entry's time zone: None (not sent) or a known IANA name; else ValidationError."""
+    if value is None or value == "":
+        return None
+    if not is_zone(value):
+        raise ValidationError(errors={"timezone": [MESSAGES["timezone"]]})
+    return value
+
+
 def validate_content(
-    data: dict[str, Any], patient: User, *, partial: bool = False, now: datetime | None = None
+    data: dict[str, Any],
+    patient: User,
+    *,
+    partial: bool = False,
+    now: datetime | None = None,
+    zone_name: str | None = None,
 ) -> dict[str, Any]:
     """Check and normalise an entry's content. Returns the values to store; raises
     ValidationError with a message per field. With `partial`, only the fields given are checked
-    (an edit), and a required measure (pain now) may be absent."""
+    (an edit), and a required measure (pain now) may be absent. The day is checked against
+    today in `zone_name` (the zone the entry was made in), else in the patient's zone."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -123,9 +145,10 @@ def validate_content(
         problem(field, "Unknown field.")
 
     if "day" in data or not partial:
+        today = entry_today(patient, zone_name, now)
         day = data.get("day")
         if day is None:
-            day = local_today(patient, now)
+            day = today
         if isinstance(day, str):
             try:
                 day = date.fromisoformat(day)
@@ -134,7 +157,6 @@ def validate_content(
         if not isinstance(day, date) or isinstance(day, datetime):
             problem("day", MESSAGES["day_format"])
         else:
-            today = local_today(patient, now)
             if day > today:
                 problem("day", MESSAGES["day_future"])
             elif day < today - timedelta(days=MAX_DAYS_BACK):

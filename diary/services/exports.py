@@ -8,10 +8,10 @@ import io
 from sqlalchemy import select
 
 from diary import fhir, measures
+from diary.analysis import recorded_on_time
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services.entries import list_entries
-from diary.services.local_time import zone
 
 # The entry's own columns, then one per measure (diary.measures) in the registry's order.
 CSV_COLUMNS = (
@@ -41,12 +41,12 @@ def _cell(value) -> str:
 
 def entries_csv(patient: User) -> str:
     """One row per live entry, oldest first. Sets are joined with ';', side effects as
-    code:severity (0-4). `recorded_late` is true when the entry was recorded after its day
-    ended in the patient's time zone."""
+    code:severity (0-4). `recorded_late` is true when the entry was not recorded on time: by the
+    end of the day after its day, in the zone it was made in (analysis.ON_TIME_DEFINITION, the
+    same rule the review counts adherence by)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    tz = zone(patient)
     for e in list_entries(patient.id):
         writer.writerow(
             _cell(v)
@@ -54,7 +54,9 @@ def entries_csv(patient: User) -> str:
                 e.id,
                 e.day.isoformat(),
                 e.recorded_at.isoformat(),
-                "true" if e.recorded_at.astimezone(tz).date() > e.day else "false",
+                "false"
+                if recorded_on_time(e.day, e.recorded_at, e.timezone or patient.timezone)
+                else "true",
                 *(m.csv_text(m.of(e)) for m in measures.MEASURES),
                 e.version,
             )

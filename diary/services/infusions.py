@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from diary.analysis import CourseRule
 from diary.codes import EXAM_SIGN_CODES, EXAM_SIGNS
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
@@ -33,6 +34,7 @@ FIELDS = (
     "lab_notes",
     "notes",
     "exam_signs",
+    "course_rule",
 )
 TEXT_FIELDS = ("adverse_events", "lab_notes", "notes")
 TEXT_MAX = 4000
@@ -114,7 +116,8 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
     10 mg/kg/h; up to 20 adjuncts of at most 100 characters (blank ones dropped, duplicates
     once); pain before/after 0-10 (no pain after a session that has not started); free texts
     of at most 4000 characters (blank is none); exam_signs None (no exam recorded) or codes of
-    codes.EXAM_SIGNS (an empty list: examined, no sign found).
+    codes.EXAM_SIGNS (an empty list: examined, no sign found); course_rule None (automatic
+    grouping) or an analysis.CourseRule.
     """
     now = now or utcnow()
     errors: dict[str, list[str]] = {}
@@ -213,6 +216,16 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
     else:
         # Stored in the form's order, so an unchanged exam compares equal.
         out["exam_signs"] = [c.code for c in EXAM_SIGNS if c.code in set(signs)]
+
+    rule = values.get("course_rule")
+    if rule in (None, ""):
+        out["course_rule"] = None
+    elif rule in {r.value for r in CourseRule}:
+        out["course_rule"] = str(rule)
+    else:
+        errors["course_rule"] = [
+            "Choose automatic grouping, a new course, or the previous session's course."
+        ]
 
     if errors:
         raise ValidationError(errors=errors)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from diary.models import User, utcnow
 
@@ -21,3 +22,18 @@ def local_now(user: User, now: datetime | None = None) -> datetime:
 
 def local_today(user: User, now: datetime | None = None) -> date:
     return local_now(user, now).date()
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name the server knows (tzdata)."""
+    return frozenset(available_timezones())
+
+
+def is_zone(name: object) -> bool:
+    return isinstance(name, str) and name in zone_names()
+
+
+def today_in(zone_name: str, now: datetime | None = None) -> date:
+    """Today's date in the IANA zone `zone_name` (which must be valid: see is_zone)."""
+    return (now or utcnow()).astimezone(ZoneInfo(zone_name)).date()

@@ -20,12 +20,19 @@ from diary.models import Entry
 READING_COLUMNS = (
     Entry.day,
     Entry.recorded_at,
+    Entry.timezone,
     *(m.of(Entry) for m in measures.MEASURES),
 )
 
 
-def readings(patient_id: int, start: date | None = None, end: date | None = None) -> list[Reading]:
-    """The patient's live entries for days start..end (inclusive; open when None), oldest first."""
+def readings(
+    patient_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    default_zone: str | None = None,
+) -> list[Reading]:
+    """The patient's live entries for days start..end (inclusive; open when None), oldest first.
+    An entry made before zones were kept gets `default_zone` (the patient's)."""
     query = select(*READING_COLUMNS).where(
         Entry.patient_id == patient_id, Entry.deleted_at.is_(None)
     )
@@ -37,6 +44,7 @@ def readings(patient_id: int, start: date | None = None, end: date | None = None
         Reading(
             day=r.day,
             recorded_at=r.recorded_at,
+            timezone=r.timezone or default_zone,
             values={m.code: m.plain(m.of(r)) for m in measures.MEASURES},
         )
         for r in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id))

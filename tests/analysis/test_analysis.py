@@ -20,6 +20,7 @@ from diary.analysis import (
     promis_pi_raw,
     relief_duration,
     responder_band,
+    response_band,
     rolling_mean,
 )
 from diary.codes import EXAM_SIGN_CODES
@@ -202,7 +203,7 @@ def test_responder_band_exact_edges_from_real_scores():
 
 def test_every_band_has_a_label():
     bands = {responder_band(p) for p in (-60, -40, -20, 0, 20, None)}
-    assert bands == set(RESPONDER_LABELS)
+    assert bands | {response_band(0.0, 3.0)} == set(RESPONDER_LABELS)
 
 
 # --- relief_duration ----------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_relief_not_enough_data_when_no_rolling_value():
 def test_no_relief():
     pain = with_baseline({o: 7 for o in range(1, 15)})
     result = relief_duration(pain, D0, baseline(pain, D0))
-    assert result == Relief("no_relief", None, pytest.approx(5.6))
+    assert (result.status, result.days, result.threshold) == ("no_relief", None, pytest.approx(5.6))
 
 
 def test_relief_ended():
@@ -245,10 +246,12 @@ def test_a_single_day_above_does_not_end_relief():
     base = {o: 3 for o in range(1, 21)}
     # threshold 5.6; rolling day 7: (3+3+11)/3 = 5.67 above, day 8: (3+11+0)/3 = 4.67 back below
     one_day = with_baseline({**base, 7: 11, 8: 0})
-    assert relief_duration(one_day, D0, 8.0) == Relief("ongoing", 20, pytest.approx(5.6))
+    result = relief_duration(one_day, D0, 8.0)
+    assert (result.status, result.days, result.threshold) == ("ongoing", 20, pytest.approx(5.6))
     # rolling day 7: (3+3+12)/3 = 6 and day 8: (3+12+3)/3 = 6, both above: ended on day 7
     two_days = with_baseline({**base, 7: 12})
-    assert relief_duration(two_days, D0, 8.0) == Relief("ended", 7, pytest.approx(5.6))
+    result = relief_duration(two_days, D0, 8.0)
+    assert (result.status, result.days, result.threshold) == ("ended", 7, pytest.approx(5.6))
 
 
 def test_relief_end_with_a_missing_day_uses_two_of_three():
@@ -268,7 +271,7 @@ def test_pain_before_relief_starts_does_not_end_it():
 def test_relief_ongoing_counts_to_last_day_with_data():
     pain = with_baseline({1: 2, 2: 2, 3: 2, 5: 3, 9: 2, 10: 2})
     result = relief_duration(pain, D0, 8.0)
-    assert result == Relief("ongoing", 10, pytest.approx(5.6))
+    assert (result.status, result.days, result.threshold) == ("ongoing", 10, pytest.approx(5.6))
     assert result.label == "Still in relief"
 
 
@@ -300,9 +303,13 @@ def test_relief_definition_is_stated():
     assert "0.7" in text and "3-day" in text and "7 days before" in text
     assert set(analysis.RELIEF_LABELS) == {
         "ended",
+        "ended_in_gap",
         "ongoing",
+        "no_recent_data",
         "censored",
+        "at_horizon",
         "no_relief",
+        "no_baseline_pain",
         "not_enough_data",
     }
 

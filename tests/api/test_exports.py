@@ -38,13 +38,17 @@ def test_patient_downloads_own_csv(client, make):
 
 
 def test_late_entry_is_flagged_in_csv(client, make):
+    """Late = not recorded by the end of the next day (the review's on-time rule): two days
+    later is late; the next morning and the same evening are on time."""
     patient = make.patient(timezone="UTC")
     day = make.days_ago(3)
     make.entry(patient, day, 5, recorded_at=datetime.combine(day + timedelta(days=2), time(9), UTC))
+    make.entry(patient, day, 6, recorded_at=datetime.combine(day + timedelta(days=1), time(9), UTC))
     make.entry(patient, day, 4, recorded_at=datetime.combine(day, time(20), UTC))
     login(client, patient)
     rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/me/export.csv").get_data(True))))
-    assert {r["pain"]: r["recorded_late"] for r in rows} == {"5": "true", "4": "false"}
+    late = {r["pain"]: r["recorded_late"] for r in rows}
+    assert late == {"5": "true", "6": "false", "4": "false"}
 
 
 def test_fhir_bundle_is_valid_r4_with_loinc_pain(client, make):

@@ -52,14 +52,28 @@ def browser():
 
 
 @pytest.fixture
-def context(browser, live_server):
+def new_phone(browser, live_server):
+    """Make fresh phone-sized browser profiles (no cookies, no service worker, empty IndexedDB);
+    options go to Playwright's new_context (e.g. timezone_id, service_workers="block")."""
+    made = []
+
+    def make(**options):
+        context = browser.new_context(
+            base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True, **options
+        )
+        context.set_default_timeout(10_000)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def context(new_phone):
     """A fresh phone-sized browser profile (no cookies, no service worker, empty IndexedDB)."""
-    context = browser.new_context(
-        base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+    return new_phone()
 
 
 @pytest.fixture
@@ -97,3 +111,12 @@ def serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def wait_for_service_worker(page) -> None:
+    """Until a service worker controls the page (wait_for_function would need eval: CSP)."""
+    page.evaluate(
+        """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
+        new Promise((resolve) => navigator.serviceWorker.addEventListener(
+            'controllerchange', () => resolve(true), {once: true})))"""
+    )

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Entry
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import serious_violations, sign_in, wait_for_service_worker
+
+WAITING = "Saved on this phone - waiting to sync"
 
 
 def _entries(app, patient) -> list[Entry]:
@@ -19,13 +21,7 @@ def _entries(app, patient) -> list[Entry]:
         return list(db.session.scalars(query))
 
 
-def _wait_for_service_worker(page) -> None:
-    """Until a service worker controls the page (wait_for_function would need eval: CSP)."""
-    page.evaluate(
-        """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
-        new Promise((resolve) => navigator.serviceWorker.addEventListener(
-            'controllerchange', () => resolve(true), {once: true})))"""
-    )
+_wait_for_service_worker = wait_for_service_worker
 
 
 def test_pain_only_day_takes_two_taps(app, page, make):
@@ -34,7 +30,7 @@ def test_pain_only_day_takes_two_taps(app, page, make):
     # 1: tap the pain score; 2: tap Save.
     page.get_by_role("radio", name="4", exact=True).first.check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     [entry] = _entries(app, patient)
     assert entry.pain == 4
     assert page.js_errors == []
@@ -61,7 +57,7 @@ def test_full_entry_with_sections_opened_by_tapping(app, page, make):
     page.get_by_text("Note", exact=True).click()
     page.fill("#note", "Walked to the shop.")
     page.get_by_role("button", name="Save").last.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     [entry] = _entries(app, patient)
     assert (entry.pain, entry.pain_worst, entry.sleep_hours) == (7, 9, 5.5)
     assert entry.symptoms == ["burning"] and entry.body_sites == ["right_hand"]
@@ -78,10 +74,11 @@ def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make
     _wait_for_service_worker(page)
     page.reload()  # now served through the service worker, which keeps /diary
     context.set_offline(True)
-    for pain in ("3", "8"):
+    for n, pain in enumerate(("3", "8"), start=1):
         page.locator("#pain-group").get_by_role("radio", name=pain, exact=True).check()
         page.get_by_role("button", name="Save").first.click()
-        expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+        expect(page.locator("#outbox .outbox__item")).to_have_count(n)
+        expect(page.locator("#save-status")).to_contain_text(WAITING)
     assert _entries(app, patient) == []
     page.reload()
     items = page.locator("#outbox .outbox__item")
@@ -106,7 +103,7 @@ def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, ma
     context.set_offline(True)
     page.locator("#pain-group").get_by_role("radio", name="6", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    expect(page.locator("#save-status")).to_contain_text(WAITING)
     # The session ends before the entry was sent; the next person signs in on this phone.
     context.clear_cookies()
     context.set_offline(False)
@@ -115,7 +112,7 @@ def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, ma
     expect(page.locator("#outbox-section")).to_be_hidden()
     page.locator("#pain-group").get_by_role("radio", name="2", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_have_text("Saved")
+    expect(page.locator("#save-status")).to_have_text("Sent")
     # Their own entry went through; the first person's stayed on the phone, unsent.
     assert [e.pain for e in _entries(app, second)] == [2]
     assert _entries(app, first) == []
@@ -227,7 +224,7 @@ def test_background_sync_sends_the_outbox_with_no_diary_page_open(app, page, con
     context.set_offline(True)
     page.locator("#pain-group").get_by_role("radio", name="5", exact=True).check()
     page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#save-status")).to_contain_text("waiting to sync")
+    expect(page.locator("#save-status")).to_contain_text(WAITING)
     page.goto("/offline")  # served from the cache
     expect(page.locator("h1")).to_have_text("You are offline")
     assert _entries(app, patient) == []
@@ -243,3 +240,22 @@ def test_background_sync_sends_the_outbox_with_no_diary_page_open(app, page, con
         " q.onsuccess = () => ok(q.result); }; })"
     )
     assert outbox == 0
+
+
+def test_the_entry_keeps_the_phones_time_zone(app, browser, live_server, make):
+    """A patient registered in London logs from a phone set to Auckland: the entry (sent
+    through the outbox) keeps the phone's zone, Pacific/Auckland, from the browser's Intl."""
+    patient = make.patient(timezone="Europe/London")
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 844}, timezone_id="Pacific/Auckland"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, patient)
+        page.get_by_role("radio", name="6", exact=True).first.check()
+        page.get_by_role("button", name="Save").first.click()
+        expect(page.locator("#save-status")).to_have_text("Saved")
+    finally:
+        context.close()
+    [entry] = _entries(app, patient)
+    assert (entry.pain, entry.timezone) == (6, "Pacific/Auckland")

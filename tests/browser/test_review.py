@@ -36,7 +36,8 @@ def test_review_page_draws_the_charts(page, make):
     clinician, patient = _patient_with_history(make)
     sign_in(page, clinician)
     page.goto(f"/clinic/patients/{patient.id}")
-    expect(page.locator(".js-plotly-plot")).to_have_count(6)
+    # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
+    expect(page.locator(".js-plotly-plot")).to_have_count(8)
     traces = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('[data-figure]')].map(
             el => [el.dataset.figure, (el.data || []).map(t => [t.type || 'scatter', t.name,
@@ -46,7 +47,13 @@ def test_review_page_draws_the_charts(page, make):
     assert pain["Pain now (daily mean)"] == ("scatter", 90)
     assert pain["Infusion"] == ("scatter", 2)
     assert [t[1] for t in traces["#figure-aligned"] if t[1] != "Next infusion"] == [
-        (datetime.now(UTC).date() - timedelta(days=d)).isoformat() for d in (50, 20)
+        f"Course {n} ({(datetime.now(UTC).date() - timedelta(days=d)).isoformat()})"
+        for n, d in ((1, 50), (2, 20))
+    ]
+    assert [t[1] for t in traces["#figure-safety"]] == [
+        "Feeling unreal or detached",
+        "Nausea",
+        "Passing urine often, urgently, or with pain",
     ]
     assert traces["#figure-symptoms"][0][0] == "heatmap"
     # the SVG is really there: one path per line trace at least
@@ -59,7 +66,8 @@ def test_range_picker_reloads_with_the_chosen_period(page, make):
     sign_in(page, clinician)
     page.goto(f"/clinic/patients/{patient.id}")
     page.click(".range-picker >> text=30 days")
-    expect(page.locator(".js-plotly-plot")).to_have_count(6)
+    # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
+    expect(page.locator(".js-plotly-plot")).to_have_count(8)
     assert page.url.endswith("range=30")
     n = page.evaluate(
         "() => document.querySelector(\"[data-figure='#figure-pain']\").data[0].x.length"

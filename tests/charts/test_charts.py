@@ -156,7 +156,9 @@ def test_aligned_figure_one_line_per_infusion_with_gaps():
     first = trace(fig, day(0).isoformat())
     assert list(first.x) == list(range(-7, 85))
     y = dict(zip(first.x, first.y, strict=True))
-    assert y[-7] == 5.0 and y[3] == 2.0 and y[40] == 4.0
+    assert y[-7] == 5.0 and y[3] == 2.0
+    # day 40 is the next infusion's day 0: it belongs to that line, never to this one
+    assert y[40] is None and y[84] is None
     assert y[0] is None and y[1] is None
     assert first.connectgaps is False
     assert trace(fig, day(40).isoformat()).y[7] == 4.0  # its day 0

@@ -103,7 +103,8 @@ def test_key_figures_since_the_last_infusion(client, story):
     html = response.text
     assert kpi(html, "mean7") == "4.0"
     assert kpi(html, "change") == "-50%"
-    assert "baseline 8.0; Substantial improvement" in html
+    assert "baseline 8.0; mean 4.0 over 7 days after the infusion (-4.0 pts" in html
+    assert "Substantial improvement" in html
     assert kpi(html, "relief") == "Still in relief (at least 20 days)"
     # 8 diary symptoms items: continuing pain, oedema -> 2; plus 2 exam signs.
     assert kpi(html, "css") == "4/16"
@@ -117,17 +118,29 @@ def test_key_figures_since_the_last_infusion(client, story):
 def test_infusion_table_shows_each_response(client, story):
     html = client.get(f"/clinic/patients/{story['patient'].id}?range=all").text
     table = html.split('data-table="infusions"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    rows = re.findall(r"<tr data-session.*?>(.*?)</tr>", table, re.S)
     assert len(rows) == 2  # the scheduled session is not in the table
-    assert story["infusion_day"].strftime("%d %b %Y") in rows[0]
-    assert "Substantial improvement" in rows[0] and "4/16" in rows[0]
-    assert "Not enough data" in rows[1]  # the old one has no diary around it
+    assert story["infusion_day"].strftime("%d %b %Y") in rows[0] and "4/16" in rows[0]
+    courses = html.split('data-table="courses"')[1].split("</table>")[0]
+    course_rows = re.findall(r"<tr data-course.*?>(.*?)</tr>", courses, re.S)
+    assert len(course_rows) == 2
+    assert "Substantial improvement" in course_rows[0]
+    assert "Not enough data" in course_rows[1]  # the old one has no diary around it
 
 
 def test_figures_carry_the_series_with_gaps_and_infusion_markers(client, story):
     html = client.get(f"/clinic/patients/{story['patient'].id}?range=30").text
     figs = figures(html)
-    assert set(figs) == {"pain", "symptoms", "body_sites", "aligned", "sleep", "side_effects"}
+    assert set(figs) == {
+        "pain",
+        "symptoms",
+        "body_sites",
+        "aligned",
+        "sleep",
+        "side_effects",
+        "dose_response",
+        "safety",
+    }
     pain = trace(figs["pain"], "Pain now (daily mean)")
     assert len(pain["x"]) == 30
     assert pain["x"][-1] == story["today"].isoformat()
@@ -136,11 +149,11 @@ def test_figures_carry_the_series_with_gaps_and_infusion_markers(client, story):
     assert pain["y"][index - 1] == 8 and pain["y"][index] is None and pain["y"][index + 1] == 4
     assert trace(figs["pain"], "Infusion")["x"] == [story["infusion_day"].isoformat()]
     aligned = figs["aligned"]["data"]
-    assert [t["name"] for t in aligned] == [story["infusion_day"].isoformat()]
+    assert [t["name"] for t in aligned] == [f"Course 2 ({story['infusion_day'].isoformat()})"]
     assert aligned[0]["x"][0] == -7 and aligned[0]["x"][-1] == 84
     assert aligned[0]["y"][:7] == [8] * 7
     effects = figs["side_effects"]["data"][0]
-    assert effects["x"] == [story["infusion_day"].isoformat()]
+    assert effects["x"] == [f"Course 2 ({story['infusion_day'].isoformat()})"]
     row = effects["y"].index("Vivid dreams or nightmares")
     assert effects["z"][row] == [3]
 
@@ -152,7 +165,10 @@ def test_range_picker_changes_the_period_and_the_aligned_infusions(client, story
     assert len(trace(figures(default)["pain"], "Pain now (daily mean)")["x"]) == 90
     everything = figures(client.get(f"{url}?range=all").text)
     names = [t["name"] for t in everything["aligned"]["data"]]
-    assert names == [story["old"].started_at.date().isoformat(), story["infusion_day"].isoformat()]
+    assert names == [
+        f"Course 1 ({story['old'].started_at.date().isoformat()})",
+        f"Course 2 ({story['infusion_day'].isoformat()})",
+    ]
     pain_x = trace(everything["pain"], "Pain now (daily mean)")["x"]
     assert pain_x[0] == (story["today"] - timedelta(days=200)).isoformat()  # the first infusion
 

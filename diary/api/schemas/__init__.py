@@ -10,7 +10,12 @@ from diary.api.schemas.entries import (
     VersionConflictSchema,
 )
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
-from diary.api.schemas.review import ReviewSummarySchema
+from diary.api.schemas.review import (
+    ResponsesSchema,
+    ReviewSummarySchema,
+    TreatmentInSchema,
+    TreatmentSchema,
+)
 from diary.api.schemas.users import (
     CsrfSchema,
     LoginResultSchema,
@@ -33,7 +38,10 @@ __all__ = [
     "LoginResultSchema",
     "LoginSchema",
     "PatientSummarySchema",
+    "ResponsesSchema",
     "ReviewSummarySchema",
+    "TreatmentInSchema",
+    "TreatmentSchema",
     "UserSchema",
     "VersionConflictSchema",
 ]

@@ -113,6 +113,16 @@ class EntryCreateSchema(EntryContentSchema):
             "the future and at most 7 days old, else the server's time is used."
         },
     )
+    timezone = fields.String(
+        allow_none=True,
+        error_messages={"invalid": "Send the phone's time zone as an IANA name."},
+        metadata={
+            "description": "The IANA time zone of the phone when the entry was made (e.g. "
+            "Pacific/Auckland). The day is checked against today in this zone and the entry "
+            "is on time when recorded by the end of the next day there; default: the "
+            "patient's zone from their settings."
+        },
+    )
 
 
 class EntryOutSchema(_MeasureOutFields):
@@ -120,6 +130,7 @@ class EntryOutSchema(_MeasureOutFields):
     patient_id = fields.Int()
     day = fields.Date()
     recorded_at = fields.AwareDateTime()
+    timezone = fields.Str(allow_none=True)
     version = fields.Int()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

@@ -30,6 +30,14 @@ class InfusionInSchema(Schema):
         allow_none=True,
         metadata={"description": "Observed CSS signs (codes.EXAM_SIGNS); null = no exam recorded"},
     )
+    course_rule = fields.Str(
+        allow_none=True,
+        metadata={
+            "description": "Course grouping: null = automatic (sessions up to 3 days apart form "
+            "one course), new_course = starts a course, same_course = joins the previous "
+            "session's course"
+        },
+    )
 
 
 class InfusionOutSchema(Schema):
@@ -51,5 +59,6 @@ class InfusionOutSchema(Schema):
     lab_notes = fields.Str(allow_none=True)
     notes = fields.Str(allow_none=True)
     exam_signs = fields.List(fields.Str(), allow_none=True)
+    course_rule = fields.Str(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

@@ -1,0 +1,90 @@
+"""Safety over repeated infusions: side effects after each course, cumulative ketamine dose,
+and rescue medication days around each course.
+
+Pure: plain dates and numbers in, plain values out (no Flask, no database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from diary.analysis.daily import DayAggregate, days_between
+from diary.measures import MEDICATIONS, SIDE_EFFECTS
+
+# The effects whose trend over repeated infusions the review shows: psychotomimetic effects,
+# nausea, and urinary symptoms (ketamine can harm the bladder).
+SAFETY_TREND_CODES = ("dissociation", "nausea", "urinary_symptoms")
+SIDE_EFFECT_DAYS = 7
+RESCUE_DAYS = 7
+CUMULATIVE_DOSE_DAYS = 365
+
+SAFETY_DEFINITION = (
+    "Side effects after a course: the highest severity (0 none .. 4 very severe) reported from "
+    "its first session's day to 7 days after it ended, stopping before the next course; blank "
+    "when there were no entries. Cumulative dose: the sum of the total doses recorded for the "
+    "sessions that started in the last 365 days (sessions without a dose are counted apart)."
+)
+
+RESCUE_DEFINITION = (
+    "Rescue medication days: the days with at least one medication listed in the diary, among "
+    "the days with entries, in the 7 days before a course's first session and in days +1 to +7 "
+    "after it ended."
+)
+
+
+def worst_severity(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date, codes: Iterable[str]
+) -> dict[str, int | None]:
+    """For each code, the highest severity reported on start..end (0 when there were entries
+    without it), None for every code when no day in the window has entries."""
+    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
+    if not days:
+        return {code: None for code in codes}
+    return {code: max(a[SIDE_EFFECTS.code].get(code, 0) for a in days) for code in codes}
+
+
+@dataclass(frozen=True)
+class CumulativeDose:
+    total_mg: float
+    sessions: int  # sessions started in the window
+    without_dose: int  # of those, sessions with no total dose recorded
+    since: date
+
+
+def cumulative_dose(
+    sessions: Sequence[tuple[datetime, float | None]],
+    now: datetime,
+    days: int = CUMULATIVE_DOSE_DAYS,
+) -> CumulativeDose:
+    """SAFETY_DEFINITION: total mg of the sessions started in (now - days, now]; sessions
+    without a dose are counted in `without_dose`, never as 0 mg silently."""
+    since = now - timedelta(days=days)
+    window = [(at, mg) for at, mg in sessions if since < at <= now]
+    return CumulativeDose(
+        total_mg=sum(mg for _, mg in window if mg is not None),
+        sessions=len(window),
+        without_dose=sum(1 for _, mg in window if mg is None),
+        since=since.date(),
+    )
+
+
+@dataclass(frozen=True)
+class RescueDays:
+    """`with_medication` of `with_entries` days in the window had a medication listed."""
+
+    with_medication: int
+    with_entries: int
+
+    @property
+    def text(self) -> str:
+        if not self.with_entries:
+            return "no entries"
+        return f"{self.with_medication} of {self.with_entries} days"
+
+
+def rescue_days(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> RescueDays:
+    """RESCUE_DEFINITION for one window start..end (both included)."""
+    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
+    return RescueDays(sum(1 for a in days if a[MEDICATIONS.code]), len(days))

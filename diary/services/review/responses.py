@@ -1,0 +1,363 @@
+"""The one computed object behind every per-infusion and per-course number.
+
+`compute(loaded)` groups the sessions into courses and measures each course once: baseline,
+week-1 and best change (percent and NRS points), relief, the next session against the day pain
+came back, dose, outcome measures (PEG, PROMIS PI 4a T-score, PGIC), side effects, rescue
+medication and other treatments. The review page, the printed report, GET /summary and
+GET /responses all read this object; none computes a number of its own. Definitions are in
+diary.analysis and docs/clinical.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import fmean
+
+from diary import analysis, measures
+from diary.analysis import Course, DayAggregate, InfusionResponse, ReliefStatus
+from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
+
+CSS_WINDOW_DAYS = 7
+PROMIS_BEFORE_DAYS = 14
+CHECKIN_AFTER_DAYS = 28
+PEG_MIN_DAYS = 4
+
+CSS_DEFINITION = (
+    "CRPS Severity Score (16-item form, 0-16; Harden 2010): the clinician's 8 exam signs at the "
+    "visit plus the 8 symptom items from the diary entries of the 7 days before it. A diary "
+    "alone cannot give it; shown only for a visit with an exam and entries in those 7 days. "
+    "A change between two visits of 5 points or more exceeds the smallest real difference "
+    "(4.9 points, 2017 validation); a smaller change is within measurement error."
+)
+
+OUTCOMES_DEFINITION = (
+    "PEG (Krebs 2009): mean of average pain and the two interference items (0-10), from the "
+    "daily PEG items; before = the course's baseline week, after = days +1 to +7 (at least 4 "
+    "days with all three items). A change of about 1 point matters to patients. PROMIS Pain "
+    "Interference 4a T-score from the v1.0 scoring table: before = the latest check-in in the "
+    "14 days up to the first session, after = the first check-in in the 28 days after the "
+    "course ended; 2-3 T points is an important change. PGIC of that check-in: 1 very much or "
+    "2 much improved counts as a responder."
+)
+
+PAIN_BACK_DEFINITION = (
+    "Next session against pain coming back: the days between the day relief ended (pain back "
+    "above baseline x 0.7) and the first session of the next course. Positive: pain was back "
+    "that many days before the next session."
+)
+
+
+@dataclass(frozen=True)
+class SeverityScore:
+    """The CSS of one visit, or why there is none (`score` None, `reason` says why)."""
+
+    score: int | None
+    reason: str | None = None
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session: the record, its course (None while scheduled) and its CSS."""
+
+    record: SessionRecord
+    course: int | None
+    course_reason: str | None
+    css: SeverityScore
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def day(self) -> date:
+        return self.record.day
+
+    @property
+    def scheduled(self) -> bool:
+        return self.record.scheduled
+
+    @property
+    def local_start(self):
+        return self.record.local_start
+
+
+@dataclass(frozen=True)
+class PainBack:
+    """The next course's first session against the day pain came back (PAIN_BACK_DEFINITION):
+    `days_before_next` (and `days_before_next_max` for an interval), None when unknown."""
+
+    text: str
+    days_before_next: int | None = None
+    days_before_next_max: int | None = None
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    number: int
+    sessions: tuple[SessionRow, ...]
+    first_day: date
+    end_day: date
+    response: InfusionResponse
+    next_first_day: date | None
+    pain_back: PainBack
+    dose_total_mg: float | None
+    doses_missing: int
+    rate_min: float | None
+    rate_max: float | None
+    duration_minutes: int | None
+    adjuncts: tuple[str, ...]
+    pain_pre: int | None  # before the first session
+    pain_post: int | None  # after the last session
+    adverse_events: tuple[tuple[date, str], ...]
+    peg_before: float | None
+    peg_after: float | None
+    promis_before: Checkin | None
+    promis_after: Checkin | None
+    effects_after: dict[str, int | None]  # analysis.SAFETY_TREND_CODES -> worst severity
+    rescue_before: analysis.RescueDays
+    rescue_after: analysis.RescueDays
+    treatments: tuple[TreatmentRecord, ...]
+    grouping: tuple[str, ...]  # why each session is in this course
+
+    @property
+    def rate_mean(self) -> float | None:
+        rates = [s.record.rate_mg_kg_h for s in self.sessions if s.record.rate_mg_kg_h]
+        return fmean(rates) if rates else None
+
+    @property
+    def relief_length(self) -> float | None:
+        """The relief length used by the trend and the dose chart (RELIEF_TREND_DEFINITION)."""
+        relief = self.response.relief
+        if relief.status == ReliefStatus.ENDED:
+            return float(relief.days)
+        if relief.status == ReliefStatus.ENDED_IN_GAP:
+            return (relief.days + relief.days_max) / 2
+        return None
+
+    @property
+    def peg_change(self) -> float | None:
+        return analysis.absolute_change(self.peg_before, self.peg_after)
+
+    @property
+    def promis_change(self) -> float | None:
+        before = self.promis_before.promis_t if self.promis_before else None
+        after = self.promis_after.promis_t if self.promis_after else None
+        return analysis.absolute_change(before, after)
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Every per-session and per-course number of one patient's review."""
+
+    today: date
+    sessions: list[SessionRow]  # all, in start order; scheduled ones last
+    courses: list[CourseRow]  # oldest first
+    relief_trend: analysis.ReliefTrend
+    cumulative_dose: analysis.CumulativeDose
+    css_change: int | None  # between the last two visits with a CSS
+    css_change_beyond_srd: bool
+
+    @property
+    def past(self) -> list[SessionRow]:
+        return [s for s in self.sessions if not s.scheduled]
+
+    def course_of(self, session: SessionRow) -> CourseRow | None:
+        return self.courses[session.course - 1] if session.course else None
+
+
+def compute(loaded: Loaded) -> Responses:
+    aggregates = loaded.aggregates
+    daily = analysis.daily_pain(aggregates)
+    past = [s for s in loaded.sessions if not s.scheduled]
+    courses = analysis.group_courses([s.session() for s in past])
+    number_of: dict[int, tuple[int, str]] = {
+        sid: (c.number, reason)
+        for c in courses
+        for sid, reason in zip(c.session_ids, c.reasons, strict=True)
+    }
+    rows = [
+        SessionRow(
+            record=s,
+            course=number_of[s.id][0] if s.id in number_of else None,
+            course_reason=number_of[s.id][1] if s.id in number_of else None,
+            css=_severity_score(s, aggregates),
+        )
+        for s in loaded.sessions
+    ]
+    by_id = {r.id: r for r in rows}
+    peg = _daily_peg(aggregates)
+    course_rows = []
+    for i, course in enumerate(courses):
+        following = courses[i + 1].first_day if i + 1 < len(courses) else None
+        members = [by_id[sid] for sid in course.session_ids]
+        course_rows.append(_course_row(course, following, members, loaded, daily, peg))
+    trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
+    scored = [r.css.score for r in rows if r.css.score is not None]
+    css_change, beyond = analysis.css_change(*scored[-2:]) if len(scored) >= 2 else (None, False)
+    return Responses(
+        today=loaded.today,
+        sessions=rows,
+        courses=course_rows,
+        relief_trend=trend,
+        cumulative_dose=analysis.cumulative_dose(
+            [(s.started_at, s.dose_mg) for s in past], loaded.now
+        ),
+        css_change=css_change,
+        css_change_beyond_srd=beyond,
+    )
+
+
+def _course_row(
+    course: Course,
+    next_first: date | None,
+    sessions: list[SessionRow],
+    loaded: Loaded,
+    daily: Mapping[date, float],
+    peg: Mapping[date, float],
+) -> CourseRow:
+    aggregates = loaded.aggregates
+    response = analysis.infusion_response(
+        daily,
+        course.end_day,
+        next_infusion_day=next_first,
+        baseline_day=course.first_day,
+        today=loaded.today,
+    )
+    observed_to = course.end_day + timedelta(days=analysis.RESPONSE_HORIZON_DAYS)
+    effects_to = course.end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
+    after_to = course.end_day + timedelta(days=analysis.safety.RESCUE_DAYS)
+    if next_first is not None:
+        observed_to = min(observed_to, next_first - analysis.ONE_DAY)
+        effects_to = min(effects_to, next_first - analysis.ONE_DAY)
+        after_to = min(after_to, next_first - analysis.ONE_DAY)
+    records = [s.record for s in sessions]
+    doses = [r.dose_mg for r in records if r.dose_mg is not None]
+    rates = [r.rate_mg_kg_h for r in records if r.rate_mg_kg_h is not None]
+    durations = [r.duration_minutes for r in records if r.duration_minutes is not None]
+    adjuncts: dict[str, None] = {}
+    for r in records:
+        adjuncts.update(dict.fromkeys(r.adjuncts))
+    week_before = course.first_day - timedelta(days=analysis.BASELINE_DAYS)
+    day_before = course.first_day - analysis.ONE_DAY
+    return CourseRow(
+        number=course.number,
+        sessions=tuple(sessions),
+        first_day=course.first_day,
+        end_day=course.end_day,
+        response=response,
+        next_first_day=next_first,
+        pain_back=_pain_back(response, course.end_day, next_first),
+        dose_total_mg=sum(doses) if doses else None,
+        doses_missing=len(records) - len(doses),
+        rate_min=min(rates, default=None),
+        rate_max=max(rates, default=None),
+        duration_minutes=sum(durations) if durations else None,
+        adjuncts=tuple(adjuncts),
+        pain_pre=records[0].pain_pre,
+        pain_post=records[-1].pain_post,
+        adverse_events=tuple((r.day, r.adverse_events) for r in records if r.adverse_events),
+        peg_before=analysis.window_mean(peg, week_before, day_before, PEG_MIN_DAYS),
+        peg_after=analysis.window_mean(
+            peg,
+            course.end_day + analysis.ONE_DAY,
+            min(course.end_day + timedelta(days=7), observed_to),
+            PEG_MIN_DAYS,
+        ),
+        promis_before=_latest(
+            loaded.checkins,
+            course.first_day - timedelta(days=PROMIS_BEFORE_DAYS),
+            course.first_day,
+        ),
+        promis_after=_first(
+            loaded.checkins,
+            course.end_day + analysis.ONE_DAY,
+            min(course.end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to),
+        ),
+        effects_after=analysis.worst_severity(
+            aggregates, course.first_day, effects_to, analysis.SAFETY_TREND_CODES
+        ),
+        rescue_before=analysis.rescue_days(aggregates, week_before, day_before),
+        rescue_after=analysis.rescue_days(aggregates, course.end_day + analysis.ONE_DAY, after_to),
+        treatments=tuple(t for t in loaded.treatments if week_before <= t.day <= observed_to),
+        grouping=course.reasons,
+    )
+
+
+def _pain_back(response: InfusionResponse, end_day: date, next_first: date | None) -> PainBack:
+    relief = response.relief
+    if relief.status == ReliefStatus.ENDED:
+        back = end_day + timedelta(days=relief.days)
+        if next_first is None:
+            return PainBack(f"pain back on {back.strftime('%d %b %Y')}; no later session")
+        gap = (next_first - back).days
+        return PainBack(_before_next(gap), gap)
+    if relief.status == ReliefStatus.ENDED_IN_GAP:
+        early = end_day + timedelta(days=relief.days + 1)
+        late = end_day + timedelta(days=relief.days_max)
+        if next_first is None:
+            return PainBack(
+                f"pain back between {early.strftime('%d %b')} and {late.strftime('%d %b %Y')}"
+                "; no later session"
+            )
+        most, least = (next_first - early).days, (next_first - late).days
+        return PainBack(f"pain back {least}-{most} days before the next session", least, most)
+    if next_first is None:
+        return PainBack("no later session")
+    if relief.status == ReliefStatus.CENSORED:
+        return PainBack("next session while still in relief", 0)
+    if relief.status == ReliefStatus.NONE:
+        return PainBack(f"no relief; next session {(next_first - end_day).days} days later")
+    return PainBack("unknown (not enough data)")
+
+
+def _before_next(gap: int) -> str:
+    if gap > 0:
+        return f"pain back {gap} day{'s' * (gap != 1)} before the next session"
+    if gap == 0:
+        return "pain back on the day of the next session"
+    return "next session while still in relief"
+
+
+def _latest(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
+    found = [c for c in checkins if start <= c.day <= end and c.promis_raw is not None]
+    return found[-1] if found else None
+
+
+def _first(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
+    return next((c for c in checkins if start <= c.day <= end), None)
+
+
+def _daily_peg(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
+    result = {}
+    for day, a in aggregates.items():
+        score = analysis.peg_score(
+            a[measures.PAIN_AVERAGE.code],
+            a[measures.PEG_ENJOYMENT.code],
+            a[measures.PEG_ACTIVITY.code],
+        )
+        if score is not None:
+            result[day] = score
+    return result
+
+
+def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):
+    """The CSS at this visit (CSS_DEFINITION), or why it is not shown."""
+    day = session.day
+    if session.exam_signs is None:
+        return SeverityScore(None, "No exam recorded at this visit.", day)
+    window = [
+        aggregates[d]
+        for d in analysis.days_between(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
+        if d in aggregates
+    ]
+    if not window:
+        return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
+    score = analysis.crps_severity_score(
+        pain_reported=any(a[measures.PAIN.code] > 0 for a in window),
+        symptom_codes=frozenset().union(*(a[measures.SYMPTOMS.code] for a in window)),
+        exam_signs=frozenset(session.exam_signs),
+    )
+    return SeverityScore(score, None, day)
