@@ -1,7 +1,7 @@
 """session generation, remember tokens, one revision per entry version
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-25 14:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
