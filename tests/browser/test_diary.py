@@ -254,7 +254,7 @@ def test_the_entry_keeps_the_phones_time_zone(app, browser, live_server, make):
         sign_in(page, patient)
         page.get_by_role("radio", name="6", exact=True).first.check()
         page.get_by_role("button", name="Save").first.click()
-        expect(page.locator("#save-status")).to_have_text("Saved")
+        expect(page.locator("#save-status")).to_have_text("Sent")
     finally:
         context.close()
     [entry] = _entries(app, patient)
