@@ -12,10 +12,12 @@ from flask import Flask, url_for
 
 from diary import demo
 from diary.errors import ServiceError, ValidationError
+from diary.extensions import db
 from diary.models import Role
 from diary.services import (
     accounts,
     archive,
+    backups,
     closing,
     fhir_import,
     imports,
@@ -88,6 +90,62 @@ def register(app: Flask) -> None:
         days = app.config["INVITATION_DAYS"]
         click.echo(f"Join link for a patient of {clinician.email} (valid {days} days, once):")
         click.echo(link_url)
+
+    @app.cli.command("sign-out-everywhere")
+    @click.argument("email")
+    def sign_out_everywhere(email: str) -> None:
+        """End every session and remember-me token of an account (a lost or stolen phone)."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        accounts.sign_out_everywhere(user.id, by=None)
+        click.echo(f"{user.email} is signed out on every device.")
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option(
+        "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        help="Asked for, hidden, when left out.",
+    )  # fmt: skip
+    def set_password(email: str, password: str) -> None:
+        """Set a new password for an account; every session of that account ends."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        try:
+            accounts.set_password(user, password, by=None)
+        except ValidationError as exc:
+            _fail(" ".join((exc.errors or {}).get("password", [exc.message])))
+        click.echo(f"New password set for {user.email}; every session of it has ended.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+    def backup_command(path: Path, overwrite: bool) -> None:
+        """Copy the database to PATH while the app keeps serving (SQLite: online backup API;
+        PostgreSQL: pg_dump)."""
+        try:
+            result = backups.backup(
+                app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=overwrite
+            )
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"Backup written to {result.path}. {result.detail}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.confirmation_option(
+        prompt="This replaces everything in the database with the backup. Is the app stopped?"
+    )
+    def restore_command(path: Path) -> None:
+        """Replace the database's content with the backup PATH (stop the app first)."""
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process keeps the old content open
+        try:
+            result = backups.restore(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(result.detail)
 
     @app.cli.command("demo")
     @click.option("--password", default="demo", show_default=True)

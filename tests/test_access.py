@@ -76,6 +76,7 @@ ROUTES: dict[str, object] = {
     "/clinic/patients/<int:patient_id>/infusions/<int:infusion_id>/edit": CLINICIAN,
     "/admin/users": ADMIN,
     "/admin/users/<int:user_id>/active/<any(on, off):state>": ADMIN,
+    "/admin/users/<int:user_id>/sign-out": ADMIN,
 }
 
 PARAM = re.compile(r"<(?:[^:<>]+:)?([a-z_]+)>")

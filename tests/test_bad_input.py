@@ -78,7 +78,7 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
             "pgic": 3,
         },
         "/entries": {"pain": 5},
-        "/entries/{entry_id}": {"pain": 6},
+        "/entries/{entry_id}": {"pain": 6, "version": 1},
         "/patients/{patient_id}/infusions": {"started_at": (now + timedelta(days=3)).isoformat()},
         "/patients/{patient_id}/infusions/{infusion_id}": {"duration_minutes": 240},
         "/patients/{patient_id}/imports/entries": {"csv": "day,pain\r\n"},

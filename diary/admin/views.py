@@ -39,3 +39,12 @@ def close_account(user_id: int):
         return redirect(url_for("admin.users"))
     flash(f"The account is closed: its diary is erased. It is now {closed.opaque_id}.", "ok")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@role_required(Role.ADMIN)
+def sign_out_everywhere(user_id: int):
+    """End every session and remember token of an account (a lost phone, a shared computer)."""
+    user = accounts.sign_out_everywhere(user_id, by=current_user)
+    flash(f"{user.email} is signed out on every device.", "ok")
+    return redirect(url_for("admin.users"))

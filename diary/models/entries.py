@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -89,6 +90,10 @@ class Entry(db.Model):
     import_key: Mapped[str | None] = mapped_column(String(80))
 
     patient: Mapped[User] = relationship()
+    # Optimistic concurrency: every UPDATE of an entry says "WHERE version = <the one read>",
+    # so of two edits made from the same version only the first is stored. The services raise
+    # the version themselves (with the revision they keep).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     revisions: Mapped[list[EntryRevision]] = relationship(
         back_populates="entry", order_by="EntryRevision.version", cascade="all, delete-orphan"
     )
@@ -98,6 +103,8 @@ class EntryRevision(db.Model):
     """The content of an entry as it was before an edit, delete or restore. Append-only."""
 
     __tablename__ = "entry_revisions"
+    # One revision per version of an entry: two edits of the same version cannot both be kept.
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[uuid.UUID] = mapped_column(

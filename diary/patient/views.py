@@ -21,6 +21,7 @@ from diary.services import (
     settings,
     trends,
 )
+from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
@@ -100,11 +101,23 @@ def history():
 def edit_entry(entry_id: uuid.UUID):
     entry = entries.get_entry(current_user, entry_id)
     values, errors, status = form_values(entries.content_of(entry)), {}, 200
+    conflict = False
     if request.method == "POST":
+        version = request.form.get("version", "")
         try:
-            entries.update_entry(current_user, entry_id, entry_from_form(request.form, whole=True))
+            entries.update_entry(
+                current_user,
+                entry_id,
+                entry_from_form(request.form, whole=True),
+                version=int(version) if version.isdigit() and len(version) < 12 else 0,
+            )
         except ValidationError as exc:
             values, errors, status = form_values(request.form), exc.errors or {}, 422
+        except VersionConflict as exc:
+            # Show the entry as it is now; what was typed is not lost from the patient's sight:
+            # the message asks them to make the change again on the current version.
+            entry, conflict, status = exc.current, True, 409
+            values = form_values(entries.content_of(entry))
         else:
             flash("Your changes are saved. The earlier version is kept.", "ok")
             return redirect(url_for("patient.history"))
@@ -114,6 +127,7 @@ def edit_entry(entry_id: uuid.UUID):
             entry=entry,
             values=values,
             errors=errors,
+            conflict=conflict,
             today=local_today(current_user),
             codes=codes,
         ),

@@ -31,6 +31,7 @@ from diary.models import (
     Entry,
     EntryRevision,
     Infusion,
+    RememberToken,
     Role,
     User,
     WeeklyCheckin,
@@ -131,6 +132,10 @@ def close_account(
     patient.last_login_at = None
     patient.active = False
     patient.closed_at = now
+    # Every session and remember token ends with the account (services/sessions.py), in this
+    # transaction: a closing that fails leaves the patient signed in with their diary intact.
+    patient.session_generation = (patient.session_generation or 1) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.user_id == patient.id))
     audit.record(
         "account.closed",
         actor=by,

@@ -15,7 +15,7 @@ from diary import measures
 from diary.errors import ValidationError
 from diary.measures import Kind, Measure
 from diary.models import User
-from diary.services.field_rules import clean_text, whole_number_in
+from diary.services.field_rules import clean_text, text_problem, whole_number_in
 from diary.services.local_time import is_zone, local_today, today_in
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
@@ -53,7 +53,9 @@ def _clean_lines(value: Any, m: Measure, errors: list[str]) -> Any:
         errors.append(f"Send a list of {m.noun}s, one per line.")
         return None
     lines = [v.strip() for v in value if v.strip()]
-    if len(lines) > m.max_items:
+    if bad := next(filter(None, map(text_problem, lines)), None):
+        errors.append(bad)
+    elif len(lines) > m.max_items:
         errors.append(f"List at most {m.max_items} {m.noun}s.")
     elif any(len(v) > m.max_length for v in lines):
         errors.append(f"Keep each {m.noun} under {m.max_length} characters.")

@@ -48,11 +48,17 @@ STREAM_BATCH = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _guard(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell(value) -> str:
+    """The cell's text, with every ';'-separated part that a spreadsheet would read as a formula
+    prefixed by an apostrophe: lists are joined with ';', and a spreadsheet that splits on ';'
+    (the usual CSV separator where ',' is the decimal comma) makes each part a cell of its own."""
     if value is None:
         return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return ";".join(_guard(part) for part in str(value).split(";"))
 
 
 def entries_csv(patient: User) -> str:

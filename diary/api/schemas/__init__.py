@@ -6,6 +6,8 @@ from diary.api.schemas.entries import (
     EntryContentSchema,
     EntryCreateSchema,
     EntryOutSchema,
+    EntryPatchSchema,
+    VersionConflictSchema,
 )
 from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
@@ -34,6 +36,7 @@ __all__ = [
     "EntryContentSchema",
     "EntryCreateSchema",
     "EntryOutSchema",
+    "EntryPatchSchema",
     "FhirImportSchema",
     "ImportReportSchema",
     "InfusionInSchema",
@@ -46,4 +49,5 @@ __all__ = [
     "TreatmentInSchema",
     "TreatmentSchema",
     "UserSchema",
+    "VersionConflictSchema",
 ]
