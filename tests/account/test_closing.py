@@ -282,7 +282,7 @@ def test_an_unknown_infusion_policy_stops_the_app_at_start():
 
 
 def test_guessing_the_password_on_the_close_form_is_limited(app, client, world):
-    """CLOSE_ACCOUNT_ATTEMPT_LIMIT (5 per minute) wrong passwords, then 429 even for the right one."""
+    """CLOSE_ACCOUNT_ATTEMPT_LIMIT (5 a minute) wrong passwords, then 429 even for the right one."""
     ada = world["ada"]
     token = login(client, ada)
     for _ in range(5):
