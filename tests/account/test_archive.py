@@ -35,7 +35,7 @@ def _world(app, make):
     make.entry(other, make.days_ago(1), 9, note="someone else")
     make.infusion(patient, clinician, make.days_ago(5), dose_mg=70, pain_pre=8)
     with app.app_context():
-        entries.update_entry(db.session.merge(patient), kept.id, {"pain": 6})
+        entries.update_entry(db.session.merge(patient), kept.id, {"pain": 6}, version=1)
         db.session.add(
             WeeklyCheckin(
                 patient_id=patient.id,

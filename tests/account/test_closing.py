@@ -42,7 +42,7 @@ def world(app, client, make):
     make.infusion(ada, clinician, make.days_ago(5), dose_mg=60)
     make.infusion(bo, clinician, make.days_ago(5), dose_mg=90)
     with app.app_context():
-        entries.update_entry(db.session.merge(ada), entry.id, {"pain": 6})
+        entries.update_entry(db.session.merge(ada), entry.id, {"pain": 6}, version=1)
         db.session.add(WeeklyCheckin(patient_id=ada.id, day=make.days_ago(1), pgic=3))
         db.session.commit()
     for _ in range(2):
