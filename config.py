@@ -17,6 +17,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # SQLite only: how long a write waits for another writer before giving up (then 503).
+    SQLITE_BUSY_TIMEOUT_MS = 5000
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -31,11 +33,26 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
-    # Failed sign-ins allowed per client address and per account; the next one answers 429.
-    LOGIN_FAILURE_LIMIT = "5 per minute"
+    # Failed sign-ins allowed per client address (any accounts); the next one answers 429.
+    # Per account there is a growing delay instead (diary/services/login_throttle.py).
+    LOGIN_ADDRESS_LIMIT = "20 per minute"
+    # Wrong passwords retyped by a signed-in person (closing the account), per account.
+    CLOSE_ACCOUNT_ATTEMPT_LIMIT = "5 per minute"
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the
+    # client connects directly). Only then are those headers believed.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADER_RETRY_AFTER_VALUE = "delta-seconds"
     INVITATION_DAYS = 14
+    # Join-form submissions per client address (an invitation link must not become a way to
+    # try many emails or passwords).
+    JOIN_LIMIT = "10 per hour"
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # An import (a CSV or FHIR Bundle of an old diary) may be larger than any other request.
+    IMPORT_MAX_BYTES = int(os.environ.get("DIARY_IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+    # When an account is closed, the infusion sessions the clinic recorded are "keep" (kept,
+    # attached to the closed account's opaque id, as the clinic's treatment record) or "erase".
+    CLOSED_ACCOUNT_INFUSIONS = os.environ.get("DIARY_CLOSED_ACCOUNT_INFUSIONS", "keep")
 
     @property
     def RATELIMIT_STORAGE_URI(self) -> str:  # noqa: N802 (Flask reads upper-case keys)

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, config_from_env
 from diary.extensions import csrf, db, limiter, login_manager, migrate
 
 SECRET_OPTIONAL_IN = ("development", "testing")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route. A number past the largest id an Integer column holds (32-bit
+    signed on PostgreSQL) becomes NO_SUCH_ID, which no row has: the view answers its usual 404
+    instead of the database driver overflowing (a 500). Refusing the match instead would turn
+    some of those 404s into 405s (another method's route has the same path)."""
+
+    MAX_ID = 2**31 - 1
+    NO_SUCH_ID = -1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= self.MAX_ID else self.NO_SUCH_ID
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
@@ -28,9 +45,14 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _check_secret_key(app)
+    _check_closing_policy(app)
+    _trust_proxies(app)
+    _warn_without_shared_limits(app)
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    app.before_request(_import_body_limit)  # before the CSRF check reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -47,6 +69,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["measures"] = measures
 
     auth.init_login_manager(login_manager)
+    auth.register_remember_cookie(app)
     phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
@@ -75,6 +98,43 @@ def _check_secret_key(app: Flask) -> None:
         )
 
 
+# The pages and API routes that take an old diary: their body may be up to IMPORT_MAX_BYTES.
+IMPORT_ENDPOINTS = frozenset(
+    {"api.import_entries", "api.import_infusions", "api.import_fhir", "clinic.import_data"}
+)
+
+
+def _import_body_limit() -> None:
+    if request.endpoint in IMPORT_ENDPOINTS:
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+
+
+def _check_closing_policy(app: Flask) -> None:
+    policy = app.config.get("CLOSED_ACCOUNT_INFUSIONS", "keep")
+    if policy not in ("keep", "erase"):
+        raise RuntimeError(
+            f"DIARY_CLOSED_ACCOUNT_INFUSIONS={policy!r}: use keep (the clinic keeps the infusion "
+            "sessions of a closed account) or erase."
+        )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from their
+    X-Forwarded-For and X-Forwarded-Proto (only the last N hops, the ones the proxies added), so
+    rate limits, audit addresses and HTTPS detection see the real client."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _warn_without_shared_limits(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("REDIS_URL"):
+        logging.getLogger("diary").warning(
+            "REDIS_URL is not set: sign-in limits are counted in each worker's memory, so with "
+            "N workers a guesser gets N times the attempts. Set REDIS_URL in production."
+        )
+
+
 def _configure_sqlite(app: Flask) -> None:
     """Foreign keys on and WAL journal for SQLite (PostgreSQL needs neither)."""
     with app.app_context():
@@ -82,6 +142,7 @@ def _configure_sqlite(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     if not in_memory:
         INSTANCE_DIR.mkdir(exist_ok=True)
 
@@ -89,7 +150,7 @@ def _configure_sqlite(app: Flask) -> None:
     def _pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -1,14 +1,28 @@
-"""flask commands: create-user, link, invite, demo."""
+"""flask commands: create-user, link, invite, demo, import-entries, import-infusions,
+export-patient, close-account."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import click
 from flask import Flask, url_for
 
 from diary import demo
-from diary.errors import ValidationError
+from diary.errors import ServiceError, ValidationError
+from diary.extensions import db
 from diary.models import Role
-from diary.services import accounts
+from diary.services import (
+    accounts,
+    archive,
+    backups,
+    closing,
+    fhir_import,
+    imports,
+    infusion_import,
+)
 
 
 def _fail(message: str):
@@ -25,6 +39,8 @@ def _user(email: str, role: Role):
 
 
 def register(app: Flask) -> None:
+    register_data_commands(app)
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -75,6 +91,62 @@ def register(app: Flask) -> None:
         click.echo(f"Join link for a patient of {clinician.email} (valid {days} days, once):")
         click.echo(link_url)
 
+    @app.cli.command("sign-out-everywhere")
+    @click.argument("email")
+    def sign_out_everywhere(email: str) -> None:
+        """End every session and remember-me token of an account (a lost or stolen phone)."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        accounts.sign_out_everywhere(user.id, by=None)
+        click.echo(f"{user.email} is signed out on every device.")
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option(
+        "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        help="Asked for, hidden, when left out.",
+    )  # fmt: skip
+    def set_password(email: str, password: str) -> None:
+        """Set a new password for an account; every session of that account ends."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        try:
+            accounts.set_password(user, password, by=None)
+        except ValidationError as exc:
+            _fail(" ".join((exc.errors or {}).get("password", [exc.message])))
+        click.echo(f"New password set for {user.email}; every session of it has ended.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+    def backup_command(path: Path, overwrite: bool) -> None:
+        """Copy the database to PATH while the app keeps serving (SQLite: online backup API;
+        PostgreSQL: pg_dump)."""
+        try:
+            result = backups.backup(
+                app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=overwrite
+            )
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"Backup written to {result.path}. {result.detail}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.confirmation_option(
+        prompt="This replaces everything in the database with the backup. Is the app stopped?"
+    )
+    def restore_command(path: Path) -> None:
+        """Replace the database's content with the backup PATH (stop the app first)."""
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process keeps the old content open
+        try:
+            result = backups.restore(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except backups.BackupError as exc:
+            _fail(str(exc))
+        click.echo(result.detail)
+
     @app.cli.command("demo")
     @click.option("--password", default="demo", show_default=True)
     def demo_command(password: str) -> None:
@@ -85,3 +157,125 @@ def register(app: Flask) -> None:
             click.echo(f"  {user.role.value:9} {user.email}")
         if created:
             click.echo(f"  password: {password}")
+
+
+def _problems(exc: ServiceError) -> str:
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.errors or {}).items()) or exc.message
+
+
+def _print_report(report: imports.ImportReport) -> None:
+    for problem in report.rejected:
+        column = f" [{problem.column}]" if problem.column else ""
+        click.echo(f"line {problem.line}{column}: {problem.reason}", err=True)
+    if report.committed:
+        click.echo(
+            f"Stored {report.stored} of {report.rows} rows; {report.skipped} already there, "
+            f"{len(report.rejected_lines)} rejected"
+            + (f", {report.ignored} other resources ignored" if report.ignored else "")
+            + "."
+        )
+    else:
+        _fail(f"{len(report.rejected_lines)} rows rejected: nothing stored (all or nothing).")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _fail(f"{path} is not UTF-8 text.")
+
+
+def _run_import(count: int, work) -> imports.ImportReport:
+    with click.progressbar(length=count, label="Importing", file=sys.stderr) as bar:
+        try:
+            return work(bar.update)
+        except ServiceError as exc:
+            _fail(_problems(exc))
+
+
+def register_data_commands(app: Flask) -> None:
+    @app.cli.command("import-entries")
+    @click.argument("patient_email")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--all-or-nothing", is_flag=True, help="Store nothing if any row is rejected.")
+    @click.option(
+        "--format",
+        "kind",
+        type=click.Choice(["auto", "csv", "fhir"]),
+        default="auto",
+        show_default=True,
+        help="auto: a file starting with '{' is a FHIR Bundle, anything else a CSV.",
+    )
+    def import_entries(patient_email: str, file: Path, all_or_nothing: bool, kind: str) -> None:
+        """Import diary entries for a patient from a CSV (the columns of the CSV export) or a
+        FHIR R4 Bundle of pain Observations. Importing the same file again adds nothing."""
+        patient = _user(patient_email, Role.PATIENT)
+        text = _read(file)
+        if kind == "fhir" or (kind == "auto" and text.lstrip().startswith("{")):
+            try:
+                document = json.loads(text)
+            except ValueError as exc:
+                _fail(f"{file} is not JSON: {exc}.")
+            count = len(document.get("entry") or []) if isinstance(document, dict) else 0
+            report = _run_import(
+                count,
+                lambda step: fhir_import.import_fhir_bundle(
+                    patient, document, by=None, all_or_nothing=all_or_nothing, progress=step
+                ),
+            )
+        else:
+            report = _run_import(
+                max(text.count("\n") - 1, 0),
+                lambda step: imports.import_entries_csv(
+                    patient, text, by=None, all_or_nothing=all_or_nothing, progress=step
+                ),
+            )
+        _print_report(report)
+
+    @app.cli.command("import-infusions")
+    @click.argument("patient_email")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--all-or-nothing", is_flag=True, help="Store nothing if any row is rejected.")
+    def import_infusions(patient_email: str, file: Path, all_or_nothing: bool) -> None:
+        """Import a patient's past infusion sessions from a CSV (the columns of the infusion
+        CSV export)."""
+        patient = _user(patient_email, Role.PATIENT)
+        text = _read(file)
+        report = _run_import(
+            max(text.count("\n") - 1, 0),
+            lambda step: infusion_import.import_infusions_csv(
+                patient, text, by=None, all_or_nothing=all_or_nothing, progress=step
+            ),
+        )
+        _print_report(report)
+
+    @app.cli.command("export-patient")
+    @click.argument("email")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    def export_patient(email: str, folder: Path) -> None:
+        """Write a patient's archive (the zip of "Download my data") into FOLDER."""
+        patient = _user(email, Role.PATIENT)
+        path = archive.save_archive(patient, folder, by=None)
+        click.echo(f"Wrote {path} ({path.stat().st_size} bytes).")
+
+    @app.cli.command("close-account")
+    @click.argument("email")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def close_account(email: str, yes: bool) -> None:
+        """Close a patient's account: erase their diary, name and email (see
+        docs/operations.md for what is kept)."""
+        patient = _user(email, Role.PATIENT)
+        if not yes:
+            click.confirm(
+                f"Erase the diary of {patient.email} and close the account? This cannot be undone",
+                abort=True,
+            )
+        try:
+            closed = closing.close_account(patient, by=None)
+        except ValidationError as exc:
+            _fail(_problems(exc))
+        click.echo(
+            f"Closed. The account is now {closed.opaque_id}: erased {closed.entries} entries, "
+            f"{closed.revisions} revisions, {closed.checkins} check-ins; infusion sessions "
+            f"kept: {closed.infusions_kept}, erased: {closed.infusions_erased}."
+        )

@@ -6,10 +6,13 @@ elsewhere it is a friendly HTML page. A stack trace never reaches the user.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -19,10 +22,16 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str = "", errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str = "",
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message or self.default_message
         self.errors = errors
+        self.headers = headers or {}
 
     default_message = "The request could not be handled."
 
@@ -64,10 +73,39 @@ def _respond(status: int, code: str, message: str, errors=None) -> Response:
     return make_response(render_template("error.html", status=status, message=message), status)
 
 
+DATABASE_UNAVAILABLE = (
+    "The diary cannot reach its database just now, so nothing from this request was saved. "
+    "Please try again in a minute. An entry made on your phone stays in its outbox and is "
+    "sent again by itself."
+)
+# The database did not answer, refused the connection, dropped it, or stayed locked (SQLite).
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_error(exc: Exception):
+        from diary.extensions import db
+
+        # Whatever the transaction had done is thrown away, never half-committed (the
+        # connection may be gone already: then there is nothing to roll back).
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        # The page must not need the database: the user (if any) is shown as signed out.
+        g._login_user = AnonymousUserMixin()
+        if not isinstance(exc, DATABASE_DOWN):
+            return unexpected_error(exc)
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = _respond(503, "database_unavailable", DATABASE_UNAVAILABLE)
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        return _respond(exc.status, exc.code, exc.message, exc.errors)
+        response = _respond(exc.status, exc.code, exc.message, exc.errors)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

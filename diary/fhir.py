@@ -1,15 +1,27 @@
-"""FHIR R4 export: a patient's diary as a Bundle (type collection) of Observations, with the
-ketamine infusions as MedicationAdministrations.
+"""FHIR R4 export: a patient's diary as a Bundle (type collection): the Patient, one Observation
+per diary entry with the entry's answers as components, and the ketamine infusions as
+MedicationAdministrations.
 
-Each measure of the registry (diary.measures) says where it goes: pain now carries LOINC 72514-3;
-every other measure uses the local CodeSystem `urn:diary:codes` (docs/clinical.md: never invent a
-LOINC code). Body sites carry SNOMED CT where one exists.
+- Every resource has a `urn:uuid:` fullUrl and every reference inside the Bundle uses that
+  fullUrl, so R4's Bundle resolution rules find it inside the Bundle.
+- An entry is one Observation (the panel pattern, as for blood pressure): a local code for "diary
+  entry", and components for its answers. Each measure of the registry (diary.measures) says how
+  it is coded: pain now carries LOINC 72514-3; every other measure uses the local CodeSystem
+  `urn:diary:codes` (docs/clinical.md: never invent a LOINC code). The entry's note (a text
+  noted on pain now) is the Observation's note; the other texts are components.
+- The patient reported it: `performer` is the Patient.
+- Body sites carry SNOMED CT with the side as a laterality qualifier (a post-coordinated
+  expression, e.g. hand : laterality = right).
+- `bundle_chunks` yields the JSON text piece by piece, so a long diary streams.
+
 Takes stored rows and returns plain JSON-ready dicts; no queries, no Flask.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,115 +40,121 @@ SURVEY = {
 }
 LOCAL = codes.LOCAL_SYSTEM
 UCUM = "http://unitsofmeasure.org"
+# SNOMED CT attribute "Laterality" (272741003), used in post-coordinated body site expressions.
+LATERALITY_ATTRIBUTE = "272741003"
+# A fixed namespace for the uuids of resources that have integer ids in the database.
+NAMESPACE = uuid.UUID("6f7c1d5e-8c1f-4a53-9d2a-1b3f0c9e2a71")
+ENTRY_CODE = ("diary_entry", "CRPS diary entry")
+# The measure whose texts (`note_on`) become the Observation's note: the entry as a whole.
+NOTED_ON = measures.PAIN
+NOTE_ELEMENT = "note"  # FHIR's Annotation element of a resource
 
 
 def _local(code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": LOCAL, "code": code, "display": display}], "text": display}
+    return {"coding": [{"system": LOCAL, "code": code, "display": display}]}
 
 
-def _code(m: Measure) -> dict[str, Any]:
+def measure_code(m: Measure) -> dict[str, Any]:
+    """The CodeableConcept of a measure, as the registry says."""
     if m.fhir.system == LOCAL:
-        return _local(m.fhir.code or m.code, m.fhir.display)
+        return _local(m.fhir.code or m.code, m.fhir.display or m.label)
     coding = {"system": m.fhir.system, "code": m.fhir.code}
     if m.fhir.system_display:
         coding["display"] = m.fhir.system_display
     return {"coding": [coding], "text": m.fhir.display}
 
 
-def _patient_ref(patient: User) -> dict[str, str]:
-    return {"reference": f"Patient/{patient.id}", "display": patient.display_name}
+def patient_uuid(patient: User) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"patient/{patient.id}"))
 
 
-def _observation(entry: Entry, patient: User, key: str, code: dict, **value: Any) -> dict:
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": f"{entry.id}-{key.replace('_', '-')}",
-        "status": "amended" if entry.version > 1 else "final",
-        "category": [SURVEY],
-        "code": code,
-        "subject": _patient_ref(patient),
-        "effectiveDateTime": entry.day.isoformat(),
-        "issued": entry.recorded_at.isoformat(),
-    }
-    resource.update(value)
-    return resource
+def infusion_uuid(infusion: Infusion) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"infusion/{infusion.id}"))
 
 
-def _value(m: Measure, value: Any, other_text: str | None) -> dict[str, Any]:
-    """The Observation's value (or components) for one measure's value, by its kind."""
-    if m.kind is Kind.SCALE:
-        return {"valueInteger": value}
-    if m.kind is Kind.DECIMAL:
-        return {"valueQuantity": {"value": value, "unit": m.unit, "system": UCUM, "code": m.unit}}
-    if m.kind is Kind.SEVERITIES:
-        return {
-            "component": [
-                {"code": _local(code, codes.label(m.options, code)), "valueInteger": severity}
-                for code, severity in sorted(value.items())
-            ]
-        }
-    if m.fhir.component is None:
-        return {
-            "component": [
-                {"code": _local(code, codes.label(m.options, code)), "valueBoolean": True}
-                for code in value
-            ]
-        }
-    component = _local(*m.fhir.component)
-    if m.kind is Kind.LINES:
-        return {"component": [{"code": component, "valueString": line} for line in value]}
-    return {
-        "component": [
-            {"code": component, "valueCodeableConcept": _option(m, code, other_text)}
-            for code in value
-        ]
-    }
+def _ref(patient: User) -> dict[str, str]:
+    return {"reference": f"urn:uuid:{patient_uuid(patient)}", "display": patient.display_name}
 
 
-def _option(m: Measure, code: str, other_text: str | None) -> dict[str, Any]:
-    """A coded option (a body site) as a CodeableConcept: SNOMED CT first where it has one."""
+def option_concept(m: Measure, code: str, other_text: str | None) -> dict[str, Any]:
+    """A coded option (a body site) as a CodeableConcept: SNOMED CT first where it has one,
+    with the side as a laterality qualifier, then the local code."""
     option = next((o for o in m.options if o.code == code), None)
     label = option.label if option else code
     if code == "other" and other_text:
         label = f"Other: {other_text}"
     coding = [{"system": LOCAL, "code": code, "display": label}]
     if option is not None and option.snomed:
-        coding.insert(0, {"system": codes.SNOMED, "code": option.snomed, "display": label})
+        side = codes.LATERALITY_SNOMED.get(option.group)
+        expression = f"{option.snomed}:{LATERALITY_ATTRIBUTE}={side}" if side else option.snomed
+        coding.insert(0, {"system": codes.SNOMED, "code": expression, "display": label})
     return {"coding": coding, "text": label}
+
+
+def _components(m: Measure, value: Any, other_text: str | None) -> list[dict[str, Any]]:
+    """The components carrying one measure's value, by its kind."""
+    if m.kind is Kind.SCALE:
+        return [{"code": measure_code(m), "valueInteger": value}]
+    if m.kind is Kind.DECIMAL:
+        quantity = {"value": value, "unit": m.unit, "system": UCUM, "code": m.unit}
+        return [{"code": measure_code(m), "valueQuantity": quantity}]
+    if m.kind is Kind.TEXT:
+        return [{"code": _local(m.code, m.label.removesuffix(" (optional)")), "valueString": value}]
+    if m.kind is Kind.SEVERITIES:
+        return [
+            {"code": _local(code, codes.label(m.options, code)), "valueInteger": severity}
+            for code, severity in sorted(value.items())
+        ]
+    if m.fhir.component is None:  # each code reported is its own component
+        return [
+            {"code": _local(code, codes.label(m.options, code)), "valueBoolean": True}
+            for code in value
+        ]
+    code = _local(*m.fhir.component)
+    if m.kind is Kind.LINES:
+        return [{"code": code, "valueString": line} for line in value]
+    return [
+        {"code": code, "valueCodeableConcept": option_concept(m, option, other_text)}
+        for option in value
+    ]
 
 
 def _reported(value: Any) -> bool:
     return value is not None and value != [] and value != {} and value != ""
 
 
-def entry_observations(entry: Entry, patient: User) -> list[dict[str, Any]]:
-    """The Observations of one diary entry: one per measure the entry reports, in the registry's
-    order (pain now first), each text on the Observation of the measure it is about (the note
-    on pain now)."""
-    notes: dict[str, list[str]] = {}
+def entry_observation(entry: Entry, patient: User) -> dict[str, Any]:
+    """One diary entry as one Observation: a component per answer, in the registry's order
+    (pain now first); the note as the Observation's note."""
+    components: list[dict[str, Any]] = []
+    notes: list[str] = []
     for m in measures.MEASURES:
-        if m.fhir.note_on is not None and m.of(entry):
-            notes.setdefault(m.fhir.note_on, []).append(m.of(entry))
-    observations = []
-    for m in measures.MEASURES:
-        if m.fhir.code is None:
-            continue
         value = m.of(entry)
-        texts = notes.get(m.code, [])
-        if not _reported(value) and not texts:
+        if not _reported(value):
             continue
-        other = next((t.of(entry) for t in measures.MEASURES if t.fhir.note_on == m.code), None)
-        resource = _observation(
-            entry,
-            patient,
-            m.code,
-            _code(m),
-            **(_value(m, value, other) if _reported(value) else {}),
+        if m.fhir.note_on == NOTED_ON.code:
+            notes.append(value)
+            continue
+        other = next(
+            (t.of(entry) for t in measures.MEASURES if t.fhir.note_on == m.code),
+            None,
         )
-        if texts:
-            resource["note"] = [{"text": text} for text in texts]
-        observations.append(resource)
-    return observations
+        components.extend(_components(m, value, other))
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": str(entry.id),
+        "status": "amended" if entry.version > 1 else "final",
+        "category": [SURVEY],
+        "code": _local(*ENTRY_CODE),
+        "subject": _ref(patient),
+        "effectiveDateTime": entry.day.isoformat(),
+        "issued": entry.recorded_at.isoformat(),
+        "performer": [_ref(patient)],
+        "component": components,
+    }
+    if notes:
+        resource[NOTE_ELEMENT] = [{"text": text} for text in notes]
+    return resource
 
 
 def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]:
@@ -151,10 +169,10 @@ def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]
     parts.extend(infusion.adjuncts or [])
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
-        "id": f"infusion-{infusion.id}",
+        "id": infusion_uuid(infusion),
         "status": "completed",
         "medicationCodeableConcept": {"text": "Ketamine infusion"},
-        "subject": _patient_ref(patient),
+        "subject": _ref(patient),
         "effectivePeriod": {"start": infusion.started_at.isoformat(), "end": end.isoformat()},
         "dosage": {"text": ", ".join(parts) or "ketamine infusion", "route": {"text": "IV"}},
     }
@@ -162,37 +180,50 @@ def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]
         resource["dosage"]["dose"] = {
             "value": infusion.dose_mg,
             "unit": "mg",
-            "system": "http://unitsofmeasure.org",
+            "system": UCUM,
             "code": "mg",
         }
     notes = [n for n in (infusion.notes, infusion.adverse_events, infusion.lab_notes) if n]
     if notes:
-        resource["note"] = [{"text": n} for n in notes]
+        resource[NOTE_ELEMENT] = [{"text": n} for n in notes]
     return resource
+
+
+def patient_resource(patient: User) -> dict[str, Any]:
+    return {
+        "resourceType": "Patient",
+        "id": patient_uuid(patient),
+        "identifier": [{"system": "urn:diary:patient", "value": str(patient.id)}],
+        "name": [{"text": patient.display_name}],
+        "telecom": [{"system": "email", "value": patient.email}],
+    }
+
+
+def _bundle_entry(resource: dict[str, Any]) -> str:
+    return json.dumps(
+        {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}, separators=(",", ":")
+    )
+
+
+def bundle_chunks(
+    patient: User, entries: Iterable[Entry], infusions: Iterable[Infusion], now: datetime
+) -> Iterator[str]:
+    """The Bundle's JSON text in pieces: the Patient, every live entry (as given, oldest
+    first), then the infusions that have started by `now`. Nothing is held in memory but the
+    resource being written."""
+    head = {"resourceType": "Bundle", "type": "collection", "timestamp": now.isoformat()}
+    yield json.dumps(head, separators=(",", ":"))[:-1] + ',"entry":['
+    yield _bundle_entry(patient_resource(patient))
+    for entry in entries:
+        yield "," + _bundle_entry(entry_observation(entry, patient))
+    for infusion in infusions:
+        if infusion.started_at <= now:
+            yield "," + _bundle_entry(infusion_administration(infusion, patient))
+    yield "]}"
 
 
 def patient_bundle(
     patient: User, entries: Iterable[Entry], infusions: Iterable[Infusion], now: datetime
 ) -> dict[str, Any]:
-    """The Bundle: the Patient, then every live entry's Observations, then past infusions."""
-    resources: list[dict[str, Any]] = [
-        {
-            "resourceType": "Patient",
-            "id": str(patient.id),
-            "identifier": [{"system": "urn:diary:patient", "value": str(patient.id)}],
-            "name": [{"text": patient.display_name}],
-            "telecom": [{"system": "email", "value": patient.email}],
-        }
-    ]
-    for entry in entries:
-        resources.extend(entry_observations(entry, patient))
-    resources.extend(infusion_administration(i, patient) for i in infusions if i.started_at <= now)
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": now.isoformat(),
-        "entry": [
-            {"fullUrl": f"urn:diary:{r['resourceType']}/{r['id']}", "resource": r}
-            for r in resources
-        ],
-    }
+    """The whole Bundle as a dict (for tests and the archive)."""
+    return json.loads("".join(bundle_chunks(patient, entries, infusions, now)))

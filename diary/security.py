@@ -34,7 +34,12 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype in ("text/html", "application/json", "application/fhir+json"):
+        if response.mimetype in (
+            "text/html",
+            "application/json",
+            "application/fhir+json",
+            "text/csv",
+        ):
             # Health data: never in a shared cache, never on disk after the session.
             headers.setdefault("Cache-Control", "no-store")
         return response

@@ -103,6 +103,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite's batch migrations copy a table, drop the old one and rename the copy. With
+            # foreign keys on (the app turns them on for every connection), dropping `entries`
+            # would cascade and delete every revision: turn them off while migrating (outside a
+            # transaction, or SQLite ignores the pragma).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -36,6 +36,15 @@ ROUTES: dict[str, object] = {
     "/api/v1/me": SIGNED_IN,
     "/api/v1/me/export.csv": PATIENT,
     "/api/v1/me/fhir": PATIENT,
+    "/api/v1/me/archive": PATIENT,
+    "/api/v1/me/close": PATIENT,
+    "/diary/settings": PATIENT,
+    "/diary/settings/close": PATIENT,
+    "/api/v1/patients/<int:patient_id>/imports/entries": CLINICIAN,
+    "/api/v1/patients/<int:patient_id>/imports/infusions": CLINICIAN,
+    "/api/v1/patients/<int:patient_id>/imports/fhir": CLINICIAN,
+    "/clinic/patients/<int:patient_id>/import": CLINICIAN,
+    "/admin/users/<int:user_id>/close": ADMIN,
     "/api/v1/patients/<int:patient_id>/export.csv": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/fhir": CLINICIAN,
     "/diary": PATIENT,
@@ -43,7 +52,6 @@ ROUTES: dict[str, object] = {
     "/diary/trends": PATIENT,
     "/diary/checkin": PATIENT,
     "/diary/reminder": PATIENT,
-    "/diary/settings": PATIENT,
     "/diary/entries/<uuid:entry_id>/edit": PATIENT,
     "/diary/entries/<uuid:entry_id>/delete": PATIENT,
     "/diary/entries/<uuid:entry_id>/restore": PATIENT,
@@ -68,6 +76,7 @@ ROUTES: dict[str, object] = {
     "/clinic/patients/<int:patient_id>/infusions/<int:infusion_id>/edit": CLINICIAN,
     "/admin/users": ADMIN,
     "/admin/users/<int:user_id>/active/<any(on, off):state>": ADMIN,
+    "/admin/users/<int:user_id>/sign-out": ADMIN,
 }
 
 PARAM = re.compile(r"<(?:[^:<>]+:)?([a-z_]+)>")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from diary.extensions import db
+from diary.extensions import db, limiter
 from diary.models import Entry, EntryRevision, Infusion
 from diary.services import accounts
 from tests.auth.test_login import csrf_from
@@ -78,9 +78,15 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
             "pgic": 3,
         },
         "/entries": {"pain": 5},
-        "/entries/{entry_id}": {"pain": 6},
+        "/entries/{entry_id}": {"pain": 6, "version": 1},
         "/patients/{patient_id}/infusions": {"started_at": (now + timedelta(days=3)).isoformat()},
         "/patients/{patient_id}/infusions/{infusion_id}": {"duration_minutes": 240},
+        "/patients/{patient_id}/imports/entries": {"csv": "day,pain\r\n"},
+        "/patients/{patient_id}/imports/infusions": {"csv": "started_at\r\n"},
+        "/patients/{patient_id}/imports/fhir": {
+            "bundle": {"resourceType": "Bundle", "type": "collection"}
+        },
+        "/me/close": {"password": "not the password"},
         "/patients/{patient_id}/treatments": {"day": now.date().isoformat(), "kind": "other"},
     }
     ids = {
@@ -111,6 +117,7 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
                         assert response.is_json and response.get_json()["error"]["code"]
                         assert _stored(app) == before, (method, path, field, junk)
                     checked += 1
+            limiter.reset()  # junk passwords for /me/close count as wrong guesses (then 429)
             for raw in ("not json", "[1, 2]", "null", '{"pain": '):
                 response = client.open(
                     url,

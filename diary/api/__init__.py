@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from diary.api import auth, entries, exports, infusions, openapi, patients, review  # noqa: E402,F401  (routes register on import)
+from diary.api import (  # noqa: E402,F401  (routes register on import)
+    account,
+    auth,
+    entries,
+    exports,
+    imports,
+    infusions,
+    openapi,
+    patients,
+    review,
+)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CsrfSchema, LoginResultSchema, LoginSchema, UserSchema
-from diary.auth import login_by_account, login_by_address, note_login_failed, start_session
-from diary.errors import ServiceError
+from diary.auth import (
+    end_sessions,
+    login_by_account,
+    login_by_address,
+    note_login_failed,
+    start_session,
+)
+from diary.errors import ServiceError, ValidationError
 from diary.extensions import csrf
 from diary.services import accounts
 
@@ -36,8 +42,12 @@ class Unauthorized(ServiceError):
 @login_by_address
 @login_by_account
 def login():
-    data = json_body(LoginSchema())
-    user = accounts.authenticate(data["email"], data["password"])
+    try:  # a refused body (not JSON, nested too deep, broken text) counts as a failure
+        data = json_body(LoginSchema())
+        user = accounts.authenticate(data["email"], data["password"])
+    except ValidationError:
+        note_login_failed()
+        raise
     if user is None:
         note_login_failed()
         raise Unauthorized()
@@ -46,10 +56,10 @@ def login():
 
 
 @bp.post("/auth/logout")
-@documented("Sign out", status=204)
+@documented("Sign out: ends every session of this user, on every device", status=204)
 @login_required
 def logout():
-    logout_user()
+    end_sessions()
     return "", 204
 
 

@@ -14,18 +14,44 @@ from diary.api.schemas import (
     CheckinCreateSchema,
     CheckinDueSchema,
     CheckinOutSchema,
-    EntryContentSchema,
     EntryCreateSchema,
     EntryOutSchema,
+    EntryPatchSchema,
+    VersionConflictSchema,
 )
 from diary.auth import role_required
 from diary.models import Role
 from diary.services import checkins, entries
+from diary.services.entries import VersionConflict
 from diary.services.owner_claim import OWNER_HEADER, check_owner_claim
 
 # Built once: a marshmallow schema costs more to build than to use.
 ENTRY_CREATE = EntryCreateSchema()
 ENTRY_OUT = EntryOutSchema()
+
+
+@bp.errorhandler(VersionConflict)
+def version_conflict(exc: VersionConflict):
+    body = {
+        "error": {"code": exc.code, "message": exc.message},
+        "current": EntryOutSchema().dump(exc.current),
+    }
+    response = jsonify(body)
+    response.set_etag(str(exc.current.version))
+    return response, 409
+
+
+def _with_etag(entry, status: int = 200):
+    """The entry as JSON with its version as ETag (for If-Match on the next edit)."""
+    response = jsonify(EntryOutSchema().dump(entry))
+    response.set_etag(str(entry.version))
+    return response, status
+
+
+def _if_match_version() -> int | None:
+    """The version named by If-Match (the ETag this API gives an entry), if any."""
+    tags = [t for t in request.if_match.as_set(include_weak=True) if t.isdigit() and len(t) < 12]
+    return int(tags[0]) if len(tags) == 1 else None
 
 
 @bp.post("/entries")
@@ -45,8 +71,7 @@ ENTRY_OUT = EntryOutSchema()
 def create_entry():
     check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
     saved = entries.create_entry(current_user, json_body(ENTRY_CREATE))
-    status = 201 if saved.created else 200
-    response = jsonify(ENTRY_OUT.dump(saved.entry))
+    response, status = _with_etag(saved.entry, 201 if saved.created else 200)
     response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"
     return response, status
 
@@ -71,24 +96,35 @@ def list_entries():
 @documented("One of my entries", response=EntryOutSchema, errors=(403, 404))
 @role_required(Role.PATIENT)
 def get_entry(entry_id: uuid.UUID):
-    return jsonify(EntryOutSchema().dump(entries.get_entry(current_user, entry_id)))
+    return _with_etag(entries.get_entry(current_user, entry_id))
 
 
 @bp.patch("/entries/<uuid:entry_id>")
 @documented(
-    "Edit one of my entries; the previous content is kept as a revision",
-    request=EntryContentSchema,
+    "Edit one of my entries, from the version given (`version` or If-Match); the previous "
+    "content is kept as a revision. A stale version answers 409 with the current entry.",
+    request=EntryPatchSchema,
     response=EntryOutSchema,
-    errors=(403, 404, 422),
+    errors=(403, 404, 422, 428),
+    error_bodies={409: VersionConflictSchema},
 )
 @role_required(Role.PATIENT)
 def update_entry(entry_id: uuid.UUID):
-    entry = entries.update_entry(current_user, entry_id, json_body(EntryContentSchema()))
-    return jsonify(EntryOutSchema().dump(entry))
+    changes = json_body(EntryPatchSchema())
+    version = changes.pop("version", None)
+    if version is None:
+        version = _if_match_version()
+    entry = entries.update_entry(current_user, entry_id, changes, version=version)
+    return _with_etag(entry)
 
 
 @bp.delete("/entries/<uuid:entry_id>")
-@documented("Delete one of my entries (soft: it can be restored)", status=204, errors=(403, 404))
+@documented(
+    "Delete one of my entries (soft: it can be restored)",
+    status=204,
+    errors=(403, 404),
+    error_bodies={409: VersionConflictSchema},
+)
 @role_required(Role.PATIENT)
 def delete_entry(entry_id: uuid.UUID):
     entries.delete_entry(current_user, entry_id)
@@ -97,7 +133,9 @@ def delete_entry(entry_id: uuid.UUID):
 
 @bp.post("/entries/<uuid:entry_id>/restore")
 @documented(
-    "Undo the deletion of one of my entries", response=EntryOutSchema, errors=(403, 404, 422)
+    "Undo the deletion of one of my entries",
+    response=EntryOutSchema,
+    errors=(403, 404, 409, 422),
 )
 @role_required(Role.PATIENT)
 def restore_entry(entry_id: uuid.UUID):

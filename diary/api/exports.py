@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response
+from flask import Response, stream_with_context
 from flask_login import current_user
 
 from diary.api import bp
@@ -21,8 +19,12 @@ def _csv(patient: User) -> Response:
 
 
 def _fhir(patient: User) -> Response:
-    body = json.dumps(exports.fhir_bundle(patient), separators=(",", ":"))
-    return Response(body, mimetype="application/fhir+json")
+    """Streamed: the first bytes leave before the last entry is read."""
+    response = Response(
+        stream_with_context(exports.fhir_chunks(patient)), mimetype="application/fhir+json"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="diary-{patient.id}.fhir.json"'
+    return response
 
 
 def _linked(patient_id: int, action: str) -> User:

@@ -46,6 +46,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
     public: bool = False
+    # Error statuses whose body is not the plain ErrorSchema: status -> schema.
+    error_bodies: dict[int, type[Schema] | Schema] = field(default_factory=dict)
 
 
 def documented(summary: str, **kwargs) -> Callable:
@@ -86,13 +88,26 @@ def _operation(op: Operation, parameters: list[dict], write: bool) -> dict:
         404: "No such object for this user",
         409: "Conflicts with stored data (`error.code` says which conflict)",
         422: "Invalid fields: `errors` names each field",
+        428: "The version the edit was made from is missing",
         429: "Too many attempts",
+        503: "The database is not reachable just now; nothing was stored, try again later",
     }
-    codes = set(op.errors) | ({401} if not op.public else set()) | ({400} if write else set())
+    codes = (
+        set(op.errors)
+        | set(op.error_bodies)
+        | ({401} if not op.public else set())
+        | ({400} if write else set())
+        | {503}
+    )
     for code in sorted(codes):
+        body = op.error_bodies.get(code)
         responses[str(code)] = {
             "description": error_text.get(code, "Error"),
-            "content": {"application/json": {"schema": "ErrorSchema"}},
+            "content": {
+                "application/json": {
+                    "schema": "ErrorSchema" if body is None else _schema(body, False)
+                }
+            },
         }
     operation: dict = {"summary": op.summary, "responses": responses}
     query = [

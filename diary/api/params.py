@@ -9,6 +9,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
 from diary.errors import ValidationError
+from diary.request_json import NOT_JSON, request_json
 
 
 def date_range() -> tuple[date | None, date | None]:
@@ -31,9 +32,9 @@ def date_range() -> tuple[date | None, date | None]:
 def json_body(schema: Schema, *, partial: bool = False) -> dict:
     """The JSON object body through `schema` (types, unknown fields refused), else 422 with the
     messages per field."""
-    body = request.get_json(silent=True) if request.is_json else None
+    body = request_json()
     if not isinstance(body, dict):
-        raise ValidationError("Send a JSON object with Content-Type: application/json.")
+        raise ValidationError(NOT_JSON)
     try:
         return schema.load(body, partial=partial)
     except SchemaError as exc:

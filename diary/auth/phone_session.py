@@ -16,8 +16,11 @@ copy under its owner.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request, session
-from flask_login import current_user, logout_user
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+
+from diary.auth import REMEMBER_COOKIE, end_sessions
+from diary.services.sessions import REMEMBER_DAYS
 
 USER_COOKIE = "diary_user"
 SIGNOUT_COOKIE = "diary_signout"
@@ -28,7 +31,8 @@ def register_phone_session(app: Flask) -> None:
     @app.before_request
     def finish_offline_sign_out() -> None:
         if request.cookies.get(SIGNOUT_COOKIE) and current_user.is_authenticated:
-            logout_user()
+            # Like any sign-out: every session and remember token of the user ends.
+            end_sessions(reason="sign-out (sent after being offline)")
 
     @app.after_request
     def describe_session(response: Response) -> Response:
@@ -59,11 +63,9 @@ def register_phone_session(app: Flask) -> None:
 def _session_max_age() -> int | None:
     """As long as the session lasts: the remember cookie's duration, a permanent session's
     lifetime, else until the browser closes (None)."""
-    config = current_app.config
-    remember_name = config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    if session.get("_remember") == "set" or request.cookies.get(remember_name):
-        duration = config.get("REMEMBER_COOKIE_DURATION")
-        return int(duration.total_seconds()) if hasattr(duration, "total_seconds") else duration
+    new_token = g.get("remember_cookie") not in (None, "clear")
+    if new_token or request.cookies.get(REMEMBER_COOKIE):
+        return REMEMBER_DAYS * 24 * 3600
     if session.permanent:
         return int(current_app.permanent_session_lifetime.total_seconds())
     return None

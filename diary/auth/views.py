@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from diary.auth import (
+    end_sessions,
     home_for,
     login_by_account,
     login_by_address,
@@ -16,7 +17,9 @@ from diary.auth import (
     start_session,
 )
 from diary.errors import ValidationError
+from diary.extensions import limiter
 from diary.services import accounts
+from diary.services.field_rules import text_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -26,6 +29,8 @@ COMMON_TIMEZONES = sorted(available_timezones())
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths: an open redirect would help phishing."""
     if not target:
+        return None
+    if text_problem(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -41,26 +46,38 @@ def login():
         return redirect(home_for(current_user))
     error = None
     email = ""
+    status = 200
     if request.method == "POST":
         email = request.form.get("email", "")
-        user = accounts.authenticate(email, request.form.get("password", ""))
+        try:
+            user = accounts.authenticate(email, request.form.get("password", ""))
+        except ValidationError as exc:
+            user, status = None, 422
+            error = " ".join(next(iter((exc.errors or {}).values()), [exc.message]))
+            email = ""
+        else:
+            status = 401
+            error = "That email and password do not match an active account."
         if user is not None:
             start_session(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         note_login_failed()
-        error = "That email and password do not match an active account."
-    status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_sessions()
     flash("You are signed out.", "ok")
     return redirect(url_for("auth.login"))
 
 
+def _join_limit() -> str:
+    return current_app.config["JOIN_LIMIT"]
+
+
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"], scope="join")
 def join(token: str):
     invitation = accounts.open_invitation(token)
     errors: dict[str, list[str]] = {}
@@ -70,7 +87,7 @@ def join(token: str):
             errors["password_confirm"] = ["The two passwords are not the same."]
         else:
             try:
-                patient = accounts.accept_invitation(
+                accounts.accept_invitation(
                     token,
                     accounts.NewPatient(
                         email=form.get("email", ""),
@@ -82,9 +99,9 @@ def join(token: str):
             except ValidationError as exc:
                 errors = exc.errors or {"email": [exc.message]}
             else:
-                start_session(patient)
-                flash("Welcome. Your diary is ready.", "ok")
-                return redirect(url_for("patient.log_day"))
+                # The same answer whether or not the email had an account already.
+                flash(accounts.JOIN_DONE_MESSAGE, "ok")
+                return redirect(url_for("auth.login"))
     return render_template(
         "auth/join.html",
         clinician=invitation.clinician,

@@ -11,7 +11,15 @@ from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
 from diary.models import Role, utcnow
-from diary.services import access, dashboard, infusions, review, review_cache, treatments
+from diary.services import (
+    access,
+    dashboard,
+    data_import,
+    infusions,
+    review,
+    review_cache,
+    treatments,
+)
 from diary.services.local_time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -171,6 +179,43 @@ def treatment_list(patient_id: int):
             treatments=rows,
             values=values,
             errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.route("/patients/<int:patient_id>/import", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def import_data(patient_id: int):
+    """Upload an old diary (CSV or FHIR) or a CSV of past infusion sessions."""
+    patient = access.patient_for(
+        current_user, patient_id, action="import.read" if request.method == "GET" else None
+    )
+    errors: dict[str, list[str]] = {}
+    report = None
+    kind = request.form.get("kind", "entries")
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            report = data_import.import_upload(
+                patient,
+                kind,
+                upload.read() if upload else b"",
+                by=current_user,
+                all_or_nothing=bool(request.form.get("all_or_nothing")),
+            )
+        except ValidationError as exc:
+            errors = exc.errors or {"file": [exc.message]}
+    status = 422 if errors or (report and not report.committed) else 200
+    return (
+        render_template(
+            "clinic/import.html",
+            patient=patient,
+            kinds=data_import.KINDS,
+            kind=kind,
+            errors=errors,
+            report=report,
+            all_or_nothing=bool(request.form.get("all_or_nothing")),
         ),
         status,
     )

@@ -4,7 +4,7 @@ from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion, Treatment
 from diary.models.types import utcnow
-from diary.models.users import CareLink, Invitation, Role, User
+from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
 __all__ = [
     "AuditEvent",
@@ -13,6 +13,7 @@ __all__ = [
     "EntryRevision",
     "Infusion",
     "Invitation",
+    "RememberToken",
     "Role",
     "Treatment",
     "User",

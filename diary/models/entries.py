@@ -6,7 +6,19 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -40,6 +52,7 @@ class Entry(db.Model):
             "sleep_hours IS NULL OR (sleep_hours >= 0 AND sleep_hours <= 24)", name="sleep_hours"
         ),
         Index("ix_entries_patient_day", "patient_id", "day"),
+        Index("uq_entries_patient_import_key", "patient_id", "import_key", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -70,8 +83,17 @@ class Entry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Brought in from a file (CSV or FHIR) rather than typed on the phone; `recorded_at` is then
+    # the moment of the import. `import_key` is what makes a re-import add nothing: "id:<the
+    # file's id>" or "at:<day>T<time>" (see services/imports.py).
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())
+    import_key: Mapped[str | None] = mapped_column(String(80))
 
     patient: Mapped[User] = relationship()
+    # Optimistic concurrency: every UPDATE of an entry says "WHERE version = <the one read>",
+    # so of two edits made from the same version only the first is stored. The services raise
+    # the version themselves (with the revision they keep).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     revisions: Mapped[list[EntryRevision]] = relationship(
         back_populates="entry", order_by="EntryRevision.version", cascade="all, delete-orphan"
     )
@@ -81,6 +103,8 @@ class EntryRevision(db.Model):
     """The content of an entry as it was before an edit, delete or restore. Append-only."""
 
     __tablename__ = "entry_revisions"
+    # One revision per version of an entry: two edits of the same version cannot both be kept.
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[uuid.UUID] = mapped_column(

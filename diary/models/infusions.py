@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -20,6 +31,7 @@ class Infusion(db.Model):
             "pain_post IS NULL OR (pain_post >= 0 AND pain_post <= 10)", name="pain_post"
         ),
         Index("ix_infusions_patient_started", "patient_id", "started_at"),
+        Index("uq_infusions_patient_import_key", "patient_id", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +55,9 @@ class Infusion(db.Model):
     course_rule: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Brought in from a CSV of past sessions (see services/infusion_import.py).
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())
+    import_key: Mapped[str | None] = mapped_column(String(80))
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])
     clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])

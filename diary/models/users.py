@@ -40,6 +40,18 @@ class User(UserMixin, db.Model):
     # are keyed by it, so none can outlive a change.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    # Set when the account was closed: the row stays as a tombstone with no personal data, so
+    # the audit trail's references still resolve (services/closing.py).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Part of every session cookie: raising it ends every session and remember token of the
+    # user at once (sign-out, password change, deactivation, "sign out everywhere").
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """What the session cookie stores: the id and the session generation it was made in."""
+        return f"{self.id}:{self.session_generation}"
+
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
@@ -58,6 +70,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class RememberToken(db.Model):
+    """A "keep me signed in" cookie: random, only its SHA-256 stored, expiring, and valid only
+    for the session generation it was made in."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_generation: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class CareLink(db.Model):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from diary import codes, measures
-from diary.auth import role_required
+from diary.auth import note_login_failed, password_checks, role_required
 from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, entries, reminders, settings, today, trends
+from diary.services import checkins, closing, entries, reminders, settings, today, trends
+from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
 bp = Blueprint("patient", __name__, url_prefix="/diary")
@@ -96,11 +97,23 @@ def history():
 def edit_entry(entry_id: uuid.UUID):
     entry = entries.get_entry(current_user, entry_id)
     values, errors, status = form_values(entries.content_of(entry)), {}, 200
+    conflict = False
     if request.method == "POST":
+        version = request.form.get("version", "")
         try:
-            entries.update_entry(current_user, entry_id, entry_from_form(request.form, whole=True))
+            entries.update_entry(
+                current_user,
+                entry_id,
+                entry_from_form(request.form, whole=True),
+                version=int(version) if version.isdigit() and len(version) < 12 else 0,
+            )
         except ValidationError as exc:
             values, errors, status = form_values(request.form), exc.errors or {}, 422
+        except VersionConflict as exc:
+            # Show the entry as it is now; what was typed is not lost from the patient's sight:
+            # the message asks them to make the change again on the current version.
+            entry, conflict, status = exc.current, True, 409
+            values = form_values(entries.content_of(entry))
         else:
             flash("Your changes are saved. The earlier version is kept.", "ok")
             return redirect(url_for("patient.history"))
@@ -110,6 +123,7 @@ def edit_entry(entry_id: uuid.UUID):
             entry=entry,
             values=values,
             errors=errors,
+            conflict=conflict,
             today=local_today(current_user),
             codes=codes,
         ),
@@ -218,13 +232,45 @@ def settings_page():
         else:
             flash(f"Time zone set to {name}. Today is {local_today(current_user):%A %-d %B}.", "ok")
             return redirect(url_for("patient.settings_page"))
+    return _settings_page(chosen=chosen, errors=errors, status=status)
+
+
+def _settings_page(*, chosen: str, errors=None, close_errors=None, status: int = 200):
     return (
         render_template(
             "patient/settings.html",
             zones=settings.zone_choices(),
             chosen=chosen,
-            errors=errors,
+            errors=errors or {},
+            close_errors=close_errors or {},
             today=local_today(current_user),
         ),
         status,
     )
+
+
+@bp.post("/settings/close")
+@role_required(Role.PATIENT)
+@password_checks
+def close_account():
+    """Close the account after the patient typed their password and ticked the box."""
+    if not request.form.get("confirm"):
+        return _settings_page(
+            chosen=current_user.timezone,
+            close_errors={"confirm": ["Tick the box to confirm."]},
+            status=422,
+        )
+    try:
+        closing.close_account(
+            current_user, by=current_user, password=request.form.get("password", "")
+        )
+    except ValidationError as exc:
+        note_login_failed()
+        return _settings_page(
+            chosen=current_user.timezone,
+            close_errors=exc.errors or {"password": [exc.message]},
+            status=422,
+        )
+    logout_user()
+    flash("Your account is closed and your diary is erased.", "ok")
+    return redirect(url_for("auth.login"))

@@ -1,7 +1,8 @@
 """Who may see whom: the one gate every view goes through for patient data.
 
-A patient reaches only their own data; a clinician only patients linked by a CareLink. Anything
-else is NotFound (never Forbidden: we do not confirm that another patient exists).
+A patient reaches only their own data; a clinician only patients linked by a CareLink. A closed
+account is no one's to see. Anything else is NotFound (never Forbidden: we do not confirm that
+another patient exists).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def patient_for(user: User, patient_id: int, *, action: str | None = "patient.re
     even if the page then fails, and no view has to remember to commit it.
     """
     patient = db.session.get(User, patient_id)
-    if patient is None or patient.role != Role.PATIENT:
+    if patient is None or patient.role != Role.PATIENT or patient.closed_at is not None:
         raise NotFound()
     if user.id == patient.id:
         return patient

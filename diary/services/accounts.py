@@ -12,11 +12,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from diary.errors import Conflict, NotFound, ValidationError
 from diary.extensions import db
 from diary.models import CareLink, Invitation, Role, User, utcnow
-from diary.services import audit
+from diary.services import audit, sessions
+from diary.services.field_rules import text_problem
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -32,6 +34,8 @@ def normalise_email(email: str) -> str:
 def password_problems(password: str, email: str = "") -> list[str]:
     """Length is what makes a password strong (NIST SP 800-63B): no composition rules."""
     problems = []
+    if problem := text_problem(password):
+        return [problem]
     if len(password) < PASSWORD_MIN:
         problems.append(f"Use at least {PASSWORD_MIN} characters.")
     if len(password) > PASSWORD_MAX:
@@ -45,12 +49,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(user: User, password: str) -> bool:
+    """True when `password` is the user's (a closed account's matches nothing)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Writes the attempt to the audit trail."""
+    """The active user with these credentials, or None. Writes the attempt to the audit trail.
+    Text that breaks the text rule is refused (ValidationError naming the field) unlooked-up."""
+    errors = {name: [p] for name, value in (("email", email), ("password", password))
+              if (p := text_problem(value))}  # fmt: skip
+    if errors:
+        raise ValidationError(errors=errors)
     user = find_user(email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -76,16 +93,23 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def _validate_new_user(
-    email: str, password: str, display_name: str, timezone: str, check_password: bool
+    email: str,
+    password: str,
+    display_name: str,
+    timezone: str,
+    check_password: bool,
+    check_taken: bool = True,
 ) -> None:
     errors: dict[str, list[str]] = {}
-    if "@" not in email or len(email) > 254 or " " in email:
+    if text_problem(email) or "@" not in email or len(email) > 254 or " " in email:
         errors["email"] = ["Enter a valid email address."]
-    elif find_user(email) is not None:
+    elif check_taken and find_user(email) is not None:
         errors["email"] = ["An account with this email already exists."]
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
-    if not display_name.strip() or len(display_name) > 120:
+    if problem := text_problem(display_name):
+        errors["display_name"] = [problem]
+    elif not display_name.strip() or len(display_name) > 120:
         errors["display_name"] = ["Enter a name of 1 to 120 characters."]
     if timezone not in available_timezones():
         errors["timezone"] = ["Choose a time zone from the list."]
@@ -166,8 +190,36 @@ def set_active(user_id: int, active: bool, *, by: User) -> User:
         object_type="user",
         object_id=user.id,
     )
+    if not active:
+        sessions.end_all_sessions(user, by=by, reason="deactivated")  # commits
     db.session.commit()
     return user
+
+
+def sign_out_everywhere(user_id: int, *, by: User | None) -> User:
+    """End every session and remember token of the account `user_id` (NotFound when there is
+    none): a lost phone, a shared computer. Committed with its audit event."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    sessions.end_all_sessions(user, by=by, reason="sign out everywhere")
+    return user
+
+
+def set_password(user: User, password: str, *, by: User | None) -> None:
+    """A new password (checked like a new account's); every session of the user ends."""
+    problems = password_problems(password, user.email)
+    if problems:
+        raise ValidationError(errors={"password": problems})
+    user.password_hash = hash_password(password)
+    audit.record(
+        "account.password_changed",
+        actor=by,
+        patient_id=user.id if user.is_patient else None,
+        object_type="user",
+        object_id=user.id,
+    )
+    sessions.end_all_sessions(user, by=by, reason="password changed")
 
 
 def _token_hash(token: str) -> str:
@@ -216,26 +268,64 @@ class NewPatient:
     timezone: str
 
 
-def accept_invitation(token: str, form: NewPatient) -> User:
-    """Create the patient's account, linked to the inviting clinician; the token is used up."""
+JOIN_DONE_MESSAGE = (
+    "Thank you. If this email address was new to the diary, your account is ready: sign in "
+    "with it and your password. If you already had an account, sign in with that one and ask "
+    "your clinic to link it to them."
+)
+
+
+def accept_invitation(token: str, form: NewPatient) -> User | None:
+    """Create the patient's account, linked to the inviting clinician; the token is used up.
+
+    The caller answers the same way whether or not the email already had an account (so an
+    invitation link cannot be used to find out who has one): for a registered email no account
+    is made, the invitation is used up all the same and an audit event tells the clinic; the
+    result is then None. Form errors (ValidationError) never depend on the email being taken.
+    """
     invitation = open_invitation(token)
-    patient = create_user(form.email, form.password, Role.PATIENT, form.display_name, form.timezone)
+    email = normalise_email(form.email)
+    display_name = form.display_name.strip() or email.split("@")[0]
+    _validate_new_user(
+        email, form.password, display_name, form.timezone, check_password=True, check_taken=False
+    )
+    existing = find_user(email)
+    if existing is None:
+        patient: User | None = User(
+            email=email,
+            password_hash=hash_password(form.password),
+            role=Role.PATIENT,
+            display_name=display_name,
+            timezone=form.timezone,
+        )
+        db.session.add(patient)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same email joined at this very moment
+            db.session.rollback()
+            invitation = open_invitation(token)
+            patient = None
+    else:
+        hash_password(form.password)  # the same work as a new account: no timing difference
+        patient = None
     # Mark used with a guarded UPDATE, so two simultaneous joins cannot both use one token.
     claimed = db.session.execute(
         Invitation.__table__.update()
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow(), used_by_id=patient.id)
+        .values(used_at=utcnow(), used_by_id=patient.id if patient else None)
     ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise Conflict("This invitation link has just been used.")
-    link(invitation.clinician, patient)
+    if patient is not None:
+        link(invitation.clinician, patient)
     audit.record(
-        "account.joined",
+        "account.joined" if patient else "account.join_refused_existing_email",
         actor=patient,
-        patient_id=patient.id,
+        patient_id=patient.id if patient else (existing.id if existing else None),
         object_type="invitation",
         object_id=invitation.id,
+        detail=None if patient else {"clinician_id": invitation.clinician_id},
     )
     db.session.commit()
     return patient

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.exc import StaleDataError
 
 from diary import measures
-from diary.errors import Conflict, NotFound, ValidationError
+from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, User, utcnow
 from diary.services import access
@@ -29,6 +30,43 @@ from diary.services.entry_rules import (
 from diary.services.transactions import commit_keeping_loaded
 
 RESTORE_DAYS = 30
+
+
+class VersionConflict(Conflict):
+    """The entry changed since the version the client edited (another device, another tab, two
+    edits at once). `current` is the entry as stored now, for the client to show."""
+
+    code = "version_conflict"
+    default_message = (
+        "This entry was changed elsewhere since you opened it. Nothing was overwritten: "
+        "here it is as it is now; make your change again if you still want it."
+    )
+
+    def __init__(self, current: Entry):
+        super().__init__()
+        self.current = current
+
+
+class VersionRequired(ServiceError):
+    status = 428
+    code = "version_required"
+    default_message = (
+        "Say which version you edited: send the entry's `version` (or an If-Match header "
+        "with its ETag), so an edit made elsewhere in the meantime is not overwritten."
+    )
+
+
+def _commit_or_conflict(entry_id: uuid.UUID) -> None:
+    """Commit an entry's change; if another change of the same version got there first (the
+    UPDATE matched no row, or the revision number is taken), nothing is stored: 409."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        current = db.session.get(Entry, entry_id, populate_existing=True)
+        if current is None:
+            raise NotFound("This entry does not exist.") from None
+        raise VersionConflict(current) from None
 
 
 def content_of(entry: Entry) -> dict[str, Any]:
@@ -152,12 +190,24 @@ def _revise(entry: Entry, action: str, by: User, now: datetime) -> None:
 
 
 def update_entry(
-    patient: User, entry_id: uuid.UUID, changes: dict[str, Any], *, now: datetime | None = None
+    patient: User,
+    entry_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    version: int | None,
+    now: datetime | None = None,
 ) -> Entry:
-    """Change some fields of the patient's own entry; the content before the edit is kept as a
-    revision and the version goes up. A deleted entry must be restored first."""
+    """Change some fields of the patient's own entry, which the client read at `version`; the
+    content before the edit is kept as a revision and the version goes up. If the entry has
+    moved on from `version` (or moves on while this edit is stored), VersionConflict: the
+    client shows the current entry instead of overwriting it. A deleted entry must be restored
+    first."""
     now = now or utcnow()
     entry = _own_entry(patient, entry_id)
+    if version is None:
+        raise VersionRequired()
+    if version != entry.version:
+        raise VersionConflict(entry)
     if entry.deleted_at is not None:
         raise Conflict("This entry is deleted. Restore it before editing it.")
     changes = dict(changes)
@@ -175,7 +225,7 @@ def update_entry(
     _revise(entry, "edit", patient, now)
     for field, value in changed.items():
         setattr(entry, field, value)
-    db.session.commit()
+    _commit_or_conflict(entry.id)
     return entry
 
 
@@ -186,7 +236,7 @@ def delete_entry(patient: User, entry_id: uuid.UUID, *, now: datetime | None = N
     if entry.deleted_at is None:
         _revise(entry, "delete", patient, now)
         entry.deleted_at = now
-        db.session.commit()
+        _commit_or_conflict(entry.id)
     return entry
 
 
@@ -199,7 +249,7 @@ def restore_entry(patient: User, entry_id: uuid.UUID, *, now: datetime | None = 
         raise Conflict(f"Deleted entries can be restored for {RESTORE_DAYS} days only.")
     _revise(entry, "restore", patient, now)
     entry.deleted_at = None
-    db.session.commit()
+    _commit_or_conflict(entry.id)
     return entry
 
 

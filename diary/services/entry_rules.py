@@ -15,7 +15,7 @@ from diary import measures
 from diary.errors import ValidationError
 from diary.measures import Kind, Measure
 from diary.models import User
-from diary.services.field_rules import clean_text, whole_number_in
+from diary.services.field_rules import clean_text, text_problem, whole_number_in
 from diary.services.local_time import is_zone, local_today, today_in
 
 # An entry may describe a day up to this many days back (a phone offline for a while, a
@@ -53,7 +53,9 @@ def _clean_lines(value: Any, m: Measure, errors: list[str]) -> Any:
         errors.append(f"Send a list of {m.noun}s, one per line.")
         return None
     lines = [v.strip() for v in value if v.strip()]
-    if len(lines) > m.max_items:
+    if bad := next(filter(None, map(text_problem, lines)), None):
+        errors.append(bad)
+    elif len(lines) > m.max_items:
         errors.append(f"List at most {m.max_items} {m.noun}s.")
     elif any(len(v) > m.max_length for v in lines):
         errors.append(f"Keep each {m.noun} under {m.max_length} characters.")
@@ -127,11 +129,13 @@ def validate_content(
     partial: bool = False,
     now: datetime | None = None,
     zone_name: str | None = None,
+    earliest: date | None = None,
 ) -> dict[str, Any]:
     """Check and normalise an entry's content. Returns the values to store; raises
     ValidationError with a message per field. With `partial`, only the fields given are checked
     (an edit), and a required measure (pain now) may be absent. The day is checked against
-    today in `zone_name` (the zone the entry was made in), else in the patient's zone."""
+    today in `zone_name` (the zone the entry was made in), else in the patient's zone.
+    `earliest` replaces the MAX_DAYS_BACK limit (an import of an old diary)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -157,7 +161,9 @@ def validate_content(
         else:
             if day > today:
                 problem("day", MESSAGES["day_future"])
-            elif day < today - timedelta(days=MAX_DAYS_BACK):
+            elif earliest is not None and day < earliest:
+                problem("day", f"The day is too far in the past (before {earliest.isoformat()}).")
+            elif earliest is None and day < today - timedelta(days=MAX_DAYS_BACK):
                 problem("day", MESSAGES["day_past"])
             else:
                 clean["day"] = day

@@ -1,16 +1,21 @@
-"""A patient's data in forms that can leave with them: CSV and a FHIR R4 Bundle."""
+"""A patient's data in forms that can leave with them: CSV and a FHIR R4 Bundle.
+
+The CSV columns defined here are also the columns the importers read (services/imports.py,
+services/infusion_import.py), so an export imports back as it was.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from sqlalchemy import select
 
 from diary import fhir, measures
 from diary.analysis import recorded_on_time
 from diary.extensions import db
-from diary.models import Infusion, User, utcnow
+from diary.models import Entry, Infusion, User, utcnow
 from diary.services.entries import list_entries
 
 # The entry's own columns, then one per measure (diary.measures) in the registry's order.
@@ -22,15 +27,38 @@ CSV_COLUMNS = (
     *(m.csv_column for m in measures.MEASURES),
     "version",
 )
+INFUSION_CSV_COLUMNS = (
+    "infusion_id",
+    "started_at",
+    "duration_minutes",
+    "dose_mg",
+    "rate_mg_kg_h",
+    "adjuncts",
+    "pain_pre",
+    "pain_post",
+    "adverse_events",
+    "lab_notes",
+    "notes",
+    "exam_signs",
+)
+# exam_signs: empty = no exam recorded; this word = examined, no sign found.
+NO_SIGNS = "none"
+STREAM_BATCH = 500
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _cell(value) -> str:
+    """The cell's text, with every ';'-separated part that a spreadsheet would read as a formula
+    prefixed by an apostrophe: lists are joined with ';', and a spreadsheet that splits on ';'
+    (the usual CSV separator where ',' is the decimal comma) makes each part a cell of its own."""
     if value is None:
         return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return ";".join(_guard(part) for part in str(value).split(";"))
 
 
 def entries_csv(patient: User) -> str:
@@ -58,8 +86,58 @@ def entries_csv(patient: User) -> str:
     return out.getvalue()
 
 
-def fhir_bundle(patient: User) -> dict:
-    infusions = db.session.scalars(
-        select(Infusion).where(Infusion.patient_id == patient.id).order_by(Infusion.started_at)
+def infusions_csv(patient: User) -> str:
+    """One row per session (scheduled ones too), oldest first. Adjuncts and exam signs are
+    joined with ';'; exam_signs is empty when no exam was recorded and "none" when the exam
+    found no sign."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(INFUSION_CSV_COLUMNS)
+    for i in _infusions(patient):
+        signs = "" if i.exam_signs is None else (";".join(i.exam_signs) or NO_SIGNS)
+        writer.writerow(
+            _cell(v)
+            for v in (
+                i.id,
+                i.started_at.isoformat(),
+                i.duration_minutes,
+                i.dose_mg,
+                i.rate_mg_kg_h,
+                ";".join(i.adjuncts or []),
+                i.pain_pre,
+                i.pain_post,
+                i.adverse_events,
+                i.lab_notes,
+                i.notes,
+                signs,
+            )
+        )
+    return out.getvalue()
+
+
+def _infusions(patient: User) -> list[Infusion]:
+    return list(
+        db.session.scalars(
+            select(Infusion)
+            .where(Infusion.patient_id == patient.id)
+            .order_by(Infusion.started_at, Infusion.id)
+        )
     )
-    return fhir.patient_bundle(patient, list_entries(patient.id), list(infusions), utcnow())
+
+
+def fhir_chunks(patient: User) -> Iterator[str]:
+    """The FHIR Bundle's JSON text in pieces, reading the entries in batches (a five-year diary
+    never sits in memory whole)."""
+    infusions = _infusions(patient)
+    now = utcnow()
+    rows = db.session.scalars(
+        select(Entry)
+        .where(Entry.patient_id == patient.id, Entry.deleted_at.is_(None))
+        .order_by(Entry.day, Entry.recorded_at, Entry.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    yield from fhir.bundle_chunks(patient, rows, infusions, now)
+
+
+def fhir_bundle(patient: User) -> dict:
+    return fhir.patient_bundle(patient, list_entries(patient.id), _infusions(patient), utcnow())

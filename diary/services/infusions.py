@@ -20,7 +20,7 @@ from diary.errors import NotFound, ValidationError
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import audit
-from diary.services.field_rules import clean_text, whole_number_in
+from diary.services.field_rules import clean_text, text_problem, whole_number_in
 
 FIELDS = (
     "started_at",
@@ -186,6 +186,8 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
     adjuncts = values.get("adjuncts") or []
     if not isinstance(adjuncts, list | tuple) or not all(isinstance(a, str) for a in adjuncts):
         errors["adjuncts"] = ["List the adjuncts as text."]
+    elif problem := next(filter(None, map(text_problem, adjuncts)), None):
+        errors["adjuncts"] = [problem]
     else:
         kept: list[str] = []
         for adjunct in (a.strip() for a in adjuncts):

@@ -71,17 +71,19 @@ def test_fhir_bundle_is_valid_r4_with_loinc_pain(client, make):
     document = response.get_json()
     Bundle.model_validate(document)  # raises if it is not a valid FHIR Bundle
     resources = [e["resource"] for e in document["entry"]]
-    pain = next(r for r in resources if r.get("valueInteger") == 6)
-    assert pain["code"]["coding"][0] == {
+    (observation,) = [r for r in resources if r["resourceType"] == "Observation"]
+    components = {c["code"]["coding"][0]["code"]: c for c in observation["component"]}
+    assert components["72514-3"]["code"]["coding"][0] == {
         "system": "http://loinc.org",
         "code": "72514-3",
         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
     }
-    worst = next(r for r in resources if r.get("valueInteger") == 8)
+    assert components["72514-3"]["valueInteger"] == 6
+    worst = components["pain_worst"]
     assert worst["code"]["coding"][0]["system"] == "urn:diary:codes"  # never 72514-3 for worst
-    site = next(r for r in resources if r["id"].endswith("body-sites"))
-    codings = site["component"][0]["valueCodeableConcept"]["coding"]
-    assert codings[0]["system"] == "http://snomed.info/sct"
+    assert worst["valueInteger"] == 8
+    site = components["body_site"]["valueCodeableConcept"]["coding"]
+    assert site[0]["system"] == "http://snomed.info/sct"
     assert [r["resourceType"] for r in resources].count("MedicationAdministration") == 1
 
 

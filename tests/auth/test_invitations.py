@@ -10,6 +10,13 @@ from diary.extensions import db
 from diary.models import CareLink, Invitation, User, utcnow
 from diary.services import accounts
 from tests.auth.test_login import csrf_from
+from tests.factories import login
+
+
+class _Pat:
+    """The patient `join` creates, as `login` wants it."""
+
+    email = "pat@example.test"
 
 
 def invite(app, clinician) -> str:
@@ -19,13 +26,13 @@ def invite(app, clinician) -> str:
         return token
 
 
-def join(client, token, **overrides):
+def join(client, token, password: str = "a long passphrase", **overrides):
     page = client.get(f"/join/{token}")
     form = {
         "display_name": "Pat Example",
         "email": "pat@example.test",
-        "password": "a long passphrase",
-        "password_confirm": "a long passphrase",
+        "password": password,
+        "password_confirm": password,
         "timezone": "Europe/Berlin",
         "csrf_token": csrf_from(page.get_data(as_text=True)),
     } | overrides
@@ -37,7 +44,9 @@ def test_patient_joins_and_is_linked_to_the_inviting_clinician(app, client, make
     token = invite(app, clinician)
     assert clinician.display_name in client.get(f"/join/{token}").get_data(as_text=True)
     response = join(client, token)
-    assert response.status_code == 302 and response.headers["Location"] == "/diary"
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "your account is ready" in client.get("/login").get_data(as_text=True)
+    login(client, _Pat(), password="a long passphrase")
     with app.app_context():
         patient = db.session.scalar(select(User).where(User.email == "pat@example.test"))
         assert patient.role.value == "patient" and patient.timezone == "Europe/Berlin"
@@ -49,7 +58,6 @@ def test_patient_joins_and_is_linked_to_the_inviting_clinician(app, client, make
 def test_invitation_works_once(app, client, make):
     token = invite(app, make.clinician())
     assert join(client, token).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/diary").get_data(True))})
     again = client.get(f"/join/{token}")
     assert again.status_code == 404
     assert "not valid any more" in again.get_data(as_text=True)

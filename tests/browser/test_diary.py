@@ -83,7 +83,7 @@ def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make
     page.reload()
     items = page.locator("#outbox .outbox__item")
     items.first.wait_for()
-    assert items.count() == 2
+    expect(items).to_have_count(2)  # the list renders its items one by one
     assert page.locator("#outbox").inner_text().count("Waiting to sync") == 2
     context.set_offline(False)
     expect(page.locator("#outbox-section")).to_be_hidden()

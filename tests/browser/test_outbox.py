@@ -300,7 +300,7 @@ def test_back_online_with_the_session_gone_asks_to_sign_in(new_phone, make):
     _save(page)
     expect(page.locator("#save-status")).to_contain_text(WAITING)
     phone.clear_cookies(name="session")
-    phone.clear_cookies(name="remember_token")
+    phone.clear_cookies(name="diary_remember")
     phone.set_offline(False)
     expect(page.locator("main")).to_contain_text("Sign in")
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()

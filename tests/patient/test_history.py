@@ -42,7 +42,13 @@ def test_edit_form_saves_a_change_and_keeps_the_old_version(app, client, make):
     assert 'value="6" checked' in form_page and "before</textarea>" in form_page
     response = client.post(
         f"/diary/entries/{entry.id}/edit",
-        data={"csrf_token": _token(client), "pain": "3", "symptoms": ["burning"], "note": "after"},
+        data={
+            "csrf_token": _token(client),
+            "version": "1",
+            "pain": "3",
+            "symptoms": ["burning"],
+            "note": "after",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -60,7 +66,12 @@ def test_edit_form_with_a_bad_value_is_refused_with_the_message(app, client, mak
     login(client, patient)
     response = client.post(
         f"/diary/entries/{entry.id}/edit",
-        data={"csrf_token": _token(client), "pain": "6", "day": make.days_ago(-3).isoformat()},
+        data={
+            "csrf_token": _token(client),
+            "version": "1",
+            "pain": "6",
+            "day": make.days_ago(-3).isoformat(),
+        },
     )
     assert response.status_code == 422
     assert "This day has not happened yet." in response.get_data(as_text=True)

@@ -6,7 +6,10 @@ from diary.api.schemas.entries import (
     EntryContentSchema,
     EntryCreateSchema,
     EntryOutSchema,
+    EntryPatchSchema,
+    VersionConflictSchema,
 )
+from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
@@ -15,6 +18,7 @@ from diary.api.schemas.review import (
     TreatmentSchema,
 )
 from diary.api.schemas.users import (
+    CloseAccountSchema,
     CsrfSchema,
     LoginResultSchema,
     LoginSchema,
@@ -26,10 +30,15 @@ __all__ = [
     "CheckinCreateSchema",
     "CheckinDueSchema",
     "CheckinOutSchema",
+    "CloseAccountSchema",
     "CsrfSchema",
+    "CsvImportSchema",
     "EntryContentSchema",
     "EntryCreateSchema",
     "EntryOutSchema",
+    "EntryPatchSchema",
+    "FhirImportSchema",
+    "ImportReportSchema",
     "InfusionInSchema",
     "InfusionOutSchema",
     "LoginResultSchema",
@@ -40,4 +49,5 @@ __all__ = [
     "TreatmentInSchema",
     "TreatmentSchema",
     "UserSchema",
+    "VersionConflictSchema",
 ]

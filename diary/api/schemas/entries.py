@@ -88,6 +88,20 @@ class EntryContentSchema(_MeasureFields):
     )
 
 
+class EntryPatchSchema(EntryContentSchema):
+    """PATCH /entries/<id>: the fields that change, and the version they were edited from."""
+
+    version = fields.Integer(
+        strict=True,
+        error_messages={"invalid": "Send the entry's version as a whole number."},
+        metadata={
+            "description": "The `version` of the entry this edit was made from (or send an "
+            "If-Match header with the entry's ETag). A stale one answers 409 version_conflict "
+            "with the current entry; neither answers 428."
+        },
+    )
+
+
 class EntryCreateSchema(EntryContentSchema):
     """POST /entries. A client-made `id` makes the create idempotent."""
 
@@ -121,3 +135,24 @@ class EntryOutSchema(_MeasureOutFields):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     deleted_at = fields.AwareDateTime(allow_none=True)
+    imported = fields.Bool(
+        metadata={
+            "description": "Brought in by the clinic from a file (CSV or FHIR); recorded_at is "
+            "then the moment of the import"
+        }
+    )
+
+
+class VersionConflictSchema(Schema):
+    """409 on an entry edit made from an old version: nothing was stored; `current` is the
+    entry as stored now."""
+
+    error = fields.Nested(
+        Schema.from_dict(
+            {"code": fields.Str(required=True), "message": fields.Str(required=True)},
+            name="VersionConflictErrorSchema",
+        ),
+        required=True,
+        metadata={"description": "code is `version_conflict`"},
+    )
+    current = fields.Nested(EntryOutSchema, required=True)

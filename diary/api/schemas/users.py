@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 
 class UserSchema(Schema):
@@ -48,3 +48,12 @@ class PatientSummarySchema(Schema):
     next_infusion_at = fields.AwareDateTime(allow_none=True)
     relief_status = fields.Str(allow_none=True)
     attention = fields.Nested(AttentionSchema)
+
+
+class CloseAccountSchema(Schema):
+    """POST /me/close: the patient's own password, typed again."""
+
+    class Meta:
+        unknown = RAISE
+
+    password = fields.Str(required=True, metadata={"description": "The account's password"})

@@ -1,0 +1,90 @@
+"""Imports for a linked patient: a CSV of entries, a CSV of infusion sessions, a FHIR Bundle."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+
+from diary.api import bp
+from diary.api.openapi import documented
+from diary.api.params import json_body
+from diary.api.schemas import CsvImportSchema, FhirImportSchema, ImportReportSchema
+from diary.auth import role_required
+from diary.models import Role, User
+from diary.services import access, fhir_import, imports, infusion_import
+from diary.services.imports import ImportReport
+
+ERRORS = (403, 404, 409, 413, 422)
+
+
+def _patient(patient_id: int) -> User:
+    # The body of an import may be up to IMPORT_MAX_BYTES (diary/__init__.py sets that).
+    return access.patient_for(current_user, patient_id, action=None)
+
+
+def _answer(report: ImportReport):
+    body = ImportReportSchema().dump(report)
+    if report.committed:
+        return jsonify(body)
+    errors: dict[str, list[str]] = {}
+    for problem in report.rejected:
+        where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
+        errors.setdefault(where, []).append(problem.reason)
+    message = (
+        f"{len(report.rejected_lines)} rows were rejected, so nothing was stored (all or nothing)."
+    )
+    return jsonify(
+        error={"code": "import_rejected", "message": message}, errors=errors, report=body
+    ), 422
+
+
+@bp.post("/patients/<int:patient_id>/imports/entries")
+@documented(
+    "Import diary entries from a CSV (the columns of the CSV export); answers which rows were "
+    "stored, skipped as already there, or rejected (line, column, reason)",
+    request=CsvImportSchema,
+    response=ImportReportSchema,
+    errors=ERRORS,
+)
+@role_required(Role.CLINICIAN)
+def import_entries(patient_id: int):
+    patient = _patient(patient_id)
+    data = json_body(CsvImportSchema())
+    report = imports.import_entries_csv(
+        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
+    )
+    return _answer(report)
+
+
+@bp.post("/patients/<int:patient_id>/imports/infusions")
+@documented(
+    "Import past infusion sessions from a CSV (the columns of the infusion CSV export)",
+    request=CsvImportSchema,
+    response=ImportReportSchema,
+    errors=ERRORS,
+)
+@role_required(Role.CLINICIAN)
+def import_infusions(patient_id: int):
+    patient = _patient(patient_id)
+    data = json_body(CsvImportSchema())
+    report = infusion_import.import_infusions_csv(
+        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
+    )
+    return _answer(report)
+
+
+@bp.post("/patients/<int:patient_id>/imports/fhir")
+@documented(
+    "Import pain scores from a FHIR R4 Bundle of Observations (LOINC 72514-3)",
+    request=FhirImportSchema,
+    response=ImportReportSchema,
+    errors=ERRORS,
+)
+@role_required(Role.CLINICIAN)
+def import_fhir(patient_id: int):
+    patient = _patient(patient_id)
+    data = json_body(FhirImportSchema())
+    report = fhir_import.import_fhir_bundle(
+        patient, data["bundle"], by=current_user, all_or_nothing=data["all_or_nothing"]
+    )
+    return _answer(report)

@@ -1,0 +1,129 @@
+"""Importing a patient's infusion history: a CSV of sessions with the columns of the infusion
+CSV export (`exports.INFUSION_CSV_COLUMNS`).
+
+Every row passes the same rules as a session recorded on the clinic's form
+(`infusions.clean`). A re-import adds nothing: a row is skipped when its key ("id:<infusion_id>"
+from the file, else "at:<started_at in UTC>") was imported before, or when the patient already
+has a session starting at the same moment. The report and the all-or-nothing mode are those of
+the entry import (services/imports.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from diary.errors import ValidationError
+from diary.extensions import db
+from diary.models import Infusion, User, utcnow
+from diary.services.exports import INFUSION_CSV_COLUMNS, NO_SIGNS
+from diary.services.imports import (
+    KEY_MAX,
+    ImportReport,
+    Problem,
+    Progress,
+    number_or_raw,
+    read_csv,
+    split_list,
+    store,
+    unguard,
+    whole_or_raw,
+)
+from diary.services.infusions import TEXT_FIELDS, clean
+
+
+def _values(row: dict[str, str], problems: list[tuple[str, str]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    started = row.get("started_at", "").strip()
+    if started:
+        try:
+            values["started_at"] = datetime.fromisoformat(started)
+        except ValueError:
+            problems.append(
+                ("started_at", "Use an ISO 8601 date and time with its offset, e.g. +01:00.")
+            )
+    for name in ("duration_minutes", "pain_pre", "pain_post"):
+        values[name] = whole_or_raw(row.get(name, ""))
+    for name in ("dose_mg", "rate_mg_kg_h"):
+        values[name] = number_or_raw(row.get(name, ""))
+    values["adjuncts"] = split_list(row.get("adjuncts", ""))
+    for name in TEXT_FIELDS:
+        values[name] = unguard(row.get(name, ""))
+    signs = row.get("exam_signs", "").strip()
+    if not signs:
+        values["exam_signs"] = None
+    elif signs.casefold() == NO_SIGNS:
+        values["exam_signs"] = []
+    else:
+        values["exam_signs"] = split_list(signs)
+    return values
+
+
+def import_infusions_csv(
+    patient: User,
+    text: str,
+    *,
+    by: User | None,
+    all_or_nothing: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a CSV of sessions for `patient`; `by` is the importing clinician (None from the
+    command line), also stored as the clinician of each session."""
+    now = now or utcnow()
+    report = ImportReport("infusions", all_or_nothing=all_or_nothing)
+    keys = set(
+        db.session.scalars(
+            select(Infusion.import_key).where(
+                Infusion.patient_id == patient.id, Infusion.import_key.is_not(None)
+            )
+        )
+    )
+    starts = set(
+        db.session.scalars(select(Infusion.started_at).where(Infusion.patient_id == patient.id))
+    )
+    rows: list[dict[str, Any]] = []
+    for line, row in read_csv(text, INFUSION_CSV_COLUMNS, ("started_at",)):
+        report.rows += 1
+        if progress:
+            progress(1)
+        problems: list[tuple[str, str]] = []
+        if row.pop("\0extra", None):
+            problems.append(("", "The row has more cells than the header has columns."))
+        values = _values(row, problems)
+        try:
+            cleaned = clean(
+                {k: v for k, v in values.items() if not any(p[0] == k for p in problems)},
+                now=now,
+            )
+        except ValidationError as exc:
+            for name, messages in (exc.errors or {}).items():
+                if not any(p[0] == name for p in problems):
+                    problems.extend((name, m) for m in messages)
+        if problems:
+            report.rejected.extend(Problem(line, col, reason) for col, reason in problems)
+            continue
+        started = cleaned["started_at"].astimezone(UTC)
+        raw_id = row.get("infusion_id", "").strip()
+        key = (f"id:{raw_id}" if raw_id else f"at:{started.isoformat()}")[:KEY_MAX]
+        if key in keys or started in starts:
+            report.skipped += 1
+            continue
+        keys.add(key)
+        starts.add(started)
+        rows.append(
+            {
+                **cleaned,
+                "adjuncts": cleaned.get("adjuncts", []),
+                "exam_signs": cleaned["exam_signs"],
+                "patient_id": patient.id,
+                "clinician_id": by.id if by else None,
+                "created_at": now,
+                "updated_at": now,
+                "imported": True,
+                "import_key": key,
+            }
+        )
+    return store(report, Infusion, rows, patient, by=by, action="import.infusions")

@@ -1,0 +1,96 @@
+"""Sessions that end: the session generation and the "keep me signed in" tokens.
+
+Every session cookie carries the user's session generation (`User.get_id()` is "id:generation")
+and the user loader compares it with the stored one, so raising the generation ends every
+session of that user at once: on sign-out, a password change, deactivation, or an admin's
+"sign out everywhere". The remember-me cookie is a random token; only its SHA-256 is stored,
+with an expiry and the generation it was made in, so the same events revoke it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from diary.extensions import db
+from diary.models import RememberToken, User, utcnow
+from diary.services import audit
+
+REMEMBER_DAYS = 30
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The active user a session cookie names, if the cookie's generation is still current."""
+    user_part, _, generation = user_id.partition(":")
+    if not (user_part.isdigit() and generation.isdigit()) or len(user_part) > 18:
+        return None
+    user = db.session.get(User, int(user_part))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def issue_remember_token(user: User, *, days: int = REMEMBER_DAYS) -> str:
+    """A new random remember-me token for `user`; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.execute(
+        delete(RememberToken).where(
+            RememberToken.user_id == user.id, RememberToken.expires_at <= now
+        )
+    )
+    db.session.add(
+        RememberToken(
+            token_hash=_hash(token),
+            user_id=user.id,
+            session_generation=user.session_generation,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def user_for_remember_token(token: str, *, now: datetime | None = None) -> User | None:
+    """The active user of an unexpired token made in their current session generation."""
+    if not token or len(token) > 100:
+        return None
+    now = now or utcnow()
+    row = db.session.execute(
+        select(RememberToken, User)
+        .join(User, User.id == RememberToken.user_id)
+        .where(RememberToken.token_hash == _hash(token))
+    ).first()
+    if row is None:
+        return None
+    remembered, user = row
+    if (
+        remembered.expires_at <= now
+        or remembered.session_generation != user.session_generation
+        or not user.active
+    ):
+        return None
+    return user
+
+
+def end_all_sessions(user: User, *, by: User | None, reason: str) -> None:
+    """End every session and remember token of `user` (committed, with an audit event)."""
+    user.session_generation = (user.session_generation or 1) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.user_id == user.id))
+    audit.record(
+        "auth.sessions_ended",
+        actor=by,
+        patient_id=user.id if user.is_patient else None,
+        object_type="user",
+        object_id=user.id,
+        detail={"reason": reason},
+    )
+    db.session.commit()
