@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from diary import measures
 from diary.errors import Conflict, NotFound, ServiceError, ValidationError

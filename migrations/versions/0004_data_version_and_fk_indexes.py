@@ -1,7 +1,7 @@
 """patient data version; indexes on the foreign keys that had none
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0002
 Create Date: 2026-11-25 15:05:00
 
 """
