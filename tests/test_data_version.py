@@ -26,7 +26,7 @@ def test_every_kind_of_change_bumps_only_that_patients_version(app, make):
         doctor = db.session.get(User, clinician.id)
         steps = [
             lambda: entries.create_entry(me, {"pain": 4}),
-            lambda: entries.update_entry(me, saved.entry.id, {"pain": 5}),
+            lambda: entries.update_entry(me, saved.entry.id, {"pain": 5}, version=1),
             lambda: entries.delete_entry(me, saved.entry.id),
             lambda: entries.restore_entry(me, saved.entry.id),
             lambda: checkins.record_checkin(
