@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urljoin
 
+# bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade

@@ -58,8 +58,12 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import auth, cli, errors, measures, pages, security
+    from diary import assets, auth, cli, errors, measures, pages, security
     from diary.auth import phone_session
+    from diary.services import (
+        data_version,  # noqa: F401 (its session events bump versions)
+        review_cache,
+    )
 
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures
@@ -69,6 +73,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    assets.init_app(app)
+    review_cache.init_app(app)
     cli.register(app)
 
     from diary.admin.views import bp as admin_bp

@@ -1,20 +1,23 @@
 """Plotly figures for the clinician's review, built only from `diary.analysis` results.
 
-No Flask, no database. The page loads the cartesian partial bundle of plotly.js
-(static/vendor/plotly-cartesian.min.js), so only `scatter`, `bar` and `heatmap` traces are used.
+No Flask, no database. The page loads a plotly.js bundle with only the `scatter`, `bar` and
+`heatmap` traces (static/vendor/plotly-diary.min.js, built by tools/plotly-bundle/build.sh), so
+only those are used here; a new trace type needs its module added to tools/plotly-bundle/entry.js.
 Every figure carries the small explicit TEMPLATE instead of plotly's default template, which
 would add about 10 KB to each figure's JSON. Missing days are None (gaps), never zeros.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
+import orjson
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from plotly.utils import PlotlyJSONEncoder
 
 from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
@@ -51,8 +54,76 @@ SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # no
 PAIN_RANGE = [-0.3, 10.3]  # 0-10 with room for markers drawn at 0 and 10
 
 
-def _figure(**layout) -> go.Figure:
-    return go.Figure(layout={"template": TEMPLATE, **layout})
+TEMPLATE_DICT = TEMPLATE.to_plotly_json()
+
+
+def _merge(target: dict, changes: Mapping[str, Any]) -> None:
+    """Nested update, as plotly's update_layout does: dicts merge, other values replace."""
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+
+
+class Figure(dict):
+    """A figure as the plain dict plotly.js reads, {"data": [traces], "layout": {...}}, with the
+    few plotly.py methods the app uses. Built without plotly.py's validators, which cost more
+    than all the rest of the review; the tests pass every figure the app makes through
+    go.Figure(), which checks it against plotly's schema."""
+
+    def __init__(self, layout: dict | None = None, axes: dict | None = None) -> None:
+        super().__init__(data=[], layout=layout or {})
+        self._axes = axes or {}  # (row, secondary_y) -> {"xaxis": "x2", "yaxis": "y2"}
+
+    @property
+    def data(self) -> list[dict]:
+        return self["data"]
+
+    @property
+    def layout(self) -> dict:
+        return self["layout"]
+
+    def _add(self, kind: str, row=None, col=None, secondary_y=None, **trace) -> Figure:
+        if row is not None:
+            trace.update(self._axes[(row, bool(secondary_y))])
+        self["data"].append({"type": kind, **trace})
+        return self
+
+    def add_scatter(self, **trace) -> Figure:
+        return self._add("scatter", **trace)
+
+    def add_bar(self, **trace) -> Figure:
+        return self._add("bar", **trace)
+
+    def add_heatmap(self, **trace) -> Figure:
+        return self._add("heatmap", **trace)
+
+    def update_layout(self, **changes) -> Figure:
+        _merge(self["layout"], changes)
+        return self
+
+    def update_traces(self, selector: Mapping[str, Any] | None = None, **changes) -> Figure:
+        for trace in self["data"]:
+            if all(trace.get(k) == v for k, v in (selector or {}).items()):
+                _merge(trace, changes)
+        return self
+
+    def _update_axes(self, prefix: str, changes: Mapping[str, Any]) -> Figure:
+        keys = [k for k in self["layout"] if k.startswith(prefix)] or [prefix]
+        for key in keys:
+            _merge(self["layout"].setdefault(key, {}), changes)
+        return self
+
+    def update_xaxes(self, **changes) -> Figure:
+        return self._update_axes("xaxis", changes)
+
+    def update_yaxes(self, **changes) -> Figure:
+        return self._update_axes("yaxis", changes)
+
+
+def _figure(**layout) -> Figure:
+    return Figure(layout={"template": TEMPLATE_DICT, **layout})
 
 
 def _steps(colours) -> list[list]:
@@ -102,7 +173,7 @@ def pain_figure(
     *,
     mark_late: bool = False,
     treatments: Sequence[tuple[date, str]] = (),
-) -> go.Figure:
+) -> Figure:
     """Daily pain from start to end: pain now (daily mean), worst pain and the 7-day rolling
     mean (analysis.rolling_mean, 4 of 7 days needed), one point per calendar day with None for
     days without an entry, infusion days as dotted vertical lines plus an "Infusion" marker
@@ -176,7 +247,7 @@ def pain_figure(
     return fig
 
 
-def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> go.Figure:
+def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> Figure:
     """Symptoms by day: a heatmap with one row per symptom (codes.SYMPTOMS order, first at the
     top; codes unknown to codes.py after them), one column per day, z = 1 reported, 0 entry
     without it, None no entry that day."""
@@ -208,7 +279,7 @@ def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: da
     return fig
 
 
-def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> go.Figure:
+def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> Figure:
     """Days on which each body site was reported, as horizontal bars: only sites reported at
     least once, the most frequent at the top (ties in codes.BODY_SITES order)."""
     counts: dict[str, int] = {}
@@ -233,9 +304,7 @@ def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> go.Figure:
     return fig
 
 
-def aligned_figure(
-    aligned: list[AlignedSeries], names: Mapping[date, str] | None = None
-) -> go.Figure:
+def aligned_figure(aligned: list[AlignedSeries], names: Mapping[date, str] | None = None) -> Figure:
     """Pain by day from each infusion: one line per infusion (named by its date), x = day
     offset (-7 .. +84 by default), None for days without an entry, a vertical line at day 0 and,
     where the next infusion falls inside the window, a "Next infusion" marker in the line's
@@ -291,7 +360,7 @@ def sleep_interference_figure(
     start: date,
     end: date,
     weekly: list[tuple[date, int | None, int | None]],
-) -> go.Figure:
+) -> Figure:
     """Sleep, interference and the weekly check-in, in three rows sharing the date axis:
     1. hours slept and sleep quality (0-10, higher is better);
     2. the PEG interference items, enjoyment of life and general activity (0-10, higher is
@@ -301,17 +370,7 @@ def sleep_interference_figure(
     Daily series have one point per calendar day, None when no entry has the value."""
     days = _days(start, end)
 
-    fig = make_subplots(
-        rows=3,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-        row_heights=[0.36, 0.36, 0.28],
-        subplot_titles=("Sleep", "Pain interference (PEG)", "Weekly check-in"),
-        specs=[[{}], [{}], [{"secondary_y": True}]],
-    )
-    fig.layout.template = TEMPLATE
-    fig.update_layout(height=620)
+    fig = Figure(copy.deepcopy(_SLEEP_LAYOUT), _SLEEP_AXES)
     daily = {"mode": "lines+markers", "connectgaps": False, "marker": {"size": 5}}
     for measure, row, line in (
         (measures.SLEEP_HOURS, 1, {"color": COLOURS[0]}),
@@ -351,6 +410,25 @@ def sleep_interference_figure(
         col=1,
         secondary_y=True,
     )
+    return fig
+
+
+def _sleep_skeleton() -> tuple[dict, dict]:
+    """The three-row layout of sleep_interference_figure and each row's axes, made once with
+    plotly's make_subplots (validated) when this module loads."""
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        row_heights=[0.36, 0.36, 0.28],
+        subplot_titles=("Sleep", "Pain interference (PEG)", "Weekly check-in"),
+        specs=[[{}], [{}], [{"secondary_y": True}]],
+    )
+    places = ((1, False), (2, False), (3, False), (3, True))
+    for row, secondary in places:
+        fig.add_scatter(x=[], y=[], row=row, col=1, secondary_y=secondary if row == 3 else None)
+    fig.update_layout(height=620)
     fig.update_yaxes(range=[0, 14], title_text="Hours / 0-10", row=1, col=1)
     fig.update_yaxes(range=[-0.3, 10.3], title_text="0-10", row=2, col=1)
     fig.update_yaxes(range=[3.5, 20.5], title_text="PROMIS", row=3, col=1, secondary_y=False)
@@ -358,7 +436,16 @@ def sleep_interference_figure(
         range=[0.5, 7.5], title_text="PGIC", row=3, col=1, secondary_y=True, showgrid=False
     )
     fig.update_xaxes(type="date")
-    return fig
+    layout = fig.to_plotly_json()["layout"]
+    layout["template"] = TEMPLATE_DICT
+    axes = {
+        place: {"xaxis": trace.xaxis or "x", "yaxis": trace.yaxis or "y"}
+        for place, trace in zip(places, fig.data, strict=True)
+    }
+    return layout, axes
+
+
+_SLEEP_LAYOUT, _SLEEP_AXES = _sleep_skeleton()
 
 
 def side_effect_figure(
@@ -367,7 +454,7 @@ def side_effect_figure(
     days_after: int = 7,
     *,
     windows: Sequence[tuple[str, date, date]] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Side effects after each infusion: a heatmap with one column per infusion (its date),
     one row per side effect (codes.SIDE_EFFECTS order; unknown codes after), z = the highest
     severity (0-4, codes.SEVERITIES) reported on days 0 .. +days_after after it. The window
@@ -424,7 +511,7 @@ def side_effect_figure(
 
 def dose_response_figure(
     points: Sequence[tuple[str, float | None, float | None, float | None]],
-) -> go.Figure:
+) -> Figure:
     """Relief and best change against dose, one point per course: (name, mean rate in mg/kg/h,
     relief length in days, best change in percent). x = rate; relief days on the left axis
     (circles), best change on the right axis (diamonds, negative = less pain). Courses without
@@ -467,7 +554,7 @@ def dose_response_figure(
 
 def safety_trend_figure(
     courses: Sequence[tuple[str, Mapping[str, int | None]]], codes: Sequence[str]
-) -> go.Figure:
+) -> Figure:
     """Side effects after each course as lines over the courses: one line per code in `codes`
     (e.g. dissociation, nausea, urinary symptoms), y = the worst severity 0-4 after that course
     (codes.SEVERITIES), None (a gap) when there were no entries after it."""
@@ -491,12 +578,90 @@ def safety_trend_figure(
     return fig
 
 
-def figure_json(fig: go.Figure, config: dict | None = None) -> str:
+# Ranges longer than this show weekly means (the figures stay small at any length of history).
+WEEKLY_AFTER_DAYS = 365
+WEEKLY_NOTE = (
+    "Over a year, the charts show one point per week (weeks start on Monday): the mean of the "
+    "days with entries when at least 4 of its 7 days have one, else a gap; symptoms count as "
+    "reported in a week when reported on any of its days."
+)
+
+
+def weekly(fig: Figure, start: date, end: date) -> Figure:
+    """The daily series of `fig` (traces with one x per calendar day from start to end) as
+    weekly series (WEEKLY_NOTE): line traces get the mean of the week's days with a value,
+    None unless at least analysis.WEEK_MEAN_MIN_DAYS have one; heatmap cells the highest value
+    of the week (1 reported on any day, 0 entries without it, None no entry). The 7-day rolling
+    mean is left out (a weekly mean already is one). Other traces (markers) are kept as they
+    are."""
+    days = _days(start, end)
+    weeks = sorted({d - timedelta(days=d.weekday()) for d in days})
+    slot = {d: weeks.index(d - timedelta(days=d.weekday())) for d in days}
+    kept = []
+    for trace in fig["data"]:
+        x = trace.get("x")
+        if x is None or len(x) != len(days) or (x and x[0] != start):
+            kept.append(trace)
+            continue
+        if trace.get("name") == "7-day mean":
+            continue
+        if trace["type"] == "heatmap":
+            rows = []
+            for row in trace["z"]:
+                cells: list[list] = [[] for _ in weeks]
+                for d, value in zip(days, row, strict=True):
+                    if value is not None:
+                        cells[slot[d]].append(value)
+                rows.append([max(c) if c else None for c in cells])
+            trace["z"] = rows
+        else:
+            values: list[list] = [[] for _ in weeks]
+            for d, value in zip(days, trace["y"], strict=True):
+                if value is not None:
+                    values[slot[d]].append(value)
+            trace["y"] = [
+                sum(v) / len(v) if len(v) >= analysis.WEEK_MEAN_MIN_DAYS else None for v in values
+            ]
+            name = trace.get("name", "")
+            trace["name"] = (
+                name.replace("daily mean", "weekly mean")
+                if "daily mean" in name
+                else f"{name} (weekly mean)"
+            )
+        trace["x"] = weeks
+        kept.append(trace)
+    fig["data"] = kept
+    return fig
+
+
+def figure_json(fig: Figure | go.Figure, config: dict | None = None) -> str:
     """Compact JSON for the page: {"data", "layout", "config"}; the page passes the parsed
     object to Plotly.newPlot(element, figure), which reads all three keys. `config` defaults
-    to PLOT_CONFIG (STATIC_CONFIG for printed pages)."""
-    figure = {**fig.to_plotly_json(), "config": config or PLOT_CONFIG}
-    return json.dumps(figure, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    to PLOT_CONFIG (STATIC_CONFIG for printed pages). Serialised once, by orjson (dates as
+    YYYY-MM-DD, as plotly's own encoder writes them)."""
+    plain = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    data = [
+        {k: _rounded(v) if k in ("y", "z") else v for k, v in trace.items()}
+        for trace in plain["data"]
+    ]
+    figure = {"data": data, "layout": plain["layout"], "config": config or PLOT_CONFIG}
+    return orjson.dumps(figure, default=_json_default).decode()
+
+
+def _rounded(values: Any) -> Any:
+    """Means to 2 decimals (4.666666666666667 -> 4.67): what a chart can show, in a third of
+    the bytes."""
+    if isinstance(values, float):
+        return round(values, 2)
+    if isinstance(values, list | tuple):
+        return [_rounded(v) for v in values]
+    return values
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):  # an average PostgreSQL computed
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def script_json(text: str) -> str:

@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
+from diary import assets
 from diary.auth import home_for
 from diary.extensions import db
 
@@ -47,7 +48,8 @@ def offline():
 
 @bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
+    response = make_response(assets.service_worker_source())
+    response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

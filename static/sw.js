@@ -26,6 +26,9 @@ const SHELL = [
 const OPTIONAL = [
   '/diary',
   '/static/css/print.css',
+  '/static/css/plotly-csp.css',
+  '/static/vendor/plotly-diary.min.js',
+  '/static/js/charts.js',
   '/static/icons/icon.svg',
   '/static/icons/icon-192.png',
   '/static/icons/icon-512.png',

@@ -38,7 +38,7 @@ def test_unexpected_error_hides_the_trace(app, client, make, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("diary.services.dashboard.patient_summaries", boom)
+    monkeypatch.setattr("diary.services.dashboard._summaries", boom)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         api = client.get("/api/v1/patients")

@@ -25,6 +25,10 @@ from diary.services import checkins, entries
 from diary.services.entries import VersionConflict
 from diary.services.owner_claim import OWNER_HEADER, check_owner_claim
 
+# Built once: a marshmallow schema costs more to build than to use.
+ENTRY_CREATE = EntryCreateSchema()
+ENTRY_OUT = EntryOutSchema()
+
 
 @bp.errorhandler(VersionConflict)
 def version_conflict(exc: VersionConflict):
@@ -66,7 +70,7 @@ def _if_match_version() -> int | None:
 @role_required(Role.PATIENT)
 def create_entry():
     check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
-    saved = entries.create_entry(current_user, json_body(EntryCreateSchema()))
+    saved = entries.create_entry(current_user, json_body(ENTRY_CREATE))
     response, status = _with_etag(saved.entry, 201 if saved.created else 200)
     response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"
     return response, status

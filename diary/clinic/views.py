@@ -5,13 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diary import analysis
+from diary import analysis, charts
 from diary.auth import role_required
 from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
 from diary.models import Role, utcnow
-from diary.services import access, dashboard, data_import, infusions, review, treatments
+from diary.services import (
+    access,
+    dashboard,
+    data_import,
+    infusions,
+    review,
+    review_cache,
+    treatments,
+)
 from diary.services.local_time import local_today, zone
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -52,23 +60,35 @@ def _clinic_context() -> dict:
 @bp.get("", endpoint="dashboard")
 @role_required(Role.CLINICIAN)
 def dashboard_page():
-    summaries = dashboard.patient_summaries(current_user, local_today(current_user))
-    return render_template("clinic/dashboard.html", patients=summaries)
+    listing = dashboard.dashboard_page(
+        current_user,
+        local_today(current_user),
+        page=request.args.get("page", 1, type=int) or 1,
+        query=request.args.get("q", ""),
+    )
+    return render_template("clinic/dashboard.html", listing=listing, patients=listing.patients)
 
 
 @bp.get("/patients/<int:patient_id>")
 @role_required(Role.CLINICIAN)
 def review_page(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="review.read")
-    page = review.review_page(patient, request.args.get("range"))
-    return render_template("clinic/review.html", page=page, patient=patient, key=page.key)
+    page = review_cache.review_page(patient, request.args.get("range"))
+    return render_template(
+        "clinic/review.html",
+        page=page,
+        patient=patient,
+        key=page.key,
+        weekly_after_days=charts.WEEKLY_AFTER_DAYS,
+        weekly_note=charts.WEEKLY_NOTE,
+    )
 
 
 @bp.get("/patients/<int:patient_id>/report")
 @role_required(Role.CLINICIAN)
 def report(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="report.read")
-    summary = review.report(patient)
+    summary = review_cache.report(patient)
     return render_template("clinic/report.html", report=summary, patient=patient, key=summary.key)
 
 

@@ -113,7 +113,9 @@ class EntryRevision(db.Model):
     version: Mapped[int]
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     action: Mapped[str] = mapped_column(String(16))  # edit | delete | restore
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[Entry] = relationship(back_populates="revisions")

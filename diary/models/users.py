@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     reminder_time: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A patient's data version: goes up by one in the same transaction as any change to their
+    # entries, infusions or check-ins (diary.services.data_version). Caches of computed reviews
+    # are keyed by it, so none can outlive a change.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
     # Set when the account was closed: the row stays as a tombstone with no personal data, so
     # the audit trail's references still resolve (services/closing.py).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -107,10 +112,14 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id])

@@ -7,12 +7,47 @@ refuses it with the same message the API gives.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from flask import current_app, render_template
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from diary import measures
+from diary import codes, measures
 from diary.measures import SEVERITY_PREFIX, Kind
+
+
+def sections_html(
+    values: dict, errors: dict, after_infusion: bool, days_since_infusion: int | None
+) -> Markup:
+    """The form's optional sections as HTML. Empty ones (a fresh form, which is nearly every
+    request of the diary page) depend only on the infusion timing, so they are rendered once
+    per worker and kept: two thirds of the page's cost otherwise."""
+    if values or errors or current_app.jinja_env.auto_reload:
+        return _render_sections(values, errors, after_infusion, days_since_infusion)
+    shown_days = days_since_infusion if after_infusion else None
+    return _blank_sections(after_infusion, shown_days)
+
+
+@lru_cache(maxsize=32)
+def _blank_sections(after_infusion: bool, days_since_infusion: int | None) -> Markup:
+    return _render_sections({}, {}, after_infusion, days_since_infusion)
+
+
+def _render_sections(
+    values: dict, errors: dict, after_infusion: bool, days_since_infusion: int | None
+) -> Markup:
+    return Markup(  # noqa: S704 (rendered by Jinja with autoescape)
+        render_template(
+            "patient/_sections.html",
+            values=values,
+            errors=errors,
+            after_infusion=after_infusion,
+            days_since_infusion=days_since_infusion,
+            codes=codes,
+        )
+    )
 
 
 def _number(raw: str) -> Any:

@@ -11,16 +11,9 @@ from diary import codes, measures
 from diary.auth import note_login_failed, password_checks, role_required
 from diary.errors import ValidationError
 from diary.models import Role
+from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import (
-    checkins,
-    closing,
-    entries,
-    infusion_calendar,
-    reminders,
-    settings,
-    trends,
-)
+from diary.services import checkins, closing, entries, reminders, settings, today, trends
 from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
@@ -32,21 +25,24 @@ SIDE_EFFECTS_OPEN_DAYS = 7
 
 
 def _log_day_page(values=None, errors=None, status=200):
-    today = local_today(current_user)
-    since_infusion = infusion_calendar.days_since_last_infusion(current_user)
-    after_infusion = since_infusion is not None and since_infusion <= SIDE_EFFECTS_OPEN_DAYS
+    state = today.today(current_user)
+    after_infusion = (
+        state.days_since_infusion is not None
+        and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
+    )
     response = make_response(
         render_template(
             "patient/log_day.html",
-            today=today,
-            todays=entries.list_entries(current_user.id, today, today),
+            today=state.day,
+            state=state,
+            sections=entry_form.sections_html(
+                values or {}, errors or {}, after_infusion, state.days_since_infusion
+            ),
             values=values or {},
             errors=errors or {},
             new_id=uuid.uuid4(),
-            after_infusion=after_infusion,
-            days_since_infusion=since_infusion,
-            reminder_due=reminders.reminder_due(current_user),
-            checkin=checkins.checkin_due(current_user),
+            reminder_due=state.reminder_due,
+            checkin=state.checkin,
             codes=codes,
             zone=local_now(current_user).tzinfo,
         ),

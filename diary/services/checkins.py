@@ -46,14 +46,22 @@ class CheckinDue:
 
 def checkin_due(patient: User, *, now: datetime | None = None) -> CheckinDue:
     now = now or utcnow()
-    today = local_today(patient, now)
     latest = latest_checkin(patient)
-    upcoming = infusion_calendar.next_scheduled_infusion(patient, now=now)
+    return due_from(
+        local_today(patient, now),
+        latest.day if latest else None,
+        infusion_calendar.next_scheduled_infusion(patient, now=now),
+    )
+
+
+def due_from(today: date, latest_day: date | None, upcoming: date | None) -> CheckinDue:
+    """Whether a check-in is due on `today`, from the day of the latest one and the local day
+    of the next scheduled infusion (None when there is none)."""
     if upcoming is not None and (upcoming - today).days <= BEFORE_INFUSION_DAYS:
         window_start = upcoming - timedelta(days=BEFORE_INFUSION_DAYS)
-        if latest is None or latest.day < window_start:
+        if latest_day is None or latest_day < window_start:
             return CheckinDue(True, "before_infusion", upcoming)
-    if latest is None or (today - latest.day).days >= EVERY_DAYS:
+    if latest_day is None or (today - latest_day).days >= EVERY_DAYS:
         return CheckinDue(True, "weekly")
     return CheckinDue(False, "")
 

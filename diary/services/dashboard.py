@@ -3,10 +3,25 @@ attention first."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 
 from diary import analysis, measures
 from diary.extensions import db
@@ -14,7 +29,8 @@ from diary.models import Entry, Infusion, User, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services.access import linked_patients_query
-from diary.services.local_time import zone
+from diary.services.local_time import zone_named
+from diary.services.transactions import commit_keeping_loaded
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -99,55 +115,113 @@ def attention(
     return Attention(LOW, ())
 
 
-def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
-    """Each linked patient with recent figures, most in need of attention first (level, then
-    the largest worsening, then name). Five queries whatever the number of patients: the
-    patients, their last entry day, their daily pain over the last WINDOW_DAYS, their last and
-    next infusion, and one INSERT for the audit trail."""
-    patients = list(db.session.scalars(linked_patients_query(clinician)))
-    if not patients:
-        return []
-    ids = [p.id for p in patients]
-    live = Entry.deleted_at.is_(None)
-    last_entry = dict(
-        db.session.execute(
-            select(Entry.patient_id, func.max(Entry.day))
-            .where(Entry.patient_id.in_(ids), live)
-            .group_by(Entry.patient_id)
-        ).all()
+PAGE_SIZE = 50
+SEARCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    """One page of the dashboard: the patients shown, in attention order."""
+
+    patients: list[PatientSummary]
+    page: int
+    pages: int
+    total: int  # patients matching the search (all linked ones without a search)
+    query: str
+
+
+def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = "") -> SummaryPage:
+    """PAGE_SIZE patients of the clinician (those whose name or email contains `query`, when
+    given), most in need of attention first, and one audit event naming the patients shown."""
+    query = (query or "").strip()[:SEARCH_MAX]
+    everyone = _summaries(clinician, today, query)
+    pages = max(1, -(-len(everyone) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = everyone[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    _audit_list(
+        clinician, shown, detail={"page": page, "query": query} if query else {"page": page}
     )
-    daily: dict[int, dict[date, float]] = {pid: {} for pid in ids}
-    for pid, day, mean in db.session.execute(
-        select(Entry.patient_id, Entry.day, func.avg(measures.PAIN.of(Entry)))
-        .where(Entry.patient_id.in_(ids), live, Entry.day >= today - timedelta(days=WINDOW_DAYS))
-        .group_by(Entry.patient_id, Entry.day)
-    ):
-        daily[pid][day] = float(mean)
-    now = utcnow()
-    infusion_times = {
-        pid: (last, upcoming)
-        for pid, last, upcoming in db.session.execute(
-            select(
-                Infusion.patient_id,
-                # Typed as the column, so SQLite's text comes back as an aware datetime.
-                type_coerce(
-                    func.max(case((Infusion.started_at <= now, Infusion.started_at))), UTCDateTime
-                ),
-                type_coerce(
-                    func.min(case((Infusion.started_at > now, Infusion.started_at))), UTCDateTime
-                ),
-            )
-            .where(Infusion.patient_id.in_(ids))
-            .group_by(Infusion.patient_id)
+    return SummaryPage(shown, page, pages, len(everyone), query)
+
+
+def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
+    """Every linked patient with recent figures, most in need of attention first (the API's
+    list), and one audit event naming them all."""
+    summaries = _summaries(clinician, today, "")
+    _audit_list(clinician, summaries, detail={})
+    return summaries
+
+
+def _audit_list(clinician: User, shown: list[PatientSummary], detail: dict) -> None:
+    if shown:
+        audit.record(
+            "patient.list",
+            actor=clinician,
+            detail={**detail, "patient_ids": [s.id for s in shown]},
         )
-    }
-    # Built before the commit, which would expire the patients and reload each one.
+    commit_keeping_loaded()
+
+
+def _summaries(clinician: User, today: date, query: str) -> list[PatientSummary]:
+    """Each linked patient (matching `query`) with recent figures, most in need of attention
+    first (level, then the largest worsening, then name). Two queries whatever the number of
+    patients or the length of their diaries, each giving one row per patient:
+
+    1. the patients, with their last entry day and their last and next infusion times;
+    2. from their daily mean pain (grouped in SQL) over the days each figure needs: the 7-day
+       mean, the baseline of the last infusion, the days with entries among the last 14, and
+       the daily means after the last infusion (for the relief status), as one text field.
+    The last infusion's day is the patient's local day, so it is worked out between the two.
+    """
+    now = utcnow()
+    live = Entry.deleted_at.is_(None)
+    mine = linked_patients_query(clinician).subquery()
+    people = select(mine.c.id, mine.c.display_name, mine.c.email, mine.c.timezone)
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        people = people.where(
+            or_(
+                mine.c.display_name.ilike(pattern, escape="\\"),
+                mine.c.email.ilike(pattern, escape="\\"),
+            )
+        )
+    of_patient = Entry.patient_id == mine.c.id
+    rows = db.session.execute(
+        people.add_columns(
+            select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
+            type_coerce(
+                select(func.max(Infusion.started_at))
+                .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
+                .scalar_subquery(),
+                UTCDateTime,
+            ),
+            type_coerce(
+                select(func.min(Infusion.started_at))
+                .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
+                .scalar_subquery(),
+                UTCDateTime,
+            ),
+        )
+    ).all()
+    if not rows:
+        return []
+    window_start = today - timedelta(days=WINDOW_DAYS)
+    bounds = []
+    local_days = {}
+    for pid, _name, _email, tz_name, _last_entry, last_at, next_at in rows:
+        tz = zone_named(tz_name)
+        last_day = last_at.astimezone(tz).date() if last_at else None
+        next_day = next_at.astimezone(tz).date() if next_at else None
+        local_days[pid] = (last_day, next_day)
+        lower = today - timedelta(days=13)
+        if last_day is not None and last_day >= window_start:
+            lower = max(min(lower, last_day - timedelta(days=analysis.BASELINE_DAYS)), window_start)
+        bounds.append((pid, last_day if last_day and last_day >= window_start else None, lower))
+    figures = _figures(bounds, today)
     summaries = [
-        _summary(p, today, last_entry.get(p.id), daily[p.id], infusion_times.get(p.id))
-        for p in patients
+        _summary(pid, name, email, today, last_entry, local_days[pid], (last_at, next_at), figures)
+        for pid, name, email, _tz, last_entry, last_at, next_at in rows
     ]
-    audit.record_reads("patient.list", actor=clinician, patient_ids=ids)
-    db.session.commit()
     return sorted(
         summaries,
         key=lambda s: (
@@ -159,27 +233,135 @@ def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
     )
 
 
+@dataclass(frozen=True)
+class _Figures:
+    mean7: float | None
+    baseline: float | None
+    days_14: int
+    after: dict[date, float]  # daily mean pain after the last infusion, up to today
+
+
+def _bounds_table(bounds: list[tuple[int, date | None, date]]):
+    """Per patient: the last infusion's local day (None when none in the window) and the first
+    day to read; as a table from one JSON parameter (one statement whatever the number)."""
+    payload = json.dumps(
+        [
+            {"p": pid, "l": last.isoformat() if last else None, "f": lower.isoformat()}
+            for pid, last, lower in bounds
+        ]
+    )
+    if db.engine.dialect.name == "postgresql":
+        sql = (
+            "SELECT (r->>'p')::int AS patient_id, (r->>'l')::date AS last_day, "
+            "(r->>'f')::date AS first_day FROM json_array_elements(CAST(:bounds AS json)) AS r"
+        )
+    else:
+        sql = (
+            "SELECT json_extract(value, '$.p') AS patient_id, json_extract(value, '$.l') AS "
+            "last_day, json_extract(value, '$.f') AS first_day FROM json_each(:bounds)"
+        )
+    return (
+        text(sql)
+        .bindparams(bounds=payload)
+        .columns(column("patient_id", Integer), column("last_day", Date), column("first_day", Date))
+        .subquery("bounds")
+    )
+
+
+def _figures(bounds: list[tuple[int, date | None, date]], today: date) -> dict[int, _Figures]:
+    live = Entry.deleted_at.is_(None)
+    b = _bounds_table(bounds)
+    daily = (
+        select(
+            Entry.patient_id,
+            Entry.day,
+            cast(func.avg(measures.PAIN.of(Entry)), Float).label("pain"),
+        )
+        .join(b, b.c.patient_id == Entry.patient_id)
+        .where(live, Entry.day >= b.c.first_day)
+        .group_by(Entry.patient_id, Entry.day)
+        .subquery("daily")
+    )
+    b2 = _bounds_table(bounds)
+    day, pain = daily.c.day, daily.c.pain
+    last = b2.c.last_day
+
+    def between(start, end):
+        return and_(day >= start, day <= end)
+
+    in7 = between(today - timedelta(days=6), today)
+    is_postgres = db.engine.dialect.name == "postgresql"
+    item = cast(day, String) + "=" + cast(pain, String)
+    if is_postgres:
+        after = func.string_agg(case((day > last, item)), ",")
+    else:
+        after = func.group_concat(case((day > last, item)), ",")
+    base_lo = _days_before(last, analysis.BASELINE_DAYS, is_postgres)
+    in_base = and_(day >= base_lo, day < last)
+    figures = {}
+    for pid, mean7, n7, base, n_base, days_14, after_text in db.session.execute(
+        select(
+            daily.c.patient_id,
+            func.avg(case((in7, pain))),
+            func.count(case((in7, 1))),
+            func.avg(case((in_base, pain))),
+            func.count(case((in_base, 1))),
+            func.count(case((between(today - timedelta(days=13), today), 1))),
+            after,
+        )
+        .join(b2, b2.c.patient_id == daily.c.patient_id)
+        .group_by(daily.c.patient_id)
+    ):
+        series = {}
+        for pair in (after_text or "").split(","):
+            if pair:
+                d, v = pair.split("=")
+                series[date.fromisoformat(d[:10])] = float(v)
+        figures[pid] = _Figures(
+            mean7=float(mean7) if mean7 is not None and n7 >= analysis.WEEK_MEAN_MIN_DAYS else None,
+            baseline=float(base)
+            if base is not None and n_base >= analysis.BASELINE_MIN_DAYS
+            else None,
+            days_14=days_14,
+            after=series,
+        )
+    return figures
+
+
+def _days_before(day_column, days: int, is_postgres: bool):
+    """`day_column` minus `days` days, as SQL for either database."""
+    if is_postgres:
+        return day_column - days
+    return func.date(day_column, f"-{days} days")
+
+
 def _summary(
-    patient: User,
+    pid: int,
+    name: str,
+    email: str,
     today: date,
     last_entry_day: date | None,
-    daily_pain: dict[date, float],
-    infusion_times: tuple[datetime | None, datetime | None] | None,
+    local_days: tuple[date | None, date | None],
+    infusion_times: tuple[datetime | None, datetime | None],
+    figures: dict[int, _Figures],
 ) -> PatientSummary:
-    tz = zone(patient)
-    last_at, next_at = infusion_times or (None, None)
-    last_day = last_at.astimezone(tz).date() if last_at else None
-    next_day = next_at.astimezone(tz).date() if next_at else None
-    mean7 = analysis.window_mean(daily_pain, today - timedelta(days=6), today)
-    base = analysis.baseline(daily_pain, last_day) if last_day else None
+    last_day, next_day = local_days
+    _last_at, next_at = infusion_times
+    found = figures.get(pid)
+    mean7 = found.mean7 if found else None
+    base = found.baseline if found and last_day else None
     change = analysis.percent_change(base, mean7)
-    relief = analysis.relief_duration(daily_pain, last_day, base).status if last_day else None
+    relief = (
+        analysis.relief_duration(found.after if found else {}, last_day, base).status
+        if last_day
+        else None
+    )
     return PatientSummary(
-        id=patient.id,
-        display_name=patient.display_name,
-        email=patient.email,
+        id=pid,
+        display_name=name,
+        email=email,
         last_entry_day=last_entry_day,
-        entries_last_14_days=sum(1 for d in daily_pain if today - timedelta(days=13) <= d <= today),
+        entries_last_14_days=found.days_14 if found else 0,
         mean_pain_7_days=round(mean7, 1) if mean7 is not None else None,
         baseline=round(base, 1) if base is not None else None,
         change_pct=round(change) if change is not None else None,

@@ -10,8 +10,13 @@ from diary.models import User, utcnow
 
 
 def zone(user: User) -> ZoneInfo:
+    return zone_named(user.timezone)
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The time zone of that IANA name; UTC for a name this machine does not know."""
     try:
-        return ZoneInfo(user.timezone)
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 

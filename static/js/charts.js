@@ -2,7 +2,7 @@
 // trends page and the clinic's review. The figure is JSON {data, layout, config} (diary.charts.
 // figure_json), either in the attribute itself or, when the attribute is an element id ("some-id"
 // or "#some-id"), in the text of that element (e.g. a non-executed <script type="application/json" id="some-id">): no inline
-// script, so the CSP holds. The page loads /static/vendor/plotly-cartesian.min.js before this.
+// script, so the CSP holds. The page loads /static/vendor/plotly-diary.min.js before this.
 
 function figureOf(el) {
   const source = (el.dataset.figure || '').trim();
@@ -25,8 +25,17 @@ export function drawFigure(el) {
   return window.Plotly.newPlot(el, figure.data || [], figure.layout || {}, figure.config || {});
 }
 
-export function drawAll(root = document) {
-  return Promise.all([...root.querySelectorAll('[data-figure]')].map(drawFigure));
+// One chart per task, with a pause between them: the page stays responsive while a review with
+// six charts draws (no single long task blocks a tap or a scroll).
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+export async function drawAll(root = document) {
+  const drawn = [];
+  for (const el of root.querySelectorAll('[data-figure]')) {
+    drawn.push(await drawFigure(el));
+    await nextTask();
+  }
+  return drawn;
 }
 
 function start() {

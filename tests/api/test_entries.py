@@ -296,3 +296,25 @@ def test_own_reads_and_changes_are_not_audited(app, patient_client, make):
 def test_writes_need_the_csrf_token(client, make):
     login(client, make.patient())
     assert client.post("/api/v1/entries", json={"pain": 3}).status_code == 400
+
+
+def test_creating_an_entry_takes_four_statements_and_bumps_the_data_version(
+    app, patient_client, count_queries
+):
+    """The hot path: the user by primary key, the INSERT, the data version's UPDATE, nothing
+    read back (the answer is built from what was written). Then 5 entries make version 5."""
+    with count_queries() as counter:
+        response = patient_client.post("/api/v1/entries", json={"pain": 3, "note": "walk"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["pain"], body["note"], body["deleted_at"]) == (3, "walk", None)
+    selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+    writes = [s.split()[0].upper() for s in counter.statements if s not in selects]
+    assert len(selects) == 1, counter.statements  # the signed-in user
+    assert sorted(w for w in writes if w in ("INSERT", "UPDATE")) == ["INSERT", "UPDATE"]
+    for _ in range(4):
+        assert patient_client.post("/api/v1/entries", json={"pain": 3}).status_code == 201
+    with app.app_context():
+        from diary.models import User
+
+        assert db.session.get(User, patient_client.patient.id).data_version == 5

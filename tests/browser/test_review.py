@@ -58,6 +58,9 @@ def test_review_page_draws_the_charts(page, make):
     assert traces["#figure-symptoms"][0][0] == "heatmap"
     # the SVG is really there: one path per line trace at least
     assert page.locator("[data-figure='#figure-pain'] .scatterlayer .trace").count() >= 3
+    # the custom bundle knows exactly the traces diary draws, and came precompressed
+    known = page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces).sort()")
+    assert known == ["bar", "heatmap", "scatter"]
     assert page.js_errors == []
 
 

@@ -6,12 +6,27 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 
-from diary import charts
+from diary import charts as app_charts
 from diary.analysis import AlignedSeries, Reading, aligned_on_infusions, daily_aggregates
 from diary.codes import SEVERITIES, SIDE_EFFECTS, SYMPTOMS, label
 
 START = date(2026, 5, 1)
 ALLOWED_TRACES = {"scatter", "bar", "heatmap"}
+
+
+class _Validated:
+    """diary.charts, with every figure passed through go.Figure(): the app builds plain dicts
+    without plotly.py's validators, and this checks each one against plotly's schema (an
+    unknown or misspelt property, or a bad value, raises ValueError)."""
+
+    def __getattr__(self, name):
+        found = getattr(app_charts, name)
+        if not name.endswith("_figure"):
+            return found
+        return lambda *args, **kwargs: go.Figure(found(*args, **kwargs))
+
+
+charts = _Validated()
 
 
 def day(offset: int) -> date:
@@ -249,3 +264,34 @@ def test_figures_use_the_small_template_and_json_stays_small(aggregates):
         assert figure["config"]["displaylogo"] is False
         assert len(text) < 12_000, len(text)
         assert text == json.dumps(figure, separators=(",", ":"))  # compact separators
+
+
+def test_weekly_means_need_four_days_and_keep_the_infusion_markers():
+    """Friday 1 May .. Thursday 21 May 2026 (day 0..20), weeks starting Monday: 27 Apr (days
+    0-2: pain 6, only 3 days -> gap), 4 May (days 3-9: pain 2 on 5 days -> 2.0), 11 May
+    (days 10-16: pain 4 on days 10-13 -> 4.0; swelling on day 12), 18 May (days 17-20: pain 8
+    on 3 days -> gap). The 7-day mean trace goes; the infusion marker on day 5 stays; the
+    symptom heatmap marks swelling in the week of 11 May only (0 in weeks with entries)."""
+    readings = [Reading(day=day(i), pain=6) for i in range(3)]
+    readings += [Reading(day=day(i), pain=2) for i in (3, 4, 5, 7, 9)]
+    readings += [
+        Reading(day=day(i), pain=4, symptoms=frozenset({"swelling"} if i == 12 else ()))
+        for i in (10, 11, 12, 13)
+    ]
+    readings += [Reading(day=day(i), pain=8) for i in (17, 18, 20)]
+    aggregates = daily_aggregates(readings)
+    pain = app_charts.weekly(
+        app_charts.pain_figure(aggregates, day(0), day(20), [day(5)]), day(0), day(20)
+    )
+    go.Figure(pain)  # still valid for plotly
+    weeks = [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18)]
+    mean = next(t for t in pain["data"] if t["name"] == "Pain now (weekly mean)")
+    assert (mean["x"], mean["y"]) == (weeks, [None, 2.0, 4.0, None])
+    assert "7-day mean" not in [t["name"] for t in pain["data"]]
+    marker = next(t for t in pain["data"] if t["name"] == "Infusion")
+    assert marker["x"] == [day(5)]
+    heat = app_charts.weekly(
+        app_charts.symptom_figure(aggregates, day(0), day(20)), day(0), day(20)
+    )["data"][0]
+    swelling = heat["z"][heat["y"].index(label(SYMPTOMS, "swelling"))]
+    assert (heat["x"], swelling) == (weeks, [0, 0, 1, 0])

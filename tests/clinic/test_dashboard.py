@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from diary.extensions import db
-from diary.models import AuditEvent, CareLink, Entry, Role, User
+from diary.models import AuditEvent, CareLink, Entry, Infusion, Role, User
 from diary.services.dashboard import attention
 from tests.factories import _password_hash, login
 
@@ -130,15 +130,20 @@ def test_api_patients_gives_change_infusions_and_attention(client, clinic):
     assert body[1]["next_infusion_at"] is not None and body[1]["attention"]["level"] == "medium"
 
 
-def test_dashboard_reads_are_audited_once_per_patient(app, client, clinic):
+def test_a_dashboard_view_is_one_audit_event_naming_the_patients_shown(app, client, clinic):
     clinician, patients = clinic
     login(client, clinician)
     client.get("/clinic")
     with app.app_context():
-        read = db.session.scalars(
-            select(AuditEvent.patient_id).where(AuditEvent.action == "patient.list")
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "patient.list")
         ).all()
-    assert sorted(read) == sorted(p.id for p in patients.values())
+        [event] = events
+        assert event.actor_id == clinician.id and event.patient_id is None
+        assert event.detail == {
+            "page": 1,
+            "patient_ids": [patients[k].id for k in ("worse", "due", "steady")],
+        }
 
 
 def _many_patients(app, clinician, n: int) -> None:
@@ -197,8 +202,80 @@ def test_dashboard_of_200_patients_uses_as_many_queries_as_of_2(app, make, count
         with count_queries() as counter:
             response = client.get("/clinic")
         assert response.status_code == 200
-        assert response.text.count('data-patient="') == n
+        assert response.text.count('data-patient="') == min(n, 50)
         counts.append(counter.count)
     assert counts[0] == counts[1]
-    # session user, patients, last entry days, daily pain, infusions, audit INSERT
-    assert counts[1] <= 7, counts
+    # session user, patients (with last entry and infusion times), figures, audit INSERT
+    assert counts[1] == 4, (counts, counter.statements)
+
+
+def test_dashboard_pages_of_50_in_attention_order_and_search(app, client, make):
+    """60 patients: page 1 lists 50, page 2 the other 10, no one twice; each view audits the
+    ids it showed. The search matches name or email, case-insensitively, and takes % and _
+    literally."""
+    clinician = make.clinician()
+    _many_patients(app, clinician, 60)
+    login(client, clinician)
+    first = client.get("/clinic").text
+    second = client.get("/clinic?page=2").text
+    ids_1 = [int(i) for i in re.findall(r'data-patient="(\d+)"', first)]
+    ids_2 = [int(i) for i in re.findall(r'data-patient="(\d+)"', second)]
+    assert (len(ids_1), len(ids_2), len(set(ids_1) | set(ids_2))) == (50, 10, 60)
+    assert "Page 1 of 2 (60 patients)" in first and 'rel="next" href="/clinic?page=2"' in first
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    assert client.get("/clinic?page=99").text.count('data-patient="') == 10  # the last page
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "patient.list")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [d["patient_ids"] for d in details[:2]] == [ids_1, ids_2]
+
+    found = client.get("/clinic?q=bULK 05").text
+    assert re.findall(r">(Bulk \d+)</a>", found) == [f"Bulk 05{i}" for i in range(10)]
+    assert '10 patients matching "bULK 05"' in found
+    assert client.get("/clinic?q=100%25").text.count('data-patient="') == 0
+    assert "No patient matches" in client.get("/clinic?q=_").text
+    by_email = client.get(f"/clinic?q=bulk{ids_1[0]}@").text
+    assert re.findall(r'data-patient="(\d+)"', by_email) == [str(ids_1[0])]
+
+
+def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, make):
+    """A patient in Auckland (UTC+13 in November, +12 in June); the infusion starts at 20:00
+    UTC on day T-10, which is their local day T-9 = L. Entries (one a day): T-16..T-11 pain 6,
+    T-10 pain 9, T-8..T-5 pain 3, T-4..T pain 8 (T-9 none).
+    - baseline (L-7..L-1 = T-16..T-10): (6 x 6 + 9) / 7 = 6.43 (with the UTC day T-10 it would
+      be T-17..T-11: 6.0);
+    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2% -> 2, band "none";
+    - relief: threshold 6.43 x 0.7 = 4.5; the 3-day rolling mean of observed days from L+1 =
+      T-8 is 3 from T-7 (relief starts), 4.67 on T-4 and 6.33 on T-3 (above twice): ended,
+      5 days -> medium attention;
+    - days with data among the last 14 (T-13..T): 4 + 9 = 13."""
+    clinician = make.clinician(timezone="UTC")
+    patient = make.patient(timezone="Pacific/Auckland")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+
+    def day(n: int) -> date:
+        return today - timedelta(days=n)
+
+    for n in range(11, 17):
+        make.entry(patient, day(n), 6)
+    make.entry(patient, day(10), 9)
+    for n in range(5, 9):
+        make.entry(patient, day(n), 3)
+    for n in range(5):
+        make.entry(patient, day(n), 8)
+    start = datetime.combine(day(10), datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
+    with client.application.app_context():
+        db.session.add(Infusion(patient_id=patient.id, started_at=start))
+        db.session.commit()
+    login(client, clinician)
+    [row] = client.get("/api/v1/patients").get_json()
+    assert row["last_infusion_day"] == day(9).isoformat()
+    assert (row["baseline"], row["mean_pain_7_days"], row["change_pct"]) == (6.4, 6.6, 2)
+    assert (row["band"], row["relief_status"]) == ("none", "ended")
+    assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
+    assert row["attention"]["level"] == "medium"
+    assert "Relief after the last infusion has ended" in row["attention"]["reasons"]

@@ -187,3 +187,48 @@ def test_patient_sets_and_clears_the_reminder_time(app, client, make):
 def test_clinician_cannot_open_the_diary(client, make):
     login(client, make.clinician())
     assert client.get("/diary").status_code == 403
+
+
+def test_today_lists_the_last_five_entries_and_costs_the_same_after_forty(
+    app, client, make, count_queries
+):
+    """The page shows the latest 5 of today's entries (newest first) and says how many there
+    are, and reads the same 3 statements (user, the day's state, the 5 entries) after 1 entry
+    or 40: it does not grow with the day's entries."""
+    patient = make.patient(timezone="UTC")
+    login(client, patient)
+    today = datetime.now(UTC).date()
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    make.entry(patient, today, 1, recorded_at=start)
+    with count_queries() as one:
+        first = client.get("/diary").get_data(as_text=True)
+    assert "Pain 1 out of 10, saved at 00:00" in first and 'id="today-more"' not in first
+    for minute in range(1, 40):
+        make.entry(patient, today, minute % 11, recorded_at=start + timedelta(minutes=minute))
+    with count_queries() as forty:
+        html = client.get("/diary").get_data(as_text=True)
+    listed = re.findall(r"Pain (\d+) out of 10, saved at (\d\d:\d\d)", html)
+    assert listed == [
+        ("6", "00:39"),
+        ("5", "00:38"),
+        ("4", "00:37"),
+        ("3", "00:36"),
+        ("2", "00:35"),
+    ]
+    assert "40 entries today; the latest 5 are shown here." in html
+    assert 'href="/diary/history"' in html
+    assert one.count == forty.count == 3, forty.statements
+
+
+def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(client, make):
+    """The blank optional sections are rendered once per worker and reused; a refused form
+    still shows what was typed (not the kept blank copy)."""
+    patient = make.patient()
+    token = login(client, patient)
+    first = client.get("/diary").get_data(as_text=True)
+    second = client.get("/diary").get_data(as_text=True)
+    strip = lambda html: re.sub(r'name="id" value="[^"]+"', "", html)  # noqa: E731
+    assert strip(first) == strip(second)
+    refused = client.post("/diary", data={"csrf_token": token, "pain": "4", "note": "x" * 2001})
+    assert refused.status_code == 422
+    assert "x" * 2001 in refused.get_data(as_text=True)

@@ -30,7 +30,7 @@ def test_trends_show_own_daily_pain_with_infusion_days(client, make):
     infusion = next(t for t in figure["data"] if t["name"] == "Infusion")
     assert infusion["x"] == [make.days_ago(5).isoformat()]
     assert "2 of 30 days have an entry" in page
-    assert "plotly-cartesian.min.js" in page and "js/charts.js" in page
+    assert "plotly-diary.min.js" in page and "js/charts.js" in page
     # Read on a phone: no tool bar, no zoom or pan a stray touch could start.
     assert figure["config"]["displayModeBar"] is False
     assert figure["layout"]["xaxis"]["fixedrange"] and figure["layout"]["yaxis"]["fixedrange"]
@@ -54,7 +54,7 @@ def _loaded(page: str) -> list[str]:
 
 def test_plotly_is_not_loaded_on_the_diary_page(client, make):
     """The page patients open most (on a phone, often on a slow line) does not fetch the
-    1.5 MB charting library; the trends page, which draws charts, does."""
+    1.1 MB charting library; the trends page, which draws charts, does."""
     login(client, make.patient())
     diary = client.get("/diary")
     assert diary.status_code == 200
@@ -67,4 +67,8 @@ def test_plotly_is_not_loaded_on_the_diary_page(client, make):
 
     trends = client.get("/diary/trends")
     assert trends.status_code == 200
-    assert any(src.endswith("/vendor/plotly-cartesian.min.js") for src in _loaded(trends.text))
+    assert any(
+        re.search(r"/vendor/plotly-diary\.min\.js\?v=[0-9a-f]{12}$", src)
+        for src in _loaded(trends.text)
+    )
+    assert re.search(r'<script src="/static/vendor/plotly-diary[^"]+" defer>', trends.text)

@@ -197,6 +197,9 @@ def _page_figures(
             [(course_name(c), c.effects_after) for c in courses], analysis.SAFETY_TREND_CODES
         ),
     }
+    if (end - start).days >= charts.WEEKLY_AFTER_DAYS:
+        for name in (measures.PAIN.code, measures.SYMPTOMS.code, "sleep"):
+            charts.weekly(figures[name], start, end)
     for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
         # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
         # gives these two legends in HTML instead.

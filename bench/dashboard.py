@@ -1,0 +1,109 @@
+"""How long the clinician's dashboard (/clinic) takes at clinic scale.
+
+Builds, on the database given (PostgreSQL for the figure the issue names; a scratch database of
+your own: its tables are dropped first), clinicians with 10, 200 and 2,000 linked patients, each
+patient with a year of daily entries and an infusion every 30 days, then times /clinic for each
+clinician through the test client (in-process: the server's own time, no network) and prints
+the median, the SQL statements per request and the size of the HTML.
+
+    .venv/bin/python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i10
+    [--sizes 10,200,2000] [--days 365] [--requests 15] [--keep]
+
+--keep reuses the data of an earlier run on the same database (building 2,000 x 365 days takes
+a few minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+from sqlalchemy import event, func, select
+
+from bench import seed
+from config import TestingConfig
+from diary import create_app
+from diary.extensions import db
+from diary.models import Entry, User
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--sizes", default="10,200,2000")
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
+
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = args.database_url
+    app = create_app(config)
+    with app.app_context():
+        emails = {n: f"dash{n}@bench.example" for n in sizes}
+        have = False
+        if args.keep:
+            try:
+                have = all(
+                    db.session.scalar(select(User.id).where(User.email == e))
+                    for e in emails.values()
+                )
+            except Exception:  # no schema yet
+                db.session.rollback()
+        if not have:
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            upgrade()
+            started = time.perf_counter()
+            for n in sizes:
+                seed.clinic(f"dash{n}", n, days=args.days, infusions=args.days // 30)
+            print(f"data built in {time.perf_counter() - started:.0f} s")
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.exec_driver_sql("VACUUM ANALYZE")
+        total = db.session.scalar(select(func.count()).select_from(Entry))
+        print(f"{db.engine.dialect.name}: {total:,} entries")
+        engine = db.engine
+
+    statements: list[str] = []
+
+    def count(*_args) -> None:
+        statements.append("x")
+
+    print("| patients | median ms | SQL statements | HTML |")
+    print("|---:|---:|---:|---:|")
+    for n in sizes:
+        client = app.test_client()
+        response = client.post(
+            "/api/v1/auth/login", json={"email": emails[n], "password": seed.PASSWORD}
+        )
+        assert response.status_code == 200, response.get_json()
+        for _ in range(2):
+            assert client.get("/clinic").status_code == 200
+        times = []
+        event.listen(engine, "before_cursor_execute", count)
+        statements.clear()
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            response = client.get("/clinic")
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+        event.remove(engine, "before_cursor_execute", count)
+        print(
+            f"| {n:,} | {statistics.median(times):.0f} | {len(statements) // args.requests} "
+            f"| {len(response.data) / 1024:.0f} KiB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""Requests per second of the diary's main paths against a hello-world Flask app, in one run.
+
+Both apps run under gunicorn (2 sync workers each, 127.0.0.1, free ports); wrk (Debian package
+`wrk`: `apt-get install -y wrk`) drives each path with 16 connections for a fixed time, one path
+after the other, so the two never compete. The machine may be busy with other work: compare the
+"share of hello-world" column (hello-world measured in the same run, before and after the paths,
+and averaged), not the raw req/s between runs.
+
+Data (built in-process before the servers start, migrated with `db upgrade`):
+- the demo clinic (3 patients with about 120 days each), for /diary, POST entries and /clinic;
+- a clinician with 200 patients, 120 days each, for the dashboard at that size;
+- a patient with 5 years of daily entries and 40 infusions, for the review with ?range=all.
+
+    .venv/bin/python bench/http.py [--duration 10] [--connections 16] [--database-url URL]
+
+Without --database-url the database is SQLite in a temporary folder. With a PostgreSQL URL, give
+a scratch database of your own (it is emptied: all tables dropped first).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named http.py: keep its folder off sys.path, or it would stand in for the
+# standard library's http package.
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+sys.path.insert(0, str(ROOT))
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from flask_migrate import upgrade
+
+from bench import seed
+from config import TestingConfig
+from diary import create_app, demo
+from diary.extensions import db
+from diary.models import Role
+
+POST_LUA = """
+wrk.method = "POST"
+wrk.body = '{"pain": 4, "note": "bench"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "%(cookie)s"
+wrk.headers["X-CSRFToken"] = "%(token)s"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(app: str, env: dict[str, str], chdir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), app],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn {app} exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return process, base
+        except urllib.error.HTTPError:
+            return process, base  # it answers (a redirect or 404 is an answer)
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit(f"gunicorn {app} did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def sign_in(base: str, email: str) -> tuple[str, str]:
+    """(Cookie header value, CSRF token) of a fresh session for `email`."""
+    request = urllib.request.Request(
+        base + "/api/v1/auth/login",
+        data=json.dumps({"email": email, "password": seed.PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        body = json.load(response)
+        cookies = [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie")]
+    return "; ".join(cookies), body["csrf_token"]
+
+
+def fetch(base: str, path: str, cookie: str) -> tuple[int, int]:
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        return response.status, len(response.read())
+
+
+def run_wrk(url: str, args, *, cookie: str = "", script: Path | None = None) -> tuple[float, int]:
+    """(requests per second, non-2xx/3xx responses + socket errors) of one wrk run."""
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=args.duration + 60
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", output))
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return rate, errors
+
+
+def build_data(database_url: str) -> dict:
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    app = create_app(config)
+    with app.app_context():
+        if not database_url.startswith("sqlite"):
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        clinician, patients, _ = demo.create_demo(password=seed.PASSWORD)
+        ids = {
+            "demo_clinician": clinician.email,
+            "patient1": patients[0].email,
+            "patient1_id": patients[0].id,
+            "patient2": patients[1].email,
+        }
+        seed.clinic("c200", 200, days=120)
+        ids["clinic200"] = "c200@bench.example"
+        long_view = seed.user("long@bench.example", Role.CLINICIAN, "Dr Long")
+        ids["long_clinician"] = "long@bench.example"
+        ids["long_patient_id"] = seed.patient(
+            long_view, "five-years", days=5 * 365 + 1, infusions=40
+        )
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None, help="REDIS_URL for the diary's workers")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/http.py needs wrk: apt-get install -y wrk")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        started = time.perf_counter()
+        ids = build_data(database_url)
+        print(f"data built in {time.perf_counter() - started:.0f} s ({database_url.split(':')[0]})")
+
+        env = dict(os.environ)
+        env.pop("REDIS_URL", None)
+        env.update(
+            DIARY_ENV="production",
+            SECRET_KEY=secrets.token_hex(32),
+            DATABASE_URL=database_url,
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        if args.redis_url:
+            env["REDIS_URL"] = args.redis_url
+        processes = []
+        try:
+            hello, hello_base = start_gunicorn("bench.hello:app", env, ROOT)
+            processes.append(hello)
+            diary, base = start_gunicorn("wsgi:app", env, ROOT)
+            processes.append(diary)
+
+            patient1 = sign_in(base, ids["patient1"])
+            patient2 = sign_in(base, ids["patient2"])
+            demo_clinician = sign_in(base, ids["demo_clinician"])
+            clinic200 = sign_in(base, ids["clinic200"])
+            long_clinician = sign_in(base, ids["long_clinician"])
+            post_script = Path(tmp) / "post.lua"
+            post_script.write_text(POST_LUA % {"cookie": patient2[0], "token": patient2[1]})
+
+            rows = [
+                ("GET /diary", "/diary", patient1, None),
+                ("POST /api/v1/entries", "/api/v1/entries", patient2, post_script),
+                ("GET /diary (after the POSTs, same day)", "/diary", patient2, None),
+                ("GET /clinic (3 patients)", "/clinic", demo_clinician, None),
+                ("GET /clinic (200 patients)", "/clinic", clinic200, None),
+                (
+                    "GET /clinic/patients/<id> (demo, 90 days)",
+                    f"/clinic/patients/{ids['patient1_id']}",
+                    demo_clinician,
+                    None,
+                ),
+                (
+                    "GET /clinic/patients/<id>?range=all (5 y, 40 inf.)",
+                    f"/clinic/patients/{ids['long_patient_id']}?range=all",
+                    long_clinician,
+                    None,
+                ),
+            ]
+            for label, path, (cookie, _), script in rows:
+                if script is None:
+                    for _ in range(4):  # warm both workers
+                        status, _size = fetch(base, path, cookie)
+                        assert status == 200, (label, status)
+
+            # Hello-world right before each path: the load from other work on the machine
+            # changes over a run, so each path is compared with its neighbour.
+            results = []
+            for label, path, (cookie, _), script in rows:
+                hello_rate = run_wrk(hello_base + "/", args)[0]
+                rate, errors = run_wrk(base + path, args, cookie=cookie, script=script)
+                size = None if script else fetch(base, path, cookie)[1]
+                results.append((label, rate, errors, hello_rate, size))
+        finally:
+            for process in processes:
+                stop(process)
+
+    hellos = [r[3] for r in results]
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s per path; gunicorn 2 sync workers each;"
+        f" {os.cpu_count()} CPUs; hello-world measured right before each path: "
+        f"{min(hellos):,.0f}-{max(hellos):,.0f} req/s\n"
+    )
+    print("| path | req/s | share of hello-world | hello-world req/s | errors | body |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, rate, errors, hello_rate, size in results:
+        body = f"{size / 1024:.0f} KiB" if size is not None else "-"
+        print(
+            f"| {label} | {rate:,.1f} | {100 * rate / hello_rate:.1f}% | {hello_rate:,.0f} "
+            f"| {errors} | {body} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

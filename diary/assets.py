@@ -1,0 +1,166 @@
+"""Static files and compression.
+
+- `url_for('static', ...)` of a stylesheet or a vendor file (FINGERPRINTED) carries `?v=` and the
+  first 12 hex digits of the file's SHA-256; a request whose `v` matches the file as it is now is
+  cached for a year (`immutable`): a change to the file changes its URL. The service worker's
+  list gets the same URLs (`service_worker_source`). JavaScript modules are not fingerprinted:
+  they import each other by plain relative URLs, and one module under two URLs would run twice.
+  Without a matching `v` the answer must be revalidated (`no-cache`, with an ETag).
+- A file with precompressed copies next to it (`FILE.br`, `FILE.gz`, written by the plotly
+  bundle's build) is answered with the copy the browser accepts (brotli first).
+- Other text files are compressed once per worker and kept in memory (small: our CSS and JS).
+- HTML and JSON answers are compressed by Flask-Compress (zstd, brotli or gzip, as accepted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, request, send_file
+from flask_compress import Compress
+from werkzeug.security import safe_join
+
+YEAR = 365 * 24 * 60 * 60
+FINGERPRINTED = ("css/", "vendor/")
+_SW_STATIC = re.compile(r"'(/static/((?:css|vendor)/[^'?]+))'")
+FINGERPRINT_LENGTH = 12
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+TEXT_TYPES = {
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+    "text/plain",
+    "text/markdown",
+}
+# (path, modification time, size) -> fingerprint; (path, mtime, size, encoding) -> bytes
+_fingerprints: dict[tuple[str, int, int], str] = {}
+_compressed: dict[tuple[str, int, int, str], bytes] = {}
+MEMORY_LIMIT = 200  # files kept compressed per worker (we have a few dozen)
+
+compress = Compress()
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)
+    app.view_functions["static"] = static_file
+    app.url_defaults(_add_fingerprint)
+
+
+def _stat(path: str) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_size)
+
+
+def fingerprint(filename: str) -> str | None:
+    """The first FINGERPRINT_LENGTH hex digits of the static file's SHA-256 (None if absent)."""
+    path = safe_join(current_app.static_folder, filename)
+    key = _stat(path) if path else None
+    if key is None or not os.path.isfile(path):
+        return None
+    found = _fingerprints.get(key)
+    if found is None:
+        found = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:FINGERPRINT_LENGTH]
+        _fingerprints[key] = found
+    return found
+
+
+def _add_fingerprint(endpoint: str, values: dict) -> None:
+    filename = values.get("filename", "")
+    if endpoint == "static" and filename.startswith(FINGERPRINTED) and "v" not in values:
+        version = fingerprint(filename)
+        if version:
+            values["v"] = version
+
+
+def _accepts(encoding: str) -> bool:
+    return request.accept_encodings[encoding] > 0
+
+
+def static_file(filename: str) -> Response:
+    folder = current_app.static_folder
+    path = safe_join(folder, filename)
+    if path is None or not os.path.isfile(path):
+        abort(404)
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    fresh = request.args.get("v") is not None and request.args.get("v") == fingerprint(filename)
+    response = None
+    for encoding, suffix in PRECOMPRESSED:
+        if _accepts(encoding) and os.path.isfile(path + suffix):
+            response = send_file(path + suffix, mimetype=mimetype, conditional=True)
+            response.headers["Content-Encoding"] = encoding
+            break
+    if response is None:
+        response = send_file(path, mimetype=mimetype, conditional=True)
+        if response.status_code == 200 and mimetype in TEXT_TYPES:
+            _compress_in_memory(response, path)
+    response.vary.add("Accept-Encoding")
+    if fresh:
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _compress_in_memory(response: Response, path: str) -> None:
+    """Answer a small text file compressed, compressing it once per worker."""
+    stat = _stat(path)
+    encoding = next((e for e in ("br", "gzip") if _accepts(e)), None)
+    if stat is None or encoding is None or stat[2] < current_app.config["COMPRESS_MIN_SIZE"]:
+        return
+    key = (*stat, encoding)
+    data = _compressed.get(key)
+    if data is None:
+        raw = Path(path).read_bytes()
+        if encoding == "br":
+            import brotli
+
+            data = brotli.compress(raw, quality=11)
+        else:
+            import gzip
+
+            data = gzip.compress(raw, compresslevel=9, mtime=0)
+        if len(_compressed) >= MEMORY_LIMIT:
+            _compressed.clear()
+        _compressed[key] = data
+    etag, _weak = response.get_etag()
+    response.direct_passthrough = False
+    response.set_data(data)
+    response.headers["Content-Encoding"] = encoding
+    if etag:
+        response.set_etag(f"{etag}-{encoding}")
+        response.make_conditional(request)
+
+
+_sw_cache: dict[tuple[str, int, int], str] = {}
+
+
+def service_worker_source() -> str:
+    """static/sw.js with each '/static/css/...' and '/static/vendor/...' literal given its
+    fingerprint, so the service worker keeps the very URLs the pages ask for, and a changed
+    stylesheet or bundle changes the worker (the browser then installs it again)."""
+    path = os.path.join(current_app.static_folder, "sw.js")
+    key = _stat(path)
+    found = _sw_cache.get(key) if key else None
+    if found is None:
+        text = Path(path).read_text(encoding="utf-8")
+
+        def versioned(match: re.Match) -> str:
+            version = fingerprint(match.group(2))
+            return f"'{match.group(1)}?v={version}'" if version else match.group(0)
+
+        found = _SW_STATIC.sub(versioned, text)
+        if key:
+            _sw_cache.clear()
+            _sw_cache[key] = found
+    return found

@@ -1,0 +1,91 @@
+"""The clinician's review, report and summary, computed once per patient data version.
+
+The key holds the patient's data version (diary.services.data_version: bumped in the same
+transaction as any change to their entries, infusions or check-ins), their local day, the range
+and the account's creation time, so a change committed through any worker or machine moves every
+later request to a new key at once: no review is ever served from before a change. What depends
+on the clock alone (an infusion scheduled for later becoming a past one, a new local day) ends
+the entry's life: it is kept until the next scheduled infusion starts or the patient's day
+ends, whichever is first.
+
+Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
+machines; keys under CACHE_KEY_PREFIX), else in each worker's memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import Infusion, User, utcnow
+from diary.services import review
+from diary.services.local_time import local_now
+
+cache = Cache()
+MAX_SECONDS = 6 * 60 * 60
+T = TypeVar("T")
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("CACHE_KEY_PREFIX", "diary:")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", MAX_SECONDS)
+    if redis_url:
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_URL", redis_url)
+    else:
+        app.config.setdefault("CACHE_TYPE", "SimpleCache")
+        app.config.setdefault("CACHE_THRESHOLD", 500)
+    cache.init_app(app)
+
+
+def _seconds_valid(patient: User, now: datetime) -> int:
+    """Until the patient's next local midnight or the next scheduled infusion's start."""
+    local = local_now(patient, now)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    next_start = db.session.scalar(
+        select(Infusion.started_at)
+        .where(Infusion.patient_id == patient.id, Infusion.started_at > now)
+        .order_by(Infusion.started_at)
+        .limit(1)
+    )
+    ends = [midnight.astimezone(now.tzinfo)]
+    if next_start is not None:
+        ends.append(next_start)
+    seconds = int((min(ends) - now).total_seconds())
+    return max(1, min(seconds, MAX_SECONDS))
+
+
+def _cached(kind: str, patient: User, part: str, compute: Callable[[], T]) -> T:
+    now = utcnow()
+    # The account's creation time too: SQLite may give a closed account's id to a new one.
+    born = patient.created_at.timestamp() if patient.created_at else 0
+    day = local_now(patient, now).date()
+    key = f"{kind}:{patient.id}:{born}:v{patient.data_version}:{day}:{part}"
+    found = cache.get(key)
+    if found is not None:
+        found.patient = patient
+        return found
+    value = compute()
+    patient_ref, value.patient = value.patient, None  # the ORM object stays out of the cache
+    cache.set(key, value, timeout=_seconds_valid(patient, now))
+    value.patient = patient_ref
+    return value
+
+
+def review_page(patient: User, range_raw: str | None = None) -> review.ReviewPage:
+    """review.review_page, cached (see the module's docstring)."""
+    range_key, _notice = review.parse_range(range_raw)
+    part = range_key if range_raw in (None, "", range_key) else f"{range_key}:{range_raw[:20]}"
+    return _cached("review", patient, part, lambda: review.review_page(patient, range_raw))
+
+
+def report(patient: User) -> review.Report:
+    """review.report, cached (see the module's docstring)."""
+    return _cached("report", patient, "", lambda: review.report(patient))

@@ -1,0 +1,84 @@
+"""What the patient's Today page needs, in two queries whatever the length of the diary: the
+day's state (entries so far, last and next infusion, last check-in) as one row of scalar
+subqueries, and the last few of today's entries. The page lists only those few, with a link to
+the history, so it costs the same after one entry or nine hundred."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, Row, func, select, type_coerce
+
+from diary import measures
+from diary.extensions import db
+from diary.models import Entry, Infusion, User, WeeklyCheckin
+from diary.models.types import UTCDateTime
+from diary.services import checkins, local_time
+from diary.services.local_time import local_now, zone
+
+RECENT_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Today:
+    day: date
+    entries_today: int  # live entries for the patient's local today
+    recent: list[Row]  # (id, pain, recorded_at) of the last RECENT_SHOWN of them, newest first
+    days_since_infusion: int | None  # since the last infusion that has started (0 on its day)
+    checkin: checkins.CheckinDue
+    reminder_due: bool
+
+
+def today(patient: User, *, now: datetime | None = None) -> Today:
+    now = now or local_time.utcnow()  # the local calendar's clock (tests set it)
+    local = local_now(patient, now)
+    day = local.date()
+    tz = zone(patient)
+    live_today = (Entry.patient_id == patient.id, Entry.day == day, Entry.deleted_at.is_(None))
+    mine = Infusion.patient_id == patient.id
+    state = db.session.execute(
+        select(
+            select(func.count()).select_from(Entry).where(*live_today).scalar_subquery(),
+            type_coerce(
+                select(func.max(Infusion.started_at))
+                .where(mine, Infusion.started_at <= now)
+                .scalar_subquery(),
+                UTCDateTime,
+            ),
+            type_coerce(
+                select(func.min(Infusion.started_at))
+                .where(mine, Infusion.started_at > now)
+                .scalar_subquery(),
+                UTCDateTime,
+            ),
+            type_coerce(
+                select(func.max(WeeklyCheckin.day))
+                .where(WeeklyCheckin.patient_id == patient.id)
+                .scalar_subquery(),
+                Date,
+            ),
+        )
+    ).one()
+    count, last_infusion, next_infusion, last_checkin = state
+    recent = (
+        db.session.execute(
+            select(Entry.id, measures.PAIN.of(Entry), Entry.recorded_at)
+            .where(*live_today)
+            .order_by(Entry.recorded_at.desc(), Entry.id.desc())
+            .limit(RECENT_SHOWN)
+        ).all()
+        if count
+        else []
+    )
+    since = (day - last_infusion.astimezone(tz).date()).days if last_infusion else None
+    upcoming = next_infusion.astimezone(tz).date() if next_infusion else None
+    reminder = patient.reminder_time is not None and local.time() >= patient.reminder_time
+    return Today(
+        day=day,
+        entries_today=count,
+        recent=recent,
+        days_since_infusion=since,
+        checkin=checkins.due_from(day, last_checkin, upcoming),
+        reminder_due=reminder and count == 0,
+    )
