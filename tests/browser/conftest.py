@@ -113,10 +113,23 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-def wait_for_service_worker(page) -> None:
-    """Until a service worker controls the page (wait_for_function would need eval: CSP)."""
-    page.evaluate(
-        """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
-        new Promise((resolve) => navigator.serviceWorker.addEventListener(
-            'controllerchange', () => resolve(true), {once: true})))"""
-    )
+def wait_for_service_worker(page, *, tries: int = 3, seconds: int = 10) -> None:
+    """Until a service worker controls the page (wait_for_function would need eval: CSP).
+
+    A promise in page.evaluate has no time limit of its own: an install that never finishes
+    (seen once under load on PostgreSQL) hung the suite. So each wait is bounded; the page is
+    reloaded (which registers the worker again) and the wait repeated, then the test fails."""
+    for _ in range(tries):
+        controlled = page.evaluate(
+            """(ms) => Promise.race([
+                navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
+                    new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                        'controllerchange', () => resolve(true), {once: true}))),
+                new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+            ])""",
+            seconds * 1000,
+        )
+        if controlled:
+            return
+        page.reload()
+    raise AssertionError(f"no service worker controlled the page after {tries} tries")
