@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from diary import infusion_fields
 from diary.analysis import CourseRule
 from diary.codes import EXAM_SIGN_CODES, EXAM_SIGNS
 from diary.errors import NotFound, ValidationError
@@ -22,21 +23,9 @@ from diary.models import Infusion, User, utcnow
 from diary.services import audit
 from diary.services.field_rules import clean_text, text_problem, whole_number_in
 
-FIELDS = (
-    "started_at",
-    "duration_minutes",
-    "dose_mg",
-    "rate_mg_kg_h",
-    "adjuncts",
-    "pain_pre",
-    "pain_post",
-    "adverse_events",
-    "lab_notes",
-    "notes",
-    "exam_signs",
-    "course_rule",
-)
-TEXT_FIELDS = ("adverse_events", "lab_notes", "notes")
+# Declared in diary/infusion_fields.py, with where each one goes (CSV, FHIR).
+FIELDS = infusion_fields.NAMES
+TEXT_FIELDS = infusion_fields.of_kind(infusion_fields.Kind.TEXT)
 TEXT_MAX = 4000
 ADJUNCT_MAX = 100
 ADJUNCTS_MAX = 20
