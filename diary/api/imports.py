@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import jsonify
 from flask_login import current_user
+from marshmallow import Schema
 
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.auth import role_required
-from diary.models import Role, User
+from diary.models import Role
 from diary.services import access, fhir_import, imports, infusion_import
 from diary.services.imports import ImportReport
 
 ERRORS = (403, 404, 409, 413, 422)
 
 
-def _patient(patient_id: int) -> User:
+def _run(patient_id: int, schema: Schema, field: str, service: Callable[..., ImportReport]):
+    """The one path of every import: the patient through the gate, the body through its schema
+    (`field` holds what is imported), the service, the report as the answer."""
     # The body of an import may be up to IMPORT_MAX_BYTES (diary/__init__.py sets that).
-    return access.patient_for(current_user, patient_id, action=None)
+    patient = access.patient_for(current_user, patient_id, action=None)
+    data = json_body(schema)
+    report = service(patient, data[field], by=current_user, all_or_nothing=data["all_or_nothing"])
+    return _answer(report)
 
 
 def _answer(report: ImportReport):
@@ -48,12 +56,7 @@ def _answer(report: ImportReport):
 )
 @role_required(Role.CLINICIAN)
 def import_entries(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(CsvImportSchema())
-    report = imports.import_entries_csv(
-        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)
+    return _run(patient_id, CsvImportSchema(), "csv", imports.import_entries_csv)
 
 
 @bp.post("/patients/<int:patient_id>/imports/infusions")
@@ -65,12 +68,7 @@ def import_entries(patient_id: int):
 )
 @role_required(Role.CLINICIAN)
 def import_infusions(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(CsvImportSchema())
-    report = infusion_import.import_infusions_csv(
-        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)
+    return _run(patient_id, CsvImportSchema(), "csv", infusion_import.import_infusions_csv)
 
 
 @bp.post("/patients/<int:patient_id>/imports/fhir")
@@ -82,9 +80,4 @@ def import_infusions(patient_id: int):
 )
 @role_required(Role.CLINICIAN)
 def import_fhir(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(FhirImportSchema())
-    report = fhir_import.import_fhir_bundle(
-        patient, data["bundle"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)
+    return _run(patient_id, FhirImportSchema(), "bundle", fhir_import.import_fhir_bundle)
