@@ -3,10 +3,10 @@
 Pages are compressed (Flask-Compress) and carry the CSRF token. An attacker who can make a
 browser send requests and watch the sizes of the encrypted responses could guess a secret that
 stands in every page unchanged, byte by byte, from how well it compresses with their guess
-(BREACH). So the token never stands in a page as it is: each time a page, a form or the API asks
-for it, Flask-WTF's token is XOR-ed with a fresh random one-time pad and the pad and the result
-are sent together (base64url, no padding), as Django does. The token in the page changes on every
-response and every use, while the session's secret (`session["csrf_token"]`) stays.
+(BREACH). So the token never stands in a page as it is: for each response that carries it (a
+page, its forms, `GET /api/v1/auth/csrf`), Flask-WTF's token is XOR-ed with a fresh random
+one-time pad and the pad and the result are sent together (base64url, no padding), as Django does. The token in the page changes on every
+response (one mask per response), while the session's secret (`session["csrf_token"]`) stays.
 
 On a write, the masked token is unmasked and handed to Flask-WTF's own `validate_csrf`: the
 checks (signed, same session secret) are Flask-WTF's. A masked token from any earlier page of
@@ -22,7 +22,7 @@ import base64
 import binascii
 import secrets
 
-from flask import Flask
+from flask import Flask, g
 from flask_wtf import csrf as flask_wtf_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
@@ -54,8 +54,12 @@ def unmask(masked: str) -> str:
 
 
 def generate_csrf() -> str:
-    """Flask-WTF's token for this session, masked afresh on every call."""
-    return mask(flask_wtf_csrf.generate_csrf())
+    """Flask-WTF's token for this session, masked afresh for each response (one mask for the
+    whole response: a page that carries the token in many forms repeats one string, which
+    compresses, rather than many random ones)."""
+    if "masked_csrf_token" not in g:
+        g.masked_csrf_token = mask(flask_wtf_csrf.generate_csrf())
+    return g.masked_csrf_token
 
 
 def unmasked(sent: str | None) -> str | None:
