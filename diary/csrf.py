@@ -5,8 +5,9 @@ browser send requests and watch the sizes of the encrypted responses could guess
 stands in every page unchanged, byte by byte, from how well it compresses with their guess
 (BREACH). So the token never stands in a page as it is: for each response that carries it (a
 page, its forms, `GET /api/v1/auth/csrf`), Flask-WTF's token is XOR-ed with a fresh random
-one-time pad and the pad and the result are sent together (base64url, no padding), as Django does. The token in the page changes on every
-response (one mask per response), while the session's secret (`session["csrf_token"]`) stays.
+one-time pad and the pad and the result are sent together (base64url, no padding), as Django
+does. The token in the page changes on every response (one mask per response), while the
+session's secret (`session["csrf_token"]`) stays.
 
 On a write, the masked token is unmasked and handed to Flask-WTF's own `validate_csrf`: the
 checks (signed, same session secret) are Flask-WTF's. A masked token from any earlier page of
