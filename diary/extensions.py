@@ -5,9 +5,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from diary.csrf import MaskedCSRFProtect
 
 # Stable constraint names, so Alembic migrations match on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -26,5 +27,5 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # Flask-WTF's, with tokens masked per response (diary/csrf.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

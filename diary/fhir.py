@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from diary import codes, measures
+from diary import codes, infusion_fields, measures
 from diary.measures import Kind, Measure
 from diary.models import Entry, Infusion, User
 
@@ -183,7 +183,7 @@ def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]
             "system": UCUM,
             "code": "mg",
         }
-    notes = [n for n in (infusion.notes, infusion.adverse_events, infusion.lab_notes) if n]
+    notes = [n for n in (getattr(infusion, name) for name in infusion_fields.FHIR_NOTES) if n]
     if notes:
         resource[NOTE_ELEMENT] = [{"text": n} for n in notes]
     return resource

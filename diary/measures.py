@@ -178,6 +178,12 @@ def _nrs(code: str, label: str, section: str, fhir_display: str, **more: Any) ->
     )
 
 
+def _note(code: str, label: str, on: Measure, section: str, **more: Any) -> Measure:
+    """A free text that FHIR carries as a note on the Observation of `on`; a day keeps every
+    text its entries gave."""
+    return Measure(code, label, Kind.TEXT, Daily.TEXTS, Fhir(note_on=on.code), section, **more)
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("pain", "More about your pain"),
     Section("symptoms", "Symptoms"),
@@ -254,14 +260,7 @@ BODY_SITES = Measure(
     option_groups={"left": "Left side", "right": "Right side", "other": "Elsewhere"},
     noun="body site",
 )
-BODY_SITE_OTHER = Measure(
-    "body_site_other",
-    "Where else? (optional)",
-    Kind.TEXT,
-    Daily.TEXTS,
-    Fhir(note_on=BODY_SITES.code),
-    section="body-sites",
-)
+BODY_SITE_OTHER = _note("body_site_other", "Where else? (optional)", BODY_SITES, "body-sites")
 SLEEP_HOURS = Measure(
     "sleep_hours",
     "Hours slept last night",
@@ -332,21 +331,14 @@ SIDE_EFFECTS = Measure(
     noun="side effect",
     message="Choose a severity from 0 (none) to 4 (very severe).",
 )
-SIDE_EFFECT_OTHER = Measure(
-    "side_effect_other",
-    "Something else (optional)",
-    Kind.TEXT,
-    Daily.TEXTS,
-    Fhir(note_on=SIDE_EFFECTS.code),
-    section="side-effects",
+SIDE_EFFECT_OTHER = _note(
+    "side_effect_other", "Something else (optional)", SIDE_EFFECTS, "side-effects"
 )
-NOTE = Measure(
+NOTE = _note(
     "note",
     "Anything else about today (optional)",
-    Kind.TEXT,
-    Daily.TEXTS,
-    Fhir(note_on=PAIN.code),
-    section="note",
+    PAIN,
+    "note",
     max_length=NOTE_MAX,
     multiline=True,
     hint=f"Up to {NOTE_MAX} characters.",

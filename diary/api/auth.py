@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from diary.api import bp
 from diary.api.openapi import documented
@@ -17,6 +16,7 @@ from diary.auth import (
     note_login_failed,
     start_session,
 )
+from diary.csrf import generate_csrf
 from diary.errors import ServiceError, ValidationError
 from diary.extensions import csrf
 from diary.services import accounts

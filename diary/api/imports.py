@@ -1,25 +1,26 @@
-"""Imports for a linked patient: a CSV of entries, a CSV of infusion sessions, a FHIR Bundle."""
+"""Imports for a linked patient: a CSV of entries, a CSV of infusion sessions, a FHIR Bundle.
+
+Each route is one `_route(...)` below: what it imports, its summary, its schema, its service;
+the path (gate, schema, service, report) is written once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import jsonify
 from flask_login import current_user
+from marshmallow import Schema
 
 from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.auth import role_required
-from diary.models import Role, User
+from diary.models import Role
 from diary.services import access, fhir_import, imports, infusion_import
 from diary.services.imports import ImportReport
 
 ERRORS = (403, 404, 409, 413, 422)
-
-
-def _patient(patient_id: int) -> User:
-    # The body of an import may be up to IMPORT_MAX_BYTES (diary/__init__.py sets that).
-    return access.patient_for(current_user, patient_id, action=None)
 
 
 def _answer(report: ImportReport):
@@ -38,53 +39,47 @@ def _answer(report: ImportReport):
     ), 422
 
 
-@bp.post("/patients/<int:patient_id>/imports/entries")
-@documented(
+def _route(
+    kind: str, summary: str, schema: type[Schema], field: str, service: Callable[..., ImportReport]
+) -> None:
+    """POST /patients/<id>/imports/<kind> (endpoint `api.import_<kind>`), for clinicians: the
+    patient through the gate, the body through `schema` (`field` holds what is imported), the
+    `service`, its report as the answer (`_answer`)."""
+
+    def view(patient_id: int):
+        # The body of an import may be up to IMPORT_MAX_BYTES (diary/__init__.py sets that).
+        patient = access.patient_for(current_user, patient_id, action=None)
+        data = json_body(schema())
+        return _answer(
+            service(patient, data[field], by=current_user, all_or_nothing=data["all_or_nothing"])
+        )
+
+    view.__name__ = view.__qualname__ = f"import_{kind}"
+    operation = documented(summary, request=schema, response=ImportReportSchema, errors=ERRORS)
+    bp.post(f"/patients/<int:patient_id>/imports/{kind}")(
+        operation(role_required(Role.CLINICIAN)(view))
+    )
+
+
+_route(
+    "entries",
     "Import diary entries from a CSV (the columns of the CSV export); answers which rows were "
     "stored, skipped as already there, or rejected (line, column, reason)",
-    request=CsvImportSchema,
-    response=ImportReportSchema,
-    errors=ERRORS,
+    CsvImportSchema,
+    "csv",
+    imports.import_entries_csv,
 )
-@role_required(Role.CLINICIAN)
-def import_entries(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(CsvImportSchema())
-    report = imports.import_entries_csv(
-        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)
-
-
-@bp.post("/patients/<int:patient_id>/imports/infusions")
-@documented(
+_route(
+    "infusions",
     "Import past infusion sessions from a CSV (the columns of the infusion CSV export)",
-    request=CsvImportSchema,
-    response=ImportReportSchema,
-    errors=ERRORS,
+    CsvImportSchema,
+    "csv",
+    infusion_import.import_infusions_csv,
 )
-@role_required(Role.CLINICIAN)
-def import_infusions(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(CsvImportSchema())
-    report = infusion_import.import_infusions_csv(
-        patient, data["csv"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)
-
-
-@bp.post("/patients/<int:patient_id>/imports/fhir")
-@documented(
+_route(
+    "fhir",
     "Import pain scores from a FHIR R4 Bundle of Observations (LOINC 72514-3)",
-    request=FhirImportSchema,
-    response=ImportReportSchema,
-    errors=ERRORS,
+    FhirImportSchema,
+    "bundle",
+    fhir_import.import_fhir_bundle,
 )
-@role_required(Role.CLINICIAN)
-def import_fhir(patient_id: int):
-    patient = _patient(patient_id)
-    data = json_body(FhirImportSchema())
-    report = fhir_import.import_fhir_bundle(
-        patient, data["bundle"], by=current_user, all_or_nothing=data["all_or_nothing"]
-    )
-    return _answer(report)

@@ -12,7 +12,9 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from diary import infusion_fields
 from diary.errors import ValidationError
+from diary.infusion_fields import Kind
 from diary.models import Infusion
 from diary.services import infusions
 
@@ -42,7 +44,7 @@ def form_values(infusion: Infusion | None, tz: ZoneInfo) -> dict[str, Any]:
         "time": local.strftime("%H:%M"),
         **{
             name: text(getattr(infusion, name))
-            for name in ("duration_minutes", "dose_mg", "rate_mg_kg_h", "pain_pre", "pain_post")
+            for name in infusion_fields.of_kind(Kind.WHOLE, Kind.NUMBER)
         },
         **{name: getattr(infusion, name) or "" for name in infusions.TEXT_FIELDS},
         "adjuncts": ", ".join(infusion.adjuncts or []),

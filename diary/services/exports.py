@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 
-from diary import fhir, measures
+from diary import fhir, infusion_fields, measures
 from diary.analysis import recorded_on_time
 from diary.extensions import db
+from diary.infusion_fields import Kind as InfusionKind
 from diary.models import Entry, Infusion, User, utcnow
 from diary.services.entries import list_entries
 
@@ -27,20 +29,9 @@ CSV_COLUMNS = (
     *(m.csv_column for m in measures.MEASURES),
     "version",
 )
-INFUSION_CSV_COLUMNS = (
-    "infusion_id",
-    "started_at",
-    "duration_minutes",
-    "dose_mg",
-    "rate_mg_kg_h",
-    "adjuncts",
-    "pain_pre",
-    "pain_post",
-    "adverse_events",
-    "lab_notes",
-    "notes",
-    "exam_signs",
-)
+# The session's id, then its fields that leave in CSV (diary.infusion_fields), in declared order.
+INFUSION_CSV = infusion_fields.CSV_FIELDS
+INFUSION_CSV_COLUMNS = ("infusion_id", *(f.name for f in INFUSION_CSV))
 # exam_signs: empty = no exam recorded; this word = examined, no sign found.
 NO_SIGNS = "none"
 STREAM_BATCH = 500
@@ -94,25 +85,21 @@ def infusions_csv(patient: User) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(INFUSION_CSV_COLUMNS)
     for i in _infusions(patient):
-        signs = "" if i.exam_signs is None else (";".join(i.exam_signs) or NO_SIGNS)
         writer.writerow(
-            _cell(v)
-            for v in (
-                i.id,
-                i.started_at.isoformat(),
-                i.duration_minutes,
-                i.dose_mg,
-                i.rate_mg_kg_h,
-                ";".join(i.adjuncts or []),
-                i.pain_pre,
-                i.pain_post,
-                i.adverse_events,
-                i.lab_notes,
-                i.notes,
-                signs,
-            )
+            _cell(v) for v in (i.id, *(_infusion_text(f, getattr(i, f.name)) for f in INFUSION_CSV))
         )
     return out.getvalue()
+
+
+def _infusion_text(f: infusion_fields.InfusionField, value: Any) -> Any:
+    """A session's field as its CSV cell (read back by services/infusion_import.py)."""
+    if f.kind is InfusionKind.MOMENT:
+        return value.isoformat()
+    if f.kind is InfusionKind.LIST:
+        return ";".join(value or [])
+    if f.kind is InfusionKind.SIGNS:
+        return "" if value is None else (";".join(value) or NO_SIGNS)
+    return value
 
 
 def _infusions(patient: User) -> list[Infusion]:

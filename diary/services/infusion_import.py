@@ -1,5 +1,6 @@
 """Importing a patient's infusion history: a CSV of sessions with the columns of the infusion
-CSV export (`exports.INFUSION_CSV_COLUMNS`).
+CSV export (`exports.INFUSION_CSV_COLUMNS`, from diary/infusion_fields.py: each cell is read by
+its field's kind, as the export writes it).
 
 Every row passes the same rules as a session recorded on the clinic's form
 (`infusions.clean`). A re-import adds nothing: a row is skipped when its key ("id:<infusion_id>"
@@ -17,8 +18,9 @@ from sqlalchemy import select
 
 from diary.errors import ValidationError
 from diary.extensions import db
+from diary.infusion_fields import InfusionField, Kind
 from diary.models import Infusion, User, utcnow
-from diary.services.exports import INFUSION_CSV_COLUMNS, NO_SIGNS
+from diary.services.exports import INFUSION_CSV, INFUSION_CSV_COLUMNS, NO_SIGNS
 from diary.services.imports import (
     KEY_MAX,
     ImportReport,
@@ -31,34 +33,38 @@ from diary.services.imports import (
     unguard,
     whole_or_raw,
 )
-from diary.services.infusions import TEXT_FIELDS, clean
+from diary.services.infusions import clean
+
+
+def _value(f: InfusionField, cell: str, problems: list[tuple[str, str]]) -> Any:
+    """A CSV cell (as services/exports.py writes it) as the value `clean` checks; a cell that is
+    not even of the field's kind is passed on as it is, for `clean` to name the problem."""
+    if f.kind is Kind.MOMENT:
+        if not cell.strip():
+            return None
+        try:
+            return datetime.fromisoformat(cell.strip())
+        except ValueError:
+            problems.append((f.name, "Use an ISO 8601 date and time with its offset, e.g. +01:00."))
+            return None
+    if f.kind is Kind.WHOLE:
+        return whole_or_raw(cell)
+    if f.kind is Kind.NUMBER:
+        return number_or_raw(cell)
+    if f.kind is Kind.LIST:
+        return split_list(cell)
+    if f.kind is Kind.TEXT:
+        return unguard(cell)
+    if f.kind is Kind.SIGNS:
+        signs = cell.strip()
+        if not signs:
+            return None
+        return [] if signs.casefold() == NO_SIGNS else split_list(signs)
+    raise ValueError(f"{f.name}: no CSV reading for {f.kind}")
 
 
 def _values(row: dict[str, str], problems: list[tuple[str, str]]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    started = row.get("started_at", "").strip()
-    if started:
-        try:
-            values["started_at"] = datetime.fromisoformat(started)
-        except ValueError:
-            problems.append(
-                ("started_at", "Use an ISO 8601 date and time with its offset, e.g. +01:00.")
-            )
-    for name in ("duration_minutes", "pain_pre", "pain_post"):
-        values[name] = whole_or_raw(row.get(name, ""))
-    for name in ("dose_mg", "rate_mg_kg_h"):
-        values[name] = number_or_raw(row.get(name, ""))
-    values["adjuncts"] = split_list(row.get("adjuncts", ""))
-    for name in TEXT_FIELDS:
-        values[name] = unguard(row.get(name, ""))
-    signs = row.get("exam_signs", "").strip()
-    if not signs:
-        values["exam_signs"] = None
-    elif signs.casefold() == NO_SIGNS:
-        values["exam_signs"] = []
-    else:
-        values["exam_signs"] = split_list(signs)
-    return values
+    return {f.name: _value(f, row.get(f.name, ""), problems) for f in INFUSION_CSV}
 
 
 def import_infusions_csv(

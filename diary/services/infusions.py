@@ -12,31 +12,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from diary import infusion_fields
 from diary.analysis import CourseRule
 from diary.codes import EXAM_SIGN_CODES, EXAM_SIGNS
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
-from diary.services import audit
+from diary.services import audit, clinic_records
 from diary.services.field_rules import clean_text, text_problem, whole_number_in
 
-FIELDS = (
-    "started_at",
-    "duration_minutes",
-    "dose_mg",
-    "rate_mg_kg_h",
-    "adjuncts",
-    "pain_pre",
-    "pain_post",
-    "adverse_events",
-    "lab_notes",
-    "notes",
-    "exam_signs",
-    "course_rule",
-)
-TEXT_FIELDS = ("adverse_events", "lab_notes", "notes")
+# Declared in diary/infusion_fields.py, with where each one goes (CSV, FHIR).
+FIELDS = infusion_fields.NAMES
+TEXT_FIELDS = infusion_fields.of_kind(infusion_fields.Kind.TEXT)
 TEXT_MAX = 4000
 ADJUNCT_MAX = 100
 ADJUNCTS_MAX = 20
@@ -49,13 +36,7 @@ SCHEDULE_HORIZON_DAYS = 366
 
 def list_infusions(patient_id: int) -> list[Infusion]:
     """A patient's sessions, scheduled and past, newest first."""
-    return list(
-        db.session.scalars(
-            select(Infusion)
-            .where(Infusion.patient_id == patient_id)
-            .order_by(Infusion.started_at.desc(), Infusion.id.desc())
-        )
-    )
+    return clinic_records.newest_first(Infusion, Infusion.started_at, patient_id)
 
 
 def get_infusion(patient: User, infusion_id: int) -> Infusion:
@@ -68,20 +49,7 @@ def get_infusion(patient: User, infusion_id: int) -> Infusion:
 
 def create_infusion(patient: User, clinician: User, values: Mapping[str, Any]) -> Infusion:
     """Record a session for `patient` (validated by `clean`); committed with its audit event."""
-    cleaned = clean(values)
-    infusion = Infusion(patient_id=patient.id, clinician_id=clinician.id, **cleaned)
-    infusion.adjuncts = cleaned.get("adjuncts", [])
-    db.session.add(infusion)
-    db.session.flush()
-    audit.record(
-        "infusion.create",
-        actor=clinician,
-        patient_id=patient.id,
-        object_type="infusion",
-        object_id=infusion.id,
-    )
-    db.session.commit()
-    return infusion
+    return clinic_records.create(Infusion, "infusion", patient, clinician, clean(values))
 
 
 def update_infusion(

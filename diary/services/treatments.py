@@ -10,12 +10,9 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from diary.errors import ValidationError
-from diary.extensions import db
 from diary.models import Treatment, User
-from diary.services import audit
+from diary.services import clinic_records
 from diary.services.field_rules import clean_text
 from diary.services.local_time import local_today
 
@@ -33,13 +30,7 @@ AHEAD_DAYS = 366
 
 def list_treatments(patient_id: int) -> list[Treatment]:
     """A patient's other treatments, newest first (the patient has been through the gate)."""
-    return list(
-        db.session.scalars(
-            select(Treatment)
-            .where(Treatment.patient_id == patient_id)
-            .order_by(Treatment.day.desc(), Treatment.id.desc())
-        )
-    )
+    return clinic_records.newest_first(Treatment, Treatment.day, patient_id)
 
 
 def clean(values: Mapping[str, Any], patient: User) -> dict[str, Any]:
@@ -75,19 +66,7 @@ def clean(values: Mapping[str, Any], patient: User) -> dict[str, Any]:
 
 def record_treatment(patient: User, clinician: User, values: Mapping[str, Any]) -> Treatment:
     """Store a treatment event for `patient`; committed with its audit event."""
-    values = clean(values, patient)
-    treatment = Treatment(patient_id=patient.id, clinician_id=clinician.id, **values)
-    db.session.add(treatment)
-    db.session.flush()
-    audit.record(
-        "treatment.create",
-        actor=clinician,
-        patient_id=patient.id,
-        object_type="treatment",
-        object_id=treatment.id,
-    )
-    db.session.commit()
-    return treatment
+    return clinic_records.create(Treatment, "treatment", patient, clinician, clean(values, patient))
 
 
 def read_treatments(patient: User) -> list[Treatment]:

@@ -1,0 +1,92 @@
+"""CSRF tokens masked per response, against BREACH.
+
+Pages are compressed (Flask-Compress) and carry the CSRF token. An attacker who can make a
+browser send requests and watch the sizes of the encrypted responses could guess a secret that
+stands in every page unchanged, byte by byte, from how well it compresses with their guess
+(BREACH). So the token never stands in a page as it is: for each response that carries it (a
+page, its forms, `GET /api/v1/auth/csrf`), Flask-WTF's token is XOR-ed with a fresh random
+one-time pad and the pad and the result are sent together (base64url, no padding), as Django
+does. The token in the page changes on every response (one mask per response), while the
+session's secret (`session["csrf_token"]`) stays.
+
+On a write, the masked token is unmasked and handed to Flask-WTF's own `validate_csrf`: the
+checks (signed, same session secret) are Flask-WTF's. A masked token from any earlier page of
+the same session therefore still verifies (the phone's outbox may send one it cached). A token
+that is not a mask of anything is refused like any bad token (400 `csrf_failed`). A token that
+Flask-WTF signed before masking existed (it has dots, which base64url never has) is checked
+unmasked, so a page cached before an upgrade still posts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+
+from flask import Flask, g
+from flask_wtf import csrf as flask_wtf_csrf
+from markupsafe import Markup
+from wtforms import ValidationError
+
+MALFORMED = "The CSRF token is malformed."
+
+
+def mask(token: str) -> str:
+    """`token` XOR-ed with a fresh random pad of its length: base64url(pad + cipher)."""
+    raw = token.encode("ascii")
+    pad = secrets.token_bytes(len(raw))
+    cipher = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    return base64.urlsafe_b64encode(pad + cipher).rstrip(b"=").decode("ascii")
+
+
+def unmask(masked: str) -> str:
+    """The token `mask` hid in `masked`; ValidationError when `masked` is not a mask."""
+    try:
+        data = base64.urlsafe_b64decode(masked + "=" * (-len(masked) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(MALFORMED) from exc
+    half = len(data) // 2
+    if not data or len(data) % 2:
+        raise ValidationError(MALFORMED)
+    try:
+        return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(MALFORMED) from exc
+
+
+def generate_csrf() -> str:
+    """Flask-WTF's token for this session, masked afresh for each response (one mask for the
+    whole response: a page that carries the token in many forms repeats one string, which
+    compresses, rather than many random ones)."""
+    if "masked_csrf_token" not in g:
+        g.masked_csrf_token = mask(flask_wtf_csrf.generate_csrf())
+    return g.masked_csrf_token
+
+
+def unmasked(sent: str | None) -> str | None:
+    """The Flask-WTF token a request sent: unmasked, or as it is when Flask-WTF signed it
+    unmasked (dots) or nothing was sent."""
+    if sent and "." not in sent:
+        return unmask(sent)
+    return sent
+
+
+def csrf_meta_tag() -> Markup:
+    """Flask-WTF's template helper, with a masked token (base.html writes its own tag)."""
+    return Markup('<meta name="csrf-token" content="{}">').format(generate_csrf())
+
+
+class MaskedCSRFProtect(flask_wtf_csrf.CSRFProtect):
+    """Flask-WTF's CSRF protection (the same requests are checked, exemptions are the same),
+    reading masked tokens and giving templates masked ones."""
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        helpers = {"csrf_token": generate_csrf, "csrf_meta_tag": csrf_meta_tag}
+        app.jinja_env.globals.update(helpers)
+        # Registered after Flask-WTF's own processor, so these win in every template.
+        app.context_processor(lambda: helpers)
+
+    def _get_csrf_token(self) -> str | None:
+        """The token the request sent, unmasked (protect() hands it to Flask-WTF's check)."""
+        return unmasked(super()._get_csrf_token())
