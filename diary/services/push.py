@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
@@ -71,8 +72,15 @@ def vapid() -> Vapid | None:
 
 def public_key() -> str | None:
     """The applicationServerKey for the browser, or None when push is not configured."""
-    signer = vapid()
-    return _public_of(signer.private_key) if signer else None
+    private = current_app.config.get("VAPID_PRIVATE_KEY")
+    if not private or not current_app.config.get("VAPID_SUBJECT"):
+        return None
+    return _public_key_of(private)
+
+
+@cache
+def _public_key_of(private: str) -> str:
+    return _public_of(Vapid.from_string(private_key=private).private_key)
 
 
 def check_vapid_config(config) -> None:
