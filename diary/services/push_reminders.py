@@ -125,14 +125,12 @@ class RunReport:
 Sender = Callable[[Target, bytes], int | None]
 
 
-def reminder_for(due: Due, now: datetime) -> Reminder | None:
+def reminder_for(due: Due) -> Reminder | None:
     """What the patient is sent on their local day, if anything: the diary when today has no
     entry (mentioning the check-in when it is due too), else the check-in when it is due."""
-    upcoming = (
-        due.next_infusion.astimezone(zone_named(due.timezone)).date()
-        if (due.next_infusion)
-        else None
-    )
+    upcoming = None
+    if due.next_infusion is not None:
+        upcoming = due.next_infusion.astimezone(zone_named(due.timezone)).date()
     checkin = checkins.due_from(due.local_day, due.latest_checkin, upcoming).due
     if not due.has_entry:
         body = ENTRY_AND_CHECKIN_BODY if checkin else ENTRY_BODY
@@ -331,7 +329,7 @@ def send_due_reminders(
 
 
 def _send_batch(claimed: list[Due], now, sender: Sender, pool, report: RunReport) -> None:
-    reminders = {due.user_id: reminder_for(due, now) for due in claimed}
+    reminders = {due.user_id: reminder_for(due) for due in claimed}
     to_remind = [user_id for user_id, reminder in reminders.items() if reminder]
     targets = _targets(to_remind) if to_remind else []
     payloads = {user_id: r.payload() for user_id, r in reminders.items() if r}

@@ -142,6 +142,27 @@ def test_the_checkin_is_pushed_on_its_day_when_the_entry_is_done(
     assert report.by_kind == {"checkin": 1}
 
 
+def test_the_checkin_is_pushed_before_a_scheduled_infusion(
+    app, make, push_service, vapid, browser_keys
+):
+    """Checked in 2 days ago (the weekly one is not due), today logged, an infusion scheduled
+    in 2 days: the check-in before the infusion is due (services/checkins), so it is pushed.
+    Without the infusion nothing is sent."""
+    clinician = make.clinician()
+    booked = make.patient(timezone="UTC", reminder_time=time(9, 0))
+    not_booked = make.patient(timezone="UTC", reminder_time=time(9, 0))
+    for patient, name in ((booked, "booked"), (not_booked, "not-booked")):
+        make.entry(patient, date(2026, 11, 25))
+        checked_in_recently(app, patient)
+        subscribe(app, patient, browser_keys(), push_service.endpoint(name))
+    make.infusion(booked, clinician, date(2026, 11, 27))
+
+    report = run(app)
+
+    assert push_service.paths() == ["/push/booked"]
+    assert report.by_kind == {"checkin": 1}
+
+
 def test_no_entry_and_checkin_due_is_one_push_naming_both(
     app, make, push_service, vapid, browser_keys
 ):
