@@ -54,6 +54,26 @@ class Config:
     # attached to the closed account's opaque id, as the clinic's treatment record) or "erase".
     CLOSED_ACCOUNT_INFUSIONS = os.environ.get("DIARY_CLOSED_ACCOUNT_INFUSIONS", "keep")
 
+    # Web Push reminders (docs/operations.md, "Push reminders"). `flask --app wsgi vapid-keys`
+    # prints a new key pair; the public key is derived from the private one.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT")  # mailto:it@clinic.example or https://...
+    # Push services a subscription may point to (host names, or their parent domains): the
+    # server POSTs to the endpoint a browser gave, so it must not be any address on the
+    # clinic's network. The four browsers' push services by default.
+    PUSH_SERVICE_HOSTS = tuple(
+        os.environ.get(
+            "DIARY_PUSH_SERVICE_HOSTS",
+            "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+        ).split(",")
+    )
+    PUSH_ALLOW_HTTP = False  # endpoints must be https (a test's local fake service is not)
+    PUSH_BATCH_SIZE = 500  # patients claimed per transaction by send-reminders
+    PUSH_SEND_THREADS = 16  # requests to push services in flight at once
+    PUSH_TIMEOUT_SECONDS = 10
+    # A reminder still undelivered after this long (phone off) is dropped by the push service.
+    PUSH_TTL_SECONDS = 4 * 60 * 60
+
     @property
     def RATELIMIT_STORAGE_URI(self) -> str:  # noqa: N802 (Flask reads upper-case keys)
         return self.REDIS_URL or "memory://"

@@ -62,8 +62,11 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from diary.auth import phone_session
     from diary.services import (
         data_version,  # noqa: F401 (its session events bump versions)
+        push,
         review_cache,
     )
+
+    push.check_vapid_config(app.config)
 
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures

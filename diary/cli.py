@@ -1,5 +1,5 @@
 """flask commands: create-user, link, invite, demo, import-entries, import-infusions,
-export-patient, close-account."""
+export-patient, close-account, vapid-keys, send-reminders."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from diary.services import (
     fhir_import,
     imports,
     infusion_import,
+    push,
+    push_reminders,
 )
 
 
@@ -40,6 +42,7 @@ def _user(email: str, role: Role):
 
 def register(app: Flask) -> None:
     register_data_commands(app)
+    register_reminder_commands(app)
 
     @app.cli.command("create-user")
     @click.argument("email")
@@ -278,4 +281,40 @@ def register_data_commands(app: Flask) -> None:
             f"Closed. The account is now {closed.opaque_id}: erased {closed.entries} entries, "
             f"{closed.revisions} revisions, {closed.checkins} check-ins; infusion sessions "
             f"kept: {closed.infusions_kept}, erased: {closed.infusions_erased}."
+        )
+
+
+def register_reminder_commands(app: Flask) -> None:
+    @app.cli.command("vapid-keys")
+    @click.option(
+        "--subject",
+        default="mailto:it@clinic.example",
+        show_default=True,
+        help="Who push services may contact about these pushes (mailto: or https:).",
+    )
+    def vapid_keys(subject: str) -> None:
+        """Print a new VAPID key pair for the environment (push reminders)."""
+        private, public = push.new_vapid_keys()
+        click.echo(f"VAPID_PRIVATE_KEY={private}")
+        click.echo(f"VAPID_PUBLIC_KEY={public}")
+        click.echo(f"VAPID_SUBJECT={subject}")
+        click.echo(
+            "# Keep the private key secret. Changing it later makes every browser subscribe "
+            "again (the public key is derived from it; VAPID_PUBLIC_KEY is for reference).",
+            err=True,
+        )
+
+    @app.cli.command("send-reminders")
+    @click.option("--batch-size", type=click.IntRange(1, 10_000), default=None)
+    def send_reminders(batch_size: int | None) -> None:
+        """Push the reminders due now (run every few minutes; safe on several machines)."""
+        try:
+            report = push_reminders.send_due_reminders(batch_size=batch_size)
+        except RuntimeError as exc:
+            _fail(str(exc))
+        kinds = ", ".join(f"{k}: {n}" for k, n in sorted(report.by_kind.items())) or "none"
+        click.echo(
+            f"Reminded {report.reminded} of {report.patients} patients due ({kinds}); "
+            f"{report.requests} pushes: {report.delivered} delivered, {report.removed} "
+            f"subscriptions gone and removed, {report.failed} failed."
         )

@@ -19,6 +19,7 @@ const SHELL = [
   '/static/js/outbox.js',
   '/static/js/outbox-core.js',
   '/static/js/diary.js',
+  '/static/js/push.js',
   '/static/manifest.webmanifest',
 ];
 // Nice to have; a failure here must not stop install. /diary needs a session (it redirects to
@@ -213,4 +214,52 @@ self.addEventListener('message', (event) => {
   } else if (data.type === 'skip-waiting') {
     self.skipWaiting();
   }
+});
+
+/* ---- push: reminders ----------------------------------------------------------------------
+ * `send-reminders` pushes {title, body, url, tag} (encrypted; the browser decrypts it). The
+ * notification says nothing about the patient's health; one tap opens `url` (today's entry,
+ * or the check-in), in the diary's open window when there is one. */
+const REMINDER_ICON = '/static/icons/icon-192.png';
+
+function sameOriginPath(url) {
+  try {
+    const target = new URL(url || '/diary', self.location.origin);
+    return target.origin === self.location.origin ? target.pathname + target.search : '/diary';
+  } catch {
+    return '/diary';
+  }
+}
+
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {};
+  }
+  const title = message.title || 'Time for your diary';
+  event.waitUntil(self.registration.showNotification(title, {
+    body: message.body || 'Tap to log today.',
+    tag: message.tag || 'diary-reminder',
+    icon: REMINDER_ICON,
+    badge: REMINDER_ICON,
+    data: { url: sameOriginPath(message.url) },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = sameOriginPath(event.notification.data && event.notification.data.url);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).pathname === path)
+      || windows.find((client) => new URL(client.url).pathname.startsWith('/diary'));
+    if (open) {
+      const focused = await open.focus();
+      if (new URL(open.url).pathname !== path && 'navigate' in focused) await focused.navigate(path);
+      return;
+    }
+    await self.clients.openWindow(path);
+  })());
 });

@@ -19,6 +19,10 @@ from diary.services import accounts
 from tests.auth.test_login import csrf_from
 from tests.factories import login
 
+# A browser's P-256 public key (the point of private key 12345), for a valid push subscription.
+PUSH_P256DH = (
+    "BCbvzr0O6eNKZpGH4Ys6kSKy9zOUW2Scyfn5Ien52tgSkCOL3pzHuzMNFQxncE3SWucFUgV0S28xv0BwdFhy0OY"
+)
 JUNK_JSON = [
     None,
     "",
@@ -87,6 +91,11 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
             "bundle": {"resourceType": "Bundle", "type": "collection"}
         },
         "/me/close": {"password": "not the password"},
+        "/me/push/subscriptions": {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+            "keys": {"p256dh": PUSH_P256DH, "auth": "dGVzdHRlc3R0ZXN0dGVzdA"},
+        },
+        "/me/push/unsubscribe": {"endpoint": "https://fcm.googleapis.com/fcm/send/abc"},
         "/patients/{patient_id}/treatments": {"day": now.date().isoformat(), "kind": "other"},
     }
     ids = {

@@ -13,5 +13,6 @@ from diary.api import (  # noqa: E402,F401  (routes register on import)
     infusions,
     openapi,
     patients,
+    push,
     review,
 )

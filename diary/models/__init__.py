@@ -3,6 +3,7 @@
 from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion, Treatment
+from diary.models.push import PushSubscription, ReminderMark
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
@@ -13,7 +14,9 @@ __all__ = [
     "EntryRevision",
     "Infusion",
     "Invitation",
+    "PushSubscription",
     "RememberToken",
+    "ReminderMark",
     "Role",
     "Treatment",
     "User",

@@ -13,7 +13,7 @@ from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, closing, entries, reminders, settings, today, trends
+from diary.services import checkins, closing, entries, push, reminders, settings, today, trends
 from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
@@ -45,6 +45,7 @@ def _log_day_page(values=None, errors=None, status=200):
             checkin=state.checkin,
             codes=codes,
             zone=local_now(current_user).tzinfo,
+            push_public_key=push.public_key(),
         ),
         status,
     )

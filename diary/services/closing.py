@@ -3,7 +3,7 @@ again, and the audit trail keeps its events.
 
 What happens (docs/operations.md says why):
 - erased: every entry and its revisions, every weekly check-in, the links to clinicians, the
-  name, email, password, time zone and reminder;
+  name, email, password, time zone and reminder, the push subscriptions of every device;
 - infusion sessions the clinic recorded: kept or erased by the clinic setting
   CLOSED_ACCOUNT_INFUSIONS ("keep", the default, or "erase");
 - the users row stays as a tombstone: no personal data, only an opaque id `closed-<random>`
@@ -37,7 +37,7 @@ from diary.models import (
     WeeklyCheckin,
     utcnow,
 )
-from diary.services import accounts, audit
+from diary.services import accounts, audit, push
 
 INFUSION_POLICIES = ("keep", "erase")
 CLOSED_DOMAIN = "closed.invalid"
@@ -102,6 +102,7 @@ def close_account(
         delete(WeeklyCheckin).where(WeeklyCheckin.patient_id == patient.id)
     ).rowcount
     db.session.execute(delete(CareLink).where(CareLink.patient_id == patient.id))
+    push_subscriptions = push.erase_for_closing(patient)
     infusions = db.session.scalar(
         select(func.count()).select_from(Infusion).where(Infusion.patient_id == patient.id)
     )
@@ -147,6 +148,7 @@ def close_account(
             "entries": entries,
             "revisions": revisions,
             "checkins": checkins,
+            "push_subscriptions": push_subscriptions,
             "infusions": policy,
             "infusion_count": infusions,
         },

@@ -193,6 +193,7 @@ def test_patient_closes_their_account_and_it_is_gone_everywhere(app, client, mak
         "entries": 2,
         "revisions": 1,
         "checkins": 1,
+        "push_subscriptions": 0,
         "infusions": "keep",
         "infusion_count": 1,
     }

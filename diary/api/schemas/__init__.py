@@ -11,6 +11,12 @@ from diary.api.schemas.entries import (
 )
 from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
+from diary.api.schemas.push import (
+    PushDeviceSchema,
+    PushSettingsSchema,
+    PushSubscriptionInSchema,
+    PushUnsubscribeSchema,
+)
 from diary.api.schemas.review import (
     ResponsesSchema,
     ReviewSummarySchema,
@@ -44,6 +50,10 @@ __all__ = [
     "LoginResultSchema",
     "LoginSchema",
     "PatientSummarySchema",
+    "PushDeviceSchema",
+    "PushSettingsSchema",
+    "PushSubscriptionInSchema",
+    "PushUnsubscribeSchema",
     "ResponsesSchema",
     "ReviewSummarySchema",
     "TreatmentInSchema",
