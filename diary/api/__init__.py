@@ -11,6 +11,7 @@ from diary.api import (  # noqa: E402,F401  (routes register on import)
     exports,
     imports,
     infusions,
+    medications,
     openapi,
     patients,
     review,

@@ -3,6 +3,7 @@
 from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion, Treatment
+from diary.models.medications import UsualMedication
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "Role",
     "Treatment",
     "User",
+    "UsualMedication",
     "WeeklyCheckin",
     "utcnow",
 ]

@@ -2,8 +2,8 @@
 again, and the audit trail keeps its events.
 
 What happens (docs/operations.md says why):
-- erased: every entry and its revisions, every weekly check-in, the links to clinicians, the
-  name, email, password, time zone and reminder;
+- erased: every entry and its revisions, every weekly check-in, the list of usual
+  medications, the links to clinicians, the name, email, password, time zone and reminder;
 - infusion sessions the clinic recorded: kept or erased by the clinic setting
   CLOSED_ACCOUNT_INFUSIONS ("keep", the default, or "erase");
 - the users row stays as a tombstone: no personal data, only an opaque id `closed-<random>`
@@ -34,6 +34,7 @@ from diary.models import (
     RememberToken,
     Role,
     User,
+    UsualMedication,
     WeeklyCheckin,
     utcnow,
 )
@@ -101,6 +102,7 @@ def close_account(
     checkins = db.session.execute(
         delete(WeeklyCheckin).where(WeeklyCheckin.patient_id == patient.id)
     ).rowcount
+    db.session.execute(delete(UsualMedication).where(UsualMedication.patient_id == patient.id))
     db.session.execute(delete(CareLink).where(CareLink.patient_id == patient.id))
     infusions = db.session.scalar(
         select(func.count()).select_from(Infusion).where(Infusion.patient_id == patient.id)

@@ -11,6 +11,7 @@ from diary.api.schemas.entries import (
 )
 from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
+from diary.api.schemas.medications import UsualMedicationInSchema, UsualMedicationSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
     ReviewSummarySchema,
@@ -49,5 +50,7 @@ __all__ = [
     "TreatmentInSchema",
     "TreatmentSchema",
     "UserSchema",
+    "UsualMedicationInSchema",
+    "UsualMedicationSchema",
     "VersionConflictSchema",
 ]

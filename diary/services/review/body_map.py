@@ -1,0 +1,80 @@
+"""The review's body map: the regions shaded by how often they were reported in the range, and
+one small map per calendar quarter, from one query (the day and body sites of each live entry
+in the range), whatever the length of the diary.
+
+Kept apart from the rest of the review (load.py, pages.py): the page includes it with one
+template include; the counting is diary.analysis.body_map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from sqlalchemy import select
+
+from diary import measures
+from diary.analysis import body_map as analysis
+from diary.analysis.body_map import RegionDays
+from diary.codes import BODY_MAP_REGIONS, Region
+from diary.extensions import db
+from diary.models import Entry, User
+
+# Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
+# attributes (the CSP allows no style attributes), so they print as they show.
+LEVEL_FILLS = ("#ffffff", "#fde2c8", "#f6a66b", "#d9572b", "#8a1f0f")
+LEVELS = tuple(zip(LEVEL_FILLS, analysis.LEVEL_LABELS, strict=True))
+DEFINITION = analysis.BODY_MAP_DEFINITION
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str
+    counts: RegionDays
+
+
+@dataclass(frozen=True)
+class ReviewBodyMap:
+    whole: RegionDays
+    quarters: list[Quarter]
+    regions: tuple[Region, ...]  # the regions reported at least once in the range, map order
+    definition: ClassVar[str] = DEFINITION
+    levels: ClassVar[tuple[tuple[str, str], ...]] = LEVELS
+
+    def fills(self, counts: RegionDays) -> dict[str, str]:
+        return {r.key: LEVEL_FILLS[counts.level(r.key)] for r in BODY_MAP_REGIONS}
+
+    def described(self, counts: RegionDays) -> str:
+        """The shading of one map in words (the figure's accessible name)."""
+        reported = [r for r in BODY_MAP_REGIONS if counts.count(r.key)]
+        if not counts.diary_days:
+            return "no diary days"
+        days = f"{counts.diary_days} diary day{'s' if counts.diary_days != 1 else ''}"
+        if not reported:
+            return f"{days}, no body site reported"
+        return f"{days}; " + ", ".join(f"{r.label} {counts.count(r.key)}" for r in reported)
+
+
+def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
+    """`patient` has been through the access gate. One query."""
+    sites = measures.BODY_SITES.of(Entry)
+    rows = db.session.execute(
+        select(Entry.day, sites).where(
+            Entry.patient_id == patient.id,
+            Entry.deleted_at.is_(None),
+            Entry.day >= start,
+            Entry.day <= end,
+        )
+    ).all()
+    entries = [(day, codes or ()) for day, codes in rows]
+    whole = analysis.region_days(entries, start, end)
+    quarters = [
+        Quarter(analysis.quarter_label(q.start), q)
+        for q in analysis.by_quarter(entries, start, end)
+    ]
+    return ReviewBodyMap(
+        whole=whole,
+        quarters=quarters,
+        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
+    )
