@@ -11,8 +11,8 @@ from diary.api import (  # noqa: E402,F401  (routes register on import)
     exports,
     imports,
     infusions,
-    medications,
     openapi,
     patients,
     review,
+    usual_medications,
 )

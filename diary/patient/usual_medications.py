@@ -19,8 +19,8 @@ def _form_data() -> dict[str, str]:
 def _page(*, errors=None, editing: int | None = None, values=None, status: int = 200):
     return (
         render_template(
-            "patient/medications.html",
-            medications=usual_medications.list_usual(current_user),
+            "patient/usual_medications.html",
+            usual=usual_medications.list_usual(current_user),
             errors=errors or {},
             editing=editing,
             values=values or {},
@@ -32,7 +32,7 @@ def _page(*, errors=None, editing: int | None = None, values=None, status: int =
 
 @bp.get("/medications")
 @role_required(Role.PATIENT)
-def medications():
+def usual_medications_page():
     return _page()
 
 
@@ -44,7 +44,7 @@ def add_medication():
     except ValidationError as exc:
         return _page(errors=exc.errors, values=_form_data(), status=422)
     flash(f"Added to your usual medications: {medication.line}.", "ok")
-    return redirect(url_for("patient.medications"))
+    return redirect(url_for("patient.usual_medications_page"))
 
 
 @bp.post("/medications/<int:medication_id>")
@@ -55,7 +55,7 @@ def update_medication(medication_id: int):
     except ValidationError as exc:
         return _page(errors=exc.errors, editing=medication_id, values=_form_data(), status=422)
     flash(f"Saved: {medication.line}.", "ok")
-    return redirect(url_for("patient.medications"))
+    return redirect(url_for("patient.usual_medications_page"))
 
 
 @bp.post("/medications/<int:medication_id>/delete")
@@ -63,4 +63,4 @@ def update_medication(medication_id: int):
 def remove_medication(medication_id: int):
     usual_medications.remove_usual(current_user, medication_id)
     flash("Removed from your usual medications.", "ok")
-    return redirect(url_for("patient.medications"))
+    return redirect(url_for("patient.usual_medications_page"))
