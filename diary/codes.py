@@ -125,7 +125,6 @@ class Region:
     label: str  # e.g. "Left hand"
     side: str  # "left", "right" or "other"
     counts: frozenset[str]
-    place: str  # e.g. "Hand": the label without its side
 
 
 # The body map's regions, top to bottom on each side, then "other". `arm` (the whole arm, from
@@ -158,12 +157,11 @@ BODY_MAP_REGIONS: tuple[Region, ...] = (
             f"{side_label} {_site_label(site)}",
             side,
             frozenset({f"{side}_{site}", *(f"{side}_{more}" for more in also)}),
-            _site_label(site).capitalize(),
         )
         for side, side_label in _SIDES
         for site, also in _MAP_SITES
     ),
-    Region("other", "Somewhere else", "other", frozenset({"other"}), "Somewhere else"),
+    Region("other", "Somewhere else", "other", frozenset({"other"})),
 )
 # Body-site codes offered beside the map (finer places, and the whole arm).
 BODY_MAP_EXTRA_SITES = ("fingers", "palm", "toes", "arm")

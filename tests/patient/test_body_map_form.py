@@ -27,9 +27,9 @@ def test_every_region_is_a_named_check_box_and_each_body_site_is_offered_once(cl
     assert len(boxes) == len(set(boxes))
     for region in ("elbow", "upper arm", "lower leg"):
         assert any(region in r.label.lower() for r in codes.BODY_MAP_REGIONS)
-    # each box's name says its side: a hidden "Left "/"Right " before the place
-    assert '<span class="sr-only">Left </span>Upper arm' in html
-    assert '<span class="sr-only">Right </span>Elbow' in html
+    # each box's name says its side
+    assert '<span class="chip__label">Left upper arm</span>' in html
+    assert '<span class="chip__label">Right elbow</span>' in html
     # the two outlines, drawn with a shape per region, hidden from screen readers
     assert html.count('class="bodymap__svg"') == 2
     assert 'data-region="left_elbow"' in html and 'aria-hidden="true"' in html
