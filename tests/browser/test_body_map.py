@@ -124,3 +124,25 @@ def test_same_as_yesterday_copies_an_entry_still_waiting_on_the_phone(app, page,
     expect(page.locator("#pain-group input:checked")).to_have_count(0)
     assert _entries(app, patient) == []
     assert page.js_errors == []
+
+
+def test_usual_medications_page_on_a_phone(app, page, make):
+    """Add a medication with its dose on the page, then tick it on the diary form and save: the
+    entry's medications hold its line. The page passes axe and its targets are 44 px."""
+    patient = make.patient()
+    sign_in(page, patient)
+    page.goto("/diary/medications")
+    page.fill("#new-name", "Gabapentin")
+    page.fill("#new-dose", "300 mg")
+    page.get_by_role("button", name="Add").tap()
+    expect(page.locator(".flash--ok")).to_contain_text("Gabapentin 300 mg")
+    assert serious_violations(page) == []
+    assert page.evaluate(TAP_TARGETS) == []
+    page.goto("/diary")
+    page.get_by_role("checkbox", name="Gabapentin 300 mg").check()
+    page.locator("#pain-group").get_by_role("radio", name="3", exact=True).check()
+    page.get_by_role("button", name="Save").first.tap()
+    expect(page.locator("#save-status")).to_have_text("Sent")
+    [entry] = _entries(app, patient)
+    assert entry.medications == ["Gabapentin 300 mg"]
+    assert page.js_errors == []
