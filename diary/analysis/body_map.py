@@ -52,6 +52,42 @@ class RegionDays:
         return 1 + sum(share >= bound for bound in LEVEL_BOUNDS)
 
 
+def sites_by_day(
+    entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
+) -> dict[date, set[str]]:
+    """The body-site codes of each day in start..end that has an entry (an empty set for a day
+    whose entries reported none): the union over the day's entries."""
+    by_day: dict[date, set[str]] = {}
+    for day, sites in entries:
+        if start <= day <= end:
+            by_day.setdefault(day, set()).update(sites)
+    return by_day
+
+
+def _count(
+    by_day: Mapping[date, set[str]], start: date, end: date, regions: tuple[Region, ...]
+) -> RegionDays:
+    """RegionDays of start..end from the body sites of each day (days outside are skipped)."""
+    region_of: dict[str, list[str]] = {}
+    for region in regions:
+        for code in region.counts:
+            region_of.setdefault(code, []).append(region.key)
+    regions_of_sites: dict[frozenset[str], set[str]] = {}  # most days repeat a few site sets
+    days: dict[str, int] = {}
+    diary_days = 0
+    for day, sites in by_day.items():
+        if not start <= day <= end:
+            continue
+        diary_days += 1
+        key = frozenset(sites)
+        keys = regions_of_sites.get(key)
+        if keys is None:
+            keys = regions_of_sites[key] = {r for code in key for r in region_of.get(code, ())}
+        for region_key in keys:
+            days[region_key] = days.get(region_key, 0) + 1
+    return RegionDays(start, end, diary_days, days)
+
+
 def region_days(
     entries: Iterable[tuple[date, Iterable[str]]],
     start: date,
@@ -63,16 +99,7 @@ def region_days(
     pair per entry, in any order; entries outside the period are ignored; codes that belong to
     no region (unknown old data) count towards none. `diary_days` counts the days of the period
     with any entry, with or without body sites."""
-    by_day: dict[date, set[str]] = {}
-    for day, sites in entries:
-        if start <= day <= end:
-            by_day.setdefault(day, set()).update(sites)
-    days: dict[str, int] = {}
-    for sites in by_day.values():
-        for region in regions:
-            if region.counts & sites:
-                days[region.key] = days.get(region.key, 0) + 1
-    return RegionDays(start, end, len(by_day), days)
+    return _count(sites_by_day(entries, start, end), start, end, regions)
 
 
 def quarters(start: date, end: date) -> list[tuple[date, date]]:
@@ -97,5 +124,13 @@ def by_quarter(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> list[RegionDays]:
     """region_days for each calendar quarter of start..end (quarters()), oldest first."""
-    entries = list(entries)
-    return [region_days(entries, q_start, q_end) for q_start, q_end in quarters(start, end)]
+    periods = quarters(start, end)
+    buckets: dict[tuple[int, int], dict[date, set[str]]] = {
+        (q_start.year, (q_start.month - 1) // 3): {} for q_start, _ in periods
+    }
+    for day, sites in sites_by_day(entries, start, end).items():
+        buckets[(day.year, (day.month - 1) // 3)][day] = sites
+    return [
+        _count(buckets[(q_start.year, (q_start.month - 1) // 3)], q_start, q_end, BODY_MAP_REGIONS)
+        for q_start, q_end in periods
+    ]

@@ -82,7 +82,7 @@ def review_page(patient_id: int):
         key=page.key,
         weekly_after_days=charts.WEEKLY_AFTER_DAYS,
         weekly_note=charts.WEEKLY_NOTE,
-        body_map_review=review_body_map.body_map(patient, page.start, page.end),
+        body_map_review=review_body_map.cached_body_map(patient, page.start, page.end),
     )
 
 

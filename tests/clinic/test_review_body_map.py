@@ -102,3 +102,32 @@ def test_review_without_entries_says_so(make, client):
     login(client, clinician)
     html = client.get(f"/clinic/patients/{patient.id}").get_data(as_text=True)
     assert "No diary entries in this range." in html
+
+
+def test_the_kept_map_follows_every_change_to_the_diary(app, make, client, count_queries):
+    """The map is kept with the review (no query while current) and a new or deleted entry
+    shows at once: 1 diary day with the left knee, then 2 after a new entry, then 1 again."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    make.entry(patient, today, body_sites=["left_knee"])
+    login(client, clinician)
+    url = f"/clinic/patients/{patient.id}?range=30"
+
+    def knee() -> str:
+        html = client.get(url).get_data(as_text=True)
+        return dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', html))["Left knee"]
+
+    assert knee() == "1 of 1 (100%)"
+    with count_queries() as counter:
+        assert knee() == "1 of 1 (100%)"
+    assert not any("CAST(entries.body_sites" in s for s in counter.statements)
+    second = make.entry(patient, today - timedelta(days=1), body_sites=["left_knee"])
+    assert knee() == "2 of 2 (100%)"
+    token = login(client, patient)
+    assert (
+        client.delete(f"/api/v1/entries/{second.id}", headers={"X-CSRFToken": token}).status_code
+        == 204
+    )
+    login(client, clinician)
+    assert knee() == "1 of 1 (100%)"
