@@ -49,6 +49,7 @@ def add_medication():
 )
 @role_required(Role.PATIENT)
 def update_medication(medication_id: int):
+    usual_medications.get_usual(current_user, medication_id)  # another's: 404 before the body
     medication = usual_medications.update_usual(
         current_user, medication_id, json_body(MEDICATION_IN)
     )

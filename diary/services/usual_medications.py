@@ -43,7 +43,8 @@ def usual_lines(user: User) -> list[str]:
     return [m.line for m in list_usual(user)]
 
 
-def _own(user: User, medication_id: int) -> UsualMedication:
+def get_usual(user: User, medication_id: int) -> UsualMedication:
+    """One of the patient's medications; another's (or none) is NotFound."""
     patient = access.patient_for(user, user.id)
     medication = db.session.get(UsualMedication, medication_id)
     if medication is None or medication.patient_id != patient.id:
@@ -86,7 +87,7 @@ def add_usual(user: User, data: dict[str, Any]) -> UsualMedication:
 
 def update_usual(user: User, medication_id: int, data: dict[str, Any]) -> UsualMedication:
     """Change the name and dose of one of the patient's medications. Commits."""
-    medication = _own(user, medication_id)
+    medication = get_usual(user, medication_id)
     name, dose = _clean(user, data, medication)
     medication.name, medication.dose = name, dose
     db.session.commit()
@@ -95,6 +96,6 @@ def update_usual(user: User, medication_id: int, data: dict[str, Any]) -> UsualM
 
 def remove_usual(user: User, medication_id: int) -> None:
     """Remove one of the patient's medications (entries that named it keep their lines). Commits."""
-    medication = _own(user, medication_id)
+    medication = get_usual(user, medication_id)
     db.session.execute(delete(UsualMedication).where(UsualMedication.id == medication.id))
     db.session.commit()
