@@ -58,7 +58,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import assets, auth, cli, errors, measures, pages, security
+    from diary import assets, auth, body_map, cli, errors, measures, pages, security
     from diary.auth import phone_session
     from diary.services import (
         data_version,  # noqa: F401 (its session events bump versions)
@@ -70,6 +70,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
 
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures
+    app.jinja_env.globals["body_map"] = body_map
 
     auth.init_login_manager(login_manager)
     auth.register_remember_cookie(app)
@@ -84,6 +85,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from diary.api import bp as api_bp
     from diary.auth.views import bp as auth_bp
     from diary.clinic.views import bp as clinic_bp
+    from diary.patient import usual_medications as _usual  # noqa: F401 (its routes)
     from diary.patient.views import bp as patient_bp
 
     for blueprint in (pages.bp, auth_bp, patient_bp, clinic_bp, admin_bp, api_bp):

@@ -82,18 +82,22 @@ EXAM_SIGNS: tuple[Code, ...] = (
 )
 
 _SIDES = (("left", "Left"), ("right", "Right"))
+# Codes are never renamed or removed (stored entries keep them): `elbow` and `upper_arm` came
+# with the body map; `arm` (the whole arm) and `leg` (SNOMED CT's lower leg) stay valid.
 _SITES = (
     ("hand", "hand", "85562004"),
     ("fingers", "fingers", "7569003"),
     ("palm", "palm", "21547004"),
     ("wrist", "wrist", "8205005"),
     ("forearm", "forearm", "14975008"),
-    ("arm", "arm", "53120007"),
+    ("elbow", "elbow", "127949000"),
+    ("upper_arm", "upper arm", "40983000"),
+    ("arm", "whole arm", "53120007"),
     ("shoulder", "shoulder", "16982005"),
     ("hip", "hip", "29836001"),
     ("thigh", "thigh", "68367000"),
     ("knee", "knee", "72696002"),
-    ("leg", "leg", "30021000"),
+    ("leg", "lower leg", "30021000"),
     ("ankle", "ankle", "344001"),
     ("foot", "foot", "56459004"),
     ("toes", "toes", "29707007"),
@@ -108,6 +112,61 @@ BODY_SITES: tuple[Code, ...] = (
         for site, label, snomed in _SITES
     ),
     Code("other", "Somewhere else", "other"),
+)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region of the body map (diary/body_map.py draws it): the body-site code it chooses on
+    the patient's form, and every code that counts towards it in the review's shading (the
+    finer or older codes of the same place: fingers and palm shade the hand)."""
+
+    key: str  # e.g. "left_hand": the code chosen, and the name of the region's shape
+    label: str  # e.g. "Left hand"
+    side: str  # "left", "right" or "other"
+    counts: frozenset[str]
+
+
+# The body map's regions, top to bottom on each side, then "other". `arm` (the whole arm, from
+# before the map) counts towards the upper arm: forearm, wrist and hand always had codes of
+# their own, so "arm" was chosen for the part above the elbow.
+_MAP_SITES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("shoulder", ()),
+    ("upper_arm", ("arm",)),
+    ("elbow", ()),
+    ("forearm", ()),
+    ("wrist", ()),
+    ("hand", ("fingers", "palm")),
+    ("hip", ()),
+    ("thigh", ()),
+    ("knee", ()),
+    ("leg", ()),
+    ("ankle", ()),
+    ("foot", ("toes",)),
+)
+
+
+def _site_label(site: str) -> str:
+    return next(label for key, label, _ in _SITES if key == site)
+
+
+BODY_MAP_REGIONS: tuple[Region, ...] = (
+    *(
+        Region(
+            f"{side}_{site}",
+            f"{side_label} {_site_label(site)}",
+            side,
+            frozenset({f"{side}_{site}", *(f"{side}_{more}" for more in also)}),
+        )
+        for side, side_label in _SIDES
+        for site, also in _MAP_SITES
+    ),
+    Region("other", "Somewhere else", "other", frozenset({"other"})),
+)
+# Body-site codes offered beside the map (finer places, and the whole arm).
+BODY_MAP_EXTRA_SITES = ("fingers", "palm", "toes", "arm")
+BODY_MAP_EXTRA: tuple[Code, ...] = tuple(
+    c for c in BODY_SITES if c.code.partition("_")[2] in BODY_MAP_EXTRA_SITES
 )
 
 SIDE_EFFECTS: tuple[Code, ...] = (
@@ -171,3 +230,16 @@ EXAM_SIGN_CODES = frozenset(c.code for c in EXAM_SIGNS)
 def label(codes: tuple[Code, ...], code: str) -> str:
     """The label shown for `code`, or the code itself when it is unknown (old data)."""
     return next((c.label for c in codes if c.code == code), code)
+
+
+def _check_body_map() -> None:
+    """The body map names only body sites of the list, and offers each of them once (a region
+    or a place beside the map). Checked at import."""
+    named = {c for r in BODY_MAP_REGIONS for c in r.counts | {r.key}}
+    offered = [r.key for r in BODY_MAP_REGIONS] + [c.code for c in BODY_MAP_EXTRA]
+    problems = sorted(named - BODY_SITE_CODES) + sorted(BODY_SITE_CODES ^ set(offered))
+    if problems or len(offered) != len(set(offered)):
+        raise ValueError(f"body map and body sites disagree: {problems or offered}")
+
+
+_check_body_map()

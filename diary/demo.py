@@ -17,12 +17,14 @@ from sqlalchemy import insert
 
 from diary import codes, measures
 from diary.extensions import db
-from diary.models import Entry, Infusion, Role, User, WeeklyCheckin
+from diary.models import Entry, Infusion, Role, User, UsualMedication, WeeklyCheckin
 from diary.services import accounts
 
 CLINICIAN_EMAIL = "clinician@demo.example"
 PATIENT_EMAILS = tuple(f"patient{n}@demo.example" for n in (1, 2, 3))
 DAYS = 120
+SPREAD_DAYS = 45
+USUAL_MEDICATIONS = (("gabapentin", "300 mg"), ("paracetamol", "1 g"))
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class DemoPatient:
     infusion_gaps: tuple[int, ...]  # days between infusions
     sites: tuple[str, ...]
     adherence: float
+    # Sites that join in the last SPREAD_DAYS of the diary (CRPS spreading to another limb: the
+    # review's body map shows it in the latest quarter).
+    spread: tuple[str, ...] = ()
 
 
 PROFILES = (
@@ -47,6 +52,7 @@ PROFILES = (
         (0, 30, 32, 31),
         ("right_hand", "right_wrist"),
         0.9,
+        ("left_hand",),
     ),
     DemoPatient(
         "Sam Rivera",
@@ -93,6 +99,8 @@ def create_demo(password: str = "demo", today: date | None = None) -> tuple[User
         )
         patient.reminder_time = time(20, 0)
         accounts.link(clinician, patient)
+        for name, dose in USUAL_MEDICATIONS:
+            db.session.add(UsualMedication(patient_id=patient.id, name=name, dose=dose))
         _fill_diary(patient, clinician, profile, today, random.Random(index + 1))
         patients.append(patient)
     db.session.commit()
@@ -126,7 +134,10 @@ def _fill_diary(
         if rng.random() > p.adherence + (0.05 if felt < 5 else -0.05):
             continue  # a missed day
         since = [(day - d).days for d in infusion_days if d <= day]
-        rows.append(_entry(patient, day, felt, min(since) if since else None, zone, rng, p))
+        entry = _entry(patient, day, felt, min(since) if since else None, zone, rng, p)
+        if p.spread and (today - day).days < SPREAD_DAYS:
+            entry[measures.BODY_SITES.code] += list(p.spread)
+        rows.append(entry)
         if day.weekday() == 6:
             checkins.append(_checkin(patient, day, felt, zone, rng))
     db.session.execute(insert(Entry), rows)

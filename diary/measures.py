@@ -112,6 +112,7 @@ class Measure:
     not_above: str | None = None  # code of a measure this one may not exceed
     csv_header: str | None = None  # CSV column when not `code`
     chart_label: str | None = None  # short label in clinician charts
+    form_widget: str | None = None  # a control other than the kind's own ("body_map")
 
     @property
     def csv_column(self) -> str:
@@ -259,6 +260,8 @@ BODY_SITES = Measure(
     options=codes.BODY_SITES,
     option_groups={"left": "Left side", "right": "Right side", "other": "Elsewhere"},
     noun="body site",
+    # The form shows the body map (templates/_body_map.html, codes.BODY_MAP_REGIONS).
+    form_widget="body_map",
 )
 BODY_SITE_OTHER = _note("body_site_other", "Where else? (optional)", BODY_SITES, "body-sites")
 SLEEP_HOURS = Measure(
@@ -363,6 +366,8 @@ MEASURES: tuple[Measure, ...] = (
     SIDE_EFFECT_OTHER,
     NOTE,
 )
+# "Same as yesterday" copies these from the day before into a new entry (pain is chosen fresh).
+SAME_AS_YESTERDAY: tuple[Measure, ...] = (SYMPTOMS, BODY_SITES, BODY_SITE_OTHER, MEDICATIONS)
 BY_CODE: Mapping[str, Measure] = {m.code: m for m in MEASURES}
 CODES: tuple[str, ...] = tuple(BY_CODE)
 REQUIRED: tuple[Measure, ...] = tuple(m for m in MEASURES if m.required)
@@ -388,6 +393,7 @@ def client_config() -> dict[str, Any]:
     return {
         "fields": [{"code": m.code, "kind": str(m.kind), "required": m.required} for m in MEASURES],
         "severityPrefix": SEVERITY_PREFIX,
+        "sameAsYesterday": [m.code for m in SAME_AS_YESTERDAY],
         "summary": {"code": PAIN.code, "label": PAIN.label, "maximum": PAIN.maximum},
         "requiredMessage": " ".join(m.message for m in REQUIRED),
     }

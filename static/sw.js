@@ -6,7 +6,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -20,6 +20,8 @@ const SHELL = [
   '/static/js/outbox-core.js',
   '/static/js/diary.js',
   '/static/js/push.js',
+  '/static/js/bodymap.js',
+  '/static/js/yesterday.js',
   '/static/manifest.webmanifest',
 ];
 // Nice to have; a failure here must not stop install. /diary needs a session (it redirects to

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from diary.models import Role
+from diary.extensions import db
+from diary.models import Role, UsualMedication
 from tests.auth.test_login import csrf_from
 from tests.factories import login
 
@@ -42,6 +43,11 @@ ROUTES: dict[str, object] = {
     "/api/v1/me/push/subscriptions": PATIENT,
     "/api/v1/me/push/unsubscribe": PATIENT,
     "/diary/settings": PATIENT,
+    "/diary/medications": PATIENT,
+    "/diary/medications/<int:medication_id>": PATIENT,
+    "/diary/medications/<int:medication_id>/delete": PATIENT,
+    "/api/v1/me/medications": PATIENT,
+    "/api/v1/me/medications/<int:medication_id>": PATIENT,
     "/diary/settings/close": PATIENT,
     "/api/v1/patients/<int:patient_id>/imports/entries": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/imports/infusions": CLINICIAN,
@@ -92,9 +98,14 @@ def test_every_route_is_classified(app):
 
 
 @pytest.fixture
-def world(make):
+def world(app, make):
     """Patient A with clinician CA; patient B with clinician CB; an admin. Each B object exists."""
     a, b = make.patient(), make.patient()
+    with app.app_context():
+        medication_b = UsualMedication(patient_id=b.id, name="gabapentin", dose="300 mg")
+        db.session.add(medication_b)
+        db.session.commit()
+        medication_b_id = medication_b.id
     ca, cb = make.clinician(), make.clinician()
     make.link(ca, a)
     make.link(cb, b)
@@ -110,6 +121,7 @@ def world(make):
             "patient_id": b.id,
             "entry_id": entry_b.id,
             "infusion_id": infusion_b.id,
+            "medication_id": medication_b_id,
             "user_id": b.id,
             "token": uuid.uuid4().hex,
             "filename": "css/app.css",

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from diary.extensions import db, limiter
-from diary.models import Entry, EntryRevision, Infusion
+from diary.models import Entry, EntryRevision, Infusion, UsualMedication
 from diary.services import accounts
 from tests.auth.test_login import csrf_from
 from tests.factories import login
@@ -59,9 +59,12 @@ def world(app, make):
     infusion = make.infusion(patient, clinician, make.days_ago(5), duration_minutes=240)
     with app.app_context():
         token = accounts.create_invitation(db.session.merge(clinician))
+        medication = UsualMedication(patient_id=patient.id, name="gabapentin", dose="300 mg")
+        db.session.add(medication)
         db.session.commit()
+        medication_id = medication.id
     return {"patient": patient, "clinician": clinician, "entry": entry, "infusion": infusion,
-            "token": token}  # fmt: skip
+            "token": token, "medication_id": medication_id}  # fmt: skip
 
 
 def _stored(app) -> tuple:
@@ -97,11 +100,14 @@ def test_every_json_field_refuses_junk_with_a_clear_4xx(app, client, world):
         },
         "/me/push/unsubscribe": {"endpoint": "https://fcm.googleapis.com/fcm/send/abc"},
         "/patients/{patient_id}/treatments": {"day": now.date().isoformat(), "kind": "other"},
+        "/me/medications": {"name": "baclofen", "dose": "10 mg"},
+        "/me/medications/{medication_id}": {"name": "gabapentin", "dose": "600 mg"},
     }
     ids = {
         "entry_id": world["entry"].id,
         "patient_id": world["patient"].id,
         "infusion_id": world["infusion"].id,
+        "medication_id": world["medication_id"],
     }
     checked = 0
     for path, operations in spec["paths"].items():
@@ -149,6 +155,7 @@ def test_every_form_field_refuses_junk_without_a_500(app, client, world):
         (patient, f"/diary/entries/{entry.id}/edit"),
         (patient, "/diary/checkin"),
         (patient, "/diary/settings"),
+        (patient, "/diary/medications"),
         (clinician, f"/clinic/patients/{patient.id}/infusions/new"),
         (clinician, f"/clinic/patients/{patient.id}/treatments"),
         (clinician, f"/clinic/patients/{patient.id}/infusions/{infusion.id}/edit"),

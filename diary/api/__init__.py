@@ -15,4 +15,5 @@ from diary.api import (  # noqa: E402,F401  (routes register on import)
     patients,
     push,
     review,
+    usual_medications,
 )

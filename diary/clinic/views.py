@@ -21,6 +21,7 @@ from diary.services import (
     treatments,
 )
 from diary.services.local_time import local_today, zone
+from diary.services.review import body_map as review_body_map
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
@@ -81,6 +82,7 @@ def review_page(patient_id: int):
         key=page.key,
         weekly_after_days=charts.WEEKLY_AFTER_DAYS,
         weekly_note=charts.WEEKLY_NOTE,
+        body_map_review=review_body_map.cached_body_map(patient, page.start, page.end),
     )
 
 

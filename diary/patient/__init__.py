@@ -1,1 +1,1 @@
-"""The patient's pages: log a day, history, own trends."""
+"""The patient's pages: log a day, history, own trends, usual medications."""

@@ -86,7 +86,9 @@ def entry_from_form(form: MultiDict, *, whole: bool) -> dict[str, Any]:
             if values or whole:
                 data[m.code] = values
         elif m.kind is Kind.LINES:
-            lines = [line.strip() for line in form.get(m.code, "").splitlines() if line.strip()]
+            # Several controls may share the name (the usual medications' ticks and the
+            # textarea): their lines in the form's order, each line once.
+            lines = _lines(form.getlist(m.code))
             if lines or whole:
                 data[m.code] = lines
         elif m.kind is Kind.SEVERITIES:
@@ -104,6 +106,27 @@ def entry_from_form(form: MultiDict, *, whole: bool) -> dict[str, Any]:
     return data
 
 
+def _lines(raws: list[str]) -> list[str]:
+    lines: list[str] = []
+    for raw in raws:
+        for line in raw.splitlines():
+            if line.strip() and line.strip() not in lines:
+                lines.append(line.strip())
+    return lines
+
+
+def split_usual(values: dict[str, Any], usual: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The form's values without the medication lines that are ticks of the patient's usual
+    medications (`usual`), and those ticked lines."""
+    code = measures.MEDICATIONS.code
+    lines = _lines([values.get(code) or ""])
+    ticked = [line for line in lines if line in usual]
+    if not ticked:
+        return values, []
+    rest = [line for line in lines if line not in ticked]
+    return {**values, code: "\n".join(rest)}, ticked
+
+
 def form_values(source: dict[str, Any] | MultiDict | None) -> dict[str, Any]:
     """Values to fill the form with: from an entry's content or a refused submission."""
     if source is None:
@@ -113,6 +136,8 @@ def form_values(source: dict[str, Any] | MultiDict | None) -> dict[str, Any]:
         for m in measures.MEASURES:
             if m.kind is Kind.CODES:
                 values[m.code] = source.getlist(m.code)
+            elif m.kind is Kind.LINES:
+                values[m.code] = "\n".join(_lines(source.getlist(m.code)))
             elif m.kind is Kind.SEVERITIES:
                 values[m.code] = {
                     o.code: _number(source.get(SEVERITY_PREFIX + o.code, "0") or "0")

@@ -13,7 +13,18 @@ from diary.errors import ValidationError
 from diary.models import Role
 from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, closing, entries, push, reminders, settings, today, trends
+from diary.services import (
+    checkins,
+    closing,
+    entries,
+    push,
+    reminders,
+    settings,
+    today,
+    trends,
+    usual_medications,
+    yesterday,
+)
 from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
@@ -24,21 +35,27 @@ OFFLINE_CAPABLE = "private, no-cache"
 SIDE_EFFECTS_OPEN_DAYS = 7
 
 
-def _log_day_page(values=None, errors=None, status=200):
+def _log_day_page(values=None, errors=None, status=200, *, copy_yesterday=False):
     state = today.today(current_user)
     after_infusion = (
         state.days_since_infusion is not None
         and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
     )
+    recent = yesterday.recent_days(current_user, state.day)
+    copied = yesterday.copied_values(recent, state.day) if copy_yesterday else None
+    if copied is not None:
+        values = form_values(copied)
+    usual = usual_medications.usual_lines(current_user)
+    values, ticked = entry_form.split_usual(values or {}, usual)
     response = make_response(
         render_template(
             "patient/log_day.html",
             today=state.day,
             state=state,
             sections=entry_form.sections_html(
-                values or {}, errors or {}, after_infusion, state.days_since_infusion
+                values, errors or {}, after_infusion, state.days_since_infusion
             ),
-            values=values or {},
+            values=values,
             errors=errors or {},
             new_id=uuid.uuid4(),
             reminder_due=state.reminder_due,
@@ -46,6 +63,11 @@ def _log_day_page(values=None, errors=None, status=200):
             codes=codes,
             zone=local_now(current_user).tzinfo,
             push_public_key=push.public_key(),
+            recent_days=recent,
+            usual=usual,
+            ticked=ticked,
+            copy_missing=copy_yesterday and copied is None,
+            copied=copied is not None,
         ),
         status,
     )
@@ -56,7 +78,7 @@ def _log_day_page(values=None, errors=None, status=200):
 @bp.get("")
 @role_required(Role.PATIENT)
 def log_day():
-    return _log_day_page()
+    return _log_day_page(copy_yesterday=request.args.get("copy") == "yesterday")
 
 
 @bp.post("")

@@ -1,7 +1,8 @@
 """Everything a patient has given the diary, in one zip they can take away.
 
 The zip holds the JSON of every entry (deleted ones too, with `deleted_at`), every revision,
-check-in and infusion session, the CSV exports, the FHIR R4 Bundle and a README of the formats.
+check-in and infusion session, the list of usual medications, the CSV exports, the FHIR R4
+Bundle and a README of the formats.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from sqlalchemy import inspect, select
 from diary import measures
 from diary.extensions import db
 from diary.measures import Kind
-from diary.models import Entry, EntryRevision, Infusion, User, WeeklyCheckin, utcnow
+from diary.models import (
+    Entry,
+    EntryRevision,
+    Infusion,
+    User,
+    UsualMedication,
+    WeeklyCheckin,
+    utcnow,
+)
 from diary.services import audit, exports
 
 # Columns of the diary's own bookkeeping that mean nothing outside it.
@@ -43,6 +52,9 @@ revisions.json    The content of an entry before each edit, delete or restore (e
                   action, changed_at, content).
 checkins.json     Weekly check-ins: promis_pi ({{item: answer 1 not at all .. 5 very much}}) and
                   pgic (1 very much improved .. 7 very much worse).
+usual_medications.json
+                  Your list of usual medications (name and dose); ticked on the diary form, one
+                  became the line "name dose" of that entry's medications.
 infusions.json    Infusion sessions your clinic recorded (started_at in UTC; dose_mg the total
                   dose; rate_mg_kg_h; pain before and after, 0-10; exam_signs null when no exam was
                   recorded).
@@ -139,6 +151,17 @@ def write_archive(patient: User, target: IO[bytes]) -> None:
                     select(WeeklyCheckin)
                     .where(WeeklyCheckin.patient_id == patient.id)
                     .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at),
+                )
+            ),
+        )
+        archive.writestr(
+            "usual_medications.json",
+            _json(
+                _rows(
+                    UsualMedication,
+                    select(UsualMedication)
+                    .where(UsualMedication.patient_id == patient.id)
+                    .order_by(UsualMedication.id),
                 )
             ),
         )

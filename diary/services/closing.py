@@ -2,8 +2,9 @@
 again, and the audit trail keeps its events.
 
 What happens (docs/operations.md says why):
-- erased: every entry and its revisions, every weekly check-in, the links to clinicians, the
-  name, email, password, time zone and reminder, the push subscriptions of every device;
+- erased: every entry and its revisions, every weekly check-in, the list of usual
+  medications, the links to clinicians, the name, email, password, time zone and reminder,
+  the push subscriptions of every device;
 - infusion sessions the clinic recorded: kept or erased by the clinic setting
   CLOSED_ACCOUNT_INFUSIONS ("keep", the default, or "erase");
 - the users row stays as a tombstone: no personal data, only an opaque id `closed-<random>`
@@ -34,6 +35,7 @@ from diary.models import (
     RememberToken,
     Role,
     User,
+    UsualMedication,
     WeeklyCheckin,
     utcnow,
 )
@@ -101,6 +103,7 @@ def close_account(
     checkins = db.session.execute(
         delete(WeeklyCheckin).where(WeeklyCheckin.patient_id == patient.id)
     ).rowcount
+    db.session.execute(delete(UsualMedication).where(UsualMedication.patient_id == patient.id))
     db.session.execute(delete(CareLink).where(CareLink.patient_id == patient.id))
     push_subscriptions = push.erase_for_closing(patient)
     infusions = db.session.scalar(

@@ -98,6 +98,19 @@ function wake() {
 
 /* ---- the form as the API's JSON body, and back ------------------------------------------- */
 
+// Lines into the controls named `name`: a tick box whose value is a line (a usual medication)
+// is ticked, the other lines go into the text box, one per line.
+export function writeLines(formEl, name, lines) {
+  const boxes = [...formEl.querySelectorAll(`input[type="checkbox"][name="${CSS.escape(name)}"]`)];
+  const ticked = new Set();
+  boxes.forEach((box) => {
+    box.checked = lines.includes(box.value);
+    if (box.checked) ticked.add(box.value);
+  });
+  const text = formEl.querySelector(`textarea[name="${CSS.escape(name)}"], input[type="text"][name="${CSS.escape(name)}"]`);
+  if (text) text.value = lines.filter((line) => !ticked.has(line)).join('\n');
+}
+
 function intOrNull(value) {
   if (value === null || value === undefined || String(value).trim() === '') return null;
   const n = Number(value);
@@ -117,8 +130,10 @@ function readMeasure(data, field, prefix) {
       return values.length ? [...new Set(values)] : null;
     }
     case 'lines': {
-      const lines = (data.get(field.code) || '').toString().split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-      return lines.length ? lines : null;
+      // The usual medications' ticks and the textarea share the name: every line once.
+      const lines = data.getAll(field.code).flatMap((raw) => raw.toString().split(/\r?\n/))
+        .map((s) => s.trim()).filter(Boolean);
+      return lines.length ? [...new Set(lines)] : null;
     }
     case 'severities': {
       const severities = {};
@@ -184,7 +199,7 @@ function writeMeasure(field, value) {
       value.forEach((code) => checkValue(field.code, code));
       break;
     case 'lines':
-      form.elements.namedItem(field.code).value = value.join('\n');
+      writeLines(form, field.code, value);
       break;
     case 'severities':
       Object.entries(value).forEach(([code, severity]) => checkValue(config.severityPrefix + code, severity));
@@ -202,6 +217,7 @@ function fillForm(entry) {
   applyPhoneDays();
   if (entry.day) chooseDay(entry.day);
   config.fields.forEach((field) => writeMeasure(field, entry[field.code]));
+  form.dispatchEvent(new Event('diary:filled'));
 }
 
 // The control (or group of controls) of a field the server named.
@@ -476,6 +492,7 @@ async function onSubmit(event) {
   announce('Saved on this phone - sending…');
   endFix();
   form.reset();
+  form.dispatchEvent(new Event('diary:filled'));
   applyPhoneDays();
   await renderOutbox();
   const summary = await sync(true);

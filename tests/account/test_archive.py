@@ -22,6 +22,7 @@ FILES = {
     "revisions.json",
     "checkins.json",
     "infusions.json",
+    "usual_medications.json",
     "diary.csv",
     "infusions.csv",
     "diary.fhir.json",

@@ -193,8 +193,9 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_forty(
     app, client, make, count_queries
 ):
     """The page shows the latest 5 of today's entries (newest first) and says how many there
-    are, and reads the same 3 statements (user, the day's state, the 5 entries) after 1 entry
-    or 40: it does not grow with the day's entries."""
+    are, and reads the same 5 statements (user, the day's state, the 5 entries, the last days'
+    values for "same as yesterday", the usual medications) after 1 entry or 40: it does not
+    grow with the day's entries."""
     patient = make.patient(timezone="UTC")
     login(client, patient)
     today = datetime.now(UTC).date()
@@ -217,7 +218,7 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_forty(
     ]
     assert "40 entries today; the latest 5 are shown here." in html
     assert 'href="/diary/history"' in html
-    assert one.count == forty.count == 3, forty.statements
+    assert one.count == forty.count == 5, forty.statements
 
 
 def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(client, make):

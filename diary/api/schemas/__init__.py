@@ -17,6 +17,7 @@ from diary.api.schemas.push import (
     PushSubscriptionInSchema,
     PushUnsubscribeSchema,
 )
+from diary.api.schemas.medications import UsualMedicationInSchema, UsualMedicationSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
     ReviewSummarySchema,
@@ -59,5 +60,7 @@ __all__ = [
     "TreatmentInSchema",
     "TreatmentSchema",
     "UserSchema",
+    "UsualMedicationInSchema",
+    "UsualMedicationSchema",
     "VersionConflictSchema",
 ]

@@ -1,0 +1,113 @@
+"""What the review's body map costs: its one query and counting (services/review/body_map.py,
+`body_map`, as after a change to the diary; the page then keeps it in the review's cache) for 5
+years of daily entries against 30 days, with ?range=all, next to the whole review page (computed
+and cached: the cached page includes the cached map) in the same run.
+
+Builds the app in-process on a temporary SQLite database (the patients of bench/review_page.py),
+warms up, then prints medians in ms and the body map's share of the page.
+
+    .venv/bin/python bench/body_map.py [--runs 15] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from diary import create_app
+from diary.extensions import db
+from diary.models import Role, User
+from diary.services import review_cache
+from diary.services.accounts import hash_password
+from diary.services.review import body_map
+
+_spec = importlib.util.spec_from_file_location(
+    "review_page_bench", Path(__file__).with_name("review_page.py")
+)
+review_page_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(review_page_bench)
+
+
+def _median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = TestingConfig()
+        config.SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            clinician = User(
+                email="clinician@bench.example",
+                password_hash=hash_password(review_page_bench.PASSWORD),
+                role=Role.CLINICIAN,
+                display_name="Bench clinician",
+            )
+            db.session.add(clinician)
+            db.session.commit()
+            clinician_id = clinician.id
+        patients = {
+            "5 years": review_page_bench._patient(app, clinician_id, "five", 5 * 365 + 1, 40),
+            "30 days": review_page_bench._patient(app, clinician_id, "thirty", 30, 1),
+        }
+        client = app.test_client()
+        response = client.post(
+            "/api/v1/auth/login",
+            json={"email": "clinician@bench.example", "password": review_page_bench.PASSWORD},
+        )
+        assert response.status_code == 200, response.get_json()
+        results = {}
+        for label, patient_id in patients.items():
+            url = f"/clinic/patients/{patient_id}?range=all"
+            for _ in range(3):
+                assert client.get(url).status_code == 200
+
+            def computed(url=url):
+                with app.app_context():
+                    review_cache.cache.clear()
+                client.get(url)
+
+            page_computed = _median_ms(computed, args.runs)
+            page_cached = _median_ms(lambda url=url: client.get(url), args.runs)
+            with app.test_request_context():
+                patient = db.session.get(User, patient_id)
+                page = review_cache.review_page(patient, "all")
+
+                def only_map(patient=patient, page=page):
+                    body_map.body_map(patient, page.start, page.end)
+
+                map_ms = _median_ms(only_map, args.runs)
+            results[label] = map_ms
+            print(
+                f"{label:>8}: body map {map_ms:6.1f} ms; review page computed "
+                f"{page_computed:6.1f} ms, cached {page_cached:6.1f} ms; body map = "
+                f"{100 * map_ms / page_computed:4.1f}% of computed, "
+                f"{100 * map_ms / page_cached:4.1f}% of cached"
+            )
+        print(f"body map, 5 years / 30 days: {results['5 years'] / results['30 days']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The review's body map: the regions shaded by how often they were reported in the range, and
+one small map per calendar quarter, from one query (the day and body sites of each live entry
+in the range), whatever the length of the diary, and none while the cached map is current.
+
+Kept apart from the rest of the review (load.py, pages.py): the page includes it with one
+template include; the counting is diary.analysis.body_map.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from sqlalchemy import Text, cast, select
+
+from diary import measures
+from diary.analysis import body_map as analysis
+from diary.analysis.body_map import RegionDays
+from diary.codes import BODY_MAP_REGIONS, Region
+from diary.extensions import db
+from diary.models import Entry, User
+from diary.services import review_cache
+
+# Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
+# attributes (the CSP allows no style attributes), so they print as they show.
+LEVEL_FILLS = ("#ffffff", "#fde2c8", "#f6a66b", "#d9572b", "#8a1f0f")
+LEVELS = tuple(zip(LEVEL_FILLS, analysis.LEVEL_LABELS, strict=True))
+DEFINITION = analysis.BODY_MAP_DEFINITION
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str
+    counts: RegionDays
+
+
+@dataclass(frozen=True)
+class ReviewBodyMap:
+    whole: RegionDays
+    quarters: list[Quarter]
+    regions: tuple[Region, ...]  # the regions reported at least once in the range, map order
+    definition: ClassVar[str] = DEFINITION
+    levels: ClassVar[tuple[tuple[str, str], ...]] = LEVELS
+
+    def fills(self, counts: RegionDays) -> dict[str, str]:
+        return {r.key: LEVEL_FILLS[counts.level(r.key)] for r in BODY_MAP_REGIONS}
+
+    def described(self, counts: RegionDays) -> str:
+        """The shading of one map in words (the figure's accessible name)."""
+        reported = [r for r in BODY_MAP_REGIONS if counts.count(r.key)]
+        if not counts.diary_days:
+            return "no diary days"
+        days = f"{counts.diary_days} diary day{'s' if counts.diary_days != 1 else ''}"
+        if not reported:
+            return f"{days}, no body site reported"
+        return f"{days}; " + ", ".join(f"{r.label} {counts.count(r.key)}" for r in reported)
+
+
+def cached_body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
+    """body_map, kept in the review's cache (services/review_cache.py) under the patient's data
+    version, which any change to their entries raises: never a map from before a change. The
+    range's end is the patient's today, so a new day is a new key."""
+    born = patient.created_at.timestamp() if patient.created_at else 0
+    key = f"bodymap:{patient.id}:{born}:v{patient.data_version}:{start}:{end}"
+    found = review_cache.cache.get(key)
+    if found is None:
+        found = body_map(patient, start, end)
+        review_cache.cache.set(key, found, timeout=review_cache.MAX_SECONDS)
+    return found
+
+
+def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
+    """`patient` has been through the access gate. One query."""
+    # The JSON as text, decoded once per distinct value: a long diary repeats a few site lists,
+    # and decoding every row was most of the time (bench/body_map.py).
+    sites = cast(measures.BODY_SITES.of(Entry), Text)
+    rows = db.session.execute(
+        select(Entry.day, sites).where(
+            Entry.patient_id == patient.id,
+            Entry.deleted_at.is_(None),
+            Entry.day >= start,
+            Entry.day <= end,
+        )
+    ).all()
+    decoded: dict[str | None, list[str]] = {None: []}
+    entries = []
+    for day, raw in rows:
+        if raw not in decoded:
+            decoded[raw] = json.loads(raw) or []
+        entries.append((day, decoded[raw]))
+    whole = analysis.region_days(entries, start, end)
+    quarters = [
+        Quarter(analysis.quarter_label(q.start), q)
+        for q in analysis.by_quarter(entries, start, end)
+    ]
+    return ReviewBodyMap(
+        whole=whole,
+        quarters=quarters,
+        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
+    )

@@ -1,0 +1,109 @@
+"""The body map's counting (diary.analysis.body_map), on hand-made diaries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from diary.analysis.body_map import by_quarter, quarter_label, quarters, region_days
+
+
+def test_two_entries_on_one_day_count_once():
+    """Three entries: 10 March left hand (morning) and left hand + left wrist (evening);
+    11 March nothing about body sites. Diary days: 2 (10 and 11 March). Left hand: 1 day (the
+    two entries of 10 March are one day), left wrist: 1 day, right hand: 0 (absent)."""
+    entries = [
+        (date(2026, 3, 10), ["left_hand"]),
+        (date(2026, 3, 10), ["left_hand", "left_wrist"]),
+        (date(2026, 3, 11), []),
+    ]
+    counts = region_days(entries, date(2026, 3, 1), date(2026, 3, 31))
+    assert counts.diary_days == 2
+    assert counts.days == {"left_hand": 1, "left_wrist": 1}
+    assert counts.count("right_hand") == 0
+    assert counts.share("left_hand") == 0.5
+    assert counts.level("left_hand") == 3  # 50 % is in the 50-74 % band
+    assert counts.level("right_hand") == 0
+
+
+def test_finer_and_older_codes_shade_their_region_once_a_day():
+    """1 April: left fingers and left palm (both the hand: 1 day, not 2), right toes (the right
+    foot), left arm (the whole arm, chosen before the map: the left upper arm). 2 April: left
+    hand. Left hand: 2 days of 2; right foot 1; left upper arm 1; an unknown old code counts
+    towards no region."""
+    entries = [
+        (date(2026, 4, 1), ["left_fingers", "left_palm", "right_toes", "left_arm", "tail"]),
+        (date(2026, 4, 2), ["left_hand"]),
+    ]
+    counts = region_days(entries, date(2026, 4, 1), date(2026, 4, 2))
+    assert counts.days == {"left_hand": 2, "right_foot": 1, "left_upper_arm": 1}
+    assert counts.level("left_hand") == 4
+    assert counts.level("right_foot") == 3
+
+
+def test_only_days_inside_the_period_count():
+    """Entries on 31 March and 1 April; the period is April: one diary day, left knee 1 day
+    (31 March's right knee is outside the period)."""
+    entries = [(date(2026, 3, 31), ["right_knee"]), (date(2026, 4, 1), ["left_knee"])]
+    counts = region_days(entries, date(2026, 4, 1), date(2026, 4, 30))
+    assert counts.diary_days == 1
+    assert counts.days == {"left_knee": 1}
+
+
+def test_levels_follow_the_share_of_diary_days():
+    """8 diary days; right ankle reported on 1 (12.5 %: level 1), 2 (25 %: level 2), 5 (62.5 %:
+    level 3) and 6 (75 %: level 4) of them in four diaries."""
+    days = [date(2026, 5, d) for d in range(1, 9)]
+    for reported, level in ((1, 1), (2, 2), (5, 3), (6, 4)):
+        entries = [(d, ["right_ankle"] if i < reported else []) for i, d in enumerate(days)]
+        counts = region_days(entries, days[0], days[-1])
+        assert (counts.diary_days, counts.level("right_ankle")) == (8, level)
+
+
+def test_a_period_without_entries_has_no_share():
+    counts = region_days([], date(2026, 1, 1), date(2026, 1, 31))
+    assert counts.diary_days == 0 and counts.share("left_hand") is None
+    assert counts.level("left_hand") == 0
+
+
+def test_quarters_are_calendar_quarters_cut_to_the_range():
+    """15 Feb to 3 Jul 2026: Q1 from 15 Feb to 31 Mar, the whole of Q2, Q3 from 1 to 3 Jul.
+    A range across a new year: 31 Dec 2025 and 1 Jan 2026 are two quarters of one day."""
+    assert quarters(date(2026, 2, 15), date(2026, 7, 3)) == [
+        (date(2026, 2, 15), date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 7, 3)),
+    ]
+    assert quarters(date(2025, 12, 31), date(2026, 1, 1)) == [
+        (date(2025, 12, 31), date(2025, 12, 31)),
+        (date(2026, 1, 1), date(2026, 1, 1)),
+    ]
+    assert quarter_label(date(2026, 5, 17)) == "Q2 2026"
+    assert quarter_label(date(2025, 12, 31)) == "Q4 2025"
+
+
+def test_small_multiples_show_spread_to_another_limb_across_a_quarter_boundary():
+    """The right foot from 30 to 31 March (Q1), then the right foot and the left foot from 1 to
+    2 April (Q2, spread to the other limb), range 30 Mar - 2 Apr. Q1: 2 diary days, right foot
+    2, left foot 0. Q2: 2 diary days, right foot 2, left foot 2. The whole range: 4 diary days,
+    right foot 4, left foot 2."""
+    entries = [
+        (date(2026, 3, 30), ["right_foot"]),
+        (date(2026, 3, 31), ["right_foot"]),
+        (date(2026, 4, 1), ["right_foot", "left_foot"]),
+        (date(2026, 4, 2), ["left_foot", "right_foot"]),
+    ]
+    q1, q2 = by_quarter(entries, date(2026, 3, 30), date(2026, 4, 2))
+    assert (q1.start, q1.end, q1.diary_days, q1.days) == (
+        date(2026, 3, 30),
+        date(2026, 3, 31),
+        2,
+        {"right_foot": 2},
+    )
+    assert (q2.start, q2.end, q2.diary_days, q2.days) == (
+        date(2026, 4, 1),
+        date(2026, 4, 2),
+        2,
+        {"right_foot": 2, "left_foot": 2},
+    )
+    whole = region_days(entries, date(2026, 3, 30), date(2026, 4, 2))
+    assert whole.days == {"right_foot": 4, "left_foot": 2}
