@@ -3,8 +3,8 @@
 from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion, Treatment
-from diary.models.push import PushSubscription, ReminderMark
 from diary.models.medications import UsualMedication
+from diary.models.push import PushSubscription, ReminderMark
 from diary.models.types import utcnow
 from diary.models.users import CareLink, Invitation, RememberToken, Role, User
 

@@ -11,13 +11,13 @@ from diary.api.schemas.entries import (
 )
 from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportReportSchema
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
+from diary.api.schemas.medications import UsualMedicationInSchema, UsualMedicationSchema
 from diary.api.schemas.push import (
     PushDeviceSchema,
     PushSettingsSchema,
     PushSubscriptionInSchema,
     PushUnsubscribeSchema,
 )
-from diary.api.schemas.medications import UsualMedicationInSchema, UsualMedicationSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
     ReviewSummarySchema,
