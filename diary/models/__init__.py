@@ -4,11 +4,21 @@ from diary.models.audit import AuditEvent
 from diary.models.entries import Entry, EntryRevision, WeeklyCheckin
 from diary.models.infusions import Infusion, Treatment
 from diary.models.types import utcnow
-from diary.models.users import CareLink, Invitation, RememberToken, Role, User
+from diary.models.users import (
+    CareLink,
+    CarerInvitation,
+    CarerLink,
+    Invitation,
+    RememberToken,
+    Role,
+    User,
+)
 
 __all__ = [
     "AuditEvent",
     "CareLink",
+    "CarerInvitation",
+    "CarerLink",
     "Entry",
     "EntryRevision",
     "Infusion",

@@ -1,19 +1,36 @@
-"""The patient's pages: log a day, history (edit, delete, undo), own trends, weekly check-in."""
+"""The patient's pages: log a day, history (edit, delete, undo), own trends, weekly check-in.
+
+A parent or carer uses the same diary pages for a patient they log for, under
+`/diary/for/<patient_id>/...` (log a day, history, edit, delete, undo, trends). The patient id
+comes from the URL and goes through the gate (`access.diary_for`) on every request, so a carer
+the patient removed gets 404 at once; the links on these pages keep the id (`url_defaults`).
+The patient's own pages (check-in, reminder, settings) stay theirs alone.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from diary import codes, measures
 from diary.auth import note_login_failed, password_checks, role_required
-from diary.errors import ValidationError
-from diary.models import Role
+from diary.errors import NotFound, ValidationError
+from diary.models import Role, User
 from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
-from diary.services import checkins, closing, entries, reminders, settings, today, trends
+from diary.services import (
+    access,
+    carers,
+    checkins,
+    closing,
+    entries,
+    reminders,
+    settings,
+    today,
+    trends,
+)
 from diary.services.entries import VersionConflict
 from diary.services.local_time import local_now, local_today
 
@@ -22,10 +39,56 @@ bp = Blueprint("patient", __name__, url_prefix="/diary")
 # Offline pages: the service worker may keep a copy, but must ask the server first when online.
 OFFLINE_CAPABLE = "private, no-cache"
 SIDE_EFFECTS_OPEN_DAYS = 7
+# The carer's copy of a diary page: the same view under /diary/for/<patient_id>.
+FOR = "/for/<int:patient_id>"
+DIARY_ROLES = (Role.PATIENT, Role.CARER)
+CARER_ENDPOINTS = {
+    f"patient.{name}"
+    for name in (
+        "log_day",
+        "save_day",
+        "history",
+        "edit_entry",
+        "delete_entry",
+        "restore_entry",
+        "trends_page",
+    )
+}
 
 
-def _log_day_page(values=None, errors=None, status=200):
-    state = today.today(current_user)
+@bp.url_value_preprocessor
+def _take_patient(endpoint, values) -> None:
+    g.diary_patient_id = values.pop("patient_id", None) if values else None
+
+
+@bp.url_defaults
+def _keep_patient(endpoint, values) -> None:
+    """Links from a carer's page stay in the diary of the same patient."""
+    patient_id = g.get("diary_patient_id")
+    if patient_id is not None and endpoint in CARER_ENDPOINTS:
+        values.setdefault("patient_id", patient_id)
+
+
+@bp.context_processor
+def _diary_context() -> dict:
+    return {"diary_patient": g.get("diary_patient")}
+
+
+def _diary(action: str | None = None) -> User:
+    """Whose diary this request is in: the signed-in patient's own, or (under /for/<id>) the
+    patient's the gate lets the carer into. A carer's visit is audited as `action`."""
+    patient_id = g.get("diary_patient_id")
+    if patient_id is None:
+        if current_user.role != Role.PATIENT:
+            raise NotFound()
+        return current_user
+    patient = access.diary_for(current_user, patient_id, action=action)
+    g.diary_patient = patient if patient.id != current_user.id else None
+    return patient
+
+
+def _log_day_page(patient: User, values=None, errors=None, status=200):
+    state = today.today(patient)
     after_infusion = (
         state.days_since_infusion is not None
         and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
@@ -44,7 +107,7 @@ def _log_day_page(values=None, errors=None, status=200):
             reminder_due=state.reminder_due,
             checkin=state.checkin,
             codes=codes,
-            zone=local_now(current_user).tzinfo,
+            zone=local_now(patient).tzinfo,
         ),
         status,
     )
@@ -53,18 +116,23 @@ def _log_day_page(values=None, errors=None, status=200):
 
 
 @bp.get("")
-@role_required(Role.PATIENT)
+@bp.get(FOR)
+@role_required(*DIARY_ROLES)
 def log_day():
-    return _log_day_page()
+    return _log_day_page(_diary("diary.read"))
 
 
 @bp.post("")
-@role_required(Role.PATIENT)
+@bp.post(FOR)
+@role_required(*DIARY_ROLES)
 def save_day():
+    patient = _diary("entry.create")
     try:
-        saved = entries.create_entry(current_user, entry_from_form(request.form, whole=False))
+        saved = entries.create_entry(
+            patient, entry_from_form(request.form, whole=False), by=current_user
+        )
     except ValidationError as exc:
-        return _log_day_page(form_values(request.form), exc.errors or {}, 422)
+        return _log_day_page(patient, form_values(request.form), exc.errors or {}, 422)
     entry = saved.entry
     day = entry.day.strftime("%A %-d %B")
     flash(f"Saved: pain {measures.PAIN.of(entry)} out of 10 for {day}.", "ok")
@@ -72,10 +140,12 @@ def save_day():
 
 
 @bp.get("/history")
-@role_required(Role.PATIENT)
+@bp.get(FOR + "/history")
+@role_required(*DIARY_ROLES)
 def history():
+    patient = _diary("entries.read")
     page = request.args.get("page", 1, type=int) or 1
-    rows = entries.history(current_user, page=page)
+    rows = entries.history(patient, page=page)
     more = len(rows) > entries.HISTORY_PAGE
     rows = rows[: entries.HISTORY_PAGE]
     deleted_id = request.args.get("deleted", "")
@@ -87,15 +157,18 @@ def history():
         more=more,
         just_deleted=just_deleted,
         restorable_until=entries.restorable_until,
-        zone=local_now(current_user).tzinfo,
+        zone=local_now(patient).tzinfo,
         codes=codes,
+        proxies=carers.proxy_names(patient.id),
     )
 
 
 @bp.route("/entries/<uuid:entry_id>/edit", methods=["GET", "POST"])
-@role_required(Role.PATIENT)
+@bp.route(FOR + "/entries/<uuid:entry_id>/edit", methods=["GET", "POST"])
+@role_required(*DIARY_ROLES)
 def edit_entry(entry_id: uuid.UUID):
-    entry = entries.get_entry(current_user, entry_id)
+    patient = _diary()
+    entry = entries.get_entry(current_user, entry_id, patient_id=patient.id)
     values, errors, status = form_values(entries.content_of(entry)), {}, 200
     conflict = False
     if request.method == "POST":
@@ -106,6 +179,7 @@ def edit_entry(entry_id: uuid.UUID):
                 entry_id,
                 entry_from_form(request.form, whole=True),
                 version=int(version) if version.isdigit() and len(version) < 12 else 0,
+                patient_id=patient.id,
             )
         except ValidationError as exc:
             values, errors, status = form_values(request.form), exc.errors or {}, 422
@@ -124,7 +198,7 @@ def edit_entry(entry_id: uuid.UUID):
             values=values,
             errors=errors,
             conflict=conflict,
-            today=local_today(current_user),
+            today=local_today(patient),
             codes=codes,
         ),
         status,
@@ -132,27 +206,33 @@ def edit_entry(entry_id: uuid.UUID):
 
 
 @bp.post("/entries/<uuid:entry_id>/delete")
-@role_required(Role.PATIENT)
+@bp.post(FOR + "/entries/<uuid:entry_id>/delete")
+@role_required(*DIARY_ROLES)
 def delete_entry(entry_id: uuid.UUID):
-    entries.delete_entry(current_user, entry_id)
+    patient = _diary()
+    entries.delete_entry(current_user, entry_id, patient_id=patient.id)
     return redirect(url_for("patient.history", deleted=entry_id))
 
 
 @bp.post("/entries/<uuid:entry_id>/restore")
-@role_required(Role.PATIENT)
+@bp.post(FOR + "/entries/<uuid:entry_id>/restore")
+@role_required(*DIARY_ROLES)
 def restore_entry(entry_id: uuid.UUID):
-    entry = entries.restore_entry(current_user, entry_id)
+    patient = _diary()
+    entry = entries.restore_entry(current_user, entry_id, patient_id=patient.id)
     flash(f"Entry for {entry.day.strftime('%A %-d %B')} restored.", "ok")
     return redirect(url_for("patient.history"))
 
 
 @bp.get("/trends")
-@role_required(Role.PATIENT)
+@bp.get(FOR + "/trends")
+@role_required(*DIARY_ROLES)
 def trends_page():
+    patient = _diary("trends.read")
     days = request.args.get("days", trends.RANGES[0], type=int)
     return render_template(
         "patient/trends.html",
-        trends=trends.patient_trends(current_user, days),
+        trends=trends.patient_trends(patient, days),
         ranges=trends.RANGES,
     )
 
@@ -235,7 +315,16 @@ def settings_page():
     return _settings_page(chosen=chosen, errors=errors, status=status)
 
 
-def _settings_page(*, chosen: str, errors=None, close_errors=None, status: int = 200):
+def _settings_page(
+    *,
+    chosen: str,
+    errors=None,
+    close_errors=None,
+    carer_errors=None,
+    invite_link: str | None = None,
+    invited_email: str = "",
+    status: int = 200,
+):
     return (
         render_template(
             "patient/settings.html",
@@ -243,10 +332,51 @@ def _settings_page(*, chosen: str, errors=None, close_errors=None, status: int =
             chosen=chosen,
             errors=errors or {},
             close_errors=close_errors or {},
+            carer_errors=carer_errors or {},
+            carers=carers.carers_of(current_user.id, by=current_user),
+            invite_link=invite_link,
+            invited_email=invited_email,
             today=local_today(current_user),
         ),
         status,
     )
+
+
+@bp.post("/settings/carers")
+@role_required(Role.PATIENT)
+def invite_carer():
+    """Invite a parent or carer to log for me: the link is shown once, to pass on."""
+    email = request.form.get("email", "")
+    try:
+        token = carers.invite(current_user.id, email, by=current_user)
+    except ValidationError as exc:
+        return _settings_page(
+            chosen=current_user.timezone,
+            carer_errors=exc.errors or {"email": [exc.message]},
+            invited_email=email,
+            status=422,
+        )
+    return _settings_page(
+        chosen=current_user.timezone,
+        invite_link=url_for("carer.join", token=token, _external=True),
+        invited_email=email,
+    )
+
+
+@bp.post("/settings/carers/<int:carer_id>/remove")
+@role_required(Role.PATIENT)
+def remove_carer(carer_id: int):
+    carer = carers.remove(current_user.id, carer_id, by=current_user)
+    flash(f"{carer.display_name} can no longer see or log in your diary.", "ok")
+    return redirect(url_for("patient.settings_page") + "#carers")
+
+
+@bp.post("/settings/carers/invitations/<int:invitation_id>/withdraw")
+@role_required(Role.PATIENT)
+def withdraw_carer_invitation(invitation_id: int):
+    carers.withdraw(current_user.id, invitation_id, by=current_user)
+    flash("Invitation withdrawn: its link no longer works.", "ok")
+    return redirect(url_for("patient.settings_page") + "#carers")
 
 
 @bp.post("/settings/close")

@@ -2,8 +2,9 @@
 again, and the audit trail keeps its events.
 
 What happens (docs/operations.md says why):
-- erased: every entry and its revisions, every weekly check-in, the links to clinicians, the
-  name, email, password, time zone and reminder;
+- erased: every entry and its revisions, every weekly check-in, the links to clinicians and to
+  parents or carers (and the carer invitations not used yet), the name, email, password, time
+  zone and reminder;
 - infusion sessions the clinic recorded: kept or erased by the clinic setting
   CLOSED_ACCOUNT_INFUSIONS ("keep", the default, or "erase");
 - the users row stays as a tombstone: no personal data, only an opaque id `closed-<random>`
@@ -37,7 +38,7 @@ from diary.models import (
     WeeklyCheckin,
     utcnow,
 )
-from diary.services import accounts, audit
+from diary.services import accounts, audit, carers
 
 INFUSION_POLICIES = ("keep", "erase")
 CLOSED_DOMAIN = "closed.invalid"
@@ -102,6 +103,7 @@ def close_account(
         delete(WeeklyCheckin).where(WeeklyCheckin.patient_id == patient.id)
     ).rowcount
     db.session.execute(delete(CareLink).where(CareLink.patient_id == patient.id))
+    carers.remove_all_for(patient)
     infusions = db.session.scalar(
         select(func.count()).select_from(Infusion).where(Infusion.patient_id == patient.id)
     )
