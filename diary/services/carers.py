@@ -58,7 +58,7 @@ def invite(patient_id: int, email: str, *, by: User, now: datetime | None = None
     """A new single-use link inviting `email` to log for the patient, committed with its audit
     event. Returns the token (only its hash is stored: the inviter sees the link once)."""
     now = now or utcnow()
-    patient = _managed_patient(patient_id, by, "carers.invite")
+    patient = _managed_patient(patient_id, by, "carers.read")
     email = _check_email(email)
     if patient.email == email:
         raise ValidationError(errors={"email": ["Enter the email of the parent or carer."]})
