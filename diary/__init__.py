@@ -84,11 +84,12 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from diary.admin.views import bp as admin_bp
     from diary.api import bp as api_bp
     from diary.auth.views import bp as auth_bp
+    from diary.carer.views import bp as carer_bp
     from diary.clinic.views import bp as clinic_bp
     from diary.patient import usual_medications as _usual  # noqa: F401 (its routes)
     from diary.patient.views import bp as patient_bp
 
-    for blueprint in (pages.bp, auth_bp, patient_bp, clinic_bp, admin_bp, api_bp):
+    for blueprint in (pages.bp, auth_bp, patient_bp, carer_bp, clinic_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -9,7 +9,10 @@ MedicationAdministrations.
   it is coded: pain now carries LOINC 72514-3; every other measure uses the local CodeSystem
   `urn:diary:codes` (docs/clinical.md: never invent a LOINC code). The entry's note (a text
   noted on pain now) is the Observation's note; the other texts are components.
-- The patient reported it: `performer` is the Patient.
+- Who reported it is the `performer`: the Patient, or, for an entry a parent or carer logged
+  for the patient (a proxy entry), a RelatedPerson in the Bundle (R4 allows RelatedPerson as an
+  Observation's performer) with the relationship "care giver" (HL7 v2 table 0063, code CGV)
+  and the carer's name. The subject stays the Patient.
 - Body sites carry SNOMED CT with the side as a laterality qualifier (a post-coordinated
   expression, e.g. hand : laterality = right).
 - `bundle_chunks` yields the JSON text piece by piece, so a long diary streams.
@@ -76,6 +79,38 @@ def _ref(patient: User) -> dict[str, str]:
     return {"reference": f"urn:uuid:{patient_uuid(patient)}", "display": patient.display_name}
 
 
+# RelatedPerson.relationship of a parent or carer who logs for the patient.
+CARE_GIVER = {
+    "coding": [
+        {"system": "http://terminology.hl7.org/CodeSystem/v2-0063", "code": "CGV",
+         "display": "Care giver"}
+    ],
+    "text": "Parent or carer who logs the diary for the patient",
+}  # fmt: skip
+
+
+def related_person_uuid(carer: User, patient: User) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"related-person/{carer.id}/patient/{patient.id}"))
+
+
+def related_person(carer: User, patient: User) -> dict[str, Any]:
+    """A parent or carer who logged entries for the patient (the performer of those)."""
+    return {
+        "resourceType": "RelatedPerson",
+        "id": related_person_uuid(carer, patient),
+        "patient": _ref(patient),
+        "relationship": [CARE_GIVER],
+        "name": [{"text": carer.display_name}],
+    }
+
+
+def _carer_ref(carer: User, patient: User) -> dict[str, str]:
+    return {
+        "reference": f"urn:uuid:{related_person_uuid(carer, patient)}",
+        "display": f"{carer.display_name} (carer)",
+    }
+
+
 def option_concept(m: Measure, code: str, other_text: str | None) -> dict[str, Any]:
     """A coded option (a body site) as a CodeableConcept: SNOMED CT first where it has one,
     with the side as a laterality qualifier, then the local code."""
@@ -123,9 +158,12 @@ def _reported(value: Any) -> bool:
     return value is not None and value != [] and value != {} and value != ""
 
 
-def entry_observation(entry: Entry, patient: User) -> dict[str, Any]:
+def entry_observation(
+    entry: Entry, patient: User, carers: dict[int, User] | None = None
+) -> dict[str, Any]:
     """One diary entry as one Observation: a component per answer, in the registry's order
-    (pain now first); the note as the Observation's note."""
+    (pain now first); the note as the Observation's note. `carers`: the parents or carers who
+    logged some of the patient's entries, by id (their entries name them as performer)."""
     components: list[dict[str, Any]] = []
     notes: list[str] = []
     for m in measures.MEASURES:
@@ -149,12 +187,17 @@ def entry_observation(entry: Entry, patient: User) -> dict[str, Any]:
         "subject": _ref(patient),
         "effectiveDateTime": entry.day.isoformat(),
         "issued": entry.recorded_at.isoformat(),
-        "performer": [_ref(patient)],
+        "performer": [_performer(entry, patient, carers or {})],
         "component": components,
     }
     if notes:
         resource[NOTE_ELEMENT] = [{"text": text} for text in notes]
     return resource
+
+
+def _performer(entry: Entry, patient: User, carers: dict[int, User]) -> dict[str, str]:
+    carer = carers.get(entry.entered_by_id) if entry.entered_by_id is not None else None
+    return _carer_ref(carer, patient) if carer is not None else _ref(patient)
 
 
 def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]:
@@ -206,16 +249,24 @@ def _bundle_entry(resource: dict[str, Any]) -> str:
 
 
 def bundle_chunks(
-    patient: User, entries: Iterable[Entry], infusions: Iterable[Infusion], now: datetime
+    patient: User,
+    entries: Iterable[Entry],
+    infusions: Iterable[Infusion],
+    now: datetime,
+    *,
+    carers: Iterable[User] = (),
 ) -> Iterator[str]:
-    """The Bundle's JSON text in pieces: the Patient, every live entry (as given, oldest
-    first), then the infusions that have started by `now`. Nothing is held in memory but the
-    resource being written."""
+    """The Bundle's JSON text in pieces: the Patient, a RelatedPerson per carer who logged
+    entries, every live entry (as given, oldest first), then the infusions that have started by
+    `now`. Nothing is held in memory but the resource being written."""
+    by_id = {carer.id: carer for carer in carers}
     head = {"resourceType": "Bundle", "type": "collection", "timestamp": now.isoformat()}
     yield json.dumps(head, separators=(",", ":"))[:-1] + ',"entry":['
     yield _bundle_entry(patient_resource(patient))
+    for carer in by_id.values():
+        yield "," + _bundle_entry(related_person(carer, patient))
     for entry in entries:
-        yield "," + _bundle_entry(entry_observation(entry, patient))
+        yield "," + _bundle_entry(entry_observation(entry, patient, by_id))
     for infusion in infusions:
         if infusion.started_at <= now:
             yield "," + _bundle_entry(infusion_administration(infusion, patient))
@@ -223,7 +274,12 @@ def bundle_chunks(
 
 
 def patient_bundle(
-    patient: User, entries: Iterable[Entry], infusions: Iterable[Infusion], now: datetime
+    patient: User,
+    entries: Iterable[Entry],
+    infusions: Iterable[Infusion],
+    now: datetime,
+    *,
+    carers: Iterable[User] = (),
 ) -> dict[str, Any]:
     """The whole Bundle as a dict (for tests and the archive)."""
-    return json.loads("".join(bundle_chunks(patient, entries, infusions, now)))
+    return json.loads("".join(bundle_chunks(patient, entries, infusions, now, carers=carers)))

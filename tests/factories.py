@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from diary.extensions import db
-from diary.models import CareLink, Entry, Infusion, Role, User
+from diary.models import CareLink, CarerLink, Entry, Infusion, Role, User
 from diary.services.accounts import hash_password
 
 PASSWORD = "correct horse battery"
@@ -49,6 +49,14 @@ class Factories:
 
     def admin(self, **fields) -> User:
         return self.user(Role.ADMIN, **fields)
+
+    def carer(self, **fields) -> User:
+        return self.user(Role.CARER, **fields)
+
+    def carer_link(self, carer: User, patient: User) -> None:
+        with self.app.app_context():
+            db.session.add(CarerLink(carer_id=carer.id, patient_id=patient.id))
+            db.session.commit()
 
     def link(self, clinician: User, patient: User) -> None:
         with self.app.app_context():

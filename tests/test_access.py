@@ -18,7 +18,9 @@ from tests.factories import login
 
 ANYONE = "anyone"
 SIGNED_IN = "signed_in"
-PATIENT, CLINICIAN, ADMIN = Role.PATIENT, Role.CLINICIAN, Role.ADMIN
+PATIENT, CLINICIAN, ADMIN, CARER = Role.PATIENT, Role.CLINICIAN, Role.ADMIN, Role.CARER
+# A diary's pages and API: the patient, and a parent or carer who logs for them.
+DIARY = (PATIENT, CARER)
 
 ROUTES: dict[str, object] = {
     "/": ANYONE,
@@ -30,6 +32,20 @@ ROUTES: dict[str, object] = {
     "/manifest.webmanifest": ANYONE,
     "/static/<path:filename>": ANYONE,
     "/join/<token>": ANYONE,
+    "/carer/join/<token>": ANYONE,
+    "/carer": CARER,
+    "/diary/for/<int:patient_id>": DIARY,
+    "/diary/for/<int:patient_id>/history": DIARY,
+    "/diary/for/<int:patient_id>/trends": DIARY,
+    "/diary/for/<int:patient_id>/entries/<uuid:entry_id>/edit": DIARY,
+    "/diary/for/<int:patient_id>/entries/<uuid:entry_id>/delete": DIARY,
+    "/diary/for/<int:patient_id>/entries/<uuid:entry_id>/restore": DIARY,
+    "/diary/settings/carers": PATIENT,
+    "/diary/settings/carers/<int:carer_id>/remove": PATIENT,
+    "/diary/settings/carers/invitations/<int:invitation_id>/withdraw": PATIENT,
+    "/clinic/patients/<int:patient_id>/carers": CLINICIAN,
+    "/clinic/patients/<int:patient_id>/carers/<int:carer_id>/remove": CLINICIAN,
+    "/clinic/patients/<int:patient_id>/carers/invitations/<int:invitation_id>/withdraw": CLINICIAN,
     "/api/v1/auth/login": ANYONE,
     "/api/v1/openapi.json": ANYONE,
     "/api/v1/auth/logout": SIGNED_IN,
@@ -64,9 +80,9 @@ ROUTES: dict[str, object] = {
     "/diary/entries/<uuid:entry_id>/edit": PATIENT,
     "/diary/entries/<uuid:entry_id>/delete": PATIENT,
     "/diary/entries/<uuid:entry_id>/restore": PATIENT,
-    "/api/v1/entries": PATIENT,
-    "/api/v1/entries/<uuid:entry_id>": PATIENT,
-    "/api/v1/entries/<uuid:entry_id>/restore": PATIENT,
+    "/api/v1/entries": DIARY,
+    "/api/v1/entries/<uuid:entry_id>": DIARY,
+    "/api/v1/entries/<uuid:entry_id>/restore": DIARY,
     "/api/v1/checkins": PATIENT,
     "/api/v1/checkins/due": PATIENT,
     "/clinic": CLINICIAN,
@@ -97,9 +113,14 @@ def test_every_route_is_classified(app):
     assert ROUTES.keys() - rules == set(), "ROUTES names routes the app no longer has"
 
 
+def _allows(allowed, role) -> bool:
+    return role in allowed if isinstance(allowed, tuple) else role == allowed
+
+
 @pytest.fixture
 def world(app, make):
-    """Patient A with clinician CA; patient B with clinician CB; an admin. Each B object exists."""
+    """Patient A with clinician CA and carer KA; patient B with clinician CB and carer KB; an
+    admin. Each B object exists."""
     a, b = make.patient(), make.patient()
     with app.app_context():
         medication_b = UsualMedication(patient_id=b.id, name="gabapentin", dose="300 mg")
@@ -107,8 +128,11 @@ def world(app, make):
         db.session.commit()
         medication_b_id = medication_b.id
     ca, cb = make.clinician(), make.clinician()
+    ka, kb = make.carer(), make.carer()
     make.link(ca, a)
     make.link(cb, b)
+    make.carer_link(ka, a)
+    make.carer_link(kb, b)
     entry_b = make.entry(b, make.days_ago(1), 6)
     infusion_b = make.infusion(b, cb, make.days_ago(3))
     return {
@@ -116,6 +140,8 @@ def world(app, make):
         "b": b,
         "ca": ca,
         "cb": cb,
+        "ka": ka,
+        "kb": kb,
         "admin": make.admin(),
         "values_b": {
             "patient_id": b.id,
@@ -123,6 +149,8 @@ def world(app, make):
             "infusion_id": infusion_b.id,
             "medication_id": medication_b_id,
             "user_id": b.id,
+            "carer_id": kb.id,
+            "invitation_id": 1,
             "token": uuid.uuid4().hex,
             "filename": "css/app.css",
             "state": "on",
@@ -184,7 +212,7 @@ def test_nobody_reaches_what_is_not_theirs(app, client, world, who):
         allowed_role = ROUTES[rule]
         url = _url(rule, world["values_b"])
         response = _call(client, method, url, token)
-        if allowed_role == user.role:
+        if _allows(allowed_role, user.role):
             if "<" not in rule or user.role == ADMIN:
                 continue  # no object in it, or the admin's own account pages
             assert response.status_code == 404, (who, method, url, response.status_code)
@@ -199,12 +227,41 @@ def test_the_owner_and_linked_clinician_do_get_through(app, client, world):
     opened = 0
     for rule in app.url_map.iter_rules():
         role = ROUTES[rule.rule]
-        if role not in (PATIENT, CLINICIAN) or "GET" not in rule.methods or "<" not in rule.rule:
+        if role not in (PATIENT, CLINICIAN, DIARY) or "GET" not in rule.methods:
             continue
-        user = world["b"] if role == PATIENT else world["cb"]
-        client.post("/api/v1/auth/logout", headers={"X-CSRFToken": login(client, user)})
-        login(client, user)
-        response = client.get(_url(rule.rule, world["values_b"]))
-        assert response.status_code == 200, (rule.rule, response.status_code)
-        opened += 1
-    assert opened >= 1
+        if "<" not in rule.rule:
+            continue
+        users = {PATIENT: ["b"], CLINICIAN: ["cb"], DIARY: ["b", "kb"]}[role]
+        for who in users:
+            user = world[who]
+            client.post("/api/v1/auth/logout", headers={"X-CSRFToken": login(client, user)})
+            login(client, user)
+            response = client.get(_url(rule.rule, world["values_b"]))
+            assert response.status_code == 200, (who, rule.rule, response.status_code)
+            opened += 1
+    assert opened >= 8
+
+
+def test_a_carer_gets_404_on_every_page_not_theirs(app, client, world):
+    """KA logs for A only: every route of another role (the clinic's pages and API, the
+    admin's, the patient's own settings and check-ins) and every route of the diary naming
+    B's objects answer 404, never 403 (for a carer those pages do not exist), writes included."""
+    token = login(client, world["ka"])
+    checked = clinic = 0
+    for rule, method in _requests(app, world["ka"]):
+        allowed = ROUTES[rule]
+        if _allows(allowed, CARER) and "<" not in rule:
+            continue  # their own list, or the API's create and list (tested with patient_id)
+        url = _url(rule, world["values_b"])
+        response = _call(client, method, url, token)
+        assert response.status_code == 404, (method, url, response.status_code)
+        checked += 1
+        clinic += rule.startswith(("/clinic", "/api/v1/patients"))
+    assert clinic >= 20 and checked >= 50
+
+
+def test_a_carer_gets_404_on_the_patient_pages_without_a_patient(app, client, world):
+    """The diary pages without /for/<id> are the patient's own: a carer has none."""
+    login(client, world["ka"])
+    for url in ("/diary", "/diary/history", "/diary/trends", "/diary/settings", "/diary/checkin"):
+        assert client.get(url).status_code == 404, url

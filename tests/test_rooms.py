@@ -56,7 +56,14 @@ def _module(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-VIEW_PACKAGES = ("diary.auth", "diary.patient", "diary.clinic", "diary.admin", "diary.api")
+VIEW_PACKAGES = (
+    "diary.auth",
+    "diary.patient",
+    "diary.carer",
+    "diary.clinic",
+    "diary.admin",
+    "diary.api",
+)
 
 
 def _is_view(name: str) -> bool:

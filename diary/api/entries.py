@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from diary.api import bp
 from diary.api.openapi import documented
-from diary.api.params import date_range, json_body
+from diary.api.params import date_range, json_body, patient_id_param
 from diary.api.schemas import (
     CheckinCreateSchema,
     CheckinDueSchema,
@@ -60,17 +60,20 @@ def _if_match_version() -> int | None:
     request=EntryCreateSchema,
     response=EntryOutSchema,
     status=201,
-    errors=(403, 409, 422),
+    errors=(403, 404, 409, 422),
     headers={
         OWNER_HEADER: "Optional. The id of the user who saved the entry (the phone's outbox "
-        "sends it). When it is not the signed-in user: 409 with code `owner_mismatch`, nothing "
+        "sends it; for a carer, the carer's id, the patient being named by `patient_id`). "
+        "When it is not the signed-in user: 409 with code `owner_mismatch`, nothing "
         "stored. Other 409s (code `conflict`): the id is used by another patient's entry."
     },
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 def create_entry():
     check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
-    saved = entries.create_entry(current_user, json_body(ENTRY_CREATE))
+    data = json_body(ENTRY_CREATE)
+    patient = entries.diary_of(current_user, data.pop("patient_id", None))
+    saved = entries.create_entry(patient, data, by=current_user)
     response, status = _with_etag(saved.entry, 201 if saved.created else 200)
     response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"
     return response, status
@@ -78,23 +81,31 @@ def create_entry():
 
 @bp.get("/entries")
 @documented(
-    "My entries, oldest first",
+    "My entries (a carer: those of the patient `patient_id`), oldest first",
     response=EntryOutSchema,
     many=True,
-    query={"from": "first day, YYYY-MM-DD", "to": "last day, YYYY-MM-DD"},
-    errors=(403, 422),
+    query={
+        "from": "first day, YYYY-MM-DD",
+        "to": "last day, YYYY-MM-DD",
+        "patient_id": "a carer: the patient (one of theirs); a patient: their own id or nothing",
+    },
+    errors=(403, 404, 422),
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 def list_entries():
     start, end = date_range()
-    return jsonify(
-        EntryOutSchema(many=True).dump(entries.list_entries(current_user.id, start, end))
-    )
+    patient_id = patient_id_param()
+    patient = entries.diary_of(current_user, patient_id, action="entries.read")
+    return jsonify(EntryOutSchema(many=True).dump(entries.list_entries(patient.id, start, end)))
 
 
 @bp.get("/entries/<uuid:entry_id>")
-@documented("One of my entries", response=EntryOutSchema, errors=(403, 404))
-@role_required(Role.PATIENT)
+@documented(
+    "One of my entries (a carer: of a patient they log for)",
+    response=EntryOutSchema,
+    errors=(403, 404),
+)
+@role_required(Role.PATIENT, Role.CARER)
 def get_entry(entry_id: uuid.UUID):
     return _with_etag(entries.get_entry(current_user, entry_id))
 
@@ -108,7 +119,7 @@ def get_entry(entry_id: uuid.UUID):
     errors=(403, 404, 422, 428),
     error_bodies={409: VersionConflictSchema},
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 def update_entry(entry_id: uuid.UUID):
     changes = json_body(EntryPatchSchema())
     version = changes.pop("version", None)
@@ -125,7 +136,7 @@ def update_entry(entry_id: uuid.UUID):
     errors=(403, 404),
     error_bodies={409: VersionConflictSchema},
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 def delete_entry(entry_id: uuid.UUID):
     entries.delete_entry(current_user, entry_id)
     return "", 204
@@ -137,7 +148,7 @@ def delete_entry(entry_id: uuid.UUID):
     response=EntryOutSchema,
     errors=(403, 404, 409, 422),
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 def restore_entry(entry_id: uuid.UUID):
     return jsonify(EntryOutSchema().dump(entries.restore_entry(current_user, entry_id)))
 

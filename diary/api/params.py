@@ -29,6 +29,16 @@ def date_range() -> tuple[date | None, date | None]:
     return values["from"], values["to"]
 
 
+def patient_id_param() -> int | None:
+    """`patient_id` from the query string (optional); 422 when it is not a whole number."""
+    raw = request.args.get("patient_id")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise ValidationError(errors={"patient_id": ["Send the patient's id as a whole number."]})
+    return int(raw)
+
+
 def json_body(schema: Schema, *, partial: bool = False) -> dict:
     """The JSON object body through `schema` (types, unknown fields refused), else 422 with the
     messages per field."""

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, g, jsonify, redirect, request, s
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from diary.errors import Forbidden, ServiceError
+from diary.errors import Forbidden, NotFound, ServiceError
 from diary.extensions import limiter
 from diary.models import Role, User
 from diary.request_json import request_json_or_none
@@ -62,6 +62,7 @@ def home_for(user: User) -> str:
         Role.PATIENT: url_for("patient.log_day"),
         Role.CLINICIAN: url_for("clinic.dashboard"),
         Role.ADMIN: url_for("admin.users"),
+        Role.CARER: url_for("carer.home"),
     }[user.role]
 
 
@@ -115,14 +116,16 @@ def register_remember_cookie(app: Flask) -> None:
 
 
 def role_required(*roles: Role) -> Callable:
-    """Signed in with one of `roles`, else 401 (not signed in) or 403 (wrong role)."""
+    """Signed in with one of `roles`, else 401 (not signed in) or 403 (wrong role). A parent or
+    carer gets 404 on every page that is not for them (the clinic's, the admin's, a patient's
+    own settings): for them those pages do not exist."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
-                raise Forbidden()
+                raise NotFound() if current_user.role == Role.CARER else Forbidden()
             return view(*args, **kwargs)
 
         return wrapped

@@ -13,6 +13,7 @@ from diary.errors import ValidationError
 from diary.models import Role, utcnow
 from diary.services import (
     access,
+    carers,
     dashboard,
     data_import,
     infusions,
@@ -80,6 +81,7 @@ def review_page(patient_id: int):
         page=page,
         patient=patient,
         key=page.key,
+        proxy_days=carers.proxy_days(patient, page.start, page.end),
         weekly_after_days=charts.WEEKLY_AFTER_DAYS,
         weekly_note=charts.WEEKLY_NOTE,
         body_map_review=review_body_map.cached_body_map(patient, page.start, page.end),
@@ -221,3 +223,48 @@ def import_data(patient_id: int):
         ),
         status,
     )
+
+
+@bp.route("/patients/<int:patient_id>/carers", methods=["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def carer_list(patient_id: int):
+    """A patient's parents and carers (for a child, the clinic invites them): list, invite."""
+    errors: dict[str, list[str]] = {}
+    link, email, status = None, "", 200
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            token = carers.invite(patient_id, email, by=current_user)
+        except ValidationError as exc:
+            errors, status = exc.errors or {"email": [exc.message]}, 422
+        else:
+            link = url_for("carer.join", token=token, _external=True)
+    listing = carers.carers_of(patient_id, by=current_user)
+    patient = access.patient_for(current_user, patient_id, action=None)
+    return (
+        render_template(
+            "clinic/carers.html",
+            patient=patient,
+            carers=listing,
+            carer_errors=errors,
+            invite_link=link,
+            invited_email=email,
+        ),
+        status,
+    )
+
+
+@bp.post("/patients/<int:patient_id>/carers/<int:carer_id>/remove")
+@role_required(Role.CLINICIAN)
+def remove_carer(patient_id: int, carer_id: int):
+    carer = carers.remove(patient_id, carer_id, by=current_user)
+    flash(f"{carer.display_name} can no longer see or log in this diary.", "ok")
+    return redirect(url_for("clinic.carer_list", patient_id=patient_id))
+
+
+@bp.post("/patients/<int:patient_id>/carers/invitations/<int:invitation_id>/withdraw")
+@role_required(Role.CLINICIAN)
+def withdraw_carer_invitation(patient_id: int, invitation_id: int):
+    carers.withdraw(patient_id, invitation_id, by=current_user)
+    flash("Invitation withdrawn: its link no longer works.", "ok")
+    return redirect(url_for("clinic.carer_list", patient_id=patient_id))

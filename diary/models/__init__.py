@@ -6,11 +6,21 @@ from diary.models.infusions import Infusion, Treatment
 from diary.models.medications import UsualMedication
 from diary.models.push import PushSubscription, ReminderMark
 from diary.models.types import utcnow
-from diary.models.users import CareLink, Invitation, RememberToken, Role, User
+from diary.models.users import (
+    CareLink,
+    CarerInvitation,
+    CarerLink,
+    Invitation,
+    RememberToken,
+    Role,
+    User,
+)
 
 __all__ = [
     "AuditEvent",
     "CareLink",
+    "CarerInvitation",
+    "CarerLink",
     "Entry",
     "EntryRevision",
     "Infusion",

@@ -88,8 +88,14 @@ class Entry(db.Model):
     # file's id>" or "at:<day>T<time>" (see services/imports.py).
     imported: Mapped[bool] = mapped_column(default=False, server_default=false())
     import_key: Mapped[str | None] = mapped_column(String(80))
+    # Who typed it: the patient, or a parent or carer logging for them (a proxy entry). None
+    # for imported entries and for entries stored before this was kept (the patient's own).
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
-    patient: Mapped[User] = relationship()
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     # Optimistic concurrency: every UPDATE of an entry says "WHERE version = <the one read>",
     # so of two edits made from the same version only the first is stored. The services raise
     # the version themselves (with the revision they keep).
@@ -119,6 +125,7 @@ class EntryRevision(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[Entry] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
 
 
 class WeeklyCheckin(db.Model):

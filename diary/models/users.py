@@ -17,6 +17,8 @@ class Role(enum.StrEnum):
     PATIENT = "patient"
     CLINICIAN = "clinician"
     ADMIN = "admin"
+    # A parent or carer who logs for one or more patients (linked by a CarerLink).
+    CARER = "carer"
 
 
 class User(UserMixin, db.Model):
@@ -67,6 +69,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_carer(self) -> bool:
+        return self.role == Role.CARER
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
@@ -123,3 +129,49 @@ class Invitation(db.Model):
     )
 
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id])
+
+
+class CarerLink(db.Model):
+    """A parent's or carer's access to a patient's diary: they log, edit and read it for the
+    patient. Many-to-many: one carer may care for two children, a patient may have two carers."""
+
+    __tablename__ = "carer_links"
+
+    carer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The patient or the clinician whose invitation made the link.
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    carer: Mapped[User] = relationship(foreign_keys=[carer_id])
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+
+
+class CarerInvitation(db.Model):
+    """A single-use link inviting a parent or carer (by email) to log for a patient. Only the
+    token's SHA-256 is stored."""
+
+    __tablename__ = "carer_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

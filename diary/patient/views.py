@@ -1,25 +1,32 @@
-"""The patient's pages: log a day, history (edit, delete, undo), own trends, weekly check-in."""
+"""The patient's pages: log a day, history (edit, delete, undo), own trends, weekly check-in.
+
+A parent or carer uses the same diary pages for a patient they log for, under
+`/diary/for/<patient_id>/...` (log a day, history, edit, delete, undo, trends). The patient id
+comes from the URL and goes through the gate (`access.diary_for`) on every request, so a carer
+the patient removed gets 404 at once; the links on these pages keep the id (`url_defaults`).
+The patient's own pages (check-in, reminder, settings) stay theirs alone.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, logout_user
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from diary import codes, measures
-from diary.auth import note_login_failed, password_checks, role_required
-from diary.errors import ValidationError
-from diary.models import Role
+from diary.auth import role_required
+from diary.errors import NotFound, ValidationError
+from diary.models import Role, User
 from diary.patient import entry_form
 from diary.patient.entry_form import entry_from_form, form_values
 from diary.services import (
+    access,
+    carers,
     checkins,
-    closing,
     entries,
     push,
     reminders,
-    settings,
     today,
     trends,
     usual_medications,
@@ -33,19 +40,65 @@ bp = Blueprint("patient", __name__, url_prefix="/diary")
 # Offline pages: the service worker may keep a copy, but must ask the server first when online.
 OFFLINE_CAPABLE = "private, no-cache"
 SIDE_EFFECTS_OPEN_DAYS = 7
+# The carer's copy of a diary page: the same view under /diary/for/<patient_id>.
+FOR = "/for/<int:patient_id>"
+DIARY_ROLES = (Role.PATIENT, Role.CARER)
+CARER_ENDPOINTS = {
+    f"patient.{name}"
+    for name in (
+        "log_day",
+        "save_day",
+        "history",
+        "edit_entry",
+        "delete_entry",
+        "restore_entry",
+        "trends_page",
+    )
+}
 
 
-def _log_day_page(values=None, errors=None, status=200, *, copy_yesterday=False):
-    state = today.today(current_user)
+@bp.url_value_preprocessor
+def _take_patient(endpoint, values) -> None:
+    g.diary_patient_id = values.pop("patient_id", None) if values else None
+
+
+@bp.url_defaults
+def _keep_patient(endpoint, values) -> None:
+    """Links from a carer's page stay in the diary of the same patient."""
+    patient_id = g.get("diary_patient_id")
+    if patient_id is not None and endpoint in CARER_ENDPOINTS:
+        values.setdefault("patient_id", patient_id)
+
+
+@bp.context_processor
+def _diary_context() -> dict:
+    return {"diary_patient": g.get("diary_patient")}
+
+
+def _diary(action: str | None = None) -> User:
+    """Whose diary this request is in: the signed-in patient's own, or (under /for/<id>) the
+    patient's the gate lets the carer into. A carer's visit is audited as `action`."""
+    patient_id = g.get("diary_patient_id")
+    if patient_id is None:
+        if current_user.role != Role.PATIENT:
+            raise NotFound()
+        return current_user
+    patient = access.diary_for(current_user, patient_id, action=action)
+    g.diary_patient = patient if patient.id != current_user.id else None
+    return patient
+
+
+def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_yesterday=False):
+    state = today.today(patient)
     after_infusion = (
         state.days_since_infusion is not None
         and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
     )
-    recent = yesterday.recent_days(current_user, state.day)
+    recent = yesterday.recent_days(patient, state.day)
     copied = yesterday.copied_values(recent, state.day) if copy_yesterday else None
     if copied is not None:
         values = form_values(copied)
-    usual = usual_medications.usual_lines(current_user)
+    usual = usual_medications.usual_lines(patient)
     values, ticked = entry_form.split_usual(values or {}, usual)
     response = make_response(
         render_template(
@@ -61,8 +114,9 @@ def _log_day_page(values=None, errors=None, status=200, *, copy_yesterday=False)
             reminder_due=state.reminder_due,
             checkin=state.checkin,
             codes=codes,
-            zone=local_now(current_user).tzinfo,
-            push_public_key=push.public_key(),
+            zone=local_now(patient).tzinfo,
+            # Push reminders are the patient's own device setting, not a carer's.
+            push_public_key=push.public_key() if patient.id == current_user.id else None,
             recent_days=recent,
             usual=usual,
             ticked=ticked,
@@ -76,18 +130,25 @@ def _log_day_page(values=None, errors=None, status=200, *, copy_yesterday=False)
 
 
 @bp.get("")
-@role_required(Role.PATIENT)
+@bp.get(FOR)
+@role_required(*DIARY_ROLES)
 def log_day():
-    return _log_day_page(copy_yesterday=request.args.get("copy") == "yesterday")
+    return _log_day_page(
+        _diary("diary.read"), copy_yesterday=request.args.get("copy") == "yesterday"
+    )
 
 
 @bp.post("")
-@role_required(Role.PATIENT)
+@bp.post(FOR)
+@role_required(*DIARY_ROLES)
 def save_day():
+    patient = _diary("entry.create")
     try:
-        saved = entries.create_entry(current_user, entry_from_form(request.form, whole=False))
+        saved = entries.create_entry(
+            patient, entry_from_form(request.form, whole=False), by=current_user
+        )
     except ValidationError as exc:
-        return _log_day_page(form_values(request.form), exc.errors or {}, 422)
+        return _log_day_page(patient, form_values(request.form), exc.errors or {}, 422)
     entry = saved.entry
     day = entry.day.strftime("%A %-d %B")
     flash(f"Saved: pain {measures.PAIN.of(entry)} out of 10 for {day}.", "ok")
@@ -95,10 +156,12 @@ def save_day():
 
 
 @bp.get("/history")
-@role_required(Role.PATIENT)
+@bp.get(FOR + "/history")
+@role_required(*DIARY_ROLES)
 def history():
+    patient = _diary("entries.read")
     page = request.args.get("page", 1, type=int) or 1
-    rows = entries.history(current_user, page=page)
+    rows = entries.history(patient, page=page)
     more = len(rows) > entries.HISTORY_PAGE
     rows = rows[: entries.HISTORY_PAGE]
     deleted_id = request.args.get("deleted", "")
@@ -110,15 +173,18 @@ def history():
         more=more,
         just_deleted=just_deleted,
         restorable_until=entries.restorable_until,
-        zone=local_now(current_user).tzinfo,
+        zone=local_now(patient).tzinfo,
         codes=codes,
+        proxies=carers.proxy_names(patient.id),
     )
 
 
 @bp.route("/entries/<uuid:entry_id>/edit", methods=["GET", "POST"])
-@role_required(Role.PATIENT)
+@bp.route(FOR + "/entries/<uuid:entry_id>/edit", methods=["GET", "POST"])
+@role_required(*DIARY_ROLES)
 def edit_entry(entry_id: uuid.UUID):
-    entry = entries.get_entry(current_user, entry_id)
+    patient = _diary()
+    entry = entries.get_entry(current_user, entry_id, patient_id=patient.id)
     values, errors, status = form_values(entries.content_of(entry)), {}, 200
     conflict = False
     if request.method == "POST":
@@ -129,6 +195,7 @@ def edit_entry(entry_id: uuid.UUID):
                 entry_id,
                 entry_from_form(request.form, whole=True),
                 version=int(version) if version.isdigit() and len(version) < 12 else 0,
+                patient_id=patient.id,
             )
         except ValidationError as exc:
             values, errors, status = form_values(request.form), exc.errors or {}, 422
@@ -147,7 +214,7 @@ def edit_entry(entry_id: uuid.UUID):
             values=values,
             errors=errors,
             conflict=conflict,
-            today=local_today(current_user),
+            today=local_today(patient),
             codes=codes,
         ),
         status,
@@ -155,27 +222,33 @@ def edit_entry(entry_id: uuid.UUID):
 
 
 @bp.post("/entries/<uuid:entry_id>/delete")
-@role_required(Role.PATIENT)
+@bp.post(FOR + "/entries/<uuid:entry_id>/delete")
+@role_required(*DIARY_ROLES)
 def delete_entry(entry_id: uuid.UUID):
-    entries.delete_entry(current_user, entry_id)
+    patient = _diary()
+    entries.delete_entry(current_user, entry_id, patient_id=patient.id)
     return redirect(url_for("patient.history", deleted=entry_id))
 
 
 @bp.post("/entries/<uuid:entry_id>/restore")
-@role_required(Role.PATIENT)
+@bp.post(FOR + "/entries/<uuid:entry_id>/restore")
+@role_required(*DIARY_ROLES)
 def restore_entry(entry_id: uuid.UUID):
-    entry = entries.restore_entry(current_user, entry_id)
+    patient = _diary()
+    entry = entries.restore_entry(current_user, entry_id, patient_id=patient.id)
     flash(f"Entry for {entry.day.strftime('%A %-d %B')} restored.", "ok")
     return redirect(url_for("patient.history"))
 
 
 @bp.get("/trends")
-@role_required(Role.PATIENT)
+@bp.get(FOR + "/trends")
+@role_required(*DIARY_ROLES)
 def trends_page():
+    patient = _diary("trends.read")
     days = request.args.get("days", trends.RANGES[0], type=int)
     return render_template(
         "patient/trends.html",
-        trends=trends.patient_trends(current_user, days),
+        trends=trends.patient_trends(patient, days),
         ranges=trends.RANGES,
     )
 
@@ -239,61 +312,6 @@ def set_reminder():
     return redirect(url_for("patient.log_day"))
 
 
-@bp.route("/settings", methods=["GET", "POST"])
-@role_required(Role.PATIENT)
-def settings_page():
-    """The patient's time zone: their diary's "today" (e.g. after moving or a long trip)."""
-    errors: dict[str, list[str]] = {}
-    status = 200
-    chosen = current_user.timezone
-    if request.method == "POST":
-        chosen = request.form.get("timezone", "")
-        try:
-            name = settings.set_timezone(current_user, chosen)
-        except ValidationError as exc:
-            errors, status = exc.errors or {}, 422
-        else:
-            flash(f"Time zone set to {name}. Today is {local_today(current_user):%A %-d %B}.", "ok")
-            return redirect(url_for("patient.settings_page"))
-    return _settings_page(chosen=chosen, errors=errors, status=status)
-
-
-def _settings_page(*, chosen: str, errors=None, close_errors=None, status: int = 200):
-    return (
-        render_template(
-            "patient/settings.html",
-            zones=settings.zone_choices(),
-            chosen=chosen,
-            errors=errors or {},
-            close_errors=close_errors or {},
-            today=local_today(current_user),
-        ),
-        status,
-    )
-
-
-@bp.post("/settings/close")
-@role_required(Role.PATIENT)
-@password_checks
-def close_account():
-    """Close the account after the patient typed their password and ticked the box."""
-    if not request.form.get("confirm"):
-        return _settings_page(
-            chosen=current_user.timezone,
-            close_errors={"confirm": ["Tick the box to confirm."]},
-            status=422,
-        )
-    try:
-        closing.close_account(
-            current_user, by=current_user, password=request.form.get("password", "")
-        )
-    except ValidationError as exc:
-        note_login_failed()
-        return _settings_page(
-            chosen=current_user.timezone,
-            close_errors=exc.errors or {"password": [exc.message]},
-            status=422,
-        )
-    logout_user()
-    flash("Your account is closed and your diary is erased.", "ok")
-    return redirect(url_for("auth.login"))
+# The patient's own settings (time zone, parents and carers, closing the account) are in their
+# own module, on this blueprint.
+from diary.patient import settings_views  # noqa: E402, F401

@@ -47,9 +47,10 @@ entries.json      Every diary entry, also the ones you deleted (they have a dele
                   their fields: day (the day the entry describes, YYYY-MM-DD), recorded_at (when it
                   was saved, UTC, ISO 8601), your answers (below), version (1, then +1 for every
                   edit, delete or restore), imported (true when a clinic brought it in from a
-                  file).
+                  file), entered_by_id (who typed it: your id, or the id of a parent or carer
+                  who logged it for you).
 revisions.json    The content of an entry before each edit, delete or restore (entry_id, version,
-                  action, changed_at, content).
+                  action, changed_at, changed_by_id: who made the change, content).
 checkins.json     Weekly check-ins: promis_pi ({{item: answer 1 not at all .. 5 very much}}) and
                   pgic (1 very much improved .. 7 very much worse).
 usual_medications.json
@@ -60,7 +61,9 @@ infusions.json    Infusion sessions your clinic recorded (started_at in UTC; dos
                   recorded).
 diary.csv         Your entries (not deleted) as a spreadsheet, one row per entry; lists are joined
                   with ';', side effects written code:severity. A cell that would start a formula
-                  has a ' in front. This file can be imported by another diary.
+                  has a ' in front. entered_by: "patient", "carer: <name>" for an entry a
+                  parent or carer logged for you, "import". This file can be imported by
+                  another diary.
 infusions.csv     The infusion sessions as a spreadsheet (exam_signs: empty = no exam recorded,
                   "none" = examined, no sign found).
 diary.fhir.json   A FHIR R4 Bundle: your Patient record, one Observation per entry (pain now is

@@ -3,8 +3,9 @@ again, and the audit trail keeps its events.
 
 What happens (docs/operations.md says why):
 - erased: every entry and its revisions, every weekly check-in, the list of usual
-  medications, the links to clinicians, the name, email, password, time zone and reminder,
-  the push subscriptions of every device;
+  medications, the links to clinicians and to parents or carers (and the carer invitations not
+  used yet), the name, email, password, time zone and reminder, the push subscriptions of every
+  device;
 - infusion sessions the clinic recorded: kept or erased by the clinic setting
   CLOSED_ACCOUNT_INFUSIONS ("keep", the default, or "erase");
 - the users row stays as a tombstone: no personal data, only an opaque id `closed-<random>`
@@ -39,7 +40,7 @@ from diary.models import (
     WeeklyCheckin,
     utcnow,
 )
-from diary.services import accounts, audit, push
+from diary.services import accounts, audit, carers, push
 
 INFUSION_POLICIES = ("keep", "erase")
 CLOSED_DOMAIN = "closed.invalid"
@@ -105,6 +106,7 @@ def close_account(
     ).rowcount
     db.session.execute(delete(UsualMedication).where(UsualMedication.patient_id == patient.id))
     db.session.execute(delete(CareLink).where(CareLink.patient_id == patient.id))
+    carers.remove_all_for(patient)
     push_subscriptions = push.erase_for_closing(patient)
     infusions = db.session.scalar(
         select(func.count()).select_from(Infusion).where(Infusion.patient_id == patient.id)

@@ -18,7 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from diary import measures
 from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
-from diary.models import Entry, EntryRevision, User, utcnow
+from diary.models import Entry, EntryRevision, Role, User, utcnow
 from diary.services import access
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
@@ -89,10 +89,14 @@ class Saved:
     created: bool  # False when the same id had been stored already (a replay)
 
 
-def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = None) -> Saved:
-    """Store a new entry. A client-made `id` already stored for this patient returns the stored
-    entry unchanged (a replay: the outbox resending, or a double tap), also when two copies
-    arrive at the same moment. An id used by another patient is a Conflict.
+def create_entry(
+    patient: User, data: dict[str, Any], *, now: datetime | None = None, by: User | None = None
+) -> Saved:
+    """Store a new entry for `patient`, typed by `by` (default: the patient; a carer passes
+    themself, after the gate `access.diary_for` let them in: a proxy entry). A client-made
+    `id` already stored for this patient returns the stored entry unchanged (a replay: the
+    outbox resending, or a double tap), also when two copies arrive at the same moment. An id
+    used by another patient is a Conflict.
 
     The usual case costs one INSERT (and the data version's UPDATE) in one transaction: a
     replay is found by the primary key refusing the second INSERT, not by a SELECT first."""
@@ -130,6 +134,7 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
         # The zone the entry was made in: the phone's, else the patient's at that moment.
         timezone=zone_name or patient.timezone,
         version=1,
+        entered_by_id=(by or patient).id,
         created_at=now,
         updated_at=now,
         **({m.code: m.empty() for m in measures.MEASURES} | values),
@@ -147,30 +152,54 @@ def create_entry(patient: User, data: dict[str, Any], *, now: datetime | None = 
     return Saved(entry, created=True)
 
 
+PATIENT_ID_REQUIRED = (
+    "Say whose diary this entry is for: send patient_id, one of the patients you log for."
+)
+NOT_YOUR_PATIENT = "No patient you log for has this id."
+
+
+def diary_of(user: User, patient_id: int | None, *, action: str = "entry.create") -> User:
+    """The patient whose diary an API write goes to: the signed-in patient (a `patient_id`, if
+    sent, must be their own), or for a carer the patient `patient_id` names, which must be one
+    of theirs (404 otherwise; 422 when it is missing). Through the gate, audited for carers."""
+    if patient_id is None:
+        if user.role == Role.CARER:
+            raise ValidationError(errors={"patient_id": [PATIENT_ID_REQUIRED]})
+        return user
+    try:
+        return access.diary_for(user, patient_id, action=action)
+    except NotFound:
+        raise NotFound(NOT_YOUR_PATIENT) from None
+
+
 def _replayed(existing: Entry, patient: User) -> Saved:
     if existing.patient_id != patient.id:
         raise Conflict("This entry id is already in use. Send the entry with a new id.")
     return Saved(existing, created=False)
 
 
-def get_entry(user: User, entry_id: uuid.UUID) -> Entry:
-    """The entry if `user` may see it (the gate decides), else NotFound. Deleted entries are
+def get_entry(user: User, entry_id: uuid.UUID, *, patient_id: int | None = None) -> Entry:
+    """The entry if `user` may see it (the gate decides), else NotFound; with `patient_id`, it
+    must also be in that patient's diary (the diary the page is in). Deleted entries are
     returned too (with `deleted_at`), so they can be restored."""
     entry = db.session.get(Entry, entry_id)
-    if entry is None:
+    if entry is None or (patient_id is not None and entry.patient_id != patient_id):
         raise NotFound("This entry does not exist.")
     access.patient_for(user, entry.patient_id, action="entry.read")
     return entry
 
 
-def _own_entry(patient: User, entry_id: uuid.UUID) -> Entry:
-    """An entry the patient may change: only their own (anyone else: NotFound)."""
+def _own_entry(user: User, entry_id: uuid.UUID, patient_id: int | None = None) -> Entry:
+    """An entry `user` may change: the patient's own, or one of the diary of a patient they
+    are a carer of (the gate decides; a linked clinician reads entries but never changes them;
+    anyone else: NotFound)."""
     entry = db.session.get(Entry, entry_id)
-    if entry is None:
+    if entry is None or (patient_id is not None and entry.patient_id != patient_id):
         raise NotFound("This entry does not exist.")
-    owner = access.patient_for(patient, entry.patient_id, action=None)
-    if owner.id != patient.id:  # a linked clinician reads entries but never changes them
-        raise NotFound("This entry does not exist.")
+    try:
+        access.diary_for(user, entry.patient_id, action="entry.write")
+    except NotFound:
+        raise NotFound("This entry does not exist.") from None
     return entry
 
 
@@ -196,14 +225,17 @@ def update_entry(
     *,
     version: int | None,
     now: datetime | None = None,
+    patient_id: int | None = None,
 ) -> Entry:
-    """Change some fields of the patient's own entry, which the client read at `version`; the
+    """Change some fields of an entry (the patient's own, or, for a carer, one of the diary they
+    log for), which the client read at `version`; the
     content before the edit is kept as a revision and the version goes up. If the entry has
     moved on from `version` (or moves on while this edit is stored), VersionConflict: the
     client shows the current entry instead of overwriting it. A deleted entry must be restored
     first."""
     now = now or utcnow()
-    entry = _own_entry(patient, entry_id)
+    entry = _own_entry(patient, entry_id, patient_id)
+    by, patient = patient, entry.patient  # a carer edits the diary of the entry's patient
     if version is None:
         raise VersionRequired()
     if version != entry.version:
@@ -222,17 +254,23 @@ def update_entry(
     changed = {k: v for k, v in values.items() if getattr(entry, k) != v}
     if not changed:
         return entry
-    _revise(entry, "edit", patient, now)
+    _revise(entry, "edit", by, now)
     for field, value in changed.items():
         setattr(entry, field, value)
     _commit_or_conflict(entry.id)
     return entry
 
 
-def delete_entry(patient: User, entry_id: uuid.UUID, *, now: datetime | None = None) -> Entry:
+def delete_entry(
+    patient: User,
+    entry_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    patient_id: int | None = None,
+) -> Entry:
     """Soft delete: the entry leaves lists and charts and can be restored for RESTORE_DAYS."""
     now = now or utcnow()
-    entry = _own_entry(patient, entry_id)
+    entry = _own_entry(patient, entry_id, patient_id)
     if entry.deleted_at is None:
         _revise(entry, "delete", patient, now)
         entry.deleted_at = now
@@ -240,9 +278,15 @@ def delete_entry(patient: User, entry_id: uuid.UUID, *, now: datetime | None = N
     return entry
 
 
-def restore_entry(patient: User, entry_id: uuid.UUID, *, now: datetime | None = None) -> Entry:
+def restore_entry(
+    patient: User,
+    entry_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    patient_id: int | None = None,
+) -> Entry:
     now = now or utcnow()
-    entry = _own_entry(patient, entry_id)
+    entry = _own_entry(patient, entry_id, patient_id)
     if entry.deleted_at is None:
         raise Conflict("This entry is not deleted.")
     if entry.deleted_at < now - timedelta(days=RESTORE_DAYS):

@@ -18,6 +18,7 @@ from diary.analysis import recorded_on_time
 from diary.extensions import db
 from diary.infusion_fields import Kind as InfusionKind
 from diary.models import Entry, Infusion, User, utcnow
+from diary.services import carers
 from diary.services.entries import list_entries
 
 # The entry's own columns, then one per measure (diary.measures) in the registry's order.
@@ -28,6 +29,8 @@ CSV_COLUMNS = (
     "recorded_late",
     *(m.csv_column for m in measures.MEASURES),
     "version",
+    # Who typed the entry: "patient", "carer: <name>" (a proxy entry) or "import".
+    "entered_by",
 )
 # The session's id, then its fields that leave in CSV (diary.infusion_fields), in declared order.
 INFUSION_CSV = infusion_fields.CSV_FIELDS
@@ -60,6 +63,7 @@ def entries_csv(patient: User) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    proxies = carers.proxy_names(patient.id)
     for e in list_entries(patient.id):
         writer.writerow(
             _cell(v)
@@ -72,6 +76,7 @@ def entries_csv(patient: User) -> str:
                 else "true",
                 *(m.csv_text(m.of(e)) for m in measures.MEASURES),
                 e.version,
+                carers.entered_by_label(e, proxies),
             )
         )
     return out.getvalue()
@@ -123,8 +128,16 @@ def fhir_chunks(patient: User) -> Iterator[str]:
         .order_by(Entry.day, Entry.recorded_at, Entry.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    yield from fhir.bundle_chunks(patient, rows, infusions, now)
+    yield from fhir.bundle_chunks(
+        patient, rows, infusions, now, carers=carers.proxy_carers(patient.id)
+    )
 
 
 def fhir_bundle(patient: User) -> dict:
-    return fhir.patient_bundle(patient, list_entries(patient.id), _infusions(patient), utcnow())
+    return fhir.patient_bundle(
+        patient,
+        list_entries(patient.id),
+        _infusions(patient),
+        utcnow(),
+        carers=carers.proxy_carers(patient.id),
+    )

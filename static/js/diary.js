@@ -31,6 +31,12 @@ const outboxStatus = document.getElementById('outbox-status');
 const fixNotice = document.getElementById('fix-notice');
 // Outbox records belong to the user who saved them; only theirs are shown and sent.
 const userId = form ? form.dataset.userId : undefined;
+// A carer's page for a patient: the entry names the patient (the server checks that the carer
+// logs for them); the outbox's owner stays the carer who saved it (X-Diary-Owner).
+const patientId = form && form.dataset.patientId ? Number(form.dataset.patientId) : undefined;
+// The records this page shows: the patient's own page, the patient's; a carer's page, those
+// the carer saved for this patient (all of theirs are sent, each to its own patient).
+const forThisPage = (record) => (record.entry.patient_id ?? undefined) === patientId;
 
 const STATES = {
   offline: 'No connection: your entries are safe on this phone and will be sent when the connection is back.',
@@ -341,7 +347,7 @@ export async function renderOutbox() {
   if (!outboxEl || isLocked()) return [];
   let records = [];
   try {
-    records = await all(userId);
+    records = (await all(userId)).filter(forThisPage);
   } catch {
     return [];
   }
@@ -472,6 +478,7 @@ async function onSubmit(event) {
   entry.recorded_at = new Date().toISOString();
   // The phone's zone: the day is checked against it and on-time is judged in it (travel).
   entry.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (patientId !== undefined) entry.patient_id = patientId;
 
   const submitButtons = [...form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]')];
   saving = true;

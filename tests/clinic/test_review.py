@@ -331,7 +331,8 @@ def test_review_of_five_years_uses_as_many_queries_as_thirty_days(app, make, cou
     assert counts[big.id] == counts[small.id]
     # session user, patient, link check, audit INSERT, infusions, entries, check-ins (+ commit),
     # the review cache's next scheduled infusion (how long the computed review may be kept),
-    # and the body map's days and body sites (services/review/body_map.py)
+    # the body map's days and body sites (services/review/body_map.py), and the days a parent
+    # or carer logged (one grouped query)
     assert counts[big.id] <= 12, counts
 
 

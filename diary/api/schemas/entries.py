@@ -106,6 +106,15 @@ class EntryCreateSchema(EntryContentSchema):
     """POST /entries. A client-made `id` makes the create idempotent."""
 
     id = fields.UUID(error_messages={"invalid_uuid": "Use a UUID."})
+    patient_id = fields.Integer(
+        strict=True,
+        error_messages={"invalid": "Send the patient's id as a whole number."},
+        metadata={
+            "description": "Whose diary the entry is for. A parent or carer must send it (one "
+            "of the patients they log for, else 404); a patient may leave it out (it must then "
+            "be their own id)."
+        },
+    )
     recorded_at = fields.AwareDateTime(
         error_messages={"invalid": "Use an ISO 8601 date and time with a time zone."},
         metadata={
@@ -135,6 +144,13 @@ class EntryOutSchema(_MeasureOutFields):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     deleted_at = fields.AwareDateTime(allow_none=True)
+    entered_by_id = fields.Int(
+        allow_none=True,
+        metadata={
+            "description": "Who typed the entry: the patient's id, a parent's or carer's id "
+            "(a proxy entry), or null (imported, or stored before this was kept)"
+        },
+    )
     imported = fields.Bool(
         metadata={
             "description": "Brought in by the clinic from a file (CSV or FHIR); recorded_at is "
