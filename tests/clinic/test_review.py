@@ -330,8 +330,9 @@ def test_review_of_five_years_uses_as_many_queries_as_thirty_days(app, make, cou
         counts[patient.id] = counter.count
     assert counts[big.id] == counts[small.id]
     # session user, patient, link check, audit INSERT, infusions, entries, check-ins (+ commit),
-    # and the review cache's next scheduled infusion (how long the computed review may be kept)
-    assert counts[big.id] <= 11, counts
+    # the review cache's next scheduled infusion (how long the computed review may be kept)
+    # and the entries read one by one (notes, and lateness near the end of the next day)
+    assert counts[big.id] <= 12, counts
 
 
 def test_review_of_five_years_draws_every_infusion(app, make, client):

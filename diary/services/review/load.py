@@ -20,7 +20,7 @@ from diary.analysis import DayAggregate
 from diary.codes import PROMIS_PI_4A_ITEMS
 from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin, utcnow
-from diary.services import series
+from diary.services import daily_sql
 from diary.services.local_time import local_today, zone
 
 INFUSION_COLUMNS = (
@@ -131,9 +131,7 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
         )
         for r in rows
     ]
-    aggregates = analysis.daily_aggregates(
-        series.readings(patient.id, default_zone=patient.timezone)
-    )
+    aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
     checkins = [
         Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
         for c in db.session.execute(
