@@ -29,7 +29,7 @@ from diary.charts.courses import dose_response_figure, safety_trend_figure
 from diary.charts.pain import aligned_figure, pain_figure
 from diary.charts.sleep_side_effects import side_effect_figure, sleep_interference_figure
 from diary.charts.symptoms import body_site_figure, symptom_figure
-from diary.charts.weekly import WEEKLY_AFTER_DAYS, WEEKLY_NOTE, weekly
+from diary.charts.weekly import WEEKLY_AFTER_DAYS, WEEKLY_NOTE, Weeks, week_axis
 
 __all__ = [
     "COLOURS",
@@ -46,6 +46,7 @@ __all__ = [
     "WEEKLY_AFTER_DAYS",
     "WEEKLY_NOTE",
     "Figure",
+    "Weeks",
     "aligned_figure",
     "body_site_figure",
     "dose_response_figure",
@@ -56,5 +57,5 @@ __all__ = [
     "side_effect_figure",
     "sleep_interference_figure",
     "symptom_figure",
-    "weekly",
+    "week_axis",
 ]

@@ -17,6 +17,7 @@ from diary.charts.common import (
     _figure,
     _infusion_lines,
 )
+from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 
 
 def pain_figure(
@@ -27,16 +28,28 @@ def pain_figure(
     *,
     mark_late: bool = False,
     treatments: Sequence[tuple[date, str]] = (),
+    weeks: Weeks | None = None,
 ) -> Figure:
     """Daily pain from start to end: pain now (daily mean), worst pain and the 7-day rolling
     mean (analysis.rolling_mean, 4 of 7 days needed), one point per calendar day with None for
     days without an entry, infusion days as dotted vertical lines plus an "Infusion" marker
     trace at the top of the 0-10 axis. With `mark_late`, days whose entries were all recorded
     late (DayAggregate.late) get an open "Recorded late" ring over their pain point. Other
-    treatments (day, label) are "Other treatment" markers at the bottom of the axis."""
-    days = _days(start, end)
-    daily = analysis.daily_pain(aggregates)
-    rolling = analysis.rolling_mean(daily, days, window=7)
+    treatments (day, label) are "Other treatment" markers at the bottom of the axis.
+
+    With `weeks` (a range over a year: weekly.WEEKLY_NOTE) pain now and worst pain are one
+    weekly mean per week and there is no 7-day mean; the markers stay on their days."""
+    if weeks is None:
+        days = _days(start, end)
+        daily = analysis.daily_pain(aggregates)
+        pain = [daily.get(d) for d in days]
+        worst = _daily_series(aggregates, measures.PAIN_WORST, days)
+        rolling = analysis.rolling_mean(daily, days, window=7)
+    else:
+        days = week_axis(start, end)
+        pain = week_series(weeks, measures.PAIN.code, days)
+        worst = week_series(weeks, measures.PAIN_WORST.code, days)
+    named = weekly_name if weeks is not None else str
     shown_infusions = sorted({d for d in infusion_days if start <= d <= end})
 
     fig = _figure(
@@ -45,30 +58,31 @@ def pain_figure(
         shapes=_infusion_lines(shown_infusions),
     )
     fig.add_scatter(
-        name=measures.PAIN.short_label,
+        name=named(measures.PAIN.short_label),
         x=days,
-        y=[daily.get(d) for d in days],
+        y=pain,
         mode="lines+markers",
         connectgaps=False,
         line={"color": COLOURS[0], "width": 2},
     )
     fig.add_scatter(
-        name=measures.PAIN_WORST.short_label,
+        name=named(measures.PAIN_WORST.short_label),
         x=days,
-        y=_daily_series(aggregates, measures.PAIN_WORST, days),
+        y=worst,
         mode="lines+markers",
         connectgaps=False,
         line={"color": COLOURS[1], "width": 1, "dash": "dash"},
         marker={"size": 5},
     )
-    fig.add_scatter(
-        name="7-day mean",
-        x=days,
-        y=[rolling[d] for d in days],
-        mode="lines",
-        connectgaps=False,
-        line={"color": "#444", "width": 3},
-    )
+    if weeks is None:
+        fig.add_scatter(
+            name="7-day mean",
+            x=days,
+            y=[rolling[d] for d in days],
+            mode="lines",
+            connectgaps=False,
+            line={"color": "#444", "width": 3},
+        )
     fig.add_scatter(
         name="Infusion",
         x=shown_infusions,
@@ -78,7 +92,7 @@ def pain_figure(
         hovertemplate="Infusion %{x|%d %b %Y}<extra></extra>",
     )
     if mark_late:
-        late = [d for d in days if d in aggregates and aggregates[d].late]
+        late = sorted(d for d, a in aggregates.items() if start <= d <= end and a.late)
         fig.add_scatter(
             name="Recorded late",
             x=late,

@@ -21,6 +21,7 @@ from diary.charts.common import (
     _ordered_codes,
     _steps,
 )
+from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 from diary.codes import PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 
 
@@ -29,6 +30,7 @@ def sleep_interference_figure(
     start: date,
     end: date,
     weekly: list[tuple[date, int | None, int | None]],
+    weeks: Weeks | None = None,
 ) -> Figure:
     """Sleep, interference and the weekly check-in, in three rows sharing the date axis:
     1. hours slept and sleep quality (0-10, higher is better);
@@ -36,8 +38,9 @@ def sleep_interference_figure(
        worse);
     3. weekly PROMIS Pain Interference 4a raw score (4-20, left axis) and PGIC (1 very much
        improved .. 7 very much worse, right axis), as markers.
-    Daily series have one point per calendar day, None when no entry has the value."""
-    days = _days(start, end)
+    Daily series have one point per calendar day, None when no entry has the value; with
+    `weeks` (over a year) one weekly mean per week (weekly.WEEKLY_NOTE)."""
+    days = _days(start, end) if weeks is None else week_axis(start, end)
 
     fig = Figure(copy.deepcopy(_SLEEP_LAYOUT), _SLEEP_AXES)
     daily = {"mode": "lines+markers", "connectgaps": False, "marker": {"size": 5}}
@@ -48,9 +51,13 @@ def sleep_interference_figure(
         (measures.PEG_ACTIVITY, 2, {"color": COLOURS[3], "dash": "dash"}),
     ):
         fig.add_scatter(
-            name=measure.short_label,
+            name=measure.short_label if weeks is None else weekly_name(measure.short_label),
             x=days,
-            y=_daily_series(aggregates, measure, days),
+            y=(
+                _daily_series(aggregates, measure, days)
+                if weeks is None
+                else week_series(weeks, measure.code, days)
+            ),
             row=row,
             col=1,
             line=line,

@@ -8,20 +8,29 @@ from datetime import date
 from diary import measures
 from diary.analysis import DayAggregate
 from diary.charts.common import COLOURS, Figure, _days, _figure, _ordered_codes, _steps
+from diary.charts.weekly import Weeks, week_axis
 from diary.codes import BODY_SITES, SYMPTOMS, label
 
 
-def symptom_figure(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> Figure:
+def symptom_figure(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    weeks: Weeks | None = None,
+) -> Figure:
     """Symptoms by day: a heatmap with one row per symptom (codes.SYMPTOMS order, first at the
     top; codes unknown to codes.py after them), one column per day, z = 1 reported, 0 entry
-    without it, None no entry that day."""
-    days = _days(start, end)
-    reported = {d: aggregates[d][measures.SYMPTOMS.code] for d in days if d in aggregates}
+    without it, None no entry that day. With `weeks` (over a year), one column per week: 1
+    reported on any of its days, 0 entries without it, None no entry that week."""
+    code = measures.SYMPTOMS.code
+    if weeks is None:
+        days = _days(start, end)
+        reported = {d: aggregates[d][code] for d in days if d in aggregates}
+    else:
+        days = week_axis(start, end)
+        reported = {w: weeks[w][code] for w in days if w in weeks}
     codes = _ordered_codes(SYMPTOMS, set().union(*reported.values()))
-    z = [
-        [(1 if code in reported[d] else 0) if d in reported else None for d in days]
-        for code in codes
-    ]
+    z = [[(1 if c in reported[d] else 0) if d in reported else None for d in days] for c in codes]
     fig = _figure(
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed"},

@@ -79,7 +79,6 @@ def review_page(patient_id: int):
         page=page,
         patient=patient,
         key=page.key,
-        weekly_after_days=charts.WEEKLY_AFTER_DAYS,
         weekly_note=charts.WEEKLY_NOTE,
     )
 

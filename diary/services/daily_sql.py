@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -214,11 +214,6 @@ def _late_and_texts(
                 by_day.setdefault(day, {t.code: [] for t in texts})[m.code].append(value)
     notes = {day: {code: tuple(v) for code, v in found.items()} for day, found in by_day.items()}
     return late, notes
-
-
-def week_start(day: date) -> date:
-    """The Monday of `day`'s week."""
-    return day - timedelta(days=day.weekday())
 
 
 def _week_of_day() -> ColumnElement:

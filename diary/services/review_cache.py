@@ -86,6 +86,11 @@ def review_page(patient: User, range_raw: str | None = None) -> review.ReviewPag
     return _cached("review", patient, part, lambda: review.review_page(patient, range_raw))
 
 
+def review_charts(patient: User, range_key: str) -> review.ReviewCharts:
+    """review.review_charts, cached (see the module's docstring): the JSON document itself."""
+    return _cached("charts", patient, range_key, lambda: review.review_charts(patient, range_key))
+
+
 def report(patient: User) -> review.Report:
     """review.report, cached (see the module's docstring)."""
     return _cached("report", patient, "", lambda: review.report(patient))

@@ -17,7 +17,7 @@ zone, recorded at, UTC):
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -161,3 +161,50 @@ def test_sql_weekly_means(app, make):
         "symptoms": frozenset({"burning", "swelling"}),
     }
     assert weeks[date(2026, 3, 9)] == {"pain": None, "pain_worst": None, "symptoms": frozenset()}
+
+
+def test_sql_weekly_means_equal_the_analysis(app, make, diary):
+    """The module's diary: the week of Mon 2 Mar has 7 Mar (pain 10/3) and 8 Mar (7.0): two
+    days, a gap; the week of 9 Mar has 9 and 10 Mar: a gap too. Three more weeks (16 Mar to
+    5 Apr) of entries on 5 days of 7, some days twice: the database and
+    analysis.weekly_values agree on every week."""
+    for i in range(21):
+        if i % 7 in (2, 5):
+            continue
+        day = date(2026, 3, 16) + timedelta(days=i)
+        for k in range(1 + i % 2):
+            make.entry(
+                diary,
+                day=day,
+                pain=(i * 3 + k) % 11,
+                pain_worst=10 - k,
+                sleep_hours=5.5 + k,
+                peg_enjoyment=(i + k) % 11,
+                symptoms=["burning"] if i % 3 else ["swelling"],
+                timezone="UTC",
+                recorded_at=datetime.combine(day, datetime.min.time(), UTC),
+            )
+    codes = ["pain", "pain_worst", "symptoms", "sleep_hours", "peg_enjoyment"]
+    with app.app_context():
+        expected = analysis.weekly_values(
+            analysis.daily_aggregates(series.readings(diary.id, default_zone=diary.timezone)),
+            codes,
+            date(2026, 3, 1),
+            date(2026, 4, 30),
+        )
+        found = daily_sql.weekly_means(diary.id, codes, date(2026, 3, 1), date(2026, 4, 30))
+    assert (
+        list(found)
+        == list(expected)
+        == [
+            date(2026, 3, 2),
+            date(2026, 3, 9),
+            date(2026, 3, 16),
+            date(2026, 3, 23),
+            date(2026, 3, 30),
+        ]
+    )
+    for week, values in expected.items():
+        assert found[week] == values, week
+    assert found[date(2026, 3, 2)]["pain"] is None
+    assert found[date(2026, 3, 16)]["pain_worst"] is not None

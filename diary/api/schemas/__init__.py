@@ -13,6 +13,7 @@ from diary.api.schemas.imports import CsvImportSchema, FhirImportSchema, ImportR
 from diary.api.schemas.infusions import InfusionInSchema, InfusionOutSchema
 from diary.api.schemas.review import (
     ResponsesSchema,
+    ReviewChartsSchema,
     ReviewSummarySchema,
     TreatmentInSchema,
     TreatmentSchema,
@@ -45,6 +46,7 @@ __all__ = [
     "LoginSchema",
     "PatientSummarySchema",
     "ResponsesSchema",
+    "ReviewChartsSchema",
     "ReviewSummarySchema",
     "TreatmentInSchema",
     "TreatmentSchema",
