@@ -9,8 +9,8 @@ from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
 from diary.errors import ValidationError
-from diary.services.review import DEFAULT_RANGE, RANGES
 from diary.request_json import NOT_JSON, request_json
+from diary.services.review import DEFAULT_RANGE, RANGES
 
 
 def date_range() -> tuple[date | None, date | None]:

@@ -139,13 +139,14 @@ def day_aggregates(
     numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [m for m in measures.MEASURES if m.daily in _JOINED]
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
+    # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
     columns: list[ColumnElement] = [Entry.day, func.count()]
     for m in numbers:
-        column = m.of(Entry)
         if m.daily is Daily.MEAN:
-            columns += [func.sum(column), func.count(column)]
-        else:
-            columns.append((func.max if m.daily is Daily.MAX else func.min)(column))
+            columns += [func.sum(m.of(Entry)), func.count(m.of(Entry))]
+    for m in numbers:
+        if m.daily is not Daily.MEAN:
+            columns.append((func.max if m.daily is Daily.MAX else func.min)(m.of(Entry)))
     columns += [_joined(m.of(Entry)) for m in joined]
     columns.append(
         func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
@@ -156,25 +157,26 @@ def day_aggregates(
 
     late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
     empty_texts = {m.code: () for m in texts}
+    means = [m.code for m in numbers if m.daily is Daily.MEAN]
+    extremes = [m.code for m in numbers if m.daily is not Daily.MEAN]
+    n_means, n_extremes, joined_codes = len(means), len(extremes), [m.code for m in joined]
     result: dict[date, DayAggregate] = {}
     for row in rows:
-        day, count = row[0], row[1]
-        values: dict[str, Any] = {}
-        i = 2
-        for m in numbers:
-            if m.daily is Daily.MEAN:
-                total, n = row[i], row[i + 1]
-                values[m.code] = total / n if n else None
-                i += 2
-            else:
-                values[m.code] = row[i]
-                i += 1
-        raw = {m.code: row[i + k] for k, m in enumerate(joined)}
+        day = row[0]
+        pairs = row[2 : 2 + 2 * n_means]
+        values = {
+            code: (total / n if n else None)
+            for code, total, n in zip(means, pairs[::2], pairs[1::2], strict=True)
+        }
+        at = 2 + 2 * n_means
+        values.update(zip(extremes, row[at : at + n_extremes], strict=True))
+        at += n_extremes
+        raw = dict(zip(joined_codes, row[at : at + len(joined_codes)], strict=True))
         values.update(notes.get(day, empty_texts))
         result[day] = DayAggregate(
             day=day,
             values=DayValues(values, raw),
-            entries=count,
+            entries=row[1],
             late_entries=int(row[-1] or 0) + late.get(day, 0),
         )
     return result

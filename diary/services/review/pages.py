@@ -158,7 +158,7 @@ def treatment_marks(review: Review) -> list[tuple[date, str]]:
 
 def aligned(review: Review, courses: list[CourseRow]):
     """Pain aligned on each course's end (day 0), cut at the next course's first session."""
-    daily = analysis.daily_pain(review.loaded.aggregates)
+    daily = review.loaded.daily
     aligned = analysis.aligned_on_infusions(
         daily,
         [c.end_day for c in courses],

@@ -170,7 +170,7 @@ class Responses:
 
 def compute(loaded: Loaded) -> Responses:
     aggregates = loaded.aggregates
-    daily = analysis.daily_pain(aggregates)
+    daily = loaded.daily
     past = [s for s in loaded.sessions if not s.scheduled]
     courses = analysis.group_courses([s.session() for s in past])
     number_of: dict[int, tuple[int, str]] = {
