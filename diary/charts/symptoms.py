@@ -52,13 +52,17 @@ def symptom_figure(
     return fig
 
 
-def body_site_figure(aggregates: Mapping[date, DayAggregate]) -> Figure:
+def body_site_figure(
+    aggregates: Mapping[date, DayAggregate], counts: Mapping[str, int] | None = None
+) -> Figure:
     """Days on which each body site was reported, as horizontal bars: only sites reported at
-    least once, the most frequent at the top (ties in codes.BODY_SITES order)."""
-    counts: dict[str, int] = {}
-    for agg in aggregates.values():
-        for site in agg[measures.BODY_SITES.code]:
-            counts[site] = counts.get(site, 0) + 1
+    least once, the most frequent at the top (ties in codes.BODY_SITES order). `counts` (site
+    -> days, e.g. counted by the database) replaces counting the days of `aggregates`."""
+    if counts is None:
+        counts = {}
+        for agg in aggregates.values():
+            for site in agg[measures.BODY_SITES.code]:
+                counts[site] = counts.get(site, 0) + 1
     order = {code: i for i, code in enumerate(_ordered_codes(BODY_SITES, set(counts)))}
     codes = sorted(counts, key=lambda c: (-counts[c], order[c]))
     fig = _figure(

@@ -39,6 +39,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
 )
 from sqlalchemy.sql import ColumnElement
 
@@ -274,3 +275,25 @@ def _joined_plain(column) -> ColumnElement:
     if _dialect() == "postgresql":
         return func.string_agg(column, SEPARATOR)
     return func.group_concat(column, SEPARATOR)
+
+
+def days_per_code(patient_id: int, code: str, start: date, end: date) -> dict[str, int]:
+    """For a set measure (measures.Daily.UNION, e.g. body sites): each code reported in
+    start..end and the number of days it was reported on (once a day however many entries
+    had it), counted by the database from the stored JSON lists."""
+    measure = next(m for m in measures.MEASURES if m.code == code)
+    if measure.daily is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    if _dialect() == "postgresql":
+        items = func.json_array_elements_text(measure.of(Entry)).table_valued("value")
+    else:
+        items = func.json_each(measure.of(Entry)).table_valued("value")
+    query = _scope(
+        select(items.c.value, func.count(func.distinct(Entry.day)))
+        .select_from(Entry)
+        .join(items, true()),
+        patient_id,
+        start,
+        end,
+    ).group_by(items.c.value)
+    return {value: days for value, days in db.session.execute(query)}

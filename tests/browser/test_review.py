@@ -72,9 +72,7 @@ def test_range_picker_reloads_with_the_chosen_period(page, make):
     # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
     expect(page.locator(".js-plotly-plot")).to_have_count(8)
     assert page.url.endswith("range=30")
-    n = page.evaluate(
-        "() => document.querySelector(\"[data-chart='pain']\").data[0].x.length"
-    )
+    n = page.evaluate("() => document.querySelector(\"[data-chart='pain']\").data[0].x.length")
     assert n == 30
     assert page.js_errors == []
 

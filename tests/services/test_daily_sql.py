@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from diary import analysis
+from diary import analysis, charts
+from diary.codes import BODY_SITES, label
 from diary.services import daily_sql, series
 
 
@@ -208,3 +209,31 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
         assert found[week] == values, week
     assert found[date(2026, 3, 2)]["pain"] is None
     assert found[date(2026, 3, 16)]["pain_worst"] is not None
+
+
+def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
+    """The module's diary has right_hand on 7 Mar (first entry). Add left_foot and right_hand on
+    11 Mar in two entries each (right_hand in both: one day), and left_foot on 12 Mar: right_hand
+    2 days, left_foot 2 days; counted from 8 Mar, right_hand 1 day. The chart's own count from
+    the daily aggregates agrees."""
+    at = _at(2026, 3, 12, 20)
+    for day, sites in (
+        (date(2026, 3, 11), ["right_hand", "left_foot"]),
+        (date(2026, 3, 11), ["right_hand"]),
+        (date(2026, 3, 12), ["left_foot"]),
+    ):
+        make.entry(diary, day=day, pain=4, body_sites=sites, timezone="UTC", recorded_at=at)
+    with app.app_context():
+        counts = daily_sql.days_per_code(
+            diary.id, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
+        )
+        later = daily_sql.days_per_code(diary.id, "body_sites", date(2026, 3, 8), date(2026, 3, 31))
+        aggregates = analysis.daily_aggregates(series.readings(diary.id, default_zone="UTC"))
+    assert counts == {"right_hand": 2, "left_foot": 2}
+    assert later == {"right_hand": 1, "left_foot": 2}
+    by_chart = charts.body_site_figure(aggregates)["data"][0]
+    assert dict(zip(by_chart["y"], by_chart["x"], strict=True)) == {
+        label(BODY_SITES, code): days for code, days in counts.items()
+    }
+    with pytest.raises(ValueError):
+        daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))

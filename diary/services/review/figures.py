@@ -52,11 +52,11 @@ class ReviewCharts:
     body: bytes
 
 
-def review_charts(patient: User, range_key: str) -> ReviewCharts:
+def review_charts(patient: User, range_key: str, built: Review | None = None) -> ReviewCharts:
     """Every chart of the review page for `range_key` (one of pages.RANGES), as one JSON
     document: {"range", "start", "end", "weekly", "figures": {name: {data, layout, config}}}."""
     range_key, _notice = parse_range(range_key)
-    review = build(patient)
+    review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
     weeks = daily_sql.weekly_means(patient.id, WEEKLY_CODES, start, end) if weekly else None
@@ -84,6 +84,7 @@ def _figures(
     aggregates = review.loaded.aggregates
     courses = review.responses.courses
     shown = {d: a for d, a in aggregates.items() if start <= d <= end}
+    patient_id = review.loaded.patient_id
     checkins = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
     figures = {
@@ -97,7 +98,9 @@ def _figures(
             weeks=weeks,
         ),
         measures.SYMPTOMS.code: charts.symptom_figure(aggregates, start, end, weeks=weeks),
-        measures.BODY_SITES.code: charts.body_site_figure(shown),
+        measures.BODY_SITES.code: charts.body_site_figure(
+            shown, daily_sql.days_per_code(patient_id, measures.BODY_SITES.code, start, end)
+        ),
         "aligned": aligned(review, in_range),
         "sleep": charts.sleep_interference_figure(aggregates, start, end, checkins, weeks=weeks),
         measures.SIDE_EFFECTS.code: charts.side_effect_figure(

@@ -65,12 +65,14 @@ def parse_range(raw: str | None) -> tuple[str, str | None]:
     )
 
 
-def review_page(patient: User, range_raw: str | None = None) -> ReviewPage:
+def review_page(
+    patient: User, range_raw: str | None = None, built: Review | None = None
+) -> ReviewPage:
     """What the review page shows for `range_raw` (see parse_range): the key figures and every
     course's response (whole history), and the period the charts cover. The charts themselves
     come in one JSON request (review/charts.py), so the page is small and shows this at once."""
     range_key, notice = parse_range(range_raw)
-    review = build(patient)
+    review = built or build(patient)
     start, end = chart_period(review, range_key)
     return ReviewPage(
         patient=patient,
@@ -114,11 +116,11 @@ class Report:
     figures: dict[str, str]
 
 
-def report(patient: User) -> Report:
+def report(patient: User, built: Review | None = None) -> Report:
     """The printable pre-visit summary: the key figures, the whole response table, and two
     charts (daily pain since the week before the last course, and pain aligned on the last
     REPORT_COURSES courses), sized for an A4 page."""
-    review = build(patient)
+    review = built or build(patient)
     key, loaded = review.key, review.loaded
     today = loaded.today
     recent = review.responses.courses[-REPORT_COURSES:]
