@@ -4,8 +4,10 @@ responses.py), so a chart cannot disagree with the table next to it.
 
 Over a year (charts.WEEKLY_AFTER_DAYS) the daily charts show weekly means, grouped by the
 database (services/daily_sql.weekly_means), so the document stays small at any length of
-history. The small charts (body sites, dose and response, safety, side effects) are drawn
-without the hover and zoom layers (charts.SMALL_CONFIG): their numbers are in the tables.
+history. The small charts (body sites, dose and response, safety, side effects) and the small
+multiples of sleep and interference are drawn without the hover and zoom layers
+(charts.SMALL_CONFIG: much less work for the browser); their numbers are in the tables. Pain,
+pain around each course and the symptoms stay interactive.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ WEEKLY_CODES = [
     measures.PEG_ENJOYMENT.code,
     measures.PEG_ACTIVITY.code,
 ]
-SMALL = (measures.BODY_SITES.code, "dose_response", "safety", measures.SIDE_EFFECTS.code)
+SMALL = (measures.BODY_SITES.code, "dose_response", "safety", measures.SIDE_EFFECTS.code, "sleep")
 
 
 @dataclass
