@@ -107,19 +107,23 @@ class DayValues(Mapping):
         self._raw = raw
 
     def __getitem__(self, code: str) -> Any:
-        if code in self._raw:
-            self._values[code] = _parse(measures.DAILY_RULES[code], self._raw.pop(code))
-        return self._values[code]
+        # The raw text stays: two threads reading the same day both parse it, neither fails.
+        try:
+            return self._values[code]
+        except KeyError:
+            value = _parse(measures.DAILY_RULES[code], self._raw[code])
+        self._values[code] = value
+        return value
 
     def __contains__(self, code: object) -> bool:
         return code in self._values or code in self._raw
 
     def __iter__(self) -> Iterator[str]:
         yield from self._values
-        yield from list(self._raw)
+        yield from (code for code in list(self._raw) if code not in self._values)
 
     def __len__(self) -> int:
-        return len(self._values) + len(self._raw)
+        return len(self._values) + sum(1 for code in self._raw if code not in self._values)
 
     def __getstate__(self):
         return (self._values, self._raw)
