@@ -42,12 +42,12 @@ def pain_figure(
     if weeks is None:
         days = _days(start, end)
         daily = analysis.daily_pain(aggregates)
-        pain = [daily.get(d) for d in days]
+        pain_now = [daily.get(d) for d in days]
         worst = _daily_series(aggregates, measures.PAIN_WORST, days)
         rolling = analysis.rolling_mean(daily, days, window=7)
     else:
         days = week_axis(start, end)
-        pain = week_series(weeks, measures.PAIN.code, days)
+        pain_now = week_series(weeks, measures.PAIN.code, days)
         worst = week_series(weeks, measures.PAIN_WORST.code, days)
     named = weekly_name if weeks is not None else str
     shown_infusions = sorted({d for d in infusion_days if start <= d <= end})
@@ -60,7 +60,7 @@ def pain_figure(
     fig.add_scatter(
         name=named(measures.PAIN.short_label),
         x=days,
-        y=pain,
+        y=pain_now,
         mode="lines+markers",
         connectgaps=False,
         line={"color": COLOURS[0], "width": 2},
