@@ -5,9 +5,13 @@ the demo clinic, signs in as its clinician, and for each review (a demo patient 
 and one with 5 years and 40 infusions at ?range=all) loads the page N times in a fresh browser
 context (empty cache) with the CPU slowed 4x through the DevTools protocol. The time is from the
 start of navigation to the moment static/js/charts.js marks every chart drawn
-(<html data-charts="drawn">); the median is printed with the bytes transferred (compressed).
+(<html data-charts="drawn">); the median is printed with the bytes transferred (compressed)
+and, where charts.js records them, each chart's drawing time (performance measures "chart X").
 
-    .venv/bin/python bench/charts_drawn.py [--runs 5]
+With --before COMMIT a second server runs that commit's code (a temporary git worktree, removed
+afterwards) on the same database, and the runs alternate between the two: one run, one load.
+
+    .venv/bin/python bench/charts_drawn.py [--runs 5] [--before 2fe896c]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,10 +39,41 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _load(browser, base: str, email: str, path: str, throttle: float) -> tuple[float, int, dict]:
+    context = browser.new_context(base_url=base)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", seed.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+    started = time.perf_counter()
+    page.goto(path)
+    page.wait_for_selector("html[data-charts=drawn]", timeout=120_000)
+    elapsed = (time.perf_counter() - started) * 1000
+    size = page.evaluate(
+        """() => performance.getEntries()
+            .filter(e => 'transferSize' in e)
+            .reduce((sum, e) => sum + e.transferSize, 0)"""
+    )
+    charts = page.evaluate(
+        """() => Object.fromEntries(performance.getEntriesByType('measure')
+            .filter(m => m.name.startsWith('chart '))
+            .map(m => [m.name.slice(6), m.duration]))"""
+    )
+    context.close()
+    return elapsed, size, charts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--throttle", type=float, default=4.0)
+    parser.add_argument("--before", default=None, help="a commit to measure too (worktree)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
@@ -49,7 +85,16 @@ def main() -> None:
             SECRET_KEY=secrets.token_hex(32),
             DATABASE_URL=database_url,
         )
-        server, base = start_gunicorn("wsgi:app", env, ROOT)
+        roots = {"after": ROOT}
+        if args.before:
+            before = Path(tmp) / "before"
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before), args.before],
+                check=True,
+                capture_output=True,
+            )
+            roots = {f"before ({args.before})": before, "after": ROOT}
+        servers = {name: start_gunicorn("wsgi:app", env, root) for name, root in roots.items()}
         try:
             pages = {
                 "review, demo patient, 90 days": (
@@ -63,41 +108,37 @@ def main() -> None:
             }
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                print(f"| page | median ms to all charts drawn ({args.throttle:g}x CPU) | KiB |")
-                print("|---|---:|---:|")
+                print(
+                    f"| code | page | median ms to all charts drawn ({args.throttle:g}x CPU) "
+                    "| KiB | median ms per chart |"
+                )
+                print("|---|---|---:|---:|---|")
                 for label, (email, path) in pages.items():
-                    times, sizes = [], []
+                    found: dict[str, list] = {name: [] for name in servers}
                     for _ in range(args.runs):
-                        context = browser.new_context(base_url=base)
-                        page = context.new_page()
-                        page.goto("/login")
-                        page.fill("input[name=email]", email)
-                        page.fill("input[name=password]", seed.PASSWORD)
-                        page.click("button[type=submit]")
-                        page.wait_for_load_state("networkidle")
-                        cdp = context.new_cdp_session(page)
-                        cdp.send("Network.enable")
-                        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                        cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
-                        started = time.perf_counter()
-                        page.goto(path)
-                        page.wait_for_selector("html[data-charts=drawn]", timeout=120_000)
-                        times.append((time.perf_counter() - started) * 1000)
-                        sizes.append(
-                            page.evaluate(
-                                """() => performance.getEntries()
-                                    .filter(e => 'transferSize' in e)
-                                    .reduce((sum, e) => sum + e.transferSize, 0)"""
-                            )
+                        for name, (_server, base) in servers.items():
+                            found[name].append(_load(browser, base, email, path, args.throttle))
+                    for name, runs in found.items():
+                        per_chart = {
+                            chart: statistics.median(r[2].get(chart, 0) for r in runs)
+                            for chart in runs[0][2]
+                        }
+                        print(
+                            f"| {name} | {label} | {statistics.median(r[0] for r in runs):,.0f} "
+                            f"| {statistics.median(r[1] for r in runs) / 1024:,.0f} | "
+                            + ", ".join(f"{c} {ms:,.0f}" for c, ms in per_chart.items())
+                            + " |"
                         )
-                        context.close()
-                    print(
-                        f"| {label} | {statistics.median(times):,.0f} "
-                        f"| {statistics.median(sizes) / 1024:,.0f} |"
-                    )
                 browser.close()
         finally:
-            stop(server)
+            for server, _base in servers.values():
+                stop(server)
+            if args.before:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)],
+                    check=True,
+                    capture_output=True,
+                )
 
 
 if __name__ == "__main__":

@@ -61,9 +61,17 @@ wrk.headers["X-CSRFToken"] = "%(token)s"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port: the first free one of BENCH_PORT_RANGE ("8400-8499") when set (machines
+    shared by several people), else any the system gives."""
+    first, _, last = os.environ.get("BENCH_PORT_RANGE", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError(f"no free port in BENCH_PORT_RANGE {first}-{last}")
 
 
 def start_gunicorn(app: str, env: dict[str, str], chdir: Path) -> tuple[subprocess.Popen, str]:

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Lighthouse scores of the six main pages, with Debian's Chromium (never a downloaded browser).
 #
-#   bench/lighthouse.sh            (needs node/npm; installs tools/lighthouse from its lock file)
+#   bench/lighthouse.sh [PAGE...]  (needs node/npm; installs tools/lighthouse from its lock file)
+#
+# PAGE: login, diary, history, trends, clinic, review (all six when none is named). BENCH_PORT
+# chooses the server's port (default: any free one).
 #
 # Serves the app under gunicorn (2 workers, 127.0.0.1, a free port) on a temporary SQLite
 # database with the demo clinic, signs in as a demo patient and the demo clinician, and runs
@@ -21,7 +24,8 @@ flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --dis
 tmp=$(mktemp -d)
 out="$root/bench/out/lighthouse"
 mkdir -p "$out"
-port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=${BENCH_PORT:-$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+only=" $* "
 export DIARY_ENV=development SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
 export DATABASE_URL="sqlite:///$tmp/lighthouse.sqlite3"
 unset REDIS_URL
@@ -44,7 +48,9 @@ clinician=$(cookie clinician@demo.example)
 patient_id=$(curl -fs -H "Cookie: $clinician" "$base/api/v1/patients" | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 
 run() {  # name, path, cookie, extra lighthouse flags
+  [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]] || return 0
   local headers="{}"
+  rm -f "$out/$1.json"
   [ -n "$3" ] && headers="{\"Cookie\": \"$3\"}"
   tools/lighthouse/node_modules/.bin/lighthouse "$base$2" --quiet \
     --chrome-flags="$flags" --extra-headers="$headers" \
@@ -58,13 +64,16 @@ run trends /diary/trends "$patient"
 run clinic /clinic "$clinician" --preset=desktop
 run review "/clinic/patients/$patient_id" "$clinician" --preset=desktop
 
-.venv/bin/python - "$out" <<'PY'
+.venv/bin/python - "$out" "$@" <<'PY'
 import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
+chosen = sys.argv[2:]
 print("| page | form | performance | accessibility | best practices | SEO | TBT ms | KiB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 for name in ("login", "diary", "history", "trends", "clinic", "review"):
+    if chosen and name not in chosen:
+        continue
     path = out / f"{name}.json"
     if not path.exists():
         print(f"| {name} | - | failed | | | | | |")

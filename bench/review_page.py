@@ -1,20 +1,26 @@
-"""How long the clinician's review page takes on the server: 5 years of daily entries and 40
-infusions against 30 days of entries, both with ?range=all.
+"""How long the clinician's review takes on the server: 5 years of daily entries and 40
+infusions against 30 days of entries, both with ?range=all, and the demo-like 90 days.
 
-Builds the app in-process on a temporary SQLite database (migrated), creates the two patients
-with bulk inserts, warms up, then times N requests of each page through the test client and
-prints the median server time in ms, the ratio, and the SQL statements per request: once
-"computed" (the cache emptied before each request, as after a change to the diary) and once
-"cached" (the same data version again).
+Builds the app in-process on a temporary SQLite database (migrated), creates the patients with
+bulk inserts, warms up, then times N requests of each through the test client and prints the
+median server time in ms, the ratio to the 30-day patient, and the SQL statements per request:
+once "computed" (the cache emptied before each request, as after a change to the diary) and
+once "cached" (the same data version again). The page and, where the code has it, its charts
+request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
 
-    .venv/bin/python bench/review_page.py [--requests 15] [--database-url URL]
+With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
+removed afterwards) and both are printed side by side: one run, one machine, one load.
+
+    .venv/bin/python bench/review_page.py [--requests 15] [--before 2fe896c] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +30,11 @@ from pathlib import Path
 
 # bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# --root: the code to measure (a worktree of another commit); this checkout by default.
+ROOT = Path(
+    sys.argv[sys.argv.index("--root") + 1] if "--root" in sys.argv else Path(__file__).parent.parent
+).resolve()
+sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade
 from sqlalchemy import event, insert
@@ -111,12 +121,9 @@ def _patient(app, clinician_id: int, name: str, days: int, infusions: int) -> in
         return patient.id
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=15)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-
+def measure(args) -> dict:
+    """The figures of the code under ROOT, as a dict (printed as JSON with --json)."""
+    out: dict = {"root": str(ROOT), "rows": []}
     with tempfile.TemporaryDirectory() as tmp:
         config = TestingConfig()
         config.SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -132,66 +139,143 @@ def main() -> None:
             db.session.add(clinician)
             db.session.commit()
             clinician_id = clinician.id
-        started = time.perf_counter()
-        big = _patient(app, clinician_id, "five-years", days=5 * 365 + 1, infusions=40)
-        small = _patient(app, clinician_id, "thirty-days", days=30, infusions=1)
-        print(f"data created in {time.perf_counter() - started:.1f} s")
-
+        patients = {
+            "5 years, 40 infusions, range=all": (
+                _patient(app, clinician_id, "five-years", days=5 * 365 + 1, infusions=40),
+                "all",
+            ),
+            "30 days, 1 infusion, range=all": (
+                _patient(app, clinician_id, "thirty-days", days=30, infusions=1),
+                "all",
+            ),
+            "120 days, 3 infusions, 90 days": (
+                _patient(app, clinician_id, "ninety-days", days=120, infusions=3),
+                "90",
+            ),
+        }
         client = app.test_client()
         response = client.post(
             "/api/v1/auth/login",
             json={"email": "clinician@bench.example", "password": PASSWORD},
         )
         assert response.status_code == 200, response.get_json()
-
-        statements: list[str] = []
         with app.app_context():
             engine = db.engine
+        statements: list[str] = []
 
         def count(*_args) -> None:
             statements.append("x")
 
-        results = {}
-        for label, patient_id in (("5 years, 40 infusions", big), ("30 days, 1 infusion", small)):
-            url = f"/clinic/patients/{patient_id}?range=all"
+        for label, (patient_id, range_key) in patients.items():
+            page_url = f"/clinic/patients/{patient_id}?range={range_key}"
+            html = client.get(page_url).text
+            src = re.search(r'data-charts-src="([^"]+)"', html)
+            charts_url = src.group(1).replace("&amp;", "&") if src else None
             for _ in range(3):  # warm-up
-                assert client.get(url).status_code == 200
+                assert client.get(page_url).status_code == 200
+                if charts_url:
+                    assert client.get(charts_url).status_code == 200
             for mode in ("computed", "cached"):
-                times = []
+                times: dict[str, list[float]] = {"page": [], "charts": [], "both": []}
+                sizes = {}
                 event.listen(engine, "before_cursor_execute", count)
                 statements.clear()
                 for _ in range(args.requests):
                     if mode == "computed":  # as after a change to the diary: a new key
                         with app.app_context():
-                            review_cache.cache.clear()
+                            # review_cache.clear() where the code keeps built records too
+                            getattr(review_cache, "clear", review_cache.cache.clear)()
                     t0 = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    assert response.status_code == 200
+                    page = client.get(page_url)
+                    t1 = time.perf_counter()
+                    assert page.status_code == 200
+                    sizes["page"] = len(page.data)
+                    if charts_url:
+                        charts = client.get(charts_url)
+                        assert charts.status_code == 200
+                        sizes["charts"] = len(charts.data)
+                    t2 = time.perf_counter()
+                    times["page"].append((t1 - t0) * 1000)
+                    times["charts"].append((t2 - t1) * 1000)
+                    times["both"].append((t2 - t0) * 1000)
                 event.remove(engine, "before_cursor_execute", count)
-                results[(label, mode)] = statistics.median(times)
-                print(
-                    f"{label:>24}, {mode}: median {results[(label, mode)]:7.1f} ms over "
-                    f"{args.requests} requests, {len(statements) // args.requests} SQL "
-                    f"statements each, {len(response.data) / 1024:.0f} KiB of HTML"
+                out["rows"].append(
+                    {
+                        "patient": label,
+                        "mode": mode,
+                        "page_ms": statistics.median(times["page"]),
+                        "charts_ms": statistics.median(times["charts"]) if charts_url else None,
+                        "both_ms": statistics.median(times["both"]),
+                        "statements": len(statements) // args.requests,
+                        "page_kib": sizes["page"] / 1024,
+                        "charts_kib": sizes.get("charts", 0) / 1024 or None,
+                    }
                 )
-            sizes = {
-                name: len(text)
-                for name, text in re.findall(
-                    r'<script type="application/json" id="figure-(\w+)">(.*?)</script>',
-                    response.text,
-                )
-            }
+    return out
+
+
+def _print(results: list[dict]) -> None:
+    print(
+        "| code | patient | mode | page ms | charts ms | page + charts ms | x 30 days (page) "
+        "| x 30 days (both) | SQL | page KiB | charts KiB |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        rows = result["rows"]
+        base = {r["mode"]: r for r in rows if r["patient"].startswith("30 days")}
+        for r in rows:
+            b = base[r["mode"]]
+            charts = f"{r['charts_ms']:.1f}" if r["charts_ms"] is not None else "-"
+            charts_kib = f"{r['charts_kib']:.0f}" if r["charts_kib"] else "-"
             print(
-                " " * 26
-                + "figure JSON (KiB): "
-                + ", ".join(f"{name} {size / 1024:.0f}" for name, size in sizes.items())
+                f"| {result['name']} | {r['patient']} | {r['mode']} | {r['page_ms']:.1f} "
+                f"| {charts} | {r['both_ms']:.1f} | {r['page_ms'] / b['page_ms']:.1f}x "
+                f"| {r['both_ms'] / b['both_ms']:.1f}x | {r['statements']} "
+                f"| {r['page_kib']:.0f} | {charts_kib} |"
             )
-        for mode in ("computed", "cached"):
-            ratio = (
-                results[("5 years, 40 infusions", mode)] / results[("30 days, 1 infusion", mode)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--before", default=None, help="a commit to measure first (worktree)")
+    parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:
+        print("RESULT " + json.dumps(measure(args)))
+        return
+    if args.before is None:
+        result = measure(args)
+        result["name"] = "this checkout"
+        _print([result])
+        return
+    here = Path(__file__).resolve().parent.parent
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "-C", str(here), "worktree", "add", "--detach", str(before), args.before],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            for name, root in ((f"before ({args.before})", before), ("after", here)):
+                command = [sys.executable, __file__, "--json", "--root", str(root)]
+                command += ["--requests", str(args.requests)]
+                if args.database_url:
+                    command += ["--database-url", args.database_url]
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+                results.append({"name": name, **json.loads(line[len("RESULT ") :])})
+        finally:
+            subprocess.run(
+                ["git", "-C", str(here), "worktree", "remove", "--force", str(before)],
+                check=True,
+                capture_output=True,
             )
-            print(f"{'ratio ' + mode:>24}: {ratio:.1f}x")
+    _print(results)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ ROUTES: dict[str, object] = {
     "/api/v1/patients/<int:patient_id>/entries": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/summary": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/responses": CLINICIAN,
+    "/api/v1/patients/<int:patient_id>/review/charts": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/treatments": CLINICIAN,
     "/clinic/patients/<int:patient_id>/treatments": CLINICIAN,
     "/api/v1/patients/<int:patient_id>/infusions": CLINICIAN,

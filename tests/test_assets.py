@@ -57,10 +57,14 @@ def test_plotly_bundle_is_served_precompressed_and_its_copies_match(client):
 
 
 def test_plotly_bundle_is_built_with_only_the_traces_the_charts_use():
-    """tools/plotly-bundle/entry.js registers exactly the trace types diary/charts.py draws
+    """tools/plotly-bundle/entry.js registers exactly the trace types diary/charts/ draws
     (the browser test checks the built bundle knows no others); plotly's licence is kept."""
     root = Path(__file__).resolve().parent.parent
-    used = set(re.findall(r"add_(\w+)\(", (root / "diary/charts.py").read_text()))
+    used = {
+        kind
+        for module in (root / "diary/charts").glob("*.py")
+        for kind in re.findall(r"add_(\w+)\(", module.read_text())
+    }
     entry = (root / "tools/plotly-bundle/entry.js").read_text()
     registered = set(re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)) - {"core"}
     assert used == registered == {"scatter", "bar", "heatmap"}

@@ -39,6 +39,8 @@ from diary.analysis.daily import (
     flares,
     recorded_on_time,
     rolling_mean,
+    week_start,
+    weekly_values,
     window_mean,
 )
 from diary.analysis.relief import (
@@ -197,6 +199,8 @@ __all__ = [
     "responder_band",
     "response_band",
     "rolling_mean",
+    "week_start",
+    "weekly_values",
     "window_mean",
     "worst_severity",
 ]

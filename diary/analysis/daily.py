@@ -335,3 +335,34 @@ def window_mean(
     if not present or len(present) < min_days:
         return None
     return fmean(present)
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_values(
+    aggregates: Mapping[date, DayAggregate], codes: Sequence[str], start: date, end: date
+) -> dict[date, dict[str, Any]]:
+    """One value per Monday week with entries in start..end (days outside do not count), for
+    each measure in `codes`: a number is the mean of its daily values when at least
+    WEEK_MEAN_MIN_DAYS days of the week have one, else None; a set is the union of the week's
+    days (symptoms reported on any of its days). The definition the review's charts use over
+    a year (the database computes the same, services/daily_sql.weekly_means)."""
+    by_week: dict[date, list[DayAggregate]] = {}
+    for day in sorted(d for d in aggregates if start <= d <= end):
+        by_week.setdefault(week_start(day), []).append(aggregates[day])
+    result: dict[date, dict[str, Any]] = {}
+    for week, days in by_week.items():
+        values: dict[str, Any] = {}
+        for code in codes:
+            if DAILY_RULES.get(code) is Daily.UNION:
+                values[code] = frozenset().union(*(a[code] for a in days))
+                continue
+            present = [v for a in days if (v := a[code]) is not None]
+            values[code] = (
+                sum(present) / len(present) if len(present) >= WEEK_MEAN_MIN_DAYS else None
+            )
+        result[week] = values
+    return result

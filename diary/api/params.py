@@ -10,6 +10,7 @@ from marshmallow import ValidationError as SchemaError
 
 from diary.errors import ValidationError
 from diary.request_json import NOT_JSON, request_json
+from diary.services.review import DEFAULT_RANGE, RANGES
 
 
 def date_range() -> tuple[date | None, date | None]:
@@ -49,3 +50,11 @@ def json_body(schema: Schema, *, partial: bool = False) -> dict:
         return schema.load(body, partial=partial)
     except SchemaError as exc:
         raise ValidationError(errors=exc.messages_dict) from None
+
+
+def review_range() -> str:
+    """`range` of the review's charts: one of review.RANGES (default 90 days); 422 otherwise."""
+    raw = request.args.get("range") or DEFAULT_RANGE
+    if raw not in RANGES:
+        raise ValidationError(errors={"range": ["Use one of 30, 90, 180, 365 or all."]})
+    return raw

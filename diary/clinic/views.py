@@ -82,7 +82,6 @@ def review_page(patient_id: int):
         patient=patient,
         key=page.key,
         proxy_days=carers.proxy_days(patient, page.start, page.end),
-        weekly_after_days=charts.WEEKLY_AFTER_DAYS,
         weekly_note=charts.WEEKLY_NOTE,
         body_map_review=review_body_map.cached_body_map(patient, page.start, page.end),
     )

@@ -10,10 +10,20 @@ ends, whichever is first.
 
 Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
 machines; keys under CACHE_KEY_PREFIX), else in each worker's memory.
+
+The page and its charts request (and the report) read the same computed record
+(review.build: the loaded diary and every course's response). A worker keeps the last few
+records it computed in its own memory (BUILT_KEPT), under the same key parts and for at most
+BUILT_SECONDS (never past the entry's own end), so the charts request that follows a page
+does not compute the record again; a change to the data gives a new key at once, as above.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -29,7 +39,11 @@ from diary.services.local_time import local_now
 
 cache = Cache()
 MAX_SECONDS = 6 * 60 * 60
+BUILT_KEPT = 8
+BUILT_SECONDS = 120
 T = TypeVar("T")
+_built: OrderedDict[str, tuple[float, review.Review]] = OrderedDict()
+_built_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
@@ -62,19 +76,45 @@ def _seconds_valid(patient: User, now: datetime) -> int:
     return max(1, min(seconds, MAX_SECONDS))
 
 
-def _cached(kind: str, patient: User, part: str, compute: Callable[[], T]) -> T:
-    now = utcnow()
+def _key_parts(patient: User, now: datetime) -> str:
     # The account's creation time too: SQLite may give a closed account's id to a new one.
     born = patient.created_at.timestamp() if patient.created_at else 0
     day = local_now(patient, now).date()
-    key = f"{kind}:{patient.id}:{born}:v{patient.data_version}:{day}:{part}"
+    return f"{patient.id}:{born}:v{patient.data_version}:{day}"
+
+
+def _build(patient: User, now: datetime) -> tuple[review.Review, int | None]:
+    """review.build, kept in this worker's memory for the requests that follow (module doc),
+    and, when computed now, how long it is valid (_seconds_valid)."""
+    key = _key_parts(patient, now)
+    with _built_lock:
+        found = _built.get(key)
+        if found is not None and found[0] > time.monotonic():
+            _built.move_to_end(key)
+            return dataclasses.replace(found[1], patient=patient), None
+    built = review.build(patient)
+    seconds = _seconds_valid(patient, now)
+    with _built_lock:
+        _built[key] = (
+            time.monotonic() + min(BUILT_SECONDS, seconds),
+            dataclasses.replace(built, patient=None),
+        )
+        while len(_built) > BUILT_KEPT:
+            _built.popitem(last=False)
+    return built, seconds
+
+
+def _cached(kind: str, patient: User, part: str, compute: Callable[[review.Review], T]) -> T:
+    now = utcnow()
+    key = f"{kind}:{_key_parts(patient, now)}:{part}"
     found = cache.get(key)
     if found is not None:
         found.patient = patient
         return found
-    value = compute()
+    built, seconds = _build(patient, now)
+    value = compute(built)
     patient_ref, value.patient = value.patient, None  # the ORM object stays out of the cache
-    cache.set(key, value, timeout=_seconds_valid(patient, now))
+    cache.set(key, value, timeout=seconds or _seconds_valid(patient, now))
     value.patient = patient_ref
     return value
 
@@ -83,9 +123,25 @@ def review_page(patient: User, range_raw: str | None = None) -> review.ReviewPag
     """review.review_page, cached (see the module's docstring)."""
     range_key, _notice = review.parse_range(range_raw)
     part = range_key if range_raw in (None, "", range_key) else f"{range_key}:{range_raw[:20]}"
-    return _cached("review", patient, part, lambda: review.review_page(patient, range_raw))
+    return _cached(
+        "review", patient, part, lambda built: review.review_page(patient, range_raw, built)
+    )
+
+
+def review_charts(patient: User, range_key: str) -> review.ReviewCharts:
+    """review.review_charts, cached (see the module's docstring): the JSON document itself."""
+    return _cached(
+        "charts", patient, range_key, lambda built: review.review_charts(patient, range_key, built)
+    )
 
 
 def report(patient: User) -> review.Report:
     """review.report, cached (see the module's docstring)."""
-    return _cached("report", patient, "", lambda: review.report(patient))
+    return _cached("report", patient, "", lambda built: review.report(patient, built))
+
+
+def clear() -> None:
+    """Forget every cached review and every record kept in this worker (benches, tests)."""
+    cache.clear()
+    with _built_lock:
+        _built.clear()

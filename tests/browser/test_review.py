@@ -39,25 +39,25 @@ def test_review_page_draws_the_charts(page, make):
     # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
     expect(page.locator(".js-plotly-plot")).to_have_count(8)
     traces = page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('[data-figure]')].map(
-            el => [el.dataset.figure, (el.data || []).map(t => [t.type || 'scatter', t.name,
+        """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(
+            el => [el.dataset.chart, (el.data || []).map(t => [t.type || 'scatter', t.name,
                                                                (t.x || []).length])]))"""
     )
-    pain = {name: (kind, n) for kind, name, n in traces["#figure-pain"]}
+    pain = {name: (kind, n) for kind, name, n in traces["pain"]}
     assert pain["Pain now (daily mean)"] == ("scatter", 90)
     assert pain["Infusion"] == ("scatter", 2)
-    assert [t[1] for t in traces["#figure-aligned"] if t[1] != "Next infusion"] == [
+    assert [t[1] for t in traces["aligned"] if t[1] != "Next infusion"] == [
         f"Course {n} ({(datetime.now(UTC).date() - timedelta(days=d)).isoformat()})"
         for n, d in ((1, 50), (2, 20))
     ]
-    assert [t[1] for t in traces["#figure-safety"]] == [
+    assert [t[1] for t in traces["safety"]] == [
         "Feeling unreal or detached",
         "Nausea",
         "Passing urine often, urgently, or with pain",
     ]
-    assert traces["#figure-symptoms"][0][0] == "heatmap"
+    assert traces["symptoms"][0][0] == "heatmap"
     # the SVG is really there: one path per line trace at least
-    assert page.locator("[data-figure='#figure-pain'] .scatterlayer .trace").count() >= 3
+    assert page.locator("[data-chart='pain'] .scatterlayer .trace").count() >= 3
     # the custom bundle knows exactly the traces diary draws, and came precompressed
     known = page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces).sort()")
     assert known == ["bar", "heatmap", "scatter"]
@@ -72,9 +72,7 @@ def test_range_picker_reloads_with_the_chosen_period(page, make):
     # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
     expect(page.locator(".js-plotly-plot")).to_have_count(8)
     assert page.url.endswith("range=30")
-    n = page.evaluate(
-        "() => document.querySelector(\"[data-figure='#figure-pain']\").data[0].x.length"
-    )
+    n = page.evaluate("() => document.querySelector(\"[data-chart='pain']\").data[0].x.length")
     assert n == 30
     assert page.js_errors == []
 

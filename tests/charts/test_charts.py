@@ -7,7 +7,13 @@ import plotly.graph_objects as go
 import pytest
 
 from diary import charts as app_charts
-from diary.analysis import AlignedSeries, Reading, aligned_on_infusions, daily_aggregates
+from diary.analysis import (
+    AlignedSeries,
+    Reading,
+    aligned_on_infusions,
+    daily_aggregates,
+    weekly_values,
+)
 from diary.codes import SEVERITIES, SIDE_EFFECTS, SYMPTOMS, label
 
 START = date(2026, 5, 1)
@@ -280,18 +286,15 @@ def test_weekly_means_need_four_days_and_keep_the_infusion_markers():
     ]
     readings += [Reading(day=day(i), pain=8) for i in (17, 18, 20)]
     aggregates = daily_aggregates(readings)
-    pain = app_charts.weekly(
-        app_charts.pain_figure(aggregates, day(0), day(20), [day(5)]), day(0), day(20)
-    )
+    weeks = weekly_values(aggregates, ["pain", "pain_worst", "symptoms"], day(0), day(20))
+    pain = app_charts.pain_figure(aggregates, day(0), day(20), [day(5)], weeks=weeks)
     go.Figure(pain)  # still valid for plotly
-    weeks = [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18)]
+    mondays = [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18)]
     mean = next(t for t in pain["data"] if t["name"] == "Pain now (weekly mean)")
-    assert (mean["x"], mean["y"]) == (weeks, [None, 2.0, 4.0, None])
+    assert (mean["x"], mean["y"]) == (mondays, [None, 2.0, 4.0, None])
     assert "7-day mean" not in [t["name"] for t in pain["data"]]
     marker = next(t for t in pain["data"] if t["name"] == "Infusion")
     assert marker["x"] == [day(5)]
-    heat = app_charts.weekly(
-        app_charts.symptom_figure(aggregates, day(0), day(20)), day(0), day(20)
-    )["data"][0]
+    heat = app_charts.symptom_figure(aggregates, day(0), day(20), weeks=weeks)["data"][0]
     swelling = heat["z"][heat["y"].index(label(SYMPTOMS, "swelling"))]
-    assert (heat["x"], swelling) == (weeks, [0, 0, 1, 0])
+    assert (heat["x"], swelling) == (mondays, [0, 0, 1, 0])

@@ -20,6 +20,7 @@ from diary.api.schemas.push import (
 )
 from diary.api.schemas.review import (
     ResponsesSchema,
+    ReviewChartsSchema,
     ReviewSummarySchema,
     TreatmentInSchema,
     TreatmentSchema,
@@ -56,6 +57,7 @@ __all__ = [
     "PushSubscriptionInSchema",
     "PushUnsubscribeSchema",
     "ResponsesSchema",
+    "ReviewChartsSchema",
     "ReviewSummarySchema",
     "TreatmentInSchema",
     "TreatmentSchema",

@@ -282,3 +282,21 @@ def _session_with_course(session, key) -> dict | None:
     out["band"] = response["band"] if response else None
     out["baseline"] = response["baseline"] if response else None
     return out
+
+
+class ReviewChartsSchema(Schema):
+    """The review page's charts for one range (what GET /patients/<id>/review/charts sends;
+    the body is serialised once per data version, this schema describes it)."""
+
+    range = fields.Str(metadata={"description": "30, 90, 180, 365 or all"})
+    start = fields.Date(metadata={"description": "First day shown"})
+    end = fields.Date(metadata={"description": "Last day shown (the patient's today)"})
+    weekly = fields.Bool(metadata={"description": "Daily series shown as weekly means"})
+    figures = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Dict(),
+        metadata={
+            "description": "name -> plotly figure {data, layout, config}: pain, symptoms, "
+            "body_sites, aligned, sleep, side_effects, dose_response, safety"
+        },
+    )

@@ -2,13 +2,14 @@
 
 Everything the review page, the pre-visit report, GET /patients/<id>/summary and
 GET /patients/<id>/responses show is built here, in a fixed number of queries whatever the
-length of the diary. Modules: `load` (the four queries), `responses` (the one computed object
+length of the diary. Modules: `load` (the five queries), `responses` (the one computed object
 of per-session and per-course numbers), `key_figures` (what a clinician reads first), `pages`
-(the page, the report and their figures; figure JSON is made safe for HTML by
-charts.script_json). The clinical
+(the page, the report and its figures; figure JSON is made safe for HTML by
+charts.script_json), `figures` (the page's charts, one JSON document). The clinical
 definitions live in diary.analysis; the figures in diary.charts.
 """
 
+from diary.services.review.figures import ReviewCharts, review_charts
 from diary.services.review.key_figures import KeyFigures
 from diary.services.review.pages import (
     DEFAULT_RANGE,
@@ -46,6 +47,7 @@ __all__ = [
     "Report",
     "Responses",
     "Review",
+    "ReviewCharts",
     "ReviewPage",
     "SessionRow",
     "build",
@@ -53,6 +55,7 @@ __all__ = [
     "parse_range",
     "report",
     "responses",
+    "review_charts",
     "review_page",
     "summary",
 ]

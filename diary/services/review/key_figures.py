@@ -102,7 +102,7 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
     last = past[-1] if past else None
     course = responses.courses[-1] if responses.courses else None
     upcoming = [s for s in responses.sessions if s.scheduled]
-    daily = analysis.daily_pain(aggregates)
+    daily = loaded.daily
     if course is not None:
         period_start = min(course.end_day + analysis.ONE_DAY, today)
     else:

@@ -1,7 +1,8 @@
-"""Loading one patient's review data: four queries, whatever the length of the diary.
+"""Loading one patient's review data: five queries, whatever the length of the diary.
 
-The patient's infusion sessions, all their live diary entries (only the columns the analysis
-needs, see series.py), all their weekly check-ins and their other treatments. Everything the
+The patient's infusion sessions, their diary combined per day by the database
+(services/daily_sql.py: two queries), all their weekly check-ins and their other treatments.
+Everything the
 review page, the report, GET /summary and GET /responses show is computed from this, once
 (responses.py), so the four cannot disagree. Plain rows, not ORM objects: the view's commit of
 the audit event would expire those and the template would then reload each one.
@@ -20,7 +21,7 @@ from diary.analysis import DayAggregate
 from diary.codes import PROMIS_PI_4A_ITEMS
 from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin, utcnow
-from diary.services import series
+from diary.services import daily_sql
 from diary.services.local_time import local_today, zone
 
 INFUSION_COLUMNS = (
@@ -98,12 +99,13 @@ class Loaded:
     now: datetime
     sessions: list[SessionRecord]  # all, in start order (scheduled ones last)
     aggregates: Mapping[date, DayAggregate]
+    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made once
     checkins: list[Checkin]  # oldest first
     treatments: list[TreatmentRecord]  # oldest first
 
 
 def load(patient: User, now: datetime | None = None) -> Loaded:
-    """The whole record of `patient` (who has been through the access gate), in four queries."""
+    """The whole record of `patient` (who has been through the access gate), in five queries."""
     now = now or utcnow()
     tz = zone(patient)
     rows = db.session.execute(
@@ -131,9 +133,7 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
         )
         for r in rows
     ]
-    aggregates = analysis.daily_aggregates(
-        series.readings(patient.id, default_zone=patient.timezone)
-    )
+    aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
     checkins = [
         Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
         for c in db.session.execute(
@@ -156,6 +156,7 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
         now=now,
         sessions=sessions,
         aggregates=aggregates,
+        daily=analysis.daily_pain(aggregates),
         checkins=checkins,
         treatments=treatments,
     )

@@ -3,7 +3,7 @@ the same loaded record and computed responses (load.py, responses.py) and adds i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from diary import analysis, charts, measures
@@ -45,7 +45,11 @@ class ReviewPage:
     key: KeyFigures
     responses: Responses
     infusions_in_range: int
-    figures: dict[str, str] = field(default_factory=dict)  # name -> figure JSON
+
+    @property
+    def weekly(self) -> bool:
+        """The charts show weekly means (charts.WEEKLY_NOTE)."""
+        return (self.end - self.start).days >= charts.WEEKLY_AFTER_DAYS
 
 
 def parse_range(raw: str | None) -> tuple[str, str | None]:
@@ -61,31 +65,36 @@ def parse_range(raw: str | None) -> tuple[str, str | None]:
     )
 
 
-def review_page(patient: User, range_raw: str | None = None) -> ReviewPage:
-    """Everything the review page shows for `range_raw` (see parse_range), in four queries.
-    The range applies to the charts; the response table covers the whole history."""
+def review_page(
+    patient: User, range_raw: str | None = None, built: Review | None = None
+) -> ReviewPage:
+    """What the review page shows for `range_raw` (see parse_range): the key figures and every
+    course's response (whole history), and the period the charts cover. The charts themselves
+    come in one JSON request (review/charts.py), so the page is small and shows this at once."""
     range_key, notice = parse_range(range_raw)
-    review = build(patient)
-    today = review.loaded.today
-    days = RANGES[range_key]
-    if days:
-        start = today - timedelta(days=days - 1)
-    else:
-        firsts = [*review.loaded.aggregates, *(s.day for s in review.responses.past)]
-        start = min(firsts, default=today)
-    in_range = [c for c in review.responses.courses if start <= c.end_day <= today]
-    page = ReviewPage(
+    review = built or build(patient)
+    start, end = chart_period(review, range_key)
+    return ReviewPage(
         patient=patient,
         range_key=range_key,
         range_notice=notice,
         start=start,
-        end=today,
+        end=end,
         key=review.key,
         responses=review.responses,
-        infusions_in_range=sum(1 for s in review.responses.past if start <= s.day <= today),
+        infusions_in_range=sum(1 for s in review.responses.past if start <= s.day <= end),
     )
-    page.figures = _page_figures(review, start, today, in_range)
-    return page
+
+
+def chart_period(review: Review, range_key: str) -> tuple[date, date]:
+    """The first and last day the charts show: the range's days up to today, or from the first
+    entry or session ("all")."""
+    today = review.loaded.today
+    days = RANGES[range_key]
+    if days:
+        return today - timedelta(days=days - 1), today
+    firsts = [next(iter(review.loaded.aggregates), today), *(s.day for s in review.responses.past)]
+    return min(firsts), today
 
 
 def summary(patient: User) -> KeyFigures:
@@ -107,11 +116,11 @@ class Report:
     figures: dict[str, str]
 
 
-def report(patient: User) -> Report:
+def report(patient: User, built: Review | None = None) -> Report:
     """The printable pre-visit summary: the key figures, the whole response table, and two
     charts (daily pain since the week before the last course, and pain aligned on the last
     REPORT_COURSES courses), sized for an A4 page."""
-    review = build(patient)
+    review = built or build(patient)
     key, loaded = review.key, review.loaded
     today = loaded.today
     recent = review.responses.courses[-REPORT_COURSES:]
@@ -124,9 +133,9 @@ def report(patient: User) -> Report:
         today,
         [s.day for s in review.responses.past],
         mark_late=True,
-        treatments=_treatment_marks(review),
+        treatments=treatment_marks(review),
     )
-    aligned_fig = _aligned(review, recent)
+    aligned_fig = aligned(review, recent)
     for fig in (pain_fig, aligned_fig):
         fig.update_layout(width=680, height=250, margin={"t": 16, "b": 36})
     figures = {
@@ -142,16 +151,16 @@ def course_name(course: CourseRow) -> str:
     return f"Course {course.number} ({course.first_day.isoformat()})"
 
 
-def _treatment_marks(review: Review) -> list[tuple[date, str]]:
+def treatment_marks(review: Review) -> list[tuple[date, str]]:
     return [
         (t.day, KIND_LABELS.get(t.kind, t.kind) + (f": {t.description}" if t.description else ""))
         for t in review.loaded.treatments
     ]
 
 
-def _aligned(review: Review, courses: list[CourseRow]):
+def aligned(review: Review, courses: list[CourseRow]):
     """Pain aligned on each course's end (day 0), cut at the next course's first session."""
-    daily = analysis.daily_pain(review.loaded.aggregates)
+    daily = review.loaded.daily
     aligned = analysis.aligned_on_infusions(
         daily,
         [c.end_day for c in courses],
@@ -159,58 +168,3 @@ def _aligned(review: Review, courses: list[CourseRow]):
         baseline_days={c.end_day: c.first_day for c in courses},
     )
     return charts.aligned_figure(aligned, names={c.end_day: course_name(c) for c in courses})
-
-
-def _page_figures(
-    review: Review, start: date, end: date, in_range: list[CourseRow]
-) -> dict[str, str]:
-    aggregates = review.loaded.aggregates
-    courses = review.responses.courses
-    shown = {d: a for d, a in aggregates.items() if start <= d <= end}
-    weekly = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
-    session_days = [s.day for s in review.responses.past if start <= s.day <= end]
-    figures = {
-        measures.PAIN.code: charts.pain_figure(
-            aggregates,
-            start,
-            end,
-            session_days,
-            mark_late=True,
-            treatments=_treatment_marks(review),
-        ),
-        measures.SYMPTOMS.code: charts.symptom_figure(aggregates, start, end),
-        measures.BODY_SITES.code: charts.body_site_figure(shown),
-        "aligned": _aligned(review, in_range),
-        "sleep": charts.sleep_interference_figure(aggregates, start, end, weekly),
-        measures.SIDE_EFFECTS.code: charts.side_effect_figure(
-            aggregates,
-            [],
-            windows=[(course_name(c), c.first_day, _effects_end(c)) for c in in_range],
-        ),
-        "dose_response": charts.dose_response_figure(
-            [
-                (course_name(c), c.rate_mean, c.relief_length, c.response.best_change)
-                for c in courses
-            ]
-        ),
-        "safety": charts.safety_trend_figure(
-            [(course_name(c), c.effects_after) for c in courses], analysis.SAFETY_TREND_CODES
-        ),
-    }
-    if (end - start).days >= charts.WEEKLY_AFTER_DAYS:
-        for name in (measures.PAIN.code, measures.SYMPTOMS.code, "sleep"):
-            charts.weekly(figures[name], start, end)
-    for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
-        # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
-        # gives these two legends in HTML instead.
-        fig.update_traces(showscale=False, selector={"type": "heatmap"})
-    return {name: charts.script_json(charts.figure_json(fig)) for name, fig in figures.items()}
-
-
-def _effects_end(course: CourseRow) -> date:
-    """The last day of the side-effect window: 7 days after the course ended, stopping before
-    the next course (analysis.SAFETY_DEFINITION)."""
-    last = course.end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
-    if course.next_first_day is not None:
-        last = min(last, course.next_first_day - analysis.ONE_DAY)
-    return last

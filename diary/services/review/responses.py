@@ -170,7 +170,7 @@ class Responses:
 
 def compute(loaded: Loaded) -> Responses:
     aggregates = loaded.aggregates
-    daily = analysis.daily_pain(aggregates)
+    daily = loaded.daily
     past = [s for s in loaded.sessions if not s.scheduled]
     courses = analysis.group_courses([s.session() for s in past])
     number_of: dict[int, tuple[int, str]] = {
@@ -330,17 +330,44 @@ def _first(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
     return next((c for c in checkins if start <= c.day <= end), None)
 
 
-def _daily_peg(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
-    result = {}
-    for day, a in aggregates.items():
-        score = analysis.peg_score(
-            a[measures.PAIN_AVERAGE.code],
-            a[measures.PEG_ENJOYMENT.code],
-            a[measures.PEG_ACTIVITY.code],
-        )
-        if score is not None:
-            result[day] = score
-    return result
+class _DailyPeg(Mapping):
+    """The PEG score of each day (analysis.peg_score of its average pain and two interference
+    items; days without all three have none), worked out for the days a course window reads
+    rather than for the whole history."""
+
+    def __init__(self, aggregates: Mapping[date, DayAggregate]) -> None:
+        self._aggregates = aggregates
+        self._scores: dict[date, float | None] = {}
+
+    def _score(self, day: date) -> float | None:
+        if day not in self._scores:
+            a = self._aggregates.get(day)
+            self._scores[day] = (
+                None
+                if a is None
+                else analysis.peg_score(
+                    a[measures.PAIN_AVERAGE.code],
+                    a[measures.PEG_ENJOYMENT.code],
+                    a[measures.PEG_ACTIVITY.code],
+                )
+            )
+        return self._scores[day]
+
+    def __getitem__(self, day: date) -> float:
+        score = self._score(day)
+        if score is None:
+            raise KeyError(day)
+        return score
+
+    def __iter__(self):
+        return (d for d in self._aggregates if self._score(d) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _daily_peg(aggregates: Mapping[date, DayAggregate]) -> Mapping[date, float]:
+    return _DailyPeg(aggregates)
 
 
 def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):

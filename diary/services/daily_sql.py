@@ -1,0 +1,303 @@
+"""A patient's diary combined per day (and per week) by the database, not in Python.
+
+`day_aggregates` gives exactly what `analysis.daily_aggregates(series.readings(...))` gives
+(tests/services/test_daily_sql.py compares the two on a hand-made diary), from one GROUP BY
+over the entries' `day` (the local day the patient filed the entry under, stored with it, so
+SQLite and PostgreSQL group every entry under the same day) plus two small queries:
+
+- numbers: the day's mean (SUM and COUNT, divided here: the same float as statistics.fmean for
+  whole numbers), maximum and minimum of each measure by its rule (measures.Daily);
+- sets and severities (symptoms, body sites, medications, side effects): the day's stored JSON
+  texts joined by the database and parsed only when the review reads that day (most days are
+  only read for their pain);
+- texts (notes): only the entries that have one, in the order they were recorded;
+- lateness (analysis.ON_TIME_DEFINITION: recorded by the end of the next local day in the
+  entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
+  and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours);
+  only the entries in between are read, and judged in their own zone as the analysis does.
+
+`weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
+a year, grouped by the database too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql import ColumnElement
+
+from diary import analysis, measures
+from diary.analysis import DayAggregate
+from diary.extensions import db
+from diary.measures import Daily
+from diary.models import Entry
+
+SURELY_ON_TIME_HOURS = 34  # 48 hours to the end of the next day, less the largest offset (+14)
+SURELY_LATE_HOURS = 60  # 48 hours plus the smallest offset (-12)
+_JOINED = (Daily.UNION, Daily.MAX_PER_CODE)
+SEPARATOR = ","
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _day_plus_hours(hours: int) -> ColumnElement:
+    """The instant `hours` after the UTC start of the entry's day, comparable with recorded_at."""
+    if _dialect() == "postgresql":
+        return literal_column(
+            f"((CAST(entries.day AS timestamp) + interval '{int(hours)} hours') AT TIME ZONE 'UTC')"
+        )
+    # SQLite stores instants as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): text comparison orders them.
+    return func.datetime(Entry.day, f"+{int(hours)} hours")
+
+
+def _joined(column) -> ColumnElement:
+    """The day's JSON values joined by SEPARATOR (one text, parsed later)."""
+    if _dialect() == "postgresql":
+        return func.string_agg(cast(column, Text), SEPARATOR)
+    return func.group_concat(column, SEPARATOR)
+
+
+def _scope(query, patient_id: int, start: date | None, end: date | None):
+    query = query.where(Entry.patient_id == patient_id, Entry.deleted_at.is_(None))
+    if start is not None:
+        query = query.where(Entry.day >= start)
+    if end is not None:
+        query = query.where(Entry.day <= end)
+    return query
+
+
+def _parse(rule: Daily, raw: str | None) -> Any:
+    values = json.loads(f"[{raw}]") if raw else []
+    if rule is Daily.UNION:
+        return frozenset().union(*(v for v in values if v))
+    worst: dict[str, int] = {}
+    for effects in values:
+        for code, severity in (effects or {}).items():
+            worst[code] = max(severity, worst.get(code, severity))
+    return worst
+
+
+class DayValues(Mapping):
+    """One day's values by measure code: numbers and texts as computed, sets and severities
+    parsed from the database's joined JSON on first reading."""
+
+    __slots__ = ("_raw", "_values")
+
+    def __init__(self, values: dict[str, Any], raw: dict[str, str | None]) -> None:
+        self._values = values
+        self._raw = raw
+
+    def __getitem__(self, code: str) -> Any:
+        # The raw text stays: two threads reading the same day both parse it, neither fails.
+        try:
+            return self._values[code]
+        except KeyError:
+            value = _parse(measures.DAILY_RULES[code], self._raw[code])
+        self._values[code] = value
+        return value
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._values or code in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._values
+        yield from (code for code in list(self._raw) if code not in self._values)
+
+    def __len__(self) -> int:
+        return len(self._values) + sum(1 for code in self._raw if code not in self._values)
+
+    def __getstate__(self):
+        return (self._values, self._raw)
+
+    def __setstate__(self, state) -> None:
+        self._values, self._raw = state
+
+
+def day_aggregates(
+    patient_id: int,
+    default_zone: str | None,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[date, DayAggregate]:
+    """analysis.daily_aggregates of the patient's live entries for days start..end (open when
+    None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
+    of entries made before zones were kept (the patient's)."""
+    numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+    joined = [m for m in measures.MEASURES if m.daily in _JOINED]
+    texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
+    # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
+    columns: list[ColumnElement] = [Entry.day, func.count()]
+    for m in numbers:
+        if m.daily is Daily.MEAN:
+            columns += [func.sum(m.of(Entry)), func.count(m.of(Entry))]
+    for m in numbers:
+        if m.daily is not Daily.MEAN:
+            columns.append((func.max if m.daily is Daily.MAX else func.min)(m.of(Entry)))
+    columns += [_joined(m.of(Entry)) for m in joined]
+    columns.append(
+        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
+    )
+    rows = db.session.execute(
+        _scope(select(*columns), patient_id, start, end).group_by(Entry.day).order_by(Entry.day)
+    ).all()
+
+    late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
+    empty_texts = {m.code: () for m in texts}
+    means = [m.code for m in numbers if m.daily is Daily.MEAN]
+    extremes = [m.code for m in numbers if m.daily is not Daily.MEAN]
+    n_means, n_extremes, joined_codes = len(means), len(extremes), [m.code for m in joined]
+    result: dict[date, DayAggregate] = {}
+    for row in rows:
+        day = row[0]
+        pairs = row[2 : 2 + 2 * n_means]
+        values = {
+            code: (total / n if n else None)
+            for code, total, n in zip(means, pairs[::2], pairs[1::2], strict=True)
+        }
+        at = 2 + 2 * n_means
+        values.update(zip(extremes, row[at : at + n_extremes], strict=True))
+        at += n_extremes
+        raw = dict(zip(joined_codes, row[at : at + len(joined_codes)], strict=True))
+        values.update(notes.get(day, empty_texts))
+        result[day] = DayAggregate(
+            day=day,
+            values=DayValues(values, raw),
+            entries=row[1],
+            late_entries=int(row[-1] or 0) + late.get(day, 0),
+        )
+    return result
+
+
+def _late_and_texts(
+    patient_id: int,
+    default_zone: str | None,
+    texts: list[measures.Measure],
+    start: date | None,
+    end: date | None,
+) -> tuple[dict[date, int], dict[date, dict[str, tuple[str, ...]]]]:
+    """One query for the few entries read one by one: those recorded 34 to 60 hours after
+    their day began (UTC), whose lateness depends on their zone (judged as
+    analysis.recorded_on_time does: the late ones are counted per day), and those with a text
+    (notes and the "somewhere else" answers: per day, the non-empty ones in the order they
+    were recorded)."""
+    columns = [m.of(Entry) for m in texts]
+    in_between = and_(
+        Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
+        Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
+    )
+    query = _scope(
+        select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"), *columns),
+        patient_id,
+        start,
+        end,
+    ).where(or_(in_between, func.coalesce(*columns).is_not(None)))
+    late: dict[date, int] = {}
+    by_day: dict[date, dict[str, list[str]]] = {}
+    for row in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id)):
+        day = row[0]
+        if row.judge and not analysis.recorded_on_time(day, row[1], row[2] or default_zone):
+            late[day] = late.get(day, 0) + 1
+        for m, value in zip(texts, row[4:], strict=True):
+            if value is not None and value.strip():
+                by_day.setdefault(day, {t.code: [] for t in texts})[m.code].append(value)
+    notes = {day: {code: tuple(v) for code, v in found.items()} for day, found in by_day.items()}
+    return late, notes
+
+
+def _week_of_day() -> ColumnElement:
+    if _dialect() == "postgresql":
+        return cast(func.date_trunc("week", Entry.day), Date)
+    return func.date(
+        Entry.day,
+        "-" + cast((cast(func.strftime("%w", Entry.day), Integer) + 6) % 7, Text) + " days",
+    )
+
+
+def weekly_means(
+    patient_id: int, codes: list[str], start: date, end: date
+) -> dict[date, dict[str, float | None]]:
+    """For each Monday week with entries in start..end: for each measure in `codes` (numbers),
+    the mean of its daily values (charts.WEEKLY_NOTE: None unless at least
+    analysis.WEEK_MEAN_MIN_DAYS days of the week have one), and "symptoms" the set reported on
+    any day of the week when asked for. Days outside start..end do not count."""
+    by_code = {m.code: m for m in measures.MEASURES}
+    numbers = [by_code[c] for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+    joined = [by_code[c] for c in codes if by_code[c].daily in _JOINED]
+    daily_columns: list[ColumnElement] = [_week_of_day().label("week")]
+    for m in numbers:
+        column = m.of(Entry)
+        if m.daily is Daily.MEAN:
+            value = cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
+        else:
+            value = (func.max if m.daily is Daily.MAX else func.min)(column)
+        daily_columns.append(cast(value, Float).label(m.code))
+    daily_columns += [_joined(m.of(Entry)).label(m.code) for m in joined]
+    days = (
+        _scope(select(*daily_columns), patient_id, start, end).group_by(Entry.day).subquery("days")
+    )
+    columns: list[ColumnElement] = [days.c.week]
+    for m in numbers:
+        value = days.c[m.code]
+        columns += [func.sum(value), func.count(value)]
+    columns += [_joined_plain(days.c[m.code]) for m in joined]
+    rows = db.session.execute(select(*columns).group_by(days.c.week).order_by(days.c.week)).all()
+    result: dict[date, dict[str, Any]] = {}
+    for row in rows:
+        week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+        values: dict[str, Any] = {}
+        i = 1
+        for m in numbers:
+            total, n = row[i], row[i + 1]
+            values[m.code] = float(total) / n if n and n >= analysis.WEEK_MEAN_MIN_DAYS else None
+            i += 2
+        for k, m in enumerate(joined):
+            values[m.code] = _parse(m.daily, row[i + k])
+        result[week] = values
+    return result
+
+
+def _joined_plain(column) -> ColumnElement:
+    if _dialect() == "postgresql":
+        return func.string_agg(column, SEPARATOR)
+    return func.group_concat(column, SEPARATOR)
+
+
+def days_per_code(patient_id: int, code: str, start: date, end: date) -> dict[str, int]:
+    """For a set measure (measures.Daily.UNION, e.g. body sites): each code reported in
+    start..end and the number of days it was reported on (once a day however many entries
+    had it), counted by the database from the stored JSON lists."""
+    measure = next(m for m in measures.MEASURES if m.code == code)
+    if measure.daily is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    if _dialect() == "postgresql":
+        items = func.json_array_elements_text(measure.of(Entry)).table_valued("value")
+    else:
+        items = func.json_each(measure.of(Entry)).table_valued("value")
+    query = _scope(
+        select(items.c.value, func.count(func.distinct(Entry.day)))
+        .select_from(Entry)
+        .join(items, true()),
+        patient_id,
+        start,
+        end,
+    ).group_by(items.c.value)
+    return {value: days for value, days in db.session.execute(query)}

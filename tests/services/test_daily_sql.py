@@ -1,0 +1,239 @@
+"""The daily (and weekly) aggregation done by the database equals the analysis's own, in
+Python, on a hand-made diary with entries in several time zones, late entries and a deleted one.
+
+Patient's zone America/Los_Angeles (entries without a zone are judged in it). Entries (pain,
+zone, recorded at, UTC):
+
+- 7 Mar 2026: pain 3 in Pacific/Kiritimati (+14) recorded 8 Mar 09:30 (local 8 Mar 23:30: on
+  time, 33.5 h after the day began in UTC); pain 4 in Kiritimati recorded 8 Mar 10:30 (local
+  9 Mar 00:30: late). Mean 3.5; one late of two, so the day is not late.
+- 8 Mar 2026 (US summer time starts): pain 6 with no zone (Los Angeles, -7 by then) recorded
+  10 Mar 06:59 (local 9 Mar 23:59: on time); pain 8 in Etc/GMT+12 (-12) recorded 10 Mar 11:59
+  (local 9 Mar 23:59: on time). Mean 7.0, nothing late.
+- 9 Mar 2026: pain 2 in Europe/London recorded 11 Mar 00:00 (local 11 Mar: late); pain 5 in
+  Asia/Tokyo recorded 12 Mar 00:00 (late). Mean 3.5, both late: a late day.
+- 10 Mar 2026: pain 1 recorded that day; and a deleted entry of pain 10 (not counted).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from diary import analysis, charts
+from diary.codes import BODY_SITES, label
+from diary.services import daily_sql, series
+
+
+def _at(*parts) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.fixture
+def diary(app, make):
+    patient = make.patient(timezone="America/Los_Angeles")
+    rows = [
+        (
+            date(2026, 3, 7),
+            3,
+            "Pacific/Kiritimati",
+            _at(2026, 3, 8, 9, 30),
+            {
+                "pain_worst": 7,
+                "pain_least": 2,
+                "sleep_hours": 6.5,
+                "sleep_quality": 4,
+                "symptoms": ["burning"],
+                "body_sites": ["right_hand"],
+                "side_effects": {"nausea": 1},
+                "medications": ["paracetamol"],
+                "note": "second written",
+                "peg_enjoyment": 5,
+                "peg_activity": 6,
+            },
+        ),
+        (
+            date(2026, 3, 7),
+            4,
+            "Pacific/Kiritimati",
+            _at(2026, 3, 8, 10, 30),
+            {
+                "pain_least": 1,
+                "sleep_hours": 7.0,
+                "symptoms": ["burning", "swelling"],
+                "side_effects": {"nausea": 3, "dizziness": 2},
+                "note": "   ",
+                "body_site_other": "left ear",
+                "peg_enjoyment": 8,
+            },
+        ),
+        (date(2026, 3, 8), 6, None, _at(2026, 3, 10, 6, 59), {"note": "no zone"}),
+        (date(2026, 3, 8), 8, "Etc/GMT+12", _at(2026, 3, 10, 11, 59), {"mood": 3}),
+        (date(2026, 3, 9), 2, "Europe/London", _at(2026, 3, 11, 0, 0), {"pain_average": 4}),
+        (date(2026, 3, 9), 5, "Asia/Tokyo", _at(2026, 3, 12, 0, 0), {"pain_average": 5}),
+        (date(2026, 3, 10), 1, "Europe/London", _at(2026, 3, 10, 20, 0), {}),
+    ]
+    for day, pain, zone, at, more in rows:
+        make.entry(patient, day=day, pain=pain, timezone=zone, recorded_at=at, **more)
+    # Written first but recorded earlier: its note comes first on 7 Mar.
+    make.entry(
+        patient,
+        day=date(2026, 3, 7),
+        pain=3,
+        timezone="UTC",
+        recorded_at=_at(2026, 3, 7, 8),
+        note="first written",
+    )
+    make.entry(
+        patient,
+        day=date(2026, 3, 10),
+        pain=10,
+        timezone="UTC",
+        recorded_at=_at(2026, 3, 10, 8),
+        deleted_at=_at(2026, 3, 10, 9),
+    )
+    return patient
+
+
+def test_sql_daily_aggregates_equal_the_analysis(app, diary):
+    with app.app_context():
+        expected = analysis.daily_aggregates(series.readings(diary.id, default_zone=diary.timezone))
+        found = daily_sql.day_aggregates(diary.id, diary.timezone)
+    assert list(found) == list(expected)
+    for day, agg in expected.items():
+        assert (found[day].entries, found[day].late_entries) == (agg.entries, agg.late_entries)
+        assert dict(found[day].values) == dict(agg.values), day
+    assert found == expected
+
+
+def test_sql_daily_aggregates_by_hand(app, diary):
+    with app.app_context():
+        found = daily_sql.day_aggregates(diary.id, diary.timezone)
+    assert [found[d]["pain"] for d in found] == [10 / 3, 7.0, 3.5, 1.0]
+    assert [found[d].late for d in found] == [False, False, True, False]
+    assert [found[d].late_entries for d in found] == [1, 0, 2, 0]
+    first = found[date(2026, 3, 7)]
+    assert first.notes == ("first written", "second written")
+    assert first["symptoms"] == frozenset({"burning", "swelling"})
+    assert first["side_effects"] == {"nausea": 3, "dizziness": 2}
+    assert first["pain_worst"] == 7 and first["pain_least"] == 1
+    assert first["sleep_hours"] == 6.75
+    assert first["peg_enjoyment"] == 6.5
+    assert first["body_site_other"] == ("left ear",)
+    assert found[date(2026, 3, 8)].notes == ("no zone",)
+    assert found[date(2026, 3, 10)].entries == 1  # the deleted entry is not counted
+
+
+def test_sql_daily_aggregates_of_a_range(app, diary):
+    with app.app_context():
+        found = daily_sql.day_aggregates(
+            diary.id, diary.timezone, start=date(2026, 3, 8), end=date(2026, 3, 9)
+        )
+    assert list(found) == [date(2026, 3, 8), date(2026, 3, 9)]
+    assert found[date(2026, 3, 9)].late
+
+
+def test_sql_weekly_means(app, make):
+    """Week of Mon 2 Mar 2026: daily pain 2, 4 (two entries: 3 and 5), 6, 8 on four days: mean
+    5.0; worst pain 9 on one day only: a mean of one day is a gap (None). Week of 9 Mar: three
+    days of pain 1: too few days (3 of the 4 needed), None. Symptoms: the week's union."""
+    patient = make.patient(timezone="UTC")
+    at = _at(2026, 3, 1)
+    for day, pain, more in (
+        (date(2026, 3, 2), 2, {"pain_worst": 9, "symptoms": ["burning"]}),
+        (date(2026, 3, 3), 3, {}),
+        (date(2026, 3, 3), 5, {"symptoms": ["swelling"]}),
+        (date(2026, 3, 5), 6, {}),
+        (date(2026, 3, 8), 8, {}),
+        (date(2026, 3, 9), 1, {}),
+        (date(2026, 3, 10), 1, {}),
+        (date(2026, 3, 11), 1, {}),
+    ):
+        make.entry(patient, day=day, pain=pain, recorded_at=at, timezone="UTC", **more)
+    with app.app_context():
+        weeks = daily_sql.weekly_means(
+            patient.id, ["pain", "pain_worst", "symptoms"], date(2026, 3, 1), date(2026, 3, 15)
+        )
+    assert list(weeks) == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert weeks[date(2026, 3, 2)] == {
+        "pain": 5.0,
+        "pain_worst": None,
+        "symptoms": frozenset({"burning", "swelling"}),
+    }
+    assert weeks[date(2026, 3, 9)] == {"pain": None, "pain_worst": None, "symptoms": frozenset()}
+
+
+def test_sql_weekly_means_equal_the_analysis(app, make, diary):
+    """The module's diary: the week of Mon 2 Mar has 7 Mar (pain 10/3) and 8 Mar (7.0): two
+    days, a gap; the week of 9 Mar has 9 and 10 Mar: a gap too. Three more weeks (16 Mar to
+    5 Apr) of entries on 5 days of 7, some days twice: the database and
+    analysis.weekly_values agree on every week."""
+    for i in range(21):
+        if i % 7 in (2, 5):
+            continue
+        day = date(2026, 3, 16) + timedelta(days=i)
+        for k in range(1 + i % 2):
+            make.entry(
+                diary,
+                day=day,
+                pain=(i * 3 + k) % 11,
+                pain_worst=10 - k,
+                sleep_hours=5.5 + k,
+                peg_enjoyment=(i + k) % 11,
+                symptoms=["burning"] if i % 3 else ["swelling"],
+                timezone="UTC",
+                recorded_at=datetime.combine(day, datetime.min.time(), UTC),
+            )
+    codes = ["pain", "pain_worst", "symptoms", "sleep_hours", "peg_enjoyment"]
+    with app.app_context():
+        expected = analysis.weekly_values(
+            analysis.daily_aggregates(series.readings(diary.id, default_zone=diary.timezone)),
+            codes,
+            date(2026, 3, 1),
+            date(2026, 4, 30),
+        )
+        found = daily_sql.weekly_means(diary.id, codes, date(2026, 3, 1), date(2026, 4, 30))
+    assert (
+        list(found)
+        == list(expected)
+        == [
+            date(2026, 3, 2),
+            date(2026, 3, 9),
+            date(2026, 3, 16),
+            date(2026, 3, 23),
+            date(2026, 3, 30),
+        ]
+    )
+    for week, values in expected.items():
+        assert found[week] == values, week
+    assert found[date(2026, 3, 2)]["pain"] is None
+    assert found[date(2026, 3, 16)]["pain_worst"] is not None
+
+
+def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
+    """The module's diary has right_hand on 7 Mar (first entry). Add left_foot and right_hand on
+    11 Mar in two entries each (right_hand in both: one day), and left_foot on 12 Mar: right_hand
+    2 days, left_foot 2 days; counted from 8 Mar, right_hand 1 day. The chart's own count from
+    the daily aggregates agrees."""
+    at = _at(2026, 3, 12, 20)
+    for day, sites in (
+        (date(2026, 3, 11), ["right_hand", "left_foot"]),
+        (date(2026, 3, 11), ["right_hand"]),
+        (date(2026, 3, 12), ["left_foot"]),
+    ):
+        make.entry(diary, day=day, pain=4, body_sites=sites, timezone="UTC", recorded_at=at)
+    with app.app_context():
+        counts = daily_sql.days_per_code(
+            diary.id, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
+        )
+        later = daily_sql.days_per_code(diary.id, "body_sites", date(2026, 3, 8), date(2026, 3, 31))
+        aggregates = analysis.daily_aggregates(series.readings(diary.id, default_zone="UTC"))
+    assert counts == {"right_hand": 2, "left_foot": 2}
+    assert later == {"right_hand": 1, "left_foot": 2}
+    by_chart = charts.body_site_figure(aggregates)["data"][0]
+    assert dict(zip(by_chart["y"], by_chart["x"], strict=True)) == {
+        label(BODY_SITES, code): days for code, days in counts.items()
+    }
+    with pytest.raises(ValueError):
+        daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
