@@ -35,6 +35,8 @@ def _log_day_page(values=None, errors=None, status=200):
             "patient/log_day.html",
             today=state.day,
             state=state,
+            top=entry_form.top_html(values or {}, errors or {}),
+            entry_config=entry_form.client_config_json(),
             sections=entry_form.sections_html(
                 values or {}, errors or {}, after_infusion, state.days_since_infusion
             ),
