@@ -62,6 +62,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from diary import assets, auth, cli, codes, errors, measures, pages, security
     from diary.auth import phone_session
     from diary.services import (
+        dashboard,
         data_version,  # noqa: F401 (its session events bump versions)
         review_cache,
     )
@@ -79,6 +80,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     security.register_security_headers(app)
     assets.init_app(app)
     review_cache.init_app(app)
+    dashboard.init_app(app)
     cli.register(app)
 
     from diary.admin.views import bp as admin_bp
