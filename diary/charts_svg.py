@@ -69,7 +69,7 @@ class Infusion:
 @dataclass(frozen=True)
 class TableRow:
     day: date
-    pain: float | None
+    pain_now: float | None
     worst: float | None
     mean_7: float | None
     infusion: bool
@@ -177,7 +177,7 @@ def pain_trend(
                 1.5 if dense else 2,
             ),
             series(
-                "pain", measures.PAIN.short_label, daily, PAIN_COLOUR, 2, None, 2 if dense else 3
+                "now", measures.PAIN.short_label, daily, PAIN_COLOUR, 2, None, 2 if dense else 3
             ),
         ),
         infusions=infusions,

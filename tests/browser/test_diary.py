@@ -209,14 +209,14 @@ def test_trends_chart_is_drawn_without_csp_refusals(page, make):
     page.goto("/diary/trends")
     chart = page.locator("#pain-chart svg.trend-chart")
     expect(chart).to_be_visible()
-    expect(chart.locator("[data-series='pain'] circle")).to_have_count(3)
+    expect(chart.locator("[data-series='now'] circle")).to_have_count(3)
     expect(chart.locator(".trend-chart__infusion")).to_have_count(1)
     box = chart.bounding_box()
     assert box["width"] > 300 and box["height"] > 150  # drawn at the phone's width
     assert page.evaluate("() => typeof window.Plotly") == "undefined"
     page.get_by_role("link", name="90 days").click()
     expect(page.locator("h1")).to_have_text("Your pain, last 90 days")
-    expect(page.locator("#pain-chart svg.trend-chart [data-series='pain'] circle")).to_have_count(3)
+    expect(page.locator("#pain-chart svg.trend-chart [data-series='now'] circle")).to_have_count(3)
     assert page.js_errors == []
 
 

@@ -39,8 +39,8 @@ def test_trends_show_own_daily_pain_with_infusion_days(client, make):
     login(client, patient)
     page = client.get("/diary/trends").get_data(as_text=True)
     day = lambda n: make.days_ago(n).isoformat()  # noqa: E731
-    assert _series(page, "pain") == [(day(2), 6.0), (day(1), 4.0)]
-    assert _lines(page, "pain") == [2]  # two consecutive days: one line
+    assert _series(page, "now") == [(day(2), 6.0), (day(1), 4.0)]
+    assert _lines(page, "now") == [2]  # two consecutive days: one line
     assert _series(page, "mean_7") == []  # 2 days with entries: no 7-day mean (4 of 7 needed)
     infusions = re.findall(r'class="trend-chart__infusion" data-day="([^"]+)"', page)
     assert infusions == [day(5)]
@@ -70,8 +70,8 @@ def test_trends_7_day_mean_and_gaps_worked_out_by_hand(client, make):
     login(client, patient)
     page = client.get("/diary/trends").get_data(as_text=True)
     day = lambda n: make.days_ago(n).isoformat()  # noqa: E731
-    assert _series(page, "pain") == [(day(6), 8.0), (day(5), 6.0), (day(4), 4.0), (day(2), 2.0)]
-    assert _lines(page, "pain") == [3]
+    assert _series(page, "now") == [(day(6), 8.0), (day(5), 6.0), (day(4), 4.0), (day(2), 2.0)]
+    assert _lines(page, "now") == [3]
     assert _series(page, "worst") == [(day(6), 9.0)]
     assert _lines(page, "mean_7") == [3]  # 2 days ago to today, a line without dots
     rows = {row[0]: row[1:] for row in _rows(page)}
@@ -85,9 +85,9 @@ def test_trends_over_90_days_reach_older_entries(client, make):
     patient = make.patient(timezone="UTC")
     make.entry(patient, make.days_ago(40), 9)
     login(client, patient)
-    assert _series(client.get("/diary/trends").text, "pain") == []
+    assert _series(client.get("/diary/trends").text, "now") == []
     page = client.get("/diary/trends?days=90").text
-    assert _series(page, "pain") == [(make.days_ago(40).isoformat(), 9.0)]
+    assert _series(page, "now") == [(make.days_ago(40).isoformat(), 9.0)]
     assert "Your pain, last 90 days" in page
 
 
@@ -142,7 +142,7 @@ def test_pure_trend_geometry():
     }
     chart = charts_svg.pain_trend(aggregates, days[0], days[2], [days[2], date(2026, 9, 1)])
     left, top, right, bottom = chart.plot
-    pain = chart.series_named("pain").points
+    pain = chart.series_named("now").points
     step = (right - left) / 3
     assert [p.x for p in pain] == [round(left + step / 2, 1), round(left + step * 1.5, 1)]
     zero, ten = (
