@@ -4,7 +4,10 @@ Builds, on the database given (PostgreSQL for the figure the issue names; a scra
 your own: its tables are dropped first), clinicians with 10, 200 and 2,000 linked patients, each
 patient with a year of daily entries and an infusion every 30 days, then times /clinic for each
 clinician through the test client (in-process: the server's own time, no network) and prints
-the median, the SQL statements per request and the size of the HTML.
+the median, the SQL statements per request and the size of the HTML: "computed" with the
+dashboard's kept figures emptied before each request (the first view of the day, or every
+patient's diary changed since the last view), "kept" without (the figures of patients whose
+data version has not moved are reused; diary/services/dashboard.py).
 
     .venv/bin/python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i10
     [--sizes 10,200,2000] [--days 365] [--requests 15] [--keep]
@@ -80,8 +83,10 @@ def main() -> None:
     def count(*_args) -> None:
         statements.append("x")
 
-    print("| patients | median ms | SQL statements | HTML |")
-    print("|---:|---:|---:|---:|")
+    from diary.services import dashboard
+
+    print("| patients | computed: median ms | SQL | kept: median ms | SQL | HTML |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         client = app.test_client()
         response = client.post(
@@ -90,19 +95,22 @@ def main() -> None:
         assert response.status_code == 200, response.get_json()
         for _ in range(2):
             assert client.get("/clinic").status_code == 200
-        times = []
-        event.listen(engine, "before_cursor_execute", count)
-        statements.clear()
-        for _ in range(args.requests):
-            t0 = time.perf_counter()
-            response = client.get("/clinic")
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200
-        event.remove(engine, "before_cursor_execute", count)
-        print(
-            f"| {n:,} | {statistics.median(times):.0f} | {len(statements) // args.requests} "
-            f"| {len(response.data) / 1024:.0f} KiB |"
-        )
+        row = []
+        for computed in (True, False):
+            times = []
+            statements.clear()
+            for _ in range(args.requests):
+                if computed:
+                    with app.app_context():
+                        dashboard.cache.clear()
+                event.listen(engine, "before_cursor_execute", count)
+                t0 = time.perf_counter()
+                response = client.get("/clinic")
+                times.append((time.perf_counter() - t0) * 1000)
+                event.remove(engine, "before_cursor_execute", count)
+                assert response.status_code == 200
+            row += [f"{statistics.median(times):,.0f}", str(len(statements) // args.requests)]
+        print(f"| {n:,} | {' | '.join(row)} | {len(response.data) / 1024:.0f} KiB |")
 
 
 if __name__ == "__main__":

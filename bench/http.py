@@ -12,9 +12,17 @@ Data (built in-process before the servers start, migrated with `db upgrade`):
 - a patient with 5 years of daily entries and 40 infusions, for the review with ?range=all.
 
     .venv/bin/python bench/http.py [--duration 10] [--connections 16] [--database-url URL]
+                                   [--before COMMIT] [--only diary,post]
 
 Without --database-url the database is SQLite in a temporary folder. With a PostgreSQL URL, give
 a scratch database of your own (it is emptied: all tables dropped first).
+
+--before COMMIT also serves that commit of the diary (exported with `git archive` into a
+temporary folder, its own SQLite database built by its own code and migrations, the same
+virtualenv) and measures every path on it too, each right after its own hello-world run: the
+table then has a "before" and an "after" share of hello-world, from the same run. --only keeps
+the rows whose key is listed (diary, post, diary-after-posts, clinic3, clinic200, review,
+review-all).
 """
 
 from __future__ import annotations
@@ -175,21 +183,118 @@ def build_data(database_url: str) -> dict:
     return ids
 
 
+BUILD_BEFORE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from flask_migrate import upgrade
+from bench import seed
+from config import TestingConfig
+from diary import create_app, demo
+from diary.models import Role
+config = TestingConfig()
+config.SQLALCHEMY_DATABASE_URI = sys.argv[2]
+app = create_app(config)
+with app.app_context():
+    upgrade()
+    clinician, patients, _ = demo.create_demo(password=seed.PASSWORD)
+    ids = {"demo_clinician": clinician.email, "patient1": patients[0].email,
+           "patient1_id": patients[0].id, "patient2": patients[1].email}
+    seed.clinic("c200", 200, days=120)
+    ids["clinic200"] = "c200@bench.example"
+    long_view = seed.user("long@bench.example", Role.CLINICIAN, "Dr Long")
+    ids["long_clinician"] = "long@bench.example"
+    ids["long_patient_id"] = seed.patient(long_view, "five-years", days=5 * 365 + 1, infusions=40)
+print(json.dumps(ids))
+"""
+
+
+def build_before(commit: str, folder: Path) -> tuple[Path, str, dict]:
+    """The diary at `commit`, exported into `folder`, with its own SQLite database and data."""
+    source = folder / "before"
+    source.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    url = f"sqlite:///{folder}/before.sqlite3"
+    built = subprocess.run(
+        [sys.executable, "-c", BUILD_BEFORE, str(source), url],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return source, url, json.loads(built.stdout.strip().splitlines()[-1])
+
+
+def rows_for(ids: dict, sessions: dict, post_script: Path) -> list[tuple]:
+    """(key, label, path, (cookie, token), wrk script) of each measured path."""
+    return [
+        ("diary", "GET /diary", "/diary", sessions["patient1"], None),
+        ("post", "POST /api/v1/entries", "/api/v1/entries", sessions["patient2"], post_script),
+        (
+            "diary-after-posts",
+            "GET /diary (after the POSTs, same day)",
+            "/diary",
+            sessions["patient2"],
+            None,
+        ),
+        ("clinic3", "GET /clinic (3 patients)", "/clinic", sessions["demo_clinician"], None),
+        ("clinic200", "GET /clinic (200 patients)", "/clinic", sessions["clinic200"], None),
+        (
+            "review",
+            "GET /clinic/patients/<id> (demo, 90 days)",
+            f"/clinic/patients/{ids['patient1_id']}",
+            sessions["demo_clinician"],
+            None,
+        ),
+        (
+            "review-all",
+            "GET /clinic/patients/<id>?range=all (5 y, 40 inf.)",
+            f"/clinic/patients/{ids['long_patient_id']}?range=all",
+            sessions["long_clinician"],
+            None,
+        ),
+    ]
+
+
+def prepare(base: str, ids: dict, folder: Path, name: str) -> list[tuple]:
+    """Sign in everyone the rows need on the server at `base`, write the POST script, warm."""
+    sessions = {
+        key: sign_in(base, ids[key])
+        for key in ("patient1", "patient2", "demo_clinician", "clinic200", "long_clinician")
+    }
+    post_script = folder / f"post-{name}.lua"
+    cookie, token = sessions["patient2"]
+    post_script.write_text(POST_LUA % {"cookie": cookie, "token": token})
+    rows = rows_for(ids, sessions, post_script)
+    for _key, label, path, (cookie, _), script in rows:
+        if script is None:
+            for _ in range(4):  # warm both workers
+                status, _size = fetch(base, path, cookie)
+                assert status == 200, (label, status)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per path")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None, help="REDIS_URL for the diary's workers")
+    parser.add_argument("--before", default=None, help="a commit to measure in the same run")
+    parser.add_argument("--only", default=None, help="comma-separated row keys")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/http.py needs wrk: apt-get install -y wrk")
 
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
         database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         started = time.perf_counter()
         ids = build_data(database_url)
         print(f"data built in {time.perf_counter() - started:.0f} s ({database_url.split(':')[0]})")
+        before = build_before(args.before, folder) if args.before else None
 
         env = dict(os.environ)
         env.pop("REDIS_URL", None)
@@ -202,71 +307,66 @@ def main() -> None:
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
         processes = []
+        results = []
         try:
             hello, hello_base = start_gunicorn("bench.hello:app", env, ROOT)
             processes.append(hello)
             diary, base = start_gunicorn("wsgi:app", env, ROOT)
             processes.append(diary)
-
-            patient1 = sign_in(base, ids["patient1"])
-            patient2 = sign_in(base, ids["patient2"])
-            demo_clinician = sign_in(base, ids["demo_clinician"])
-            clinic200 = sign_in(base, ids["clinic200"])
-            long_clinician = sign_in(base, ids["long_clinician"])
-            post_script = Path(tmp) / "post.lua"
-            post_script.write_text(POST_LUA % {"cookie": patient2[0], "token": patient2[1]})
-
-            rows = [
-                ("GET /diary", "/diary", patient1, None),
-                ("POST /api/v1/entries", "/api/v1/entries", patient2, post_script),
-                ("GET /diary (after the POSTs, same day)", "/diary", patient2, None),
-                ("GET /clinic (3 patients)", "/clinic", demo_clinician, None),
-                ("GET /clinic (200 patients)", "/clinic", clinic200, None),
-                (
-                    "GET /clinic/patients/<id> (demo, 90 days)",
-                    f"/clinic/patients/{ids['patient1_id']}",
-                    demo_clinician,
-                    None,
-                ),
-                (
-                    "GET /clinic/patients/<id>?range=all (5 y, 40 inf.)",
-                    f"/clinic/patients/{ids['long_patient_id']}?range=all",
-                    long_clinician,
-                    None,
-                ),
-            ]
-            for label, path, (cookie, _), script in rows:
-                if script is None:
-                    for _ in range(4):  # warm both workers
-                        status, _size = fetch(base, path, cookie)
-                        assert status == 200, (label, status)
+            rows = prepare(base, ids, folder, "after")
+            old_rows = None
+            if before:
+                source, url, old_ids = before
+                old, old_base = start_gunicorn("wsgi:app", env | {"DATABASE_URL": url}, source)
+                processes.append(old)
+                old_rows = prepare(old_base, old_ids, folder, "before")
+            wanted = set(args.only.split(",")) if args.only else None
 
             # Hello-world right before each path: the load from other work on the machine
             # changes over a run, so each path is compared with its neighbour.
-            results = []
-            for label, path, (cookie, _), script in rows:
+            for i, (key, label, path, (cookie, _), script) in enumerate(rows):
+                if wanted and key not in wanted:
+                    continue
                 hello_rate = run_wrk(hello_base + "/", args)[0]
                 rate, errors = run_wrk(base + path, args, cookie=cookie, script=script)
                 size = None if script else fetch(base, path, cookie)[1]
-                results.append((label, rate, errors, hello_rate, size))
+                result = [label, rate, errors, hello_rate, size]
+                if old_rows:
+                    _k, _l, old_path, (old_cookie, _t), old_script = old_rows[i]
+                    old_hello = run_wrk(hello_base + "/", args)[0]
+                    old_rate, old_errors = run_wrk(
+                        old_base + old_path, args, cookie=old_cookie, script=old_script
+                    )
+                    result += [old_rate, old_errors, old_hello]
+                results.append(result)
         finally:
             for process in processes:
                 stop(process)
 
-    hellos = [r[3] for r in results]
+    hellos = [r[3] for r in results] + [r[7] for r in results if len(r) > 5]
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.duration}s per path; gunicorn 2 sync workers each;"
-        f" {os.cpu_count()} CPUs; hello-world measured right before each path: "
-        f"{min(hellos):,.0f}-{max(hellos):,.0f} req/s\n"
+        f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; hello-world measured"
+        f" right before each path: {min(hellos):,.0f}-{max(hellos):,.0f} req/s\n"
     )
-    print("| path | req/s | share of hello-world | hello-world req/s | errors | body |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, rate, errors, hello_rate, size in results:
+    if args.before:
+        print(f"| path | before ({args.before}) | after | after req/s | errors | body |")
+        print("|---|---:|---:|---:|---:|---:|")
+    else:
+        print("| path | req/s | share of hello-world | hello-world req/s | errors | body |")
+        print("|---|---:|---:|---:|---:|---:|")
+    for result in results:
+        label, rate, errors, hello_rate, size = result[:5]
         body = f"{size / 1024:.0f} KiB" if size is not None else "-"
-        print(
-            f"| {label} | {rate:,.1f} | {100 * rate / hello_rate:.1f}% | {hello_rate:,.0f} "
-            f"| {errors} | {body} |"
-        )
+        share = f"{100 * rate / hello_rate:.1f}%"
+        if args.before:
+            old_rate, old_errors, old_hello = result[5:]
+            print(
+                f"| {label} | {100 * old_rate / old_hello:.1f}% | {share} | {rate:,.1f} "
+                f"| {errors + old_errors} | {body} |"
+            )
+        else:
+            print(f"| {label} | {rate:,.1f} | {share} | {hello_rate:,.0f} | {errors} | {body} |")
 
 
 if __name__ == "__main__":

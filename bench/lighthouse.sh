@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lighthouse scores of the six main pages, with Debian's Chromium (never a downloaded browser).
+# Lighthouse scores of the patient's six pages and the clinician's two, with Debian's Chromium (never a downloaded browser).
 #
 #   bench/lighthouse.sh [PAGE...]  (needs node/npm; installs tools/lighthouse from its lock file)
 #
@@ -8,9 +8,9 @@
 #
 # Serves the app under gunicorn (2 workers, 127.0.0.1, a free port) on a temporary SQLite
 # database with the demo clinic, signs in as a demo patient and the demo clinician, and runs
-# Lighthouse 12.2.3 (the last release for Node 20) on: /login, /diary, /diary/history and
-# /diary/trends as a phone (Lighthouse's mobile default: slow 4G, 4x CPU), and /clinic and the
-# review of a demo patient as a desktop (--preset=desktop). Prints one row per page: the
+# Lighthouse 12.2.3 (the last release for Node 20) on: /login, /diary, /diary/history,
+# /diary/trends, /diary/checkin and /diary/settings as a phone (Lighthouse's mobile default:
+# slow 4G, 4x CPU), and /clinic and the review of a demo patient as a desktop (--preset=desktop). Prints one row per page: the
 # performance, accessibility, best-practices and SEO scores, Total Blocking Time, and the
 # bytes transferred. Reports are kept in bench/out/lighthouse/.
 set -euo pipefail
@@ -47,8 +47,10 @@ patient=$(cookie patient1@demo.example)
 clinician=$(cookie clinician@demo.example)
 patient_id=$(curl -fs -H "Cookie: $clinician" "$base/api/v1/patients" | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 
+only=" $* "
 run() {  # name, path, cookie, extra lighthouse flags
-  [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]] || return 0
+  if [ -n "${only// /}" ] && [[ "$only" != *" $1 "* ]]; then return; fi
+  for _ in 1 2; do curl -fs -o /dev/null ${3:+-H "Cookie: $3"} "$base$2" || true; done
   local headers="{}"
   rm -f "$out/$1.json"
   [ -n "$3" ] && headers="{\"Cookie\": \"$3\"}"
@@ -61,6 +63,8 @@ run login /login ""
 run diary /diary "$patient"
 run history /diary/history "$patient"
 run trends /diary/trends "$patient"
+run checkin /diary/checkin "$patient"
+run settings /diary/settings "$patient"
 run clinic /clinic "$clinician" --preset=desktop
 run review "/clinic/patients/$patient_id" "$clinician" --preset=desktop
 
@@ -68,12 +72,10 @@ run review "/clinic/patients/$patient_id" "$clinician" --preset=desktop
 import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
-chosen = sys.argv[2:]
+names = sys.argv[2:] or ["login", "diary", "history", "trends", "checkin", "settings", "clinic", "review"]
 print("| page | form | performance | accessibility | best practices | SEO | TBT ms | KiB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
-for name in ("login", "diary", "history", "trends", "clinic", "review"):
-    if chosen and name not in chosen:
-        continue
+for name in names:
     path = out / f"{name}.json"
     if not path.exists():
         print(f"| {name} | - | failed | | | | | |")

@@ -50,6 +50,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _warn_without_shared_limits(app)
 
     app.url_map.converters["int"] = IdConverter
+    _engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     app.before_request(_import_body_limit)  # before the CSRF check reads the body
@@ -58,9 +59,10 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import assets, auth, body_map, cli, errors, measures, pages, security
+    from diary import assets, auth, body_map, cli, codes, errors, measures, pages, security
     from diary.auth import phone_session
     from diary.services import (
+        dashboard,
         data_version,  # noqa: F401 (its session events bump versions)
         push,
         review_cache,
@@ -71,6 +73,9 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     # Every template can derive its fields from the measure registry.
     app.jinja_env.globals["measures"] = measures
     app.jinja_env.globals["body_map"] = body_map
+    # ...and the codes: imported macros (patient/_fields.html) then need no context, so Jinja
+    # keeps the imported module instead of running it again on every page.
+    app.jinja_env.globals["codes"] = codes
 
     auth.init_login_manager(login_manager)
     auth.register_remember_cookie(app)
@@ -79,6 +84,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     security.register_security_headers(app)
     assets.init_app(app)
     review_cache.init_app(app)
+    dashboard.init_app(app)
     cli.register(app)
 
     from diary.admin.views import bp as admin_bp
@@ -141,8 +147,25 @@ def _warn_without_shared_limits(app: Flask) -> None:
         )
 
 
+def _engine_options(app: Flask) -> None:
+    """A pooled PostgreSQL connection is checked before use (`pool_pre_ping`: a restarted
+    server does not fail a request). A SQLite file cannot go away under a connection: no check,
+    which would be one more statement on every request."""
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["pool_pre_ping"] = False
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _configure_sqlite(app: Flask) -> None:
-    """Foreign keys on and WAL journal for SQLite (PostgreSQL needs neither)."""
+    """SQLite: foreign keys on; for a database file the WAL journal with synchronous=NORMAL.
+
+    In WAL mode, NORMAL writes the log without waiting for the disk at each commit (it syncs
+    at checkpoints). A commit survives the app or a worker crashing (the log is in the
+    operating system's hands); after a power cut or an operating-system crash the last
+    transactions before it may be rolled back, never half-applied: the database stays
+    consistent (docs/operations.md, "SQLite"). FULL would wait for the disk at every commit,
+    which makes each saved entry several times slower."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -159,4 +182,5 @@ def _configure_sqlite(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -62,8 +62,26 @@ def _stat(path: str) -> tuple[str, int, int] | None:
     return (path, st.st_mtime_ns, st.st_size)
 
 
+# filename -> fingerprint, when files are not watched for changes (see fingerprint)
+_fixed: dict[str, str | None] = {}
+
+
 def fingerprint(filename: str) -> str | None:
-    """The first FINGERPRINT_LENGTH hex digits of the static file's SHA-256 (None if absent)."""
+    """The first FINGERPRINT_LENGTH hex digits of the static file's SHA-256 (None if absent).
+
+    Served files change only with a new release, which restarts the workers: each worker works
+    a file's fingerprint out once (every page links two stylesheets; a stat per link per page
+    is measurable). With the debugger or template reloading on, a changed file is noticed."""
+    watching = current_app.debug or current_app.jinja_env.auto_reload
+    if not watching and filename in _fixed:
+        return _fixed[filename]
+    found = _fingerprint(filename)
+    if not watching:
+        _fixed[filename] = found
+    return found
+
+
+def _fingerprint(filename: str) -> str | None:
     path = safe_join(current_app.static_folder, filename)
     key = _stat(path) if path else None
     if key is None or not os.path.isfile(path):

@@ -43,7 +43,7 @@ def version_conflict(exc: VersionConflict):
 
 def _with_etag(entry, status: int = 200):
     """The entry as JSON with its version as ETag (for If-Match on the next edit)."""
-    response = jsonify(EntryOutSchema().dump(entry))
+    response = jsonify(ENTRY_OUT.dump(entry))
     response.set_etag(str(entry.version))
     return response, status
 

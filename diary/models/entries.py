@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,6 +53,15 @@ class Entry(db.Model):
             "sleep_hours IS NULL OR (sleep_hours >= 0 AND sleep_hours <= 24)", name="sleep_hours"
         ),
         Index("ix_entries_patient_day", "patient_id", "day"),
+        # Live entries' daily pain, read from the index alone (the dashboard's figures).
+        Index(
+            "ix_entries_live_patient_day_pain",
+            "patient_id",
+            "day",
+            "pain",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         Index("uq_entries_patient_import_key", "patient_id", "import_key", unique=True),
     )
 

@@ -7,14 +7,16 @@ refuses it with the same message the API gives.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app, render_template
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from diary import codes, measures
+from diary import measures
 from diary.measures import SEVERITY_PREFIX, Kind
 
 
@@ -30,6 +32,26 @@ def sections_html(
     return _blank_sections(after_infusion, shown_days)
 
 
+def top_html(values: dict, errors: dict) -> Markup:
+    """The questions at the top of the form (pain now) as HTML; blank ones rendered once per
+    worker, like the sections."""
+    if values or errors or current_app.jinja_env.auto_reload:
+        return _render("patient/_top.html", values=values, errors=errors)
+    return _blank_top()
+
+
+@lru_cache(maxsize=1)
+def _blank_top() -> Markup:
+    return _render("patient/_top.html", values={}, errors={})
+
+
+@lru_cache(maxsize=1)
+def client_config_json() -> Markup:
+    """measures.client_config() as JSON safe inside <script type="application/json"> (the
+    same as Jinja's tojson), made once per worker: the measures do not change while serving."""
+    return htmlsafe_json_dumps(measures.client_config(), dumps=json.dumps)
+
+
 @lru_cache(maxsize=32)
 def _blank_sections(after_infusion: bool, days_since_infusion: int | None) -> Markup:
     return _render_sections({}, {}, after_infusion, days_since_infusion)
@@ -38,16 +60,17 @@ def _blank_sections(after_infusion: bool, days_since_infusion: int | None) -> Ma
 def _render_sections(
     values: dict, errors: dict, after_infusion: bool, days_since_infusion: int | None
 ) -> Markup:
-    return Markup(  # noqa: S704 (rendered by Jinja with autoescape)
-        render_template(
-            "patient/_sections.html",
-            values=values,
-            errors=errors,
-            after_infusion=after_infusion,
-            days_since_infusion=days_since_infusion,
-            codes=codes,
-        )
+    return _render(
+        "patient/_sections.html",
+        values=values,
+        errors=errors,
+        after_infusion=after_infusion,
+        days_since_infusion=days_since_infusion,
     )
+
+
+def _render(template: str, **context: Any) -> Markup:
+    return Markup(render_template(template, **context))  # noqa: S704 (Jinja autoescapes)
 
 
 def _number(raw: str) -> Any:

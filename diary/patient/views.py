@@ -105,6 +105,8 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
             "patient/log_day.html",
             today=state.day,
             state=state,
+            top=entry_form.top_html(values or {}, errors or {}),
+            entry_config=entry_form.client_config_json(),
             sections=entry_form.sections_html(
                 values, errors or {}, after_infusion, state.days_since_infusion
             ),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from diary.extensions import db
@@ -41,16 +41,21 @@ def current(patient_id: int) -> int:
     return db.session.scalar(select(User.data_version).where(User.id == patient_id)) or 0
 
 
+_USERS = User.__table__
+# Built once (every saved entry runs one): plain SQL on the session's connection, so no ORM
+# events and no autoflush.
+_BUMP = (
+    update(_USERS)
+    .where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(data_version=_USERS.c.data_version + 1)
+)
+
+
 def bump(session: Session, patient_ids: Iterable[int]) -> None:
     """Raise the data version of these patients by one, in `session`'s transaction."""
     ids = sorted({pid for pid in patient_ids if pid is not None})
     if ids:
-        # On the session's connection, as plain SQL: no ORM events, no autoflush.
-        session.connection().execute(
-            update(User.__table__)
-            .where(User.__table__.c.id.in_(ids))
-            .values(data_version=User.__table__.c.data_version + 1)
-        )
+        session.connection().execute(_BUMP, {"ids": ids})
 
 
 def _patient_of(obj: object) -> int | None:

@@ -1,14 +1,17 @@
 """What the patient's Today page needs, in two queries whatever the length of the diary: the
 day's state (entries so far, last and next infusion, last check-in) as one row of scalar
 subqueries, and the last few of today's entries. The page lists only those few, with a link to
-the history, so it costs the same after one entry or nine hundred."""
+the history, so it costs the same after one entry or nine hundred.
+
+Both statements are built once, with bound parameters: building a statement and working out its
+cache key cost more than running it, on a page patients open many times a day."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, Row, func, select, type_coerce
+from sqlalchemy import Date, Row, bindparam, func, select, type_coerce
 
 from diary import measures
 from diary.extensions import db
@@ -30,47 +33,48 @@ class Today:
     reminder_due: bool
 
 
+_PATIENT = bindparam("patient_id")
+_DAY = bindparam("day")
+_NOW = bindparam("now")
+_LIVE_TODAY = (Entry.patient_id == _PATIENT, Entry.day == _DAY, Entry.deleted_at.is_(None))
+_MINE = Infusion.patient_id == _PATIENT
+_STATE = select(
+    select(func.count()).select_from(Entry).where(*_LIVE_TODAY).scalar_subquery(),
+    type_coerce(
+        select(func.max(Infusion.started_at))
+        .where(_MINE, Infusion.started_at <= _NOW)
+        .scalar_subquery(),
+        UTCDateTime,
+    ),
+    type_coerce(
+        select(func.min(Infusion.started_at))
+        .where(_MINE, Infusion.started_at > _NOW)
+        .scalar_subquery(),
+        UTCDateTime,
+    ),
+    type_coerce(
+        select(func.max(WeeklyCheckin.day))
+        .where(WeeklyCheckin.patient_id == _PATIENT)
+        .scalar_subquery(),
+        Date,
+    ),
+)
+_RECENT = (
+    select(Entry.id, measures.PAIN.of(Entry), Entry.recorded_at)
+    .where(*_LIVE_TODAY)
+    .order_by(Entry.recorded_at.desc(), Entry.id.desc())
+    .limit(RECENT_SHOWN)
+)
+
+
 def today(patient: User, *, now: datetime | None = None) -> Today:
     now = now or local_time.utcnow()  # the local calendar's clock (tests set it)
     local = local_now(patient, now)
     day = local.date()
     tz = zone(patient)
-    live_today = (Entry.patient_id == patient.id, Entry.day == day, Entry.deleted_at.is_(None))
-    mine = Infusion.patient_id == patient.id
-    state = db.session.execute(
-        select(
-            select(func.count()).select_from(Entry).where(*live_today).scalar_subquery(),
-            type_coerce(
-                select(func.max(Infusion.started_at))
-                .where(mine, Infusion.started_at <= now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-            type_coerce(
-                select(func.min(Infusion.started_at))
-                .where(mine, Infusion.started_at > now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-            type_coerce(
-                select(func.max(WeeklyCheckin.day))
-                .where(WeeklyCheckin.patient_id == patient.id)
-                .scalar_subquery(),
-                Date,
-            ),
-        )
-    ).one()
-    count, last_infusion, next_infusion, last_checkin = state
-    recent = (
-        db.session.execute(
-            select(Entry.id, measures.PAIN.of(Entry), Entry.recorded_at)
-            .where(*live_today)
-            .order_by(Entry.recorded_at.desc(), Entry.id.desc())
-            .limit(RECENT_SHOWN)
-        ).all()
-        if count
-        else []
-    )
+    params = {"patient_id": patient.id, "day": day, "now": now}
+    count, last_infusion, next_infusion, last_checkin = db.session.execute(_STATE, params).one()
+    recent = db.session.execute(_RECENT, params).all() if count else []
     since = (day - last_infusion.astimezone(tz).date()).days if last_infusion else None
     upcoming = next_infusion.astimezone(tz).date() if next_infusion else None
     reminder = patient.reminder_time is not None and local.time() >= patient.reminder_time

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from diary import analysis, charts
+from diary import analysis, charts_svg
 from diary.models import User, utcnow
 from diary.services import infusion_calendar, series
 from diary.services.local_time import local_today
@@ -18,31 +18,26 @@ class Trends:
     days: int
     start: date
     end: date
-    figure_json: str
+    chart: charts_svg.TrendChart  # drawn as SVG on the server: the phone runs no chart script
     days_with_entry: int
     mean_pain: float | None
     infusion_days: list[date]
 
 
 def patient_trends(patient: User, days: int, *, now: datetime | None = None) -> Trends:
-    """The patient's own pain over the last `days` days (30 or 90) as a figure and a summary."""
+    """The patient's own pain over the last `days` days (30 or 90) as a chart and a summary."""
     now = now or utcnow()
     days = days if days in RANGES else RANGES[0]
     end = local_today(patient, now)
     start = end - timedelta(days=days - 1)
     aggregates = analysis.daily_aggregates(series.readings(patient.id, start, end))
     marked = infusion_calendar.infusion_days(patient, start, end, now=now)
-    figure = charts.pain_figure(aggregates, start, end, marked)
-    figure.update_layout(height=320, margin={"l": 40, "r": 8, "t": 16, "b": 32})
-    # A phone chart is read, not explored: no zoom or pan that a stray touch could trigger.
-    figure.update_xaxes(fixedrange=True, tickformat="%-d %b", nticks=5)
-    figure.update_yaxes(fixedrange=True)
     daily = analysis.daily_pain(aggregates)
     return Trends(
         days=days,
         start=start,
         end=end,
-        figure_json=charts.figure_json(figure, config=charts.PHONE_CONFIG),
+        chart=charts_svg.pain_trend(aggregates, start, end, marked),
         days_with_entry=len(aggregates),
         mean_pain=round(sum(daily.values()) / len(daily), 1) if daily else None,
         infusion_days=marked,

@@ -279,3 +279,35 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
     assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
     assert row["attention"]["level"] == "medium"
     assert "Relief after the last infusion has ended" in row["attention"]["reasons"]
+
+
+def test_dashboard_figures_are_kept_per_data_version_and_never_stale(
+    app, client, make, count_queries
+):
+    """A second view reads the kept figures (no figures query: the session user, the
+    patients, the audit event); a new entry moves the patient's data version, so the next view
+    computes that patient's figures again and shows the change at once.
+
+    By hand: entries of pain 4 on the last 4 days (today included) give a 7-day mean of 4.0
+    (4 of 7 days: enough); a fifth entry of pain 9 today makes today's daily mean 6.5, so the
+    mean is (4 + 4 + 4 + 6.5) / 4 = 4.625, shown as 4.6."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    for n in range(4):
+        make.entry(patient, make.days_ago(n), 4)
+    login(client, clinician)
+
+    def mean_shown() -> str:
+        row = re.search(rf'data-patient="{patient.id}".*?</tr>', client.get("/clinic").text, re.S)
+        return re.search(r'data-label="Mean pain, 7 days">([^<]*)<', row.group(0)).group(1)
+
+    assert mean_shown() == "4.0"
+    with count_queries() as counter:
+        assert mean_shown() == "4.0"
+    assert counter.count == 3, counter.statements  # user, patients, audit: no figures query
+    make.entry(patient, make.days_ago(0), 9)
+    with app.app_context():  # the factory writes through the session: the version moved
+        assert db.session.get(User, patient.id).data_version >= 5
+    with count_queries() as counter:
+        assert mean_shown() == "4.6"
+    assert counter.count == 4, counter.statements  # the figures of the changed patient
