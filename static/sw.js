@@ -6,7 +6,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -24,14 +24,14 @@ const SHELL = [
   '/static/js/yesterday.js',
   '/static/manifest.webmanifest',
 ];
+// The clinician's chart files (plotly, charts.js) are not here: no patient page draws with them
+// (the trends chart is SVG from the server), so a phone would carry 1 MB it never uses; a
+// clinician's browser keeps them when the review first asks (staleWhileRevalidate below).
 // Nice to have; a failure here must not stop install. /diary needs a session (it redirects to
 // /login when signed out), so it is cached only when it answers 200 without a redirect.
 const OPTIONAL = [
   '/diary',
   '/static/css/print.css',
-  '/static/css/plotly-csp.css',
-  '/static/vendor/plotly-diary.min.js',
-  '/static/js/charts.js',
   '/static/icons/icon.svg',
   '/static/icons/icon-192.png',
   '/static/icons/icon-512.png',
