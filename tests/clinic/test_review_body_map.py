@@ -96,6 +96,24 @@ def test_review_page_draws_one_small_map_per_quarter(app, make, client):
     assert html.count("bodymap__svg--small") == len(quarters)
 
 
+def test_a_long_range_draws_the_last_eight_quarters_and_tables_them_all(app, make, client):
+    """Entries today and 3 years ago (1,096 days), range=all: the range meets 13 calendar
+    quarters (12 or 13 by the day of the year; at least 12). The page draws only the last 8
+    small maps and says so, while the table keeps a column for every quarter."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    make.entry(patient, today - timedelta(days=1096), body_sites=["left_knee"])
+    make.entry(patient, today, body_sites=["left_knee"])
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}?range=all").get_data(as_text=True)
+    assert len(re.findall(r'<figure class="bodymap-review__quarter">', html)) == 8
+    table_head = html.split('id="bodymap-table"')[1].split("</thead>")[0]
+    quarters = len(re.findall(r'<th scope="col">Q[1-4] \d{4}</th>', table_head))
+    assert quarters >= 12
+    assert f"The last 8 quarters are drawn; all {quarters} are in the table below." in html
+
+
 def test_review_without_entries_says_so(make, client):
     clinician, patient = make.clinician(), make.patient()
     make.link(clinician, patient)

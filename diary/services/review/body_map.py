@@ -28,6 +28,9 @@ from diary.services import review_cache
 LEVEL_FILLS = ("#ffffff", "#fde2c8", "#f6a66b", "#d9572b", "#8a1f0f")
 LEVELS = tuple(zip(LEVEL_FILLS, analysis.LEVEL_LABELS, strict=True))
 DEFINITION = analysis.BODY_MAP_DEFINITION
+# Small maps drawn: the last two years' quarters. A longer range keeps every quarter in the
+# table; drawing twenty maps for five years would double the page for what the table says.
+QUARTERS_DRAWN = 8
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class ReviewBodyMap:
     regions: tuple[Region, ...]  # the regions reported at least once in the range, map order
     definition: ClassVar[str] = DEFINITION
     levels: ClassVar[tuple[tuple[str, str], ...]] = LEVELS
+
+    @property
+    def drawn_quarters(self) -> list[Quarter]:
+        return self.quarters[-QUARTERS_DRAWN:]
 
     def fills(self, counts: RegionDays) -> dict[str, str]:
         return {r.key: LEVEL_FILLS[counts.level(r.key)] for r in BODY_MAP_REGIONS}
