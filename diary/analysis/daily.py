@@ -210,12 +210,10 @@ def rolling_mean(
         raise ValueError("window must be at least 1")
     needed = window // 2 + 1 if min_points is None else min_points
     result: dict[date, float | None] = {}
+    steps = [timedelta(days=i) for i in range(window)]
+    get = values.get
     for end in end_days:
-        present = [
-            values[d]
-            for d in (end - timedelta(days=i) for i in range(window))
-            if d in values and values[d] is not None
-        ]
+        present = [v for step in steps if (v := get(end - step)) is not None]
         result[end] = fmean(present) if present and len(present) >= needed else None
     return result
 

@@ -178,7 +178,8 @@ def relief_duration(
     cut_by_next = next_infusion_day is not None and next_infusion_day - ONE_DAY <= horizon
     if next_infusion_day is not None:
         stop = min(stop, next_infusion_day - ONE_DAY)
-    observed = {d: v for d, v in daily_pain.items() if v is not None and first <= d <= stop}
+    # The observed days looked up one by one: a course's window, not the whole history.
+    observed = {d: v for d in days_between(first, stop) if (v := daily_pain.get(d)) is not None}
     if len(observed) < RELIEF_MIN_DATA_DAYS:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
     last = max(observed)
