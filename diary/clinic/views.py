@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from diary import analysis, charts
 from diary.auth import role_required
@@ -75,7 +76,9 @@ def dashboard_page():
 @role_required(Role.CLINICIAN)
 def review_page(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="review.read")
-    page = review_cache.review_page(patient, request.args.get("range"))
+    page = review_cache.review_page(
+        patient, request.args.get("range"), render=lambda page: _review_parts(patient, page)
+    )
     return render_template(
         "clinic/review.html",
         page=page,
@@ -83,8 +86,21 @@ def review_page(patient_id: int):
         key=page.key,
         proxy_days=carers.proxy_days(patient, page.start, page.end),
         weekly_note=charts.WEEKLY_NOTE,
-        body_map_review=review_body_map.cached_body_map(patient, page.start, page.end),
     )
+
+
+def _review_parts(patient, page: review.ReviewPage) -> dict[str, Markup]:
+    """The review's parts that depend on the computed page alone, rendered once and kept with
+    it (review_cache.review_page): the course and session tables, and the body map."""
+    body_map = review_body_map.body_map(patient, page.start, page.end)
+    return {
+        "tables": _render("clinic/_review_tables.html", page=page, patient=patient),
+        "body_map": _render("clinic/_body_map.html", body_map_review=body_map),
+    }
+
+
+def _render(template: str, **context) -> Markup:
+    return Markup(render_template(template, **context))  # noqa: S704 (Jinja autoescapes)
 
 
 @bp.get("/patients/<int:patient_id>/report")

@@ -119,13 +119,26 @@ def _cached(kind: str, patient: User, part: str, compute: Callable[[review.Revie
     return value
 
 
-def review_page(patient: User, range_raw: str | None = None) -> review.ReviewPage:
-    """review.review_page, cached (see the module's docstring)."""
+def review_page(
+    patient: User,
+    range_raw: str | None = None,
+    render: Callable[[review.ReviewPage], dict[str, str]] | None = None,
+) -> review.ReviewPage:
+    """review.review_page, cached (see the module's docstring). `render(page)` gives the
+    page's parts that depend on nothing but the page (its tables, its body map) as HTML; they
+    are kept in page.html with the page, under the same key, so a repeat view renders neither
+    again."""
     range_key, _notice = review.parse_range(range_raw)
     part = range_key if range_raw in (None, "", range_key) else f"{range_key}:{range_raw[:20]}"
-    return _cached(
-        "review", patient, part, lambda built: review.review_page(patient, range_raw, built)
-    )
+    part += ":html" if render is not None else ""
+
+    def compute(built: review.Review) -> review.ReviewPage:
+        page = review.review_page(patient, range_raw, built)
+        if render is not None:
+            page.html = render(page)
+        return page
+
+    return _cached("review", patient, part, compute)
 
 
 def review_charts(patient: User, range_key: str) -> review.ReviewCharts:

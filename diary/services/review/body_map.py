@@ -1,6 +1,7 @@
 """The review's body map: the regions shaded by how often they were reported in the range, and
 one small map per calendar quarter, from one query (the day and body sites of each live entry
-in the range), whatever the length of the diary, and none while the cached map is current.
+in the range), whatever the length of the diary. The review page renders it once per cached
+page (services/review_cache.review_page) and keeps the HTML with it.
 
 Kept apart from the rest of the review (load.py, pages.py): the page includes it with one
 template include; the counting is diary.analysis.body_map.
@@ -21,7 +22,6 @@ from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
-from diary.services import review_cache
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -63,19 +63,6 @@ class ReviewBodyMap:
         if not reported:
             return f"{days}, no body site reported"
         return f"{days}; " + ", ".join(f"{r.label} {counts.count(r.key)}" for r in reported)
-
-
-def cached_body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
-    """body_map, kept in the review's cache (services/review_cache.py) under the patient's data
-    version, which any change to their entries raises: never a map from before a change. The
-    range's end is the patient's today, so a new day is a new key."""
-    born = patient.created_at.timestamp() if patient.created_at else 0
-    key = f"bodymap:{patient.id}:{born}:v{patient.data_version}:{start}:{end}"
-    found = review_cache.cache.get(key)
-    if found is None:
-        found = body_map(patient, start, end)
-        review_cache.cache.set(key, found, timeout=review_cache.MAX_SECONDS)
-    return found
 
 
 def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:

@@ -3,7 +3,7 @@ the same loaded record and computed responses (load.py, responses.py) and adds i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from diary import analysis, charts, measures
@@ -45,6 +45,9 @@ class ReviewPage:
     key: KeyFigures
     responses: Responses
     infusions_in_range: int
+    # The page's parts rendered once per data version (review_cache.review_page's `render`):
+    # the course and session tables and the body map, by name, as HTML.
+    html: dict[str, str] = field(default_factory=dict)
 
     @property
     def weekly(self) -> bool:
