@@ -3,6 +3,7 @@ Redis; a change to the patient's diary reaches every worker's next review at onc
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -11,8 +12,9 @@ import redis
 from config import TestingConfig
 from diary import create_app
 from diary.extensions import db
-from diary.models import User
+from diary.models import Infusion, User
 from diary.services import review
+from tests.clinic.test_review import _long_diary
 from tests.factories import login
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -123,3 +125,52 @@ def test_two_app_instances_share_the_review_cache_and_never_serve_a_stale_one(
         for instance in (first, second):
             with instance.app_context():
                 db.engine.dispose()
+
+
+def test_the_kept_tables_and_body_map_change_with_the_diary(app, client, make):
+    """The course and session tables and the body map are rendered once per computed page and
+    kept with it: an infusion's dose edited and an entry with a new body site are on the next
+    view, as the page's other figures are."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    for n in range(12):
+        make.entry(patient, make.days_ago(n), 6 if n > 5 else 2, body_sites=["left_hand"])
+    infusion = make.infusion(patient, clinician, make.days_ago(5), dose_mg=50.0)
+    login(client, clinician)
+    url = f"/clinic/patients/{patient.id}?range=30"
+    assert client.get(url).status_code == 200
+    first = client.get(url).text  # the repeat view, from the cache
+    assert re.search(r'data-field="dose">50 mg', first)
+    assert "Left hand 12" in first and "Right foot" not in first
+
+    with app.app_context():
+        db.session.get(Infusion, infusion.id).dose_mg = 80.0
+        db.session.commit()
+    make.entry(patient, make.days_ago(0), 2, body_sites=["right_foot"])
+    after = client.get(url).text
+    assert re.search(r'data-field="dose">80 mg', after)
+    assert not re.search(r'data-field="dose">50 mg', after)
+    assert "Left hand 12" in after and "Right foot 1" in after
+
+
+def test_a_repeat_view_runs_the_same_few_statements_at_any_length_of_history(
+    app, make, count_queries
+):
+    """A repeat view (same data version) reads nothing of the diary: the same statements for 5
+    years and 40 infusions as for 30 days, and fewer than the view that computed the page."""
+    counts: dict[str, tuple[int, int]] = {}
+    for name, years, infusions in (("five years", 5, 40), ("thirty days", 30 / 365, 1)):
+        clinician, patient = _long_diary(app, make, years=years, infusions=infusions)
+        client = app.test_client()
+        login(client, clinician)
+        url = f"/clinic/patients/{patient.id}?range=all"
+        with count_queries() as computed:
+            assert client.get(url).status_code == 200
+        with count_queries() as repeat:
+            assert client.get(url).status_code == 200
+        counts[name] = (computed.count, repeat.count)
+    assert counts["five years"] == counts["thirty days"], counts
+    computed_count, repeat_count = counts["five years"]
+    # session user, patient, link check, audit INSERT (its commit expires the ORM objects: the
+    # patient and the signed-in user are read again), the days a carer logged
+    assert repeat_count <= 7 and repeat_count < computed_count - 5, counts
