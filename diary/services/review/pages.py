@@ -43,7 +43,7 @@ class ReviewPage:
     start: date
     end: date
     key: KeyFigures
-    responses: Responses
+    responses: Responses | None  # None once rendered into `html` (review_cache.review_page)
     infusions_in_range: int
     # The page's parts rendered once per data version (review_cache.review_page's `render`):
     # the course and session tables and the body map, by name, as HTML.
