@@ -91,12 +91,14 @@ def review_page(patient_id: int):
 
 def _review_parts(patient, page: review.ReviewPage) -> dict[str, Markup]:
     """The review's parts that depend on the computed page alone, rendered once and kept with
-    it (review_cache.review_page): the course and session tables, and the body map."""
+    it (review_cache.review_page): the key figures, the course and session tables, the side
+    effects and notes, and the body map."""
     body_map = review_body_map.body_map(patient, page.start, page.end)
-    return {
-        "tables": _render("clinic/_review_tables.html", page=page, patient=patient),
-        "body_map": _render("clinic/_body_map.html", body_map_review=body_map),
+    parts = {
+        part: _render("clinic/_review_parts.html", part=part, page=page, patient=patient)
+        for part in ("key", "tables", "notes")
     }
+    return {**parts, "body_map": _render("clinic/_body_map.html", body_map_review=body_map)}
 
 
 def _render(template: str, **context) -> Markup:
