@@ -16,6 +16,10 @@ The page and its charts request (and the report) read the same computed record
 records it computed in its own memory (BUILT_KEPT), under the same key parts and for at most
 BUILT_SECONDS (never past the entry's own end), so the charts request that follows a page
 does not compute the record again; a change to the data gives a new key at once, as above.
+
+The review page's parts that depend on the computed page alone (key figures, tables, body map)
+are rendered once, when the page is computed, and kept as HTML in the cached page under the
+same key (review_page's `render`): a repeat view renders none of them again.
 """
 
 from __future__ import annotations
