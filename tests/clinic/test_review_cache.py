@@ -174,3 +174,41 @@ def test_a_repeat_view_runs_the_same_few_statements_at_any_length_of_history(
     # session user, patient, link check, audit INSERT (its commit expires the ORM objects: the
     # patient and the signed-in user are read again), the days a carer logged
     assert repeat_count <= 7 and repeat_count < computed_count - 5, counts
+
+
+def _course_row(html: str, number: int) -> str:
+    found = re.search(rf'<tr data-course="{number}">(.*?)</tr>', html, re.S)
+    assert found, f"no row for course {number}"
+    return found.group(1)
+
+
+def test_a_late_entry_in_an_old_courses_window_changes_that_course_only_there(app, client, make):
+    """Two courses 140 days apart. A late entry inside the first course's week after it changes
+    that course's week-1 mean on the next view; one between the two courses' windows (past the
+    first's relief horizon, before the second's baseline week) leaves both rows as they were.
+
+    Daily pain 6, except 2 on the 7 days after course 1 (its week-1 mean 2.0, baseline 6.0).
+    A second entry of 9 on the third of those days makes that day (2 + 9) / 2 = 5.5 and the
+    week-1 mean (6 x 2 + 5.5) / 7 = 2.5."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    first, second = 200, 60  # days ago
+    for n in range(first + 10, -1, -1):
+        make.entry(patient, make.days_ago(n), 2 if first - 7 <= n < first else 6)
+    make.infusion(patient, clinician, make.days_ago(first), dose_mg=50.0)
+    make.infusion(patient, clinician, make.days_ago(second), dose_mg=50.0)
+    login(client, clinician)
+    url = f"/clinic/patients/{patient.id}?range=all"
+    before = client.get(url).text
+    week1 = re.compile(r'data-field="week1">([\d.]+)')
+    assert week1.search(_course_row(before, 1)).group(1) == "2.0"
+
+    make.entry(patient, make.days_ago(100), 9)  # outside every course's window
+    outside = client.get(url).text
+    assert _course_row(outside, 1) == _course_row(before, 1)
+    assert _course_row(outside, 2) == _course_row(before, 2)
+
+    make.entry(patient, make.days_ago(first - 3), 9)  # inside course 1's week 1, recorded now
+    inside = client.get(url).text
+    assert week1.search(_course_row(inside, 1)).group(1) == "2.5"
+    assert _course_row(inside, 2) == _course_row(before, 2)
