@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select, type_coerce
 
 from diary import analysis
@@ -21,7 +22,14 @@ from diary.services.transactions import commit_keeping_loaded
 
 RELIEF_NOT_ENDED = figures_.NOT_ENDED
 
-__all__ = ["RELIEF_NOT_ENDED", "cache", "dashboard_page", "init_app", "patient_summaries"]
+__all__ = [
+    "RELIEF_NOT_ENDED",
+    "cache",
+    "dashboard_page",
+    "forget_kept",
+    "init_app",
+    "patient_summaries",
+]
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -219,6 +227,9 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     ).all()
     if not rows:
         return _Listing([], {}, {}, {}, {})
+    held = _held().get((clinician.id, today, query))
+    if held is not None and held[0] == rows:
+        return held[1]
     window_start = today - timedelta(days=WINDOW_DAYS)
     recent_start = today - timedelta(days=figures_.RECENT_DAYS - 1)
     local_days, keys, bounds = {}, {}, {}
@@ -248,17 +259,49 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
             s.id,
         ),
     )
-    return _Listing(summaries, bounds, keys, figures, afters)
+    listing = _Listing(summaries, bounds, keys, figures, afters)
+    _hold((clinician.id, today, query), rows, replace(listing, afters={}))
+    return listing
+
+
+# The last listings this worker worked out (per clinician, day and search), with the patients'
+# rows they came from: a listing is a function of those rows (names, data versions, last entry,
+# last and next infusion) and today alone, so a view whose rows are equal on the same day
+# reuses it whole.
+HELD_LISTINGS = 16
+
+
+def _held() -> dict[tuple[int, date, str], tuple[list, _Listing]]:
+    return current_app.extensions.setdefault("dashboard_listings", {})
+
+
+def _hold(key: tuple[int, date, str], rows: list, listing: _Listing) -> None:
+    held = _held()
+    held.pop(key, None)
+    while len(held) >= HELD_LISTINGS:
+        held.pop(next(iter(held)), None)
+    held[key] = (rows, listing)
+
+
+def forget_kept() -> None:
+    """Empty the kept figures and listings (benches and tests: every figure computed again)."""
+    cache.clear()
+    _held().clear()
 
 
 def _completed(listing: _Listing, shown: list[PatientSummary]) -> list[PatientSummary]:
     """The shown patients with their relief status where it was only known not to be "ended"
     (figures_.NOT_ENDED): computed now, by the same relief_duration. Their attention stays as
     it is: it reads only "ended"."""
-    found = figures_.reliefs_for(
+    figures_.reliefs_for(
         [s.id for s in shown], listing.bounds, listing.keys, listing.figures, listing.afters
     )
-    return [replace(s, relief_status=found[s.id]) if s.id in found else s for s in shown]
+    return [
+        replace(s, relief_status=listing.figures[s.id].relief)
+        if s.relief_status == RELIEF_NOT_ENDED
+        else s
+        for s in shown
+    ]
 
 
 def _summary(

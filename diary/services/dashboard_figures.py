@@ -18,6 +18,7 @@ the statement, which then leaves those days unread). For the others it is known 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -106,8 +107,8 @@ class Kept:
     def loads(cls, value: tuple) -> Kept:
         since, recent, baseline, relief = value
         return cls(
-            date.fromordinal(since),
-            {date.fromordinal(d): v for d, v in recent},
+            _day(since),
+            {_day(d): v for d, v in recent},
             baseline,
             relief,
         )
@@ -184,12 +185,12 @@ def reliefs_for(
     keys: dict[int, str],
     figures: dict[int, Kept],
     afters: dict[int, dict],
-) -> dict[int, str]:
-    """The relief status of the patients in `wanted` whose status was NOT_ENDED: from the days
-    after the infusion in hand, or read in one statement; kept."""
+) -> None:
+    """Work out the relief status of the patients in `wanted` whose status was NOT_ENDED (in
+    `figures`): from the days after the infusion in hand, or read in one statement; kept."""
     todo = [pid for pid in wanted if figures[pid].relief == NOT_ENDED]
     if not todo:
-        return {}
+        return
     unread = [pid for pid in todo if pid not in afters]
     if unread:
         read = daily_pain(
@@ -204,7 +205,6 @@ def reliefs_for(
     updated = {pid: replace(figures[pid], relief=found[pid]) for pid in todo}
     cache.set_many({keys[pid]: kept.dumps() for pid, kept in updated.items()})
     figures |= updated
-    return found
 
 
 def daily_pain(
@@ -301,13 +301,19 @@ def _daily_pain_postgresql(
     ):
         ordinal = first.toordinal()
         days = {
-            date.fromordinal(ordinal + o): float(v)
-            for o, v in zip(offsets or (), pains or (), strict=True)
+            _day(ordinal + o): float(v) for o, v in zip(offsets or (), pains or (), strict=True)
         }
         for o, v in zip(after_offsets or (), after_pains or (), strict=True):
-            days[date.fromordinal(ordinal + o)] = float(v)
+            days[_day(ordinal + o)] = float(v)
         result[pid] = (days, bool(read_after))
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(ordinal: int) -> date:
+    """The day of that ordinal: the patients' days are mostly the same few months, so one date
+    object serves them all."""
+    return date.fromordinal(ordinal)
 
 
 def _daily_pain(bounds: list[Bounds]) -> dict[int, dict[date, float]]:

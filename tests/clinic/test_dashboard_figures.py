@@ -179,7 +179,7 @@ def test_attention_order_is_the_full_computations_computed_kept_and_paged(
     computed = _page_rows(client.get("/clinic").text)
     kept = _page_rows(client.get("/clinic").text)
     with app.app_context():
-        dashboard.cache.clear()
+        dashboard.forget_kept()
     monkeypatch.setattr(dashboard_figures, "may_end", lambda *_a: True)
     full = _page_rows(client.get("/clinic").text)
     assert computed == kept == full == expected
@@ -187,7 +187,7 @@ def test_attention_order_is_the_full_computations_computed_kept_and_paged(
 
     monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
     with app.app_context():
-        dashboard.cache.clear()
+        dashboard.forget_kept()
     pages = [_page_rows(client.get(f"/clinic?page={n}").text) for n in (1, 2, 3)]
     assert pages == [expected[:3], expected[3:6], expected[6:]]
 
