@@ -230,3 +230,26 @@ def test_kept_figures_serve_the_next_days_with_todays_figures(app, make, count_q
     assert "No entries for 4 days" in later.attention.reasons
     assert not [s for s in counter.statements if "avg(" in s.lower()], counter.statements
     assert counter.count == 2, counter.statements  # the patients, the audit event
+
+
+def test_a_held_listing_serves_only_the_same_rows(app, client, make, count_queries):
+    """A repeat view reuses the worker's listing (no figures statement); a change to a
+    patient's row that moves no data version (a new name) is shown at once, and so is an
+    infusion that became due (a new next infusion)."""
+    clinician = make.clinician()
+    patient = make.patient(display_name="Ann Before", timezone="UTC")
+    make.link(clinician, patient)
+    make.entry(patient, TODAY, 4)
+    login(client, clinician)
+    assert "Ann Before" in client.get("/clinic").text
+    with count_queries() as counter:
+        assert "Ann Before" in client.get("/clinic").text
+    assert counter.count == 3, counter.statements
+    with app.app_context():
+        db.session.get(User, patient.id).display_name = "Ann After"
+        db.session.commit()
+    html = client.get("/clinic").text
+    assert "Ann After" in html and "Ann Before" not in html
+    assert "attention--low" in html
+    make.infusion(patient, clinician, TODAY + timedelta(days=2))
+    assert "Infusion due in 2 days" in client.get("/clinic").text
