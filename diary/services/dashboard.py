@@ -3,6 +3,7 @@ attention first."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -277,10 +278,14 @@ def _held() -> dict[tuple[int, date, str], tuple[list, _Listing]]:
 
 def _hold(key: tuple[int, date, str], rows: list, listing: _Listing) -> None:
     held = _held()
-    held.pop(key, None)
-    while len(held) >= HELD_LISTINGS:
-        held.pop(next(iter(held)), None)
-    held[key] = (rows, listing)
+    with _holding:  # threaded workers: one writer at a time
+        held.pop(key, None)
+        while len(held) >= HELD_LISTINGS:
+            held.pop(next(iter(held)), None)
+        held[key] = (rows, listing)
+
+
+_holding = threading.Lock()
 
 
 def forget_kept() -> None:

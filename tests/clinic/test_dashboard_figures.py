@@ -12,7 +12,7 @@ import pytest
 
 from diary import analysis
 from diary.extensions import db
-from diary.models import User
+from diary.models import Entry, User
 from diary.services import dashboard, dashboard_figures
 from tests.factories import login
 
@@ -61,6 +61,7 @@ def test_pre_check_passes_at_exactly_30_percent():
 
 
 TODAY = datetime.now(UTC).date()
+TODAY_AT = datetime.now(UTC)
 L = TODAY - timedelta(days=20)  # the infusion day of most patients below
 
 
@@ -253,3 +254,52 @@ def test_a_held_listing_serves_only_the_same_rows(app, client, make, count_queri
     assert "attention--low" in html
     make.infusion(patient, clinician, TODAY + timedelta(days=2))
     assert "Infusion due in 2 days" in client.get("/clinic").text
+
+
+def test_the_statements_pre_check_leaves_unread_only_reliefs_that_cannot_have_ended(app):
+    """60 patients with random diaries around their threshold (PostgreSQL decides may_end in
+    the statement; elsewhere every day is read): wherever the days after the infusion were left
+    unread, relief_duration on the whole diary is neither "ended" nor "ended_in_gap", and
+    may_end agrees."""
+    rng = random.Random(11)
+    last = TODAY - timedelta(days=40)
+    cases = {}
+    with app.app_context():
+        for n in range(60):
+            patient = User(
+                email=f"rand{n}@example.test",
+                display_name=f"Random {n}",
+                password_hash="x",
+                role="patient",
+                timezone="UTC",
+            )
+            db.session.add(patient)
+            db.session.flush()
+            baseline = rng.choice([5, 6, 8, 10])
+            level = rng.choice([0.3, 0.7, 1.2, 1.5])
+            daily = {last - timedelta(days=i): float(baseline) for i in range(1, 8)}
+            for i in range(1, 41):
+                if rng.random() < 0.8:
+                    daily[last + timedelta(days=i)] = float(
+                        max(0, min(10, round(rng.gauss(baseline * level, 0.8))))
+                    )
+            for day, pain in daily.items():
+                db.session.add(
+                    Entry(patient_id=patient.id, day=day, pain=int(pain), recorded_at=TODAY_AT)
+                )
+            cases[patient.id] = daily
+        db.session.commit()
+        bounds = [dashboard_figures.Bounds(pid, last, last - timedelta(days=7)) for pid in cases]
+        read = dashboard_figures.daily_pain(bounds, since=TODAY - timedelta(days=14))
+        postgresql = db.engine.dialect.name == "postgresql"
+    unread = 0
+    for pid, daily in cases.items():
+        _days_read, after_read = read[pid]
+        if not after_read:
+            unread += 1
+            base = analysis.baseline(daily, last)
+            after = {d: v for d, v in daily.items() if d > last}
+            assert not dashboard_figures.may_end(after, base), daily
+            status = analysis.relief_duration(daily, last, base).status
+            assert status not in (analysis.RELIEF_ENDED, "ended_in_gap"), daily
+    assert (unread > 10) if postgresql else (unread == 0), unread
