@@ -7,26 +7,38 @@ clinician through the test client (in-process: the server's own time, no network
 the median, the SQL statements per request and the size of the HTML: "computed" with the
 dashboard's kept figures emptied before each request (the first view of the day, or every
 patient's diary changed since the last view), "kept" without (the figures of patients whose
-data version has not moved are reused; diary/services/dashboard.py).
+data version has not moved are reused; diary/services/dashboard.py). Where the code skips the
+relief computation of patients whose relief cannot have ended (dashboard_figures.may_end),
+"every relief" is the computed case with that pre-check always passing: the bound when every
+patient's pain crosses the threshold (the seeded pain is constant per patient, so no one's
+does).
 
     .venv/bin/python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i10
-    [--sizes 10,200,2000] [--days 365] [--requests 15] [--keep]
+    [--sizes 10,200,2000] [--days 365] [--requests 15] [--keep] [--before f66d755]
 
 --keep reuses the data of an earlier run on the same database (building 2,000 x 365 days takes
-a few minutes).
+a few minutes). With --before COMMIT the same measurement runs first on that commit (a
+temporary git worktree, removed afterwards), then on this checkout, on the same data (built
+first by this checkout when missing), and both tables are printed: one run, one load.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 # bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# --root: the code to measure (a worktree of another commit); this checkout by default.
+HERE = Path(__file__).resolve().parent.parent
+ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else HERE
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(HERE))  # bench.seed: this checkout's
 
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select
@@ -45,7 +57,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--before", default=None, help="a commit to measure first (worktree)")
+    parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.before is not None:
+        _before_and_after(args)
+        return
     sizes = [int(n) for n in args.sizes.split(",")]
 
     config = TestingConfig()
@@ -85,8 +102,15 @@ def main() -> None:
 
     from diary.services import dashboard
 
-    print("| patients | computed: median ms | SQL | kept: median ms | SQL | HTML |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    try:
+        from diary.services import dashboard_figures
+    except ImportError:  # code before the pre-check
+        dashboard_figures = None
+    may_end = dashboard_figures.may_end if dashboard_figures else None
+    cases = ["computed", "kept"] + (["every relief"] if dashboard_figures else [])
+    print(f"code: {ROOT}")
+    print("| patients | " + " | ".join(f"{c}: median ms | SQL" for c in cases) + " | HTML |")
+    print("|---:|" + "---:|---:|" * len(cases) + "---:|")
     for n in sizes:
         client = app.test_client()
         response = client.post(
@@ -96,13 +120,17 @@ def main() -> None:
         for _ in range(2):
             assert client.get("/clinic").status_code == 200
         row = []
-        for computed in (True, False):
+        for case in cases:
+            computed = case != "kept"
+            if case == "every relief":
+                dashboard_figures.may_end = lambda *_args: True
             times = []
             statements.clear()
             for _ in range(args.requests):
                 if computed:
                     with app.app_context():
-                        dashboard.cache.clear()
+                        # the kept figures (and, where the code has them, listings)
+                        getattr(dashboard, "forget_kept", dashboard.cache.clear)()
                 event.listen(engine, "before_cursor_execute", count)
                 t0 = time.perf_counter()
                 response = client.get("/clinic")
@@ -110,7 +138,39 @@ def main() -> None:
                 event.remove(engine, "before_cursor_execute", count)
                 assert response.status_code == 200
             row += [f"{statistics.median(times):,.0f}", str(len(statements) // args.requests)]
+            if case == "every relief":
+                dashboard_figures.may_end = may_end
         print(f"| {n:,} | {' | '.join(row)} | {len(response.data) / 1024:.0f} KiB |")
+
+
+def _before_and_after(args) -> None:
+    """The measurement on `args.before` (a temporary worktree), then on this checkout."""
+    common = ["--database-url", args.database_url, "--sizes", args.sizes]
+    common += ["--days", str(args.days), "--requests", str(args.requests)]
+    if not args.keep:  # build the data once, with this checkout, measuring nothing much
+        subprocess.run(
+            [sys.executable, __file__, *common[:6], "--requests", "1"],
+            check=True,
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            for root in (before, HERE):
+                print(f"\n{'before (' + args.before + ')' if root == before else 'after'}:")
+                sys.stdout.flush()
+                command = [sys.executable, __file__, *common, "--keep", "--root", str(root)]
+                subprocess.run(command, check=True)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(HERE), "worktree", "remove", "--force", str(before)],
+                check=True,
+                capture_output=True,
+            )
 
 
 if __name__ == "__main__":

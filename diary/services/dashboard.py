@@ -3,36 +3,34 @@ attention first."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from flask import Flask
-from flask_caching import Cache
-from sqlalchemy import (
-    Date,
-    Float,
-    Integer,
-    String,
-    and_,
-    case,
-    cast,
-    column,
-    func,
-    or_,
-    select,
-    text,
-    type_coerce,
-)
+from flask import current_app
+from sqlalchemy import func, or_, select, type_coerce
 
-from diary import analysis, measures
+from diary import analysis
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, utcnow
 from diary.models.types import UTCDateTime
 from diary.services import audit
+from diary.services import dashboard_figures as figures_
 from diary.services.access import linked_patients_query
+from diary.services.dashboard_figures import cache, init_app
 from diary.services.local_time import zone_named
 from diary.services.transactions import commit_keeping_loaded
+
+RELIEF_NOT_ENDED = figures_.NOT_ENDED
+
+__all__ = [
+    "RELIEF_NOT_ENDED",
+    "cache",
+    "dashboard_page",
+    "forget_kept",
+    "init_app",
+    "patient_summaries",
+]
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -75,6 +73,8 @@ class PatientSummary:
     last_infusion_day: date | None
     next_infusion_at: datetime | None
     next_infusion_day: date | None  # the patient's local day
+    # analysis.relief_duration's status after the last infusion; on the page (which does not
+    # show it) possibly RELIEF_NOT_ENDED: known not to be "ended", not computed.
     relief_status: str | None
     attention: Attention
 
@@ -136,9 +136,11 @@ def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = 
     """PAGE_SIZE patients of the clinician (those whose name or email contains `query`, when
     given), most in need of attention first, and one audit event naming the patients shown."""
     query = (query or "").strip()[:SEARCH_MAX]
-    everyone = _summaries(clinician, today, query)
+    listing = _summaries(clinician, today, query)
+    everyone = listing.summaries
     pages = max(1, -(-len(everyone) // PAGE_SIZE))
     page = min(max(page, 1), pages)
+    # The page does not show the relief status: it stays NOT_ENDED where only that is known.
     shown = everyone[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     _audit_list(
         clinician, shown, detail={"page": page, "query": query} if query else {"page": page}
@@ -149,7 +151,8 @@ def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = 
 def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
     """Every linked patient with recent figures, most in need of attention first (the API's
     list), and one audit event naming them all."""
-    summaries = _summaries(clinician, today, "")
+    listing = _summaries(clinician, today, "")
+    summaries = _completed(listing, listing.summaries)
     _audit_list(clinician, summaries, detail={})
     return summaries
 
@@ -164,16 +167,27 @@ def _audit_list(clinician: User, shown: list[PatientSummary], detail: dict) -> N
     commit_keeping_loaded()
 
 
-def _summaries(clinician: User, today: date, query: str) -> list[PatientSummary]:
-    """Each linked patient (matching `query`) with recent figures, most in need of attention
-    first (level, then the largest worsening, then name). Two queries whatever the number of
-    patients or the length of their diaries, each giving one row per patient:
+@dataclass(frozen=True)
+class _Listing:
+    """The summaries in attention order, with what _completed needs to finish the shown ones."""
 
-    1. the patients, with their last entry day and their last and next infusion times;
-    2. from their daily mean pain (grouped in SQL) over the days each figure needs: the 7-day
-       mean, the baseline of the last infusion, the days with entries among the last 14, and
-       the daily means after the last infusion (for the relief status), as one text field.
+    summaries: list[PatientSummary]
+    bounds: dict[int, figures_.Bounds]
+    keys: dict[int, str]
+    figures: dict[int, figures_.Kept]
+    afters: dict[int, dict[date, float]]
+
+
+def _summaries(clinician: User, today: date, query: str) -> _Listing:
+    """Each linked patient (matching `query`) with recent figures, most in need of attention
+    first (level, then the largest worsening, then name). A constant number of statements
+    whatever the number of patients or the length of their diaries:
+
+    1. the patients, with their data version, last entry day and last and next infusion times;
+    2. only for the patients whose kept figures (dashboard_figures) are not of their data
+       version: their daily mean pain over the days the figures need, one row per patient.
     The last infusion's day is the patient's local day, so it is worked out between the two.
+    The figures that move with today are worked out from the kept days at each view.
     """
     now = utcnow()
     live = Entry.deleted_at.is_(None)
@@ -213,8 +227,12 @@ def _summaries(clinician: User, today: date, query: str) -> list[PatientSummary]
         )
     ).all()
     if not rows:
-        return []
+        return _Listing([], {}, {}, {}, {})
+    held = _held().get((clinician.id, today, query))
+    if held is not None and held[0] == rows:
+        return held[1]
     window_start = today - timedelta(days=WINDOW_DAYS)
+    recent_start = today - timedelta(days=figures_.RECENT_DAYS - 1)
     local_days, keys, bounds = {}, {}, {}
     for pid, _name, _email, tz_name, version, born, _last_entry, last_at, next_at in rows:
         tz = zone_named(tz_name)
@@ -222,23 +240,19 @@ def _summaries(clinician: User, today: date, query: str) -> list[PatientSummary]
         next_day = next_at.astimezone(tz).date() if next_at else None
         local_days[pid] = (last_day, next_day)
         shown_last = last_day if last_day is not None and last_day >= window_start else None
-        lower = today - timedelta(days=13)
+        lower = recent_start
         if shown_last is not None:
             lower = max(
                 min(lower, shown_last - timedelta(days=analysis.BASELINE_DAYS)), window_start
             )
-        # The figures depend on the patient's entries (their data version), the last
-        # infusion's day and today, nothing else: computed once per patient and key.
-        born_at = born.timestamp() if born else 0
-        keys[pid] = f"{pid}:{born_at}:v{version}:{today}:{shown_last}"
-        bounds[pid] = (pid, shown_last, lower)
-    figures = _cached_figures(keys, bounds, today)
+        bounds[pid] = figures_.Bounds(pid, shown_last, lower)
+        keys[pid] = bounds[pid].key(born.timestamp() if born else 0, version)
+    figures, afters = figures_.kept_figures(bounds, keys, today)
     summaries = [
-        _summary(pid, name, email, today, last_entry, local_days[pid], next_at, figures.get(pid))
+        _summary(pid, name, email, today, last_entry, local_days[pid], next_at, figures[pid])
         for pid, name, email, _tz, _v, _born, last_entry, _last_at, next_at in rows
     ]
-    return sorted(
-        summaries,
+    summaries.sort(
         key=lambda s: (
             ATTENTION_RANK[s.attention.level],
             -(s.change_pct if s.change_pct is not None else float("-inf")),
@@ -246,208 +260,53 @@ def _summaries(clinician: User, today: date, query: str) -> list[PatientSummary]
             s.id,
         ),
     )
+    listing = _Listing(summaries, bounds, keys, figures, afters)
+    _hold((clinician.id, today, query), rows, replace(listing, afters={}))
+    return listing
 
 
-@dataclass(frozen=True)
-class _Figures:
-    mean7: float | None
-    baseline: float | None  # of the last infusion in the window (None without one)
-    days_14: int
-    relief: str | None  # analysis.relief_duration's status after that infusion
+# The last listings this worker worked out (per clinician, day and search), with the patients'
+# rows they came from: a listing is a function of those rows (names, data versions, last entry,
+# last and next infusion) and today alone, so a view whose rows are equal on the same day
+# reuses it whole.
+HELD_LISTINGS = 16
 
 
-# Each patient's figures, under a key holding their data version, the last infusion's day and
-# today (see _summaries): a change to the diary moves the key, so no worker serves figures
-# from before it. Shared in Redis when REDIS_URL is set, else kept in each worker's memory.
-cache = Cache()
-CACHE_SECONDS = 26 * 60 * 60  # a key names its day: it is not asked for after that day
+def _held() -> dict[tuple[int, date, str], tuple[list, _Listing]]:
+    return current_app.extensions.setdefault("dashboard_listings", {})
 
 
-def init_app(app: Flask) -> None:
-    redis_url = app.config.get("REDIS_URL")
-    config = {
-        "CACHE_KEY_PREFIX": app.config.get("CACHE_KEY_PREFIX", "diary:") + "dashboard:",
-        "CACHE_DEFAULT_TIMEOUT": CACHE_SECONDS,
-    }
-    if redis_url:
-        config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
-    else:  # a few hundred bytes a patient: room for every patient of a large clinic
-        config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 100_000}
-    cache.init_app(app, config=config)
+def _hold(key: tuple[int, date, str], rows: list, listing: _Listing) -> None:
+    held = _held()
+    with _holding:  # threaded workers: one writer at a time
+        held.pop(key, None)
+        while len(held) >= HELD_LISTINGS:
+            held.pop(next(iter(held)), None)
+        held[key] = (rows, listing)
 
 
-def _cached_figures(
-    keys: dict[int, str], bounds: dict[int, tuple[int, date | None, date]], today: date
-) -> dict[int, _Figures]:
-    """The figures of every patient in `keys`: from the cache, the others computed in one query
-    (and kept)."""
-    found = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
-    figures = {pid: _Figures(*value) for pid, value in found.items() if value is not None}
-    missing = [bounds[pid] for pid in keys if pid not in figures]
-    if missing:
-        computed = _figures(missing, today)
-        cache.set_many({keys[pid]: tuple(vars(f).values()) for pid, f in computed.items()})
-        figures |= computed
-    return figures
+_holding = threading.Lock()
 
 
-_BOUNDS_SQL = {
-    "postgresql": (
-        "SELECT (r->>'p')::int AS patient_id, (r->>'l')::date AS last_day, "
-        "(r->>'f')::date AS first_day FROM json_array_elements(CAST(:bounds AS json)) AS r"
-    ),
-    "sqlite": (
-        "SELECT json_extract(value, '$.p') AS patient_id, json_extract(value, '$.l') AS "
-        "last_day, json_extract(value, '$.f') AS first_day FROM json_each(:bounds)"
-    ),
-}
+def forget_kept() -> None:
+    """Empty the kept figures and listings (benches and tests: every figure computed again)."""
+    cache.clear()
+    _held().clear()
 
 
-def _bounds_json(bounds: list[tuple[int, date | None, date]]) -> str:
-    return json.dumps(
-        [
-            {"p": pid, "l": last.isoformat() if last else None, "f": lower.isoformat()}
-            for pid, last, lower in bounds
-        ]
+def _completed(listing: _Listing, shown: list[PatientSummary]) -> list[PatientSummary]:
+    """The shown patients with their relief status where it was only known not to be "ended"
+    (figures_.NOT_ENDED): computed now, by the same relief_duration. Their attention stays as
+    it is: it reads only "ended"."""
+    figures_.reliefs_for(
+        [s.id for s in shown], listing.bounds, listing.keys, listing.figures, listing.afters
     )
-
-
-def _bounds_table(bounds: list[tuple[int, date | None, date]]):
-    """Per patient: the last infusion's local day (None when none in the window) and the first
-    day to read; as a table from one JSON parameter (one statement whatever the number)."""
-    return (
-        text(_BOUNDS_SQL[db.engine.dialect.name])
-        .bindparams(bounds=_bounds_json(bounds))
-        .columns(column("patient_id", Integer), column("last_day", Date), column("first_day", Date))
-        .subquery("bounds")
-    )
-
-
-def _figures(bounds: list[tuple[int, date | None, date]], today: date) -> dict[int, _Figures]:
-    """Each patient's figures from their daily mean pain over the days from `first` on: one
-    row per patient (a patient without entries there has none), then the relief status after
-    the last infusion by analysis.relief_duration, as in the review."""
-    if db.engine.dialect.name == "postgresql":
-        rows = _figure_rows_postgresql(bounds, today)
-    else:
-        rows = _figure_rows(bounds, today)
-    last_days = {pid: last for pid, last, _first in bounds}
-    figures = {}
-    for pid, mean7, n7, base, n_base, days_14, after in rows:
-        last = last_days[pid]
-        baseline = (
-            float(base)
-            if last is not None and base is not None and n_base >= analysis.BASELINE_MIN_DAYS
-            else None
-        )
-        relief = analysis.relief_duration(after, last, baseline).status if last else None
-        figures[pid] = _Figures(
-            mean7=float(mean7) if mean7 is not None and n7 >= analysis.WEEK_MEAN_MIN_DAYS else None,
-            baseline=baseline,
-            days_14=days_14,
-            relief=str(relief) if relief is not None else None,
-        )
-    return figures
-
-
-def _figure_rows_postgresql(bounds, today: date):
-    """PostgreSQL: for each patient (a LATERAL subquery) their daily means from the live
-    entries' covering index (ix_entries_live_patient_day_pain: an index-only scan of the few
-    days each needs), aggregated into one row; the days after the last infusion come as two
-    arrays (day offsets, pain). Each patient's aggregation is small and runs in memory, so
-    2,000 patients stay well under a second where one grouping of all their days spilled to
-    disk."""
-    pain = measures.PAIN.code
-    # Only constants are put into the text (the column's name, the bounds' SQL): values are
-    # bound parameters.
-    sql = f"""
-        SELECT b.patient_id, x.mean7, x.n7, x.base, x.n_base, x.days_14, x.after_days, x.after_pain
-        FROM ({_BOUNDS_SQL["postgresql"]}) AS b
-        CROSS JOIN LATERAL (
-          SELECT avg(d.pain) FILTER (WHERE d.day BETWEEN :week_start AND :today) AS mean7,
-                 count(*) FILTER (WHERE d.day BETWEEN :week_start AND :today) AS n7,
-                 avg(d.pain) FILTER (WHERE d.day >= b.last_day - :baseline_days
-                                     AND d.day < b.last_day) AS base,
-                 count(*) FILTER (WHERE d.day >= b.last_day - :baseline_days
-                                  AND d.day < b.last_day) AS n_base,
-                 count(*) FILTER (WHERE d.day BETWEEN :fortnight_start AND :today) AS days_14,
-                 array_agg(d.day - b.last_day) FILTER (WHERE d.day > b.last_day) AS after_days,
-                 array_agg(d.pain) FILTER (WHERE d.day > b.last_day) AS after_pain
-          FROM (SELECT e.day, avg(CAST(e.{pain} AS float8)) AS pain
-                FROM entries AS e
-                WHERE e.patient_id = b.patient_id AND e.day >= b.first_day
-                  AND e.deleted_at IS NULL
-                GROUP BY e.day) AS d
-        ) AS x
-    """  # noqa: S608
-    result = db.session.execute(
-        text(sql),
-        {
-            "bounds": _bounds_json(bounds),
-            "today": today,
-            "week_start": today - timedelta(days=6),
-            "fortnight_start": today - timedelta(days=13),
-            "baseline_days": analysis.BASELINE_DAYS,
-        },
-    )
-    last_days = {pid: last for pid, last, _first in bounds}
-    for pid, mean7, n7, base, n_base, days_14, offsets, pains in result:
-        last = last_days[pid]
-        after = (
-            {last + timedelta(days=o): float(v) for o, v in zip(offsets, pains, strict=True)}
-            if offsets
-            else {}
-        )
-        yield pid, mean7, n7, base, n_base, days_14, after
-
-
-def _figure_rows(bounds, today: date):
-    """Other databases (SQLite): the daily means grouped in SQL, then one row per patient;
-    the days after the last infusion as one text field."""
-    live = Entry.deleted_at.is_(None)
-    b = _bounds_table(bounds)
-    daily = (
-        select(
-            Entry.patient_id,
-            Entry.day,
-            cast(func.avg(measures.PAIN.of(Entry)), Float).label("pain"),
-        )
-        .join(b, b.c.patient_id == Entry.patient_id)
-        .where(live, Entry.day >= b.c.first_day)
-        .group_by(Entry.patient_id, Entry.day)
-        .subquery("daily")
-    )
-    b2 = _bounds_table(bounds)
-    day, pain = daily.c.day, daily.c.pain
-    last = b2.c.last_day
-
-    def between(start, end):
-        return and_(day >= start, day <= end)
-
-    in7 = between(today - timedelta(days=6), today)
-    item = cast(day, String) + "=" + cast(pain, String)
-    after = func.group_concat(case((day > last, item)), ",")
-    base_lo = func.date(last, f"-{analysis.BASELINE_DAYS} days")
-    in_base = and_(day >= base_lo, day < last)
-    for pid, mean7, n7, base, n_base, days_14, after_text in db.session.execute(
-        select(
-            daily.c.patient_id,
-            func.avg(case((in7, pain))),
-            func.count(case((in7, 1))),
-            func.avg(case((in_base, pain))),
-            func.count(case((in_base, 1))),
-            func.count(case((between(today - timedelta(days=13), today), 1))),
-            after,
-        )
-        .join(b2, b2.c.patient_id == daily.c.patient_id)
-        .group_by(daily.c.patient_id)
-    ):
-        series = {}
-        for pair in (after_text or "").split(","):
-            if pair:
-                d, v = pair.split("=")
-                series[date.fromisoformat(d[:10])] = float(v)
-        yield pid, mean7, n7, base, n_base, days_14, series
+    return [
+        replace(s, relief_status=listing.figures[s.id].relief)
+        if s.relief_status == RELIEF_NOT_ENDED
+        else s
+        for s in shown
+    ]
 
 
 def _summary(
@@ -458,21 +317,26 @@ def _summary(
     last_entry_day: date | None,
     local_days: tuple[date | None, date | None],
     next_at: datetime | None,
-    found: _Figures | None,
+    kept: figures_.Kept,
 ) -> PatientSummary:
+    """The patient's line: the figures that move with today from the kept days (the review's
+    window_mean for the 7-day mean), the others as kept."""
     last_day, next_day = local_days
-    mean7 = found.mean7 if found else None
-    base = found.baseline if found and last_day else None
+    mean7 = analysis.window_mean(kept.recent, today - timedelta(days=6), today)
+    fortnight = today - timedelta(days=13)
+    days_14 = sum(1 for d in kept.recent if fortnight <= d <= today)
+    base = kept.baseline if last_day else None
     change = analysis.percent_change(base, mean7)
-    relief = (found.relief if found else None) if last_day else None
-    if last_day and relief is None:  # no entries in the window: as relief_duration says
-        relief = str(analysis.relief_duration({}, last_day, base).status)
+    relief = None
+    if last_day:
+        # No infusion in the window: as relief_duration says without a baseline.
+        relief = kept.relief if kept.relief is not None else str(analysis.RELIEF_NOT_ENOUGH_DATA)
     return PatientSummary(
         id=pid,
         display_name=name,
         email=email,
         last_entry_day=last_entry_day,
-        entries_last_14_days=found.days_14 if found else 0,
+        entries_last_14_days=days_14,
         mean_pain_7_days=round(mean7, 1) if mean7 is not None else None,
         baseline=round(base, 1) if base is not None else None,
         change_pct=round(change) if change is not None else None,
