@@ -59,7 +59,18 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_sqlite(app)
 
-    from diary import assets, auth, body_map, cli, codes, errors, measures, pages, security
+    from diary import (
+        assets,
+        auth,
+        body_map,
+        cli,
+        codes,
+        errors,
+        measures,
+        pages,
+        security,
+        session_cookie,
+    )
     from diary.auth import phone_session
     from diary.services import (
         dashboard,
@@ -82,6 +93,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     phone_session.register_phone_session(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    session_cookie.init_app(app)
     assets.init_app(app)
     review_cache.init_app(app)
     dashboard.init_app(app)
@@ -97,7 +109,30 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (pages.bp, auth_bp, patient_bp, carer_bp, clinic_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
+    _limits_only_where_declared(app)
     return app
+
+
+def _limits_only_where_declared(app: Flask) -> None:
+    """Flask-Limiter checks, before every request, the limits that apply to all routes
+    (default, application, blueprint and meta limits). The diary has none of those: each limit
+    is declared on its route (sign-in, joining, the password check) and checked by that route's
+    decorator, with its failed-attempt deduction in the limiter's after-request hook, which stays.
+    So the before-request check, which found nothing to count on every other request, is dropped;
+    if a limit for all routes is ever configured, it stays."""
+    manager = limiter.limit_manager
+    app_wide = (
+        manager.default_limits
+        or manager.application_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+    )
+    if not app_wide:
+        check = type(limiter)._check_request_limit
+        hooks = app.before_request_funcs.get(None, [])
+        app.before_request_funcs[None] = [
+            f for f in hooks if getattr(f, "__func__", None) is not check
+        ]
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -20,7 +20,16 @@ import os
 import re
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, request, send_file
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    send_file,
+    url_for,
+)
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
@@ -52,6 +61,33 @@ def init_app(app: Flask) -> None:
     compress.init_app(app)
     app.view_functions["static"] = static_file
     app.url_defaults(_add_fingerprint)
+    app.jinja_env.globals["url_for"] = template_url_for
+
+
+# (script root, filename) -> the static file's URL, when files are not watched for changes
+_static_urls: dict[tuple[str, str], str] = {}
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Flask's url_for, for templates. A static file's URL (`url_for('static', filename=...)`,
+    nothing else given) is worked out once per worker and script root: it depends on nothing
+    else (its fingerprint is fixed until the workers restart, see `fingerprint`), and a page
+    links a dozen of them, each costing a trip through the URL map. Every other URL is built as
+    usual, on every call (it may depend on the request: a carer's diary links keep the
+    patient's id)."""
+    if (
+        endpoint == "static"
+        and len(values) == 1
+        and "filename" in values
+        and has_request_context()
+        and not (current_app.debug or current_app.jinja_env.auto_reload)
+    ):
+        key = (request.script_root, values["filename"])
+        url = _static_urls.get(key)
+        if url is None:
+            url = _static_urls[key] = url_for(endpoint, **values)
+        return url
+    return url_for(endpoint, **values)
 
 
 def _stat(path: str) -> tuple[str, int, int] | None:

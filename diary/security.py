@@ -22,24 +22,34 @@ CSP = "; ".join(
 )
 
 
+# Set on every response unless the view set its own: (name, its lower case, value).
+EVERY_RESPONSE = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+)
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+# Health data: never in a shared cache, never on disk after the session.
+NO_STORE_TYPES = frozenset({"text/html", "application/json", "application/fhir+json", "text/csv"})
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response: Response) -> Response:
+        # The names already set are read once (each `setdefault` would scan every header).
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype in (
-            "text/html",
-            "application/json",
-            "application/fhir+json",
-            "text/csv",
-        ):
-            # Health data: never in a shared cache, never on disk after the session.
-            headers.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name, _value in headers.items()}
+        for name, lower, value in EVERY_RESPONSE:
+            if lower not in present:
+                headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add(*HSTS)
+        if "cache-control" not in present and response.mimetype in NO_STORE_TYPES:
+            headers.add("Cache-Control", "no-store")
         return response

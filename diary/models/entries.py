@@ -62,6 +62,18 @@ class Entry(db.Model):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # Live entries of a day in the order written: the Today page's last few and the last
+        # days' answers for "same as yesterday" are read from its end, however many entries the
+        # day has (services/today.py, services/yesterday.py).
+        Index(
+            "ix_entries_live_patient_day_recorded",
+            "patient_id",
+            "day",
+            "recorded_at",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         Index("uq_entries_patient_import_key", "patient_id", "import_key", unique=True),
     )
 

@@ -30,4 +30,8 @@ class UsualMedication(db.Model):
     @property
     def line(self) -> str:
         """The entry's medication line: "gabapentin 300 mg", or the name alone."""
-        return f"{self.name} {self.dose}" if self.dose else self.name
+        return self.line_of(self.name, self.dose)
+
+    @staticmethod
+    def line_of(name: str, dose: str | None) -> str:
+        return f"{name} {dose}" if dose else name

@@ -120,6 +120,7 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
             # Push reminders are the patient's own device setting, not a carer's.
             push_public_key=push.public_key() if patient.id == current_user.id else None,
             recent_days=recent,
+            count_cap=today.COUNT_CAP,
             usual=usual,
             ticked=ticked,
             copy_missing=copy_yesterday and copied is None,

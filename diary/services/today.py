@@ -1,7 +1,8 @@
 """What the patient's Today page needs, in two queries whatever the length of the diary: the
 day's state (entries so far, last and next infusion, last check-in) as one row of scalar
 subqueries, and the last few of today's entries. The page lists only those few, with a link to
-the history, so it costs the same after one entry or nine hundred.
+the history, and counts today's entries only up to COUNT_CAP, so it costs the same after one entry
+or six thousand: both read the end of an index of the day's live entries in the order written.
 
 Both statements are built once, with bound parameters: building a statement and working out its
 cache key cost more than running it, on a page patients open many times a day."""
@@ -21,12 +22,15 @@ from diary.services import checkins, local_time
 from diary.services.local_time import local_now, zone
 
 RECENT_SHOWN = 5
+# Today's entries are counted up to this many ("100 or more entries today"): counting them all
+# would read every one of them.
+COUNT_CAP = 100
 
 
 @dataclass(frozen=True)
 class Today:
     day: date
-    entries_today: int  # live entries for the patient's local today
+    entries_today: int  # live entries for the patient's local today, at most COUNT_CAP
     recent: list[Row]  # (id, pain, recorded_at) of the last RECENT_SHOWN of them, newest first
     days_since_infusion: int | None  # since the last infusion that has started (0 on its day)
     checkin: checkins.CheckinDue
@@ -39,7 +43,9 @@ _NOW = bindparam("now")
 _LIVE_TODAY = (Entry.patient_id == _PATIENT, Entry.day == _DAY, Entry.deleted_at.is_(None))
 _MINE = Infusion.patient_id == _PATIENT
 _STATE = select(
-    select(func.count()).select_from(Entry).where(*_LIVE_TODAY).scalar_subquery(),
+    select(func.count())
+    .select_from(select(Entry.id).where(*_LIVE_TODAY).limit(COUNT_CAP).subquery())
+    .scalar_subquery(),
     type_coerce(
         select(func.max(Infusion.started_at))
         .where(_MINE, Infusion.started_at <= _NOW)
@@ -73,8 +79,10 @@ def today(patient: User, *, now: datetime | None = None) -> Today:
     day = local.date()
     tz = zone(patient)
     params = {"patient_id": patient.id, "day": day, "now": now}
-    count, last_infusion, next_infusion, last_checkin = db.session.execute(_STATE, params).one()
-    recent = db.session.execute(_RECENT, params).all() if count else []
+    # Plain rows on the session's connection (same transaction): no ORM objects to build.
+    connection = db.session.connection()
+    count, last_infusion, next_infusion, last_checkin = connection.execute(_STATE, params).one()
+    recent = connection.execute(_RECENT, params).all() if count else []
     since = (day - last_infusion.astimezone(tz).date()).days if last_infusion else None
     upcoming = next_infusion.astimezone(tz).date() if next_infusion else None
     reminder = patient.reminder_time is not None and local.time() >= patient.reminder_time

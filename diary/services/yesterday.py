@@ -8,11 +8,10 @@ JavaScript, /diary?copy=yesterday fills the form from the same values.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, func, select
+from sqlalchemy import Date, Row, bindparam, select, union_all
 
 from diary import measures
 from diary.extensions import db
@@ -26,48 +25,58 @@ DAYS_KEPT = 3
 _LISTS = (Kind.CODES, Kind.LINES)
 
 
+# Each day's answers are read from its last DAY_ENTRIES_READ live entries: bounded, however many
+# entries the day has (a day with more is combined from its latest ones).
+DAY_ENTRIES_READ = 20
+
+
 def recent_days(patient: User, today: date) -> dict[str, dict[str, Any]]:
     """{ISO day: {measure code: the day's value}} for the days today-2..today that have live
     entries, in one query. A day's value combines its entries as the analysis does: the union
     of codes and of medication lines (in the order first written), the latest text.
 
-    The database returns each day's distinct answers once (grouped on the JSON as text), not
-    every entry: a day with hundreds of identical entries costs one row, so the Today page does
-    not slow down with the entries already saved."""
-    rows = _rows(patient, today)
+    Each day is read from the end of the index of live entries in the order written, at most
+    DAY_ENTRIES_READ entries of it (the latest): the Today page costs the same after one entry
+    or thousands. A day with more entries than that is combined from its latest ones."""
     days: dict[str, dict[str, Any]] = {}
-    latest_text: dict[tuple[str, str], Any] = {}
-    for row in rows:
-        key = row[0].isoformat()
-        day = days.setdefault(key, {})
-        for m, value in zip(measures.SAME_AS_YESTERDAY, row[3:], strict=True):
+    for row in _rows(patient, today):  # oldest first within each day
+        day = days.setdefault(row[0].isoformat(), {})
+        for m, value in zip(measures.SAME_AS_YESTERDAY, row[2:], strict=True):
             if m.kind in _LISTS:
                 seen = day.setdefault(m.code, [])
-                seen.extend(v for v in json.loads(value or "null") or () if v not in seen)
-            elif value and row[2] >= latest_text.get((key, m.code), row[2]):
-                # The text of the answer written last that day.
-                latest_text[(key, m.code)] = row[2]
-                day[m.code] = value
+                seen.extend(v for v in value or () if v not in seen)
+            elif value:
+                day[m.code] = value  # the text of the answer written last that day
     return days
 
 
-def _rows(patient: User, today: date) -> list[Row]:
-    """Each day's distinct answers: (day, first written, last written, *SAME_AS_YESTERDAY)."""
-    columns = [
-        cast(m.of(Entry), Text) if m.kind in _LISTS else m.of(Entry)
-        for m in measures.SAME_AS_YESTERDAY
-    ]
-    return db.session.execute(
-        select(Entry.day, func.min(Entry.recorded_at), func.max(Entry.recorded_at), *columns)
+def _day_rows(day: str):
+    return (
+        select(Entry.day, Entry.recorded_at, *(m.of(Entry) for m in measures.SAME_AS_YESTERDAY))
         .where(
-            Entry.patient_id == patient.id,
+            Entry.patient_id == bindparam("patient_id"),
+            Entry.day == bindparam(day, type_=Date),
             Entry.deleted_at.is_(None),
-            Entry.day >= today - timedelta(days=DAYS_KEPT - 1),
-            Entry.day <= today,
         )
-        .group_by(Entry.day, *columns)
-        .order_by(Entry.day, func.min(Entry.recorded_at))
-    ).all()
+        .order_by(Entry.recorded_at.desc(), Entry.id.desc())
+        .limit(DAY_ENTRIES_READ)
+        .subquery()
+    )
+
+
+# Built once, with bound parameters: the last entries of each of the DAYS_KEPT days.
+_DAYS = [_day_rows(f"day{i}") for i in range(DAYS_KEPT)]
+_RECENT = union_all(*(select(*sub.c) for sub in _DAYS)).subquery()
+_RECENT_IN_ORDER = select(*_RECENT.c).order_by(_RECENT.c.day, _RECENT.c.recorded_at)
+
+
+def _rows(patient: User, today: date) -> list[Row]:
+    """The last entries of each of the days today-2..today, oldest first:
+    (day, recorded_at, *SAME_AS_YESTERDAY)."""
+    params: dict[str, Any] = {"patient_id": patient.id}
+    params.update({f"day{i}": today - timedelta(days=i) for i in range(DAYS_KEPT)})
+    # Plain rows on the session's connection (same transaction): no ORM objects to build.
+    return db.session.connection().execute(_RECENT_IN_ORDER, params).all()
 
 
 def copied_values(days: dict[str, dict[str, Any]], into: date) -> dict[str, Any] | None:

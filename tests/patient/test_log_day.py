@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -189,13 +190,13 @@ def test_clinician_cannot_open_the_diary(client, make):
     assert client.get("/diary").status_code == 403
 
 
-def test_today_lists_the_last_five_entries_and_costs_the_same_after_forty(
+def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred(
     app, client, make, count_queries
 ):
     """The page shows the latest 5 of today's entries (newest first) and says how many there
-    are, and reads the same 5 statements (user, the day's state, the 5 entries, the last days'
-    values for "same as yesterday", the usual medications) after 1 entry or 40: it does not
-    grow with the day's entries."""
+    are (counted up to 100), and reads the same 5 statements (user, the day's state, the 5
+    entries, the last days' values for "same as yesterday", the usual medications) after 1 entry,
+    40 or 500: it does not grow with the day's entries."""
     patient = make.patient(timezone="UTC")
     login(client, patient)
     today = datetime.now(UTC).date()
@@ -218,7 +219,46 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_forty(
     ]
     assert "40 entries today; the latest 5 are shown here." in html
     assert 'href="/diary/history"' in html
-    assert one.count == forty.count == 5, forty.statements
+    with app.app_context():
+        db.session.add_all(
+            Entry(
+                patient_id=patient.id,
+                day=today,
+                recorded_at=start + timedelta(seconds=2400 + second),
+                pain=second % 11,
+            )
+            for second in range(460)
+        )
+        db.session.commit()
+    with count_queries() as five_hundred:
+        html = client.get("/diary").get_data(as_text=True)
+    listed = re.findall(r"Pain (\d+) out of 10, saved at (\d\d:\d\d)", html)
+    assert listed[0] == ("8", "00:47")  # 2400 + 459 seconds: 00:47:39, pain 459 % 11
+    assert len(listed) == 5
+    assert "100 or more entries today; the latest 5 are shown here." in html
+    assert one.count == forty.count == five_hundred.count == 5, five_hundred.statements
+
+
+def test_todays_entries_are_read_from_the_end_of_the_index_of_live_entries(app):
+    """SQLite's plans for the Today page's last entries and its count: searches of the index of
+    live entries by time, with no sort of the day's entries (which would read all of them)."""
+    from diary.services import today as today_service
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan is SQLite's")
+        params = {"patient_id": 1, "day": datetime(2026, 1, 1).date(), "now": datetime.now(UTC)}
+        for statement in (today_service._RECENT, today_service._STATE):
+            compiled = statement.compile(db.engine)
+            plan = " | ".join(
+                str(row[-1])
+                for row in db.session.connection().exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + str(compiled),
+                    tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
+                )
+            )
+            assert "TEMP B-TREE" not in plan, plan
+            assert "entries USING" in plan and "INDEX ix_entries_live_patient_day_" in plan, plan
 
 
 def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(client, make):

@@ -1,6 +1,8 @@
 """ "Same as yesterday": the day's copyable answers, combined by the database."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from diary.extensions import db
 from diary.models import Entry
@@ -55,9 +57,11 @@ def test_a_days_answers_combine_its_entries_in_the_order_first_written(app, make
         assert yesterday.copied_values(days, day) is None
 
 
-def test_hundreds_of_identical_entries_are_one_row(app, make):
-    """300 entries today with the same answers: the database groups them, so the page reads one
-    row for today, not 300 (the Today page must not slow down with the entries already saved)."""
+def test_a_day_with_hundreds_of_entries_is_read_from_its_latest_ones(app, make):
+    """300 entries today: the first (06:00) has symptoms [colour], the 299 after it (07:00,
+    07:01, ...) [burning]. Only the day's latest DAY_ENTRIES_READ (20) entries are read, so the
+    page reads 20 rows however many entries the day has, and today's answers are those of its
+    latest entries: symptoms [burning] (the 06:00 answer is not among the last 20)."""
     patient = make.patient()
     today = make.days_ago(0)
     with app.app_context():
@@ -65,16 +69,36 @@ def test_hundreds_of_identical_entries_are_one_row(app, make):
             Entry(
                 patient_id=patient.id,
                 day=today,
-                recorded_at=_at(today, 7),
+                recorded_at=_at(today, 6) if i == 0 else _at(today, 7) + timedelta(minutes=i),
                 pain=3,
-                symptoms=["burning"],
+                symptoms=["colour"] if i == 0 else ["burning"],
                 body_sites=["foot_right"],
                 medications=[],
             )
-            for _ in range(300)
+            for i in range(300)
         )
         db.session.commit()
         patient = db.session.get(type(patient), patient.id)
         rows = yesterday._rows(patient, today)
-        assert len(rows) == 1
+        assert len(rows) == yesterday.DAY_ENTRIES_READ == 20
         assert yesterday.recent_days(patient, today)[today.isoformat()]["symptoms"] == ["burning"]
+
+
+def test_each_day_is_read_from_the_end_of_the_index_of_live_entries(app):
+    """SQLite's plan for one day's rows: a search of the index of live entries by time, walked
+    from its end, with no sort of the day's entries (which would read every one of them)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan is SQLite's")
+        day = yesterday._DAYS[0].element
+        compiled = day.compile(db.engine, compile_kwargs={"literal_binds": False})
+        params = {"patient_id": 1, "day0": date(2026, 1, 1)}
+        plan = " | ".join(
+            str(row[-1])
+            for row in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled),
+                tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
+            )
+        )
+    assert "ix_entries_live_patient_day_recorded" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

@@ -1,0 +1,74 @@
+"""What every request pays for, made cheaper without changing what it does: the session cookie's
+signer kept per key, the rate limiter checked only on routes with a limit, the security headers
+set in one pass, static URLs in pages worked out once per worker."""
+
+from __future__ import annotations
+
+import re
+
+from config import TestingConfig
+from diary import create_app
+from diary.extensions import limiter
+from tests.factories import login
+
+
+def test_a_session_cookie_stops_working_when_the_secret_key_changes(app, client, make):
+    """The session's signer is kept between requests, but follows the key: after a key change
+    the old cookie signs nobody in; with the old key among the fallbacks it still does."""
+    login(client, make.patient())
+    assert client.get("/api/v1/me").status_code == 200
+    old = app.config["SECRET_KEY"]
+    try:
+        app.config["SECRET_KEY"] = "another key, rotated"
+        assert client.get("/api/v1/me").status_code == 401
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert client.get("/api/v1/me").status_code == 200
+    finally:
+        app.config["SECRET_KEY"] = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_the_limiter_checks_only_the_routes_that_have_a_limit(app):
+    """No limit applies to every route, so the limiter's check before every request is not
+    registered; each limited route (sign-in, joining, the password check) checks its own limit
+    in its decorator (tests/security/test_login_limits.py: still 429 after too many)."""
+    check = type(limiter)._check_request_limit
+    hooks = app.before_request_funcs.get(None, [])
+    assert not [f for f in hooks if getattr(f, "__func__", None) is check]
+    assert not limiter.limit_manager.default_limits
+    assert not limiter.limit_manager.application_limits
+
+
+def test_a_header_the_view_set_is_kept_and_the_others_are_added_once(client, make):
+    login(client, make.patient())
+    response = client.get("/diary")
+    assert response.headers.getlist("Cache-Control") == ["private, no-cache"]  # the view's own
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name
+    assert client.get("/api/v1/me").headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_a_security_header_a_view_sets_is_not_overridden():
+    app = create_app(TestingConfig())
+
+    @app.get("/framed")
+    def framed():
+        return "ok", 200, {"X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "no-referrer"}
+
+    headers = app.test_client().get("/framed").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+
+
+def test_static_urls_in_pages_follow_the_script_root(client):
+    """A page's static URLs are kept per worker and per script root: the same app mounted
+    under /sub links its files under /sub."""
+    plain = client.get("/login").get_data(as_text=True)
+    mounted = client.get("/login", base_url="http://localhost/sub").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', plain)
+    assert css, plain
+    assert f'href="/sub{css.group(1)}"' in mounted
+    assert 'src="/sub/static/js/app.js"' in mounted
+    again = client.get("/login").get_data(as_text=True)
+    assert f'href="{css.group(1)}"' in again and "/sub/static" not in again
