@@ -217,7 +217,9 @@ def side_effect_chart(
                     SEVERITY_COLOURS[value],
                     f"{code}|{names[j]}",
                     value,
-                    f"{label(SIDE_EFFECTS, code)}, {names[j]}: {SEVERITIES[value]}",
+                    f"{label(SIDE_EFFECTS, code)}, {names[j]}: {SEVERITIES[value]}"
+                    if len(windows) <= MAX_LABELS
+                    else "",  # dozens of courses: the numbers are in the table
                 )
             )
     panel = Panel(

@@ -51,7 +51,9 @@ def symptom_chart(
     """Symptoms by day: a grid with one row per symptom (codes.SYMPTOMS order, first at the
     top; codes unknown to codes.py after them), one column per day: reported (orange), an entry
     without it (pale), blank when there was no entry that day. With `weeks` (over a year) one
-    column per week (its Monday): reported on any of its days, entries without it, or blank."""
+    column per week (its Monday): reported on any of its days, entries without it, or blank.
+    Drawn as a pale column per day with an entry (Rect.at the day) and an orange cell per
+    symptom reported (Rect.at "code|day", value 1)."""
     code = measures.SYMPTOMS.code
     if weeks is None:
         axis = analysis.days_between(start, end)
@@ -67,23 +69,55 @@ def symptom_chart(
     xs = DayScale(axis[0], axis[-1] + timedelta(days=span - 1), box[0], box[2])
     cell = (box[2] - box[0]) / len(axis)
     gap = 1 if cell >= 3 else 0
-    rects = []
+
+    # a pale column for each day (week) with an entry, then a cell for each symptom reported:
+    # an entry without the symptom shows pale, a day without an entry blank. Cells narrower than
+    # 3 units are drawn without a gap, so a run of them is drawn as one rectangle (at: "first
+    # day/last day"): the same picture in far fewer elements.
+    def runs(days_in: list[int]) -> list[tuple[int, int]]:
+        if gap:
+            return [(j, j) for j in days_in]
+        spans: list[tuple[int, int]] = []
+        for j in days_in:
+            if spans and spans[-1][1] == j - 1:
+                spans[-1] = (spans[-1][0], j)
+            else:
+                spans.append((j, j))
+        return spans
+
+    def at(a: int, b: int) -> str:
+        first = axis[a].isoformat()
+        return first if a == b else f"{first}/{axis[b].isoformat()}"
+
+    def width(a: int, b: int) -> float:
+        return r(max((b - a + 1) * cell - gap, 0.3))
+
+    with_entry = [j for j, d in enumerate(axis) if d in reported]
+    rects = [
+        Rect(
+            r(box[0] + a * cell),
+            box[1],
+            width(a, b),
+            row_h * len(codes),
+            REPORTED_COLOURS[0],
+            at(a, b),
+        )
+        for a, b in runs(with_entry)
+    ]
     for i, c in enumerate(codes):
-        for j, d in enumerate(axis):
-            if d not in reported:
-                continue
-            value = 1 if c in reported[d] else 0
-            rects.append(
-                Rect(
-                    r(box[0] + j * cell),
-                    r(box[1] + i * row_h + 0.5),
-                    r(max(cell - gap, 0.3)),
-                    row_h - 1,
-                    REPORTED_COLOURS[value],
-                    f"{c}|{d.isoformat()}",
-                    value,
-                )
+        seen_on = [j for j in with_entry if c in reported[axis[j]]]
+        rects += [
+            Rect(
+                r(box[0] + a * cell),
+                r(box[1] + i * row_h + 0.5),
+                width(a, b),
+                row_h - 1,
+                REPORTED_COLOURS[1],
+                f"{c}|{at(a, b)}",
+                1,
             )
+            for a, b in runs(seen_on)
+        ]
     unit = "Week" if weeks is not None else "Day"
     return Chart(
         key=code,

@@ -34,6 +34,7 @@ from diary.charts_svg.plot import (
 PAIN_HEIGHT, ALIGNED_HEIGHT = 300, 300
 TOP, BOTTOM, RIGHT = 16, 44, 16
 PAIN_TICKS = (0, 2, 4, 6, 8, 10)
+FEW = 8  # up to this many courses, each point of the aligned chart has a tooltip
 
 
 def pain_chart(
@@ -233,7 +234,11 @@ def aligned_chart(
                 colour,
                 [(str(o), p, xs(o)) for o, p in s.points],
                 ys,
-                tip=lambda at, v, name=name: f"{name}, day {at}: {number(v)}",
+                tip=(
+                    (lambda at, v, name=name: f"{name}, day {at}: {number(v)}")
+                    if len(aligned) <= FEW
+                    else None  # dozens of lines: the numbers are in the table
+                ),
                 size=2,
             )
         )

@@ -11,7 +11,7 @@ Pure: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 # Okabe-Ito colours, as the patient's trend chart and the report's plotly charts.
@@ -24,6 +24,7 @@ REPORTED_COLOURS = ("#eef2f7", COLOURS[1])  # entry without it, reported
 WIDTH = 720
 LEFT, RIGHT = 64, 56  # room for the left and right axes' labels and titles
 PAIN_RANGE = (-0.3, 10.3)  # 0-10 with room for markers drawn at 0 and 10
+TIP_LIMIT = 100  # a series with more marks has no tooltips (its numbers are in the table)
 
 
 def r(value: float) -> float:
@@ -219,6 +220,8 @@ def line(
         run.append(f"{mark.x},{mark.y}")
     if len(run) > 1:
         paths.append(" ".join(run))
+    if len(marks) > TIP_LIMIT:  # a tooltip on every one of hundreds of points: bytes, not help
+        marks = [replace(m, tip="") for m in marks]
     return Line(name, colour, tuple(marks), tuple(paths) if join else (), **style)
 
 

@@ -118,13 +118,14 @@ def test_weekly_pain_and_symptoms_keep_the_infusion_on_its_day():
     assert "7-day mean" not in [s.name for s in chart.panels[0].lines]
     assert [(m.at, m.x) for m in chart.line("Infusion").marks] == [("2026-05-06", 307.2)]
     symptoms = charts_svg.symptom_chart(aggregates, day(0), day(20), weeks=weeks)
-    swelling = [(b.at, b.value) for b in symptoms.panels[0].rects if b.at.startswith("swelling|")]
-    assert swelling == [
-        ("swelling|2026-04-27", 0),
-        ("swelling|2026-05-04", 0),
-        ("swelling|2026-05-11", 1),
-        ("swelling|2026-05-18", 0),
+    rects = symptoms.panels[0].rects
+    assert [b.at for b in rects if b.value is None] == [  # every week has entries
+        "2026-04-27",
+        "2026-05-04",
+        "2026-05-11",
+        "2026-05-18",
     ]
+    assert [b.at for b in rects if b.at.startswith("swelling|")] == ["swelling|2026-05-11"]
 
 
 # --- symptoms and body sites --------------------------------------------------------------------
@@ -134,9 +135,15 @@ def test_symptom_grid_rows_in_code_order_blank_without_entry(aggregates):
     chart = charts_svg.symptom_chart(aggregates, day(0), day(3))
     (panel,) = chart.panels
     assert [t.label for t in panel.y_ticks] == [c.label for c in SYMPTOMS]
-    cells = {b.at: b.value for b in panel.rects}
-    assert [cells.get(f"burning|{day(i).isoformat()}") for i in range(4)] == [1, 1, None, 0]
-    assert [cells.get(f"swelling|{day(i).isoformat()}") for i in range(4)] == [1, 0, None, 0]
+    # a pale column on the days with an entry (not day 2), an orange cell where reported
+    columns = [(b.at, b.fill, b.h) for b in panel.rects if b.value is None]
+    assert columns == [(day(i).isoformat(), "#eef2f7", 18 * len(SYMPTOMS)) for i in (0, 1, 3)]
+    cells = {b.at: (b.value, b.fill) for b in panel.rects if b.value is not None}
+    assert cells == {
+        f"burning|{day(0).isoformat()}": (1, "#D55E00"),
+        f"swelling|{day(0).isoformat()}": (1, "#D55E00"),
+        f"burning|{day(1).isoformat()}": (1, "#D55E00"),
+    }  # day 3's entry has no symptom: its column stays pale; allodynia (day 9) is outside
     assert ("1 May 2026", "Burning pain, Swelling") in chart.table.rows
     assert ("4 May 2026", "none") in chart.table.rows
 
@@ -289,3 +296,23 @@ def test_each_chart_is_drawn_as_accessible_csp_clean_svg(app, aggregates):
     assert (
         'data-at="2026-05-03"' in pain_html and "<title>Infusion, 3 May 2026</title>" in pain_html
     )
+
+
+def test_narrow_symptom_cells_are_drawn_as_runs():
+    """200 days over 404 units: cells of 2.02 units, drawn without gaps, so burning on days
+    0-9 and 20 is two rectangles (days 0-9 as one, 10 cells wide; day 20 alone), and the days
+    with an entry (0-9, 20) two pale columns."""
+    aggregates = daily_aggregates(
+        [Reading(day=day(i), pain=3, symptoms=frozenset({"burning"})) for i in [*range(10), 20]]
+    )
+    chart = charts_svg.symptom_chart(aggregates, day(0), day(199))
+    rects = chart.panels[0].rects
+    cell = (704 - 300) / 200
+    assert [(b.at, b.w) for b in rects if b.value is None] == [
+        (f"{day(0).isoformat()}/{day(9).isoformat()}", round(10 * cell, 1)),
+        (day(20).isoformat(), round(cell, 1)),
+    ]
+    assert [(b.at, b.x) for b in rects if b.value == 1] == [
+        (f"burning|{day(0).isoformat()}/{day(9).isoformat()}", 300),
+        (f"burning|{day(20).isoformat()}", round(300 + 20 * cell, 1)),
+    ]
