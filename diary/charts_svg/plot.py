@@ -11,8 +11,10 @@ Pure: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from markupsafe import Markup, escape
 
 # Okabe-Ito colours, as the patient's trend chart and the report's plotly charts.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -29,6 +31,11 @@ TIP_LIMIT = 100  # a series with more marks has no tooltips (its numbers are in 
 
 def r(value: float) -> float:
     return round(value, 1)
+
+
+def _value(value: float | int | None) -> str:
+    """data-value: the number drawn, to 2 decimals (5 -> "5.0", 4.666 -> "4.67")."""
+    return "None" if value is None else str(round(float(value), 2))
 
 
 def number(value: float | int | None) -> str:
@@ -68,6 +75,24 @@ class Line:
 
     def points(self) -> list[tuple[str, float | int | None]]:
         return [(m.at, m.value) for m in self.marks]
+
+    def marks_svg(self) -> Markup:
+        """Every mark as SVG elements (a circle, a ring or a polygon; data-at and data-value,
+        a <title> tooltip when it has one): one string made here rather than by a template loop,
+        as a 5-year chart has thousands of them."""
+        ring = self.shape == "ring"
+        out = []
+        for m in self.marks:
+            if self.shape in ("circle", "ring") or ring:
+                head = f'<circle cx="{m.x}" cy="{m.y}" r="{self.size}"'
+                tag = "circle"
+            else:
+                head = f'<polygon points="{self.marker(m)}"'
+                tag = "polygon"
+            data = f' data-at="{escape(m.at)}" data-value="{_value(m.value)}"'
+            tail = f"><title>{escape(m.tip)}</title></{tag}>" if m.tip else "/>"
+            out.append(head + data + tail)
+        return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
 
     def marker(self, m: Mark) -> str:
         """The marker's polygon `points` (diamond, square, triangles)."""
@@ -145,6 +170,18 @@ class Table:
     head: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
+    def rows_html(self) -> Markup:
+        """The body's rows (the first cell a row header), every cell escaped: one string made
+        here rather than by a template loop (a 5-year table has thousands of cells)."""
+        return Markup(  # noqa: S704 (every cell through escape())
+            "".join(
+                f'<tr><th scope="row">{escape(row[0])}</th>'
+                + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
+                + "</tr>"
+                for row in self.rows
+            )
+        )
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -209,6 +246,8 @@ def line(
     marks: list[Mark] = []
     paths: list[str] = []
     run: list[str] = []
+    if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
+        tip = None  # a tooltip on every one of hundreds of points: bytes, not help
     for at, value, x in values:
         if value is None:
             if len(run) > 1:
@@ -220,8 +259,6 @@ def line(
         run.append(f"{mark.x},{mark.y}")
     if len(run) > 1:
         paths.append(" ".join(run))
-    if len(marks) > TIP_LIMIT:  # a tooltip on every one of hundreds of points: bytes, not help
-        marks = [replace(m, tip="") for m in marks]
     return Line(name, colour, tuple(marks), tuple(paths) if join else (), **style)
 
 
