@@ -29,7 +29,7 @@ from diary.charts_svg.plot import (
 from diary.codes import SEVERITIES, SIDE_EFFECTS, label
 
 TOP, BOTTOM = 16, 48
-LABELS = 300  # room for a side effect's name left of the grid
+LABELS = 330  # room for a side effect's name left of the grid (11-unit text: row-labels)
 MAX_LABELS = 20  # at most this many course labels along an axis
 
 
@@ -231,6 +231,7 @@ def side_effect_chart(
         x_title="Course",
         rects=tuple(rects),
         grid=False,
+        row_labels=True,
     )
     return Chart(
         key=measures.SIDE_EFFECTS.code,

@@ -32,7 +32,7 @@ from diary.charts_svg.plot import (
 from diary.codes import BODY_SITES, PGIC_ANSWERS, SYMPTOMS, Code, label
 
 TOP, BOTTOM = 16, 44
-LABELS = 300  # room for a symptom's name left of the plot
+LABELS = 330  # room for a symptom's name left of the plot (11-unit text: row-labels)
 SITE_LABELS = 160  # and for a body site's
 
 
@@ -134,6 +134,7 @@ def symptom_chart(
                 x_title="Date" if weeks is None else "Week (starting Monday)",
                 rects=tuple(rects),
                 grid=False,
+                row_labels=True,
             ),
         ),
         table=Table(

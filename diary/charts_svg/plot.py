@@ -148,6 +148,7 @@ class Panel:
     rects: tuple[Rect, ...] = ()
     lines: tuple[Line, ...] = ()
     grid: bool = True  # horizontal grid lines at the left axis' ticks
+    row_labels: bool = False  # the left axis names rows (symptoms, side effects): smaller text
     x_grid: bool = False  # vertical grid lines at the x ticks (e.g. a bar chart's values)
 
     def line(self, name: str) -> Line:
@@ -221,7 +222,10 @@ class DayScale(Scale):
     def day(self, d: date) -> float:
         return self((d - self.start).days)
 
-    def ticks(self, start: date, end: date, count: int = 6) -> tuple[Tick, ...]:
+    def ticks(self, start: date, end: date, count: int | None = None) -> tuple[Tick, ...]:
+        """Evenly spaced date labels, one per 110 units of width at most (6 on a full-width
+        chart), so that none overlaps the next."""
+        count = count or max(3, min(6, int(abs(self.b - self.a) // 110) + 1))
         span = (end - start).days
         fmt = "%b %Y" if span > 370 else "%-d %b"
         if span == 0:

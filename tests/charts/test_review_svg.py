@@ -299,7 +299,7 @@ def test_each_chart_is_drawn_as_accessible_csp_clean_svg(app, aggregates):
 
 
 def test_narrow_symptom_cells_are_drawn_as_runs():
-    """200 days over 404 units: cells of 2.02 units, drawn without gaps, so burning on days
+    """200 days over 374 units: cells of 1.87 units, drawn without gaps, so burning on days
     0-9 and 20 is two rectangles (days 0-9 as one, 10 cells wide; day 20 alone), and the days
     with an entry (0-9, 20) two pale columns."""
     aggregates = daily_aggregates(
@@ -307,12 +307,12 @@ def test_narrow_symptom_cells_are_drawn_as_runs():
     )
     chart = charts_svg.symptom_chart(aggregates, day(0), day(199))
     rects = chart.panels[0].rects
-    cell = (704 - 300) / 200
+    cell = (704 - 330) / 200
     assert [(b.at, b.w) for b in rects if b.value is None] == [
         (f"{day(0).isoformat()}/{day(9).isoformat()}", round(10 * cell, 1)),
         (day(20).isoformat(), round(cell, 1)),
     ]
     assert [(b.at, b.x) for b in rects if b.value == 1] == [
-        (f"burning|{day(0).isoformat()}/{day(9).isoformat()}", 300),
-        (f"burning|{day(20).isoformat()}", round(300 + 20 * cell, 1)),
+        (f"burning|{day(0).isoformat()}/{day(9).isoformat()}", 330),
+        (f"burning|{day(20).isoformat()}", round(330 + 20 * cell, 1)),
     ]
