@@ -11,7 +11,7 @@ Pure: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
@@ -194,7 +194,6 @@ class Chart:
     legend: tuple[LegendItem, ...] = ()
     empty: str = ""  # said instead of the drawing when there is nothing to draw
     width: float = WIDTH
-    note: str = field(default="")
 
     def line(self, name: str) -> Line:
         return next(s for p in self.panels for s in p.lines if s.name == name)
