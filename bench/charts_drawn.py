@@ -4,9 +4,11 @@ Serves the app (gunicorn, 2 workers, 127.0.0.1, free port) on a temporary SQLite
 the demo clinic, signs in as its clinician, and for each review (a demo patient with 90 days,
 and one with 5 years and 40 infusions at ?range=all) loads the page N times in a fresh browser
 context (empty cache) with the CPU slowed 4x through the DevTools protocol. The time is from the
-start of navigation to the moment static/js/charts.js marks every chart drawn
+start of navigation to the moment the page's chart script (static/js/review-charts.js; before
+the SVG charts, static/js/charts.js) marks every chart drawn
 (<html data-charts="drawn">); the median is printed with the bytes transferred (compressed)
-and, where charts.js records them, each chart's drawing time (performance measures "chart X").
+and the drawing times the script records (performance measures "chart X": each plotly chart
+before, "chart all" for inserting every SVG chart after).
 
 With --before COMMIT a second server runs that commit's code (a temporary git worktree, removed
 afterwards) on the same database, and the runs alternate between the two: one run, one load.

@@ -6,7 +6,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v5';
+const VERSION = 'v6';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -24,9 +24,10 @@ const SHELL = [
   '/static/js/yesterday.js',
   '/static/manifest.webmanifest',
 ];
-// The clinician's chart files (plotly, charts.js) are not here: no patient page draws with them
-// (the trends chart is SVG from the server), so a phone would carry 1 MB it never uses; a
-// clinician's browser keeps them when the review first asks (staleWhileRevalidate below).
+// The clinician's chart files are not here: plotly and charts.js (only the printed report draws
+// with them) and review-charts.js (the review's charts are SVG from the server); no patient page
+// uses them (the trends chart is SVG from the server too), so a phone would carry 1 MB it never
+// uses; a clinician's browser keeps them when a page first asks (staleWhileRevalidate below).
 // Nice to have; a failure here must not stop install. /diary needs a session (it redirects to
 // /login when signed out), so it is cached only when it answers 200 without a redirect.
 const OPTIONAL = [

@@ -42,10 +42,10 @@ def patient_responses(patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/review/charts")
 @documented(
-    "The review page's charts of a linked patient for one range, as plotly figures (data, "
-    "layout, config): daily pain (weekly means over a year), pain around each course, symptoms, "
-    "body sites, sleep and interference, side effects, dose and response, safety. Computed once "
-    "per data version of the patient, like the page",
+    "The review page's charts of a linked patient for one range, drawn as SVG on the server "
+    "with their numbers as tables (HTML fragments): daily pain (weekly means over a year), "
+    "pain around each course, symptoms, body sites, sleep and interference, side effects, "
+    "dose and response, safety. Computed once per data version of the patient, like the page",
     response=ReviewChartsSchema,
     query={"range": "30, 90 (default), 180, 365 or all"},
     errors=(403, 404, 422),

@@ -1,6 +1,8 @@
-"""Plotly figures for the clinician's review and the patient's trends, built only from
-`diary.analysis` results; one module per feature (pain, symptoms, sleep_side_effects, courses,
-weekly), what they share in common.py. The public names are all importable from `diary.charts`.
+"""Plotly figures for the printed pre-visit report (daily pain and pain around each course),
+built only from `diary.analysis` results: pain.py, what they share in common.py, and the weekly
+axis (weekly.py) that the review's SVG charts (diary/charts_svg) share. The review page and the
+patient's trends are drawn as SVG on the server. Every public name is importable from
+`diary.charts`.
 
 No Flask, no database. The page loads a plotly.js bundle with only the `scatter`, `bar` and
 `heatmap` traces (static/vendor/plotly-diary.min.js, built by tools/plotly-bundle/build.sh), so
@@ -16,8 +18,6 @@ from diary.charts.common import (
     PAIN_RANGE,
     PHONE_CONFIG,
     PLOT_CONFIG,
-    SEVERITY_COLOURS,
-    SMALL_CONFIG,
     STATIC_CONFIG,
     TEMPLATE,
     TEMPLATE_DICT,
@@ -25,10 +25,7 @@ from diary.charts.common import (
     figure_json,
     script_json,
 )
-from diary.charts.courses import dose_response_figure, safety_trend_figure
 from diary.charts.pain import aligned_figure, pain_figure
-from diary.charts.sleep_side_effects import side_effect_figure, sleep_interference_figure
-from diary.charts.symptoms import body_site_figure, symptom_figure
 from diary.charts.weekly import WEEKLY_AFTER_DAYS, WEEKLY_NOTE, Weeks, week_axis
 
 __all__ = [
@@ -38,8 +35,6 @@ __all__ = [
     "PAIN_RANGE",
     "PHONE_CONFIG",
     "PLOT_CONFIG",
-    "SEVERITY_COLOURS",
-    "SMALL_CONFIG",
     "STATIC_CONFIG",
     "TEMPLATE",
     "TEMPLATE_DICT",
@@ -48,14 +43,8 @@ __all__ = [
     "Figure",
     "Weeks",
     "aligned_figure",
-    "body_site_figure",
-    "dose_response_figure",
     "figure_json",
     "pain_figure",
-    "safety_trend_figure",
     "script_json",
-    "side_effect_figure",
-    "sleep_interference_figure",
-    "symptom_figure",
     "week_axis",
 ]

@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
-from diary.codes import Code
 
 # Okabe-Ito colours: distinguishable with the common colour vision deficiencies.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -39,13 +38,8 @@ TEMPLATE = go.layout.Template(
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 # For fixed-size figures on a printed page: no mode bar, no resizing with the window.
 STATIC_CONFIG = {"displaylogo": False, "responsive": False, "staticPlot": True}
-# For the review's small charts: drawn without the hover and zoom layers (much less work for the
-# browser), still resized with the window; their numbers are in the tables next to them.
-SMALL_CONFIG = {"displaylogo": False, "responsive": True, "staticPlot": True}
 # For the patient's phone: no tool bar to hit by mistake; taps still show values.
 PHONE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
-
-SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # none .. very severe
 
 PAIN_RANGE = [-0.3, 10.3]  # 0-10 with room for markers drawn at 0 and 10
 
@@ -122,20 +116,8 @@ def _figure(**layout) -> Figure:
     return Figure(layout={"template": TEMPLATE_DICT, **layout})
 
 
-def _steps(colours) -> list[list]:
-    """A colorscale of equal flat steps, for coded values 0..n-1 (no misleading blends)."""
-    n = len(colours)
-    return [[edge, c] for i, c in enumerate(colours) for edge in (i / n, (i + 1) / n)]
-
-
 def _days(start: date, end: date) -> list[date]:
     return analysis.days_between(start, end)
-
-
-def _ordered_codes(vocabulary: tuple[Code, ...], seen: set[str]) -> list[str]:
-    """Codes in vocabulary order, then codes not in the vocabulary (old data) sorted."""
-    known = [c.code for c in vocabulary]
-    return known + sorted(seen - set(known))
 
 
 def _infusion_lines(days: list[date]) -> list[dict]:

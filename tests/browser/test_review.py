@@ -1,5 +1,6 @@
-"""The review page draws its plotly charts from the local bundle, under the CSP; the pre-visit
-summary prints on one or two A4 pages."""
+"""The review page shows its charts, drawn as SVG on the server, under the CSP and without a
+charting library (a failed charts request says so); the pre-visit summary draws its two plotly
+charts from the local bundle and prints on one or two A4 pages."""
 
 from __future__ import annotations
 
@@ -32,36 +33,73 @@ def _patient_with_history(make):
     return clinician, patient
 
 
+CHARTS = ("pain", "aligned", "dose_response", "safety", "symptoms", "body_sites", "sleep",
+          "side_effects")  # fmt: skip
+
+
+def _drawn(page) -> dict[str, dict]:
+    """Each chart place on the page: drawn as SVG (with its title) or saying it has nothing to
+    draw, its numbers table, and its series' marks (data-series -> number of marks)."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(el => [
+            el.dataset.chart, {
+              svg: el.querySelector('svg.review-chart[role=img]') !== null,
+              title: (el.querySelector('svg.review-chart > title') || {}).textContent || '',
+              empty: (el.querySelector('[data-chart-empty]') || {}).textContent || '',
+              table: el.querySelector('details table') !== null,
+              series: Object.fromEntries([...el.querySelectorAll('g[data-series]')].map(
+                g => [g.dataset.series, g.querySelectorAll('[data-at]').length])),
+              rules: el.querySelectorAll('line[data-at]').length,
+              height: el.getBoundingClientRect().height}]))"""
+    )
+
+
 def test_review_page_draws_the_charts(page, make):
     clinician, patient = _patient_with_history(make)
     sign_in(page, clinician)
     page.goto(f"/clinic/patients/{patient.id}")
-    # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
-    expect(page.locator(".js-plotly-plot")).to_have_count(8)
-    traces = page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(
-            el => [el.dataset.chart, (el.data || []).map(t => [t.type || 'scatter', t.name,
-                                                               (t.x || []).length])]))"""
-    )
-    pain = {name: (kind, n) for kind, name, n in traces["pain"]}
-    assert pain["Pain now (daily mean)"] == ("scatter", 90)
-    assert pain["Infusion"] == ("scatter", 2)
-    assert [t[1] for t in traces["aligned"] if t[1] != "Next infusion"] == [
-        f"Course {n} ({(datetime.now(UTC).date() - timedelta(days=d)).isoformat()})"
-        for n, d in ((1, 50), (2, 20))
+    page.wait_for_selector("html[data-charts=drawn]")
+    drawn = _drawn(page)
+    assert tuple(drawn) == CHARTS
+    for name, chart in drawn.items():  # every chart drawn (or saying why not), with its numbers
+        assert chart["svg"] or chart["empty"], name
+        assert not chart["svg"] or (chart["title"] and chart["table"] and chart["height"] > 100)
+    # pain, aligned, safety, symptoms, body sites, sleep, side effects; the infusions have no
+    # rate recorded, so dose and response says it has nothing to draw
+    assert [n for n, c in drawn.items() if c["svg"]] == [n for n in CHARTS if n != "dose_response"]
+    assert drawn["dose_response"]["empty"] == "No course with a recorded rate."
+    pain = drawn["pain"]
+    assert pain["series"]["Pain now (daily mean)"] == 60  # 60 days of entries in 90
+    assert pain["series"]["Infusion"] == 2 and pain["rules"] == 2
+    today = datetime.now(UTC).date()
+    assert [n for n in drawn["aligned"]["series"] if not n.startswith("Next")] == [
+        f"Course {n} ({(today - timedelta(days=d)).isoformat()})" for n, d in ((1, 50), (2, 20))
     ]
-    assert [t[1] for t in traces["safety"]] == [
+    assert list(drawn["safety"]["series"]) == [
         "Feeling unreal or detached",
         "Nausea",
         "Passing urine often, urgently, or with pain",
     ]
-    assert traces["symptoms"][0][0] == "heatmap"
-    # the SVG is really there: one path per line trace at least
-    assert page.locator("[data-chart='pain'] .scatterlayer .trace").count() >= 3
-    # the custom bundle knows exactly the traces diary draws, and came precompressed
-    known = page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces).sort()")
-    assert known == ["bar", "heatmap", "scatter"]
+    assert page.locator("#charts-status").text_content() == ""
+    # no charting library on the review
+    assert page.evaluate("() => typeof window.Plotly") == "undefined"
+    assert [
+        s for s in page.evaluate("() => [...document.scripts].map(s => s.src)") if "plotly" in s
+    ] == []
     assert page.js_errors == []
+
+
+def test_review_says_so_when_the_charts_request_fails(page, make):
+    clinician, patient = _patient_with_history(make)
+    sign_in(page, clinician)
+    page.route("**/review/charts*", lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(f"/clinic/patients/{patient.id}")
+    page.wait_for_selector("html[data-charts=drawn]")
+    expect(page.locator("#charts-status")).to_contain_text("The charts could not be loaded")
+    expect(page.locator("[data-chart].chart--failed")).to_have_count(len(CHARTS))
+    expect(page.locator("[data-kpi=mean7]")).to_be_visible()  # the key figures are there at once
+    # the failed request is the only error
+    assert all("503" in e or "charts" in e for e in page.js_errors), page.js_errors
 
 
 def test_range_picker_reloads_with_the_chosen_period(page, make):
@@ -69,11 +107,11 @@ def test_range_picker_reloads_with_the_chosen_period(page, make):
     sign_in(page, clinician)
     page.goto(f"/clinic/patients/{patient.id}")
     page.click(".range-picker >> text=30 days")
-    # pain, aligned, dose and response, safety, symptoms, body sites, sleep, side effects
-    expect(page.locator(".js-plotly-plot")).to_have_count(8)
+    page.wait_for_selector("html[data-charts=drawn]")
     assert page.url.endswith("range=30")
-    n = page.evaluate("() => document.querySelector(\"[data-chart='pain']\").data[0].x.length")
-    assert n == 30
+    drawn = _drawn(page)
+    assert drawn["pain"]["series"]["Pain now (daily mean)"] == 30
+    assert drawn["pain"]["series"]["Infusion"] == 1  # 20 days ago; 50 days ago is outside
     assert page.js_errors == []
 
 
@@ -96,4 +134,13 @@ def test_clinic_pages_have_no_serious_accessibility_violations(page, make):
     for path in ("", "/report", "/infusions", "/infusions/new"):
         page.goto(f"/clinic/patients/{patient.id}{path}")
         page.wait_for_load_state("networkidle")
+        if path in ("", "/report"):
+            page.wait_for_selector("html[data-charts=drawn]")  # the charts are checked too
         assert serious_violations(page) == [], path
+    # the charts' tables, opened
+    page.goto(f"/clinic/patients/{patient.id}")
+    page.wait_for_selector("html[data-charts=drawn]")
+    page.evaluate(
+        "() => document.querySelectorAll('details.chart-data').forEach(d => d.open = true)"
+    )
+    assert serious_violations(page) == []

@@ -1,4 +1,5 @@
-"""Figures in diary.charts, checked on their data (trace names, values, gaps), not on pixels."""
+"""The plotly figures in diary.charts (the printed report's pain and aligned charts), checked on
+their data (trace names, values, gaps), not on pixels."""
 
 import json
 from datetime import date, timedelta
@@ -14,7 +15,6 @@ from diary.analysis import (
     daily_aggregates,
     weekly_values,
 )
-from diary.codes import SEVERITIES, SIDE_EFFECTS, SYMPTOMS, label
 
 START = date(2026, 5, 1)
 ALLOWED_TRACES = {"scatter", "bar", "heatmap"}
@@ -48,47 +48,11 @@ def as_dates(xs) -> list[date]:
     return [x if isinstance(x, date) else date.fromisoformat(str(x)[:10]) for x in xs]
 
 
-@pytest.fixture
-def aggregates():
-    """Days 0, 1 (two entries), 3 and 9; days 2 and 4-8 have no entry."""
-    return daily_aggregates(
-        [
-            Reading(
-                day=day(0),
-                pain=7,
-                pain_worst=9,
-                sleep_hours=5.0,
-                sleep_quality=3,
-                peg_enjoyment=6,
-                peg_activity=7,
-                symptoms=frozenset({"burning", "swelling"}),
-                body_sites=frozenset({"left_hand", "left_wrist"}),
-                side_effects=(("nausea", 1),),
-            ),
-            Reading(
-                day=day(1),
-                pain=6,
-                pain_worst=8,
-                symptoms=frozenset({"burning"}),
-                body_sites=frozenset({"left_hand"}),
-                side_effects=(("nausea", 3), ("dissociation", 2)),
-            ),
-            Reading(day=day(1), pain=4, pain_worst=9, body_sites=frozenset({"left_hand"})),
-            Reading(day=day(3), pain=3, sleep_hours=7.5, side_effects=(("headache", 2),)),
-            Reading(day=day(9), pain=2, symptoms=frozenset({"allodynia"})),
-        ]
-    )
-
-
 def all_figures(aggregates) -> list[go.Figure]:
     pain = {d: a.pain for d, a in aggregates.items()}
     return [
         charts.pain_figure(aggregates, day(0), day(9), [day(2)]),
-        charts.symptom_figure(aggregates, day(0), day(9)),
-        charts.body_site_figure(aggregates),
         charts.aligned_figure(aligned_on_infusions(pain, [day(2)])),
-        charts.sleep_interference_figure(aggregates, day(0), day(9), [(day(6), 12, 2)]),
-        charts.side_effect_figure(aggregates, [day(0), day(3)]),
     ]
 
 
@@ -136,37 +100,6 @@ def test_pain_figure_without_infusions_or_entries():
     assert not fig.layout.shapes
 
 
-# --- symptoms -----------------------------------------------------------------------------------
-
-
-def test_symptom_heatmap_rows_in_code_order_and_none_without_entry(aggregates):
-    fig = charts.symptom_figure(aggregates, day(0), day(3))
-    (heat,) = fig.data
-    assert heat.type == "heatmap"
-    assert list(heat.y) == [c.label for c in SYMPTOMS]
-    assert as_dates(heat.x) == [day(0), day(1), day(2), day(3)]
-    burning = list(heat.y).index(label(SYMPTOMS, "burning"))
-    swelling = list(heat.y).index(label(SYMPTOMS, "swelling"))
-    assert list(heat.z[burning]) == [1, 1, None, 0]
-    assert list(heat.z[swelling]) == [1, 0, None, 0]
-
-
-# --- body sites ---------------------------------------------------------------------------------
-
-
-def test_body_site_bars_count_days_not_entries(aggregates):
-    fig = charts.body_site_figure(aggregates)
-    (bar,) = fig.data
-    assert bar.type == "bar" and bar.orientation == "h"
-    assert list(bar.y) == ["Left hand", "Left wrist"]
-    assert list(bar.x) == [2, 1]  # left hand: day 0 and day 1 (two entries on day 1)
-
-
-def test_body_site_figure_empty():
-    (bar,) = charts.body_site_figure({}).data
-    assert len(bar.x) == 0
-
-
 # --- aligned ------------------------------------------------------------------------------------
 
 
@@ -197,60 +130,6 @@ def test_aligned_figure_empty():
     assert [t.name for t in charts.aligned_figure([one]).data] == [day(0).isoformat()]
 
 
-# --- sleep and interference ---------------------------------------------------------------------
-
-
-def test_sleep_interference_figure(aggregates):
-    weekly = [(day(6), 12, 2), (day(13), None, 4), (day(-10), 20, 7)]
-    fig = charts.sleep_interference_figure(aggregates, day(0), day(9), weekly)
-    hours = trace(fig, "Hours slept")
-    assert list(hours.y)[:5] == [5.0, None, None, 7.5, None]
-    assert len(hours.x) == 10
-    assert list(trace(fig, "Sleep quality").y)[:2] == [3, None]
-    assert list(trace(fig, "Interference: enjoyment").y)[:2] == [6, None]
-    assert list(trace(fig, "Interference: activity").y)[:2] == [7, None]
-    promis = trace(fig, "PROMIS PI 4a (raw, 4-20)")
-    assert as_dates(promis.x) == [day(6)]  # weeks outside start..end are left out
-    assert list(promis.y) == [12]
-    pgic = trace(fig, "PGIC (1-7)")
-    assert list(pgic.y) == [2]
-    assert pgic.yaxis != promis.yaxis  # PGIC on its own axis
-
-
-# --- side effects -------------------------------------------------------------------------------
-
-
-def test_side_effect_heatmap_max_severity_per_infusion(aggregates):
-    fig = charts.side_effect_figure(aggregates, [day(3), day(0)], days_after=7)
-    (heat,) = fig.data
-    assert list(heat.x) == [day(0).isoformat(), day(3).isoformat()]
-    assert list(heat.y) == [c.label for c in SIDE_EFFECTS]
-    rows = {code.code: list(heat.z[i]) for i, code in enumerate(SIDE_EFFECTS)}
-    # infusion day 0: window day 0..2 (stops before the next infusion), day 3: window 3..10
-    assert rows["nausea"] == [3, 0]
-    assert rows["dissociation"] == [2, 0]
-    assert rows["headache"] == [0, 2]
-    nausea = [c.code for c in SIDE_EFFECTS].index("nausea")
-    assert list(heat.text[nausea]) == [SEVERITIES[3], SEVERITIES[0]]
-    assert heat.zmin < 0 < 4 < heat.zmax < 5
-
-
-def test_side_effect_heatmap_none_without_entries(aggregates):
-    fig = charts.side_effect_figure(aggregates, [day(20)])
-    (heat,) = fig.data
-    assert all(row[0] is None for row in heat.z)
-    assert heat.text[0][0] == "No entries"
-
-
-def test_side_effect_window_length(aggregates):
-    # From day -7: days -7..0 include day 0 (nausea 1) with days_after=7, not with 6.
-    nausea = [c.code for c in SIDE_EFFECTS].index("nausea")
-    seven = charts.side_effect_figure(aggregates, [day(-7)], days_after=7)
-    six = charts.side_effect_figure(aggregates, [day(-7)], days_after=6)
-    assert list(seven.data[0].z[nausea]) == [1]
-    assert list(six.data[0].z[nausea]) == [None]
-
-
 # --- all figures --------------------------------------------------------------------------------
 
 
@@ -276,8 +155,7 @@ def test_weekly_means_need_four_days_and_keep_the_infusion_markers():
     """Friday 1 May .. Thursday 21 May 2026 (day 0..20), weeks starting Monday: 27 Apr (days
     0-2: pain 6, only 3 days -> gap), 4 May (days 3-9: pain 2 on 5 days -> 2.0), 11 May
     (days 10-16: pain 4 on days 10-13 -> 4.0; swelling on day 12), 18 May (days 17-20: pain 8
-    on 3 days -> gap). The 7-day mean trace goes; the infusion marker on day 5 stays; the
-    symptom heatmap marks swelling in the week of 11 May only (0 in weeks with entries)."""
+    on 3 days -> gap). The 7-day mean trace goes; the infusion marker on day 5 stays."""
     readings = [Reading(day=day(i), pain=6) for i in range(3)]
     readings += [Reading(day=day(i), pain=2) for i in (3, 4, 5, 7, 9)]
     readings += [
@@ -295,6 +173,3 @@ def test_weekly_means_need_four_days_and_keep_the_infusion_markers():
     assert "7-day mean" not in [t["name"] for t in pain["data"]]
     marker = next(t for t in pain["data"] if t["name"] == "Infusion")
     assert marker["x"] == [day(5)]
-    heat = app_charts.symptom_figure(aggregates, day(0), day(20), weeks=weeks)["data"][0]
-    swelling = heat["z"][heat["y"].index(label(SYMPTOMS, "swelling"))]
-    assert (heat["x"], swelling) == (mondays, [0, 0, 1, 0])

@@ -1,5 +1,5 @@
-"""The review page's charts come in a second request (data-charts-src); the tests' `figures()`
-helper follows it with the client the test signed in with."""
+"""The review page's charts come in a second request (data-charts-src); the tests'
+`review_charts()` helper follows it with the client the test signed in with."""
 
 from __future__ import annotations
 

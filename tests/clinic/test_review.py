@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, Entry, Infusion, WeeklyCheckin
+from tests.clinic.charts_html import read_chart
 from tests.factories import login
 
 # The client of the running test (tests/clinic/conftest.py), which follows the review page's
@@ -22,20 +23,25 @@ CHARTS_CLIENT: list = []
 
 
 def figures(html: str) -> dict[str, dict]:
-    """The figures a page draws: those in its <script type="application/json"> blocks (the
-    printed report) and those of its charts request (data-charts-src: the review page)."""
+    """The plotly figures a page draws from its <script type="application/json"> blocks (the
+    printed report)."""
     blocks = re.findall(r'<script type="application/json" id="figure-(\w+)">(.*?)</script>', html)
-    found = {name: json.loads(text) for name, text in blocks}
+    return {name: json.loads(text) for name, text in blocks}
+
+
+def review_charts(html: str) -> dict[str, dict]:
+    """The review page's charts, as its charts request (data-charts-src) sends them, read back
+    from their SVG and tables (tests/clinic/charts_html.py)."""
+    found = {}
     for src in re.findall(r'data-charts-src="([^"]+)"', html):
         response = CHARTS_CLIENT[-1].get(html_lib.unescape(src))
         assert response.status_code == 200, response.get_data(as_text=True)
-        found.update(response.get_json()["figures"])
+        found.update({k: read_chart(v) for k, v in response.get_json()["charts"].items()})
     return found
 
 
-def trace(fig: dict, name: str) -> dict:
-    (found,) = [t for t in fig["data"] if t.get("name") == name]
-    return found
+def series(chart: dict, name: str) -> dict:
+    return chart["series"][name]
 
 
 def kpi(html: str, name: str) -> str:
@@ -142,8 +148,8 @@ def test_infusion_table_shows_each_response(client, story):
 
 def test_figures_carry_the_series_with_gaps_and_infusion_markers(client, story):
     html = client.get(f"/clinic/patients/{story['patient'].id}?range=30").text
-    figs = figures(html)
-    assert set(figs) == {
+    charts = review_charts(html)
+    assert set(charts) == {
         "pain",
         "symptoms",
         "body_sites",
@@ -153,36 +159,47 @@ def test_figures_carry_the_series_with_gaps_and_infusion_markers(client, story):
         "dose_response",
         "safety",
     }
-    pain = trace(figs["pain"], "Pain now (daily mean)")
-    assert len(pain["x"]) == 30
+    pain = series(charts["pain"], "Pain now (daily mean)")
     assert pain["x"][-1] == story["today"].isoformat()
     # days -7..-1 before the infusion are 8; the infusion day itself has no entry: a gap
-    index = pain["x"].index(story["infusion_day"].isoformat())
-    assert pain["y"][index - 1] == 8 and pain["y"][index] is None and pain["y"][index + 1] == 4
-    assert trace(figs["pain"], "Infusion")["x"] == [story["infusion_day"].isoformat()]
-    aligned = figs["aligned"]["data"]
-    assert [t["name"] for t in aligned] == [f"Course 2 ({story['infusion_day'].isoformat()})"]
-    assert aligned[0]["x"][0] == -7 and aligned[0]["x"][-1] == 84
-    assert aligned[0]["y"][:7] == [8] * 7
-    effects = figs["side_effects"]["data"][0]
-    assert effects["x"] == [f"Course 2 ({story['infusion_day'].isoformat()})"]
-    row = effects["y"].index("Vivid dreams or nightmares")
-    assert effects["z"][row] == [3]
+    infusion = story["infusion_day"]
+    before = (infusion - timedelta(days=1)).isoformat()
+    after = (infusion + timedelta(days=1)).isoformat()
+    assert infusion.isoformat() not in pain["x"]
+    assert pain["y"][pain["x"].index(before)] == 8 and pain["y"][pain["x"].index(after)] == 4
+    (run_before,) = [run for run in pain["runs"] if before in run]
+    assert after not in run_before and run_before[-1] == before  # not joined across the gap
+    assert series(charts["pain"], "Infusion")["x"] == [infusion.isoformat()]
+    assert charts["pain"]["rules"] == [infusion.isoformat()]
+    lines = [s for name, s in charts["aligned"]["series"].items() if "Next" not in name]
+    assert [s["name"] for s in lines] == [f"Course 2 ({infusion.isoformat()})"]
+    assert lines[0]["x"][:7] == [str(o) for o in range(-7, 0)]
+    assert lines[0]["y"][:7] == [8] * 7
+    effects = charts["side_effects"]["rects"]
+    assert ("vivid_dreams|" + f"Course 2 ({infusion.isoformat()})", 3, "#d7301f") in effects
+    assert ["Vivid dreams or nightmares", "3 severe"] in charts["side_effects"]["table"]
 
 
 def test_range_picker_changes_the_period_and_the_aligned_infusions(client, story):
     url = f"/clinic/patients/{story['patient'].id}"
     default = client.get(url).text
     assert 'aria-current="page">90 days' in default
-    assert len(trace(figures(default)["pain"], "Pain now (daily mean)")["x"]) == 90
-    everything = figures(client.get(f"{url}?range=all").text)
-    names = [t["name"] for t in everything["aligned"]["data"]]
+    assert (
+        "from " + (story["today"] - timedelta(days=89)).strftime("%-d %b %Y")
+        in (review_charts(default)["pain"]["title"])
+    )
+    everything = review_charts(client.get(f"{url}?range=all").text)
+    names = [n for n in everything["aligned"]["series"] if "Next" not in n]
     assert names == [
         f"Course 1 ({story['old'].started_at.date().isoformat()})",
         f"Course 2 ({story['infusion_day'].isoformat()})",
     ]
-    pain_x = trace(everything["pain"], "Pain now (daily mean)")["x"]
-    assert pain_x[0] == (story["today"] - timedelta(days=200)).isoformat()  # the first infusion
+    assert (
+        "from " + (story["today"] - timedelta(days=200)).strftime("%-d %b %Y")
+        in (
+            everything["pain"]["title"]  # the first infusion
+        )
+    )
 
 
 def test_an_unknown_range_falls_back_with_a_notice(client, story):
@@ -353,12 +370,13 @@ def test_review_of_five_years_draws_every_infusion(app, make, client):
     clinician, patient = _long_diary(app, make, years=5, infusions=40)
     login(client, clinician)
     html = client.get(f"/clinic/patients/{patient.id}?range=all").text
-    figs = figures(html)
-    lines = [t for t in figs["aligned"]["data"] if t["name"] != "Next infusion"]
+    charts = review_charts(html)
+    lines = [n for n in charts["aligned"]["series"] if not n.startswith("Next infusion")]
     assert len(lines) == 40
-    assert len(trace(figs["pain"], "Infusion")["x"]) == 40
-    # over a year: one point a week (charts.weekly), so the page stays small
-    assert 5 * 52 <= len(trace(figs["pain"], "Pain now (weekly mean)")["x"]) <= 5 * 53 + 1
+    assert len(series(charts["pain"], "Infusion")["x"]) == 40
+    assert len(charts["pain"]["rules"]) == 40
+    # over a year: one point a week (charts.weekly), so the document stays small
+    assert 5 * 52 <= len(series(charts["pain"], "Pain now (weekly mean)")["x"]) <= 5 * 53 + 1
     assert "one point per week" in html
 
 
@@ -372,22 +390,17 @@ def test_figure_json_in_a_script_block_cannot_close_it():
 
 def test_every_figure_the_app_makes_passes_plotlys_schema(app, client, make, story):
     """The app builds figures as plain dicts (no plotly.py validators per request); here each
-    figure of the review (every range) and the pre-visit report goes through go.Figure(),
-    which raises on any property or value plotly's schema refuses. (The patient's trends are
-    drawn as SVG: tests/patient/test_trends.py.)"""
+    figure of the pre-visit report goes through go.Figure(), which raises on any property or
+    value plotly's schema refuses. (The review's charts and the patient's trends are drawn as
+    SVG on the server: tests/charts/test_review_svg.py, tests/patient/test_trends.py.)"""
     import plotly.graph_objects as go
 
     patient = story["patient"]
     seen = 0
-    for range_key in ("30", "90", "180", "365", "all"):
-        html = client.get(f"/clinic/patients/{patient.id}?range={range_key}").text
-        for figure in figures(html).values():
-            go.Figure({"data": figure["data"], "layout": figure["layout"]})
-            seen += 1
     report = client.get(f"/clinic/patients/{patient.id}/report").text
     for figure in figures(report).values():
         go.Figure({"data": figure["data"], "layout": figure["layout"]})
         seen += 1
-    assert seen >= 5 * 6 + 2
+    assert seen == 2
     with pytest.raises(ValueError, match="colour"):  # the check does refuse a bad figure
         go.Figure({"data": [{"type": "scatter", "colour": "red"}], "layout": {}})

@@ -14,6 +14,7 @@ from diary import create_app
 from diary.extensions import db
 from diary.models import Infusion, User
 from diary.services import review
+from tests.clinic.charts_html import read_chart
 from tests.clinic.test_review import _long_diary
 from tests.factories import login
 
@@ -25,10 +26,9 @@ def _pain_today(client, patient_id: int) -> float | None:
     assert client.get(f"/clinic/patients/{patient_id}").status_code == 200
     charts = client.get(f"/api/v1/patients/{patient_id}/review/charts?range=90")
     assert charts.status_code == 200
-    [pain] = [
-        t for t in charts.get_json()["figures"]["pain"]["data"] if t["name"].startswith("Pain now")
-    ]
-    return pain["y"][-1]
+    body = charts.get_json()
+    pain = read_chart(body["charts"]["pain"])["series"]["Pain now (daily mean)"]
+    return dict(zip(pain["x"], pain["y"], strict=True)).get(body["end"])
 
 
 @pytest.fixture

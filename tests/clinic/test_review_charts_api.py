@@ -11,6 +11,7 @@ from sqlalchemy import select
 from diary.extensions import db
 from diary.models import AuditEvent
 from diary.services import review
+from tests.clinic.charts_html import read_chart
 from tests.factories import login
 
 
@@ -40,16 +41,17 @@ def test_charts_document_has_every_figure_of_the_range(app, client, make):
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert body["range"] == "30" and body["weekly"] is False
-    assert set(body["figures"]) == {
+    assert set(body["charts"]) == {
         "pain", "symptoms", "body_sites", "aligned", "sleep", "side_effects",
         "dose_response", "safety",
     }  # fmt: skip
-    pain = next(t for t in body["figures"]["pain"]["data"] if t["name"].startswith("Pain now"))
-    assert len(pain["x"]) == 30 and pain["y"][-1] == 2.0  # today: 2 + 0 % 3
-    sites = body["figures"]["body_sites"]["data"][0]
-    assert sites["x"] == [10]  # left hand on all 10 days
-    assert body["figures"]["body_sites"]["config"]["staticPlot"] is True
-    assert body["figures"]["pain"]["config"].get("staticPlot") is not True
+    charts = {name: read_chart(html) for name, html in body["charts"].items()}
+    pain = charts["pain"]["series"]["Pain now (daily mean)"]
+    assert pain["x"][-1] == make.days_ago(0).isoformat() and pain["y"][-1] == 2  # 2 + 0 % 3
+    assert charts["body_sites"]["rects"] == [("left_hand", 10, "#0072B2")]  # all 10 days
+    assert charts["body_sites"]["table"][1:] == [["Left hand", "10"]]
+    for name, chart in charts.items():  # drawn, described, and its numbers in a table
+        assert chart["empty"] or (chart["title"] and chart["table"]), name
     with app.app_context():
         actions = db.session.scalars(
             select(AuditEvent.action).where(AuditEvent.patient_id == patient.id)
@@ -63,7 +65,7 @@ def test_over_a_year_the_charts_are_weekly(client, make):
     login(client, clinician)
     body = client.get(f"/api/v1/patients/{patient.id}/review/charts?range=all").get_json()
     assert body["weekly"] is True
-    names = [t["name"] for t in body["figures"]["pain"]["data"]]
+    names = read_chart(body["charts"]["pain"])["series"]
     assert "Pain now (weekly mean)" in names and "7-day mean" not in names
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, Entry, Infusion, Treatment, WeeklyCheckin
-from tests.clinic.test_review import figures, kpi
+from tests.clinic.test_review import kpi, review_charts
 from tests.clinic.test_review_defects import cell, raw_course_rows
 from tests.factories import login
 
@@ -114,11 +114,17 @@ def test_relief_trend_and_dose_response(client, four_courses):
     assert kpi(html, "relief-trend") == (
         "Relief shortened by about 3.0 days per course over the last 3"
     )
-    fig = figures(html)["dose_response"]
-    relief = next(t for t in fig["data"] if t["name"] == "Relief (days)")
-    assert (relief["x"], relief["y"]) == ([0.3, 0.4, 0.5], [16.0, 13.0, 10.0])
-    best = next(t for t in fig["data"] if t["name"] == "Best change (%)")
-    assert (best["x"], best["y"]) == ([0.3, 0.4, 0.5, 0.6], [-62.5] * 4)
+    chart = review_charts(html)["dose_response"]
+    relief = chart["series"]["Relief (days)"]
+    assert relief["y"] == [16, 13, 10] and relief["x"][0].startswith("Course 1 (")
+    assert chart["series"]["Best change (%)"]["y"] == [-62.5] * 4
+    assert [row[1:] for row in chart["table"]] == [
+        ["Rate (mg/kg/h)", "Relief (days)", "Best change (%)"],
+        ["0.3", "16", "-62.5"],
+        ["0.4", "13", "-62.5"],
+        ["0.5", "10", "-62.5"],
+        ["0.6", "", "-62.5"],
+    ]
     rows = raw_course_rows(html)
     assert [cell(rows[n], "relief") for n in (1, 2, 3)] == [
         "Ended after 16 days",
@@ -154,8 +160,8 @@ def test_safety_rescue_medication_and_lab_notes(client, four_courses):
     days in week 1. Doses in the last 12 months: 100 + 120 + 140 + 160 = 520 mg, 4 sessions.
     The lab notes of course 2's session are listed."""
     html = client.get(f"/clinic/patients/{four_courses['patient'].id}?range=all").text
-    fig = figures(html)["safety"]
-    lines = {t["name"]: t["y"] for t in fig["data"]}
+    chart = review_charts(html)["safety"]
+    lines = {name: s["y"] for name, s in chart["series"].items()}
     assert lines["Feeling unreal or detached"] == [2, 0, 0, 0]
     assert lines["Passing urine often, urgently, or with pain"] == [0, 0, 1, 0]
     assert lines["Nausea"] == [0, 0, 0, 0]
@@ -173,9 +179,10 @@ def test_other_treatment_on_the_timeline_and_in_the_table(client, four_courses):
     rows = raw_course_rows(html)
     assert "Nerve block (stellate ganglion block)" in cell(rows[3], "treatments")
     assert cell(rows[4], "treatments") == "\N{EN DASH}"
-    marks = next(t for t in figures(html)["pain"]["data"] if t["name"] == "Other treatment")
-    assert marks["x"] == [ago(35).isoformat()]
-    assert marks["text"] == ["Nerve block: stellate ganglion block"]
+    pain = review_charts(html)["pain"]
+    assert pain["series"]["Other treatment"]["x"] == [ago(35).isoformat()]
+    (row,) = [r for r in pain["table"] if "Nerve block: stellate ganglion block" in r]
+    assert row[0] == ago(35).strftime("%-d %b %Y")
 
 
 def test_treatments_form_and_api(app, client, four_courses):

@@ -22,7 +22,7 @@ from diary.errors import ValidationError
 from diary.extensions import db
 from diary.models import Entry, User, WeeklyCheckin
 from diary.services import entries
-from tests.clinic.test_review import figures, kpi
+from tests.clinic.test_review import figures, kpi, review_charts
 from tests.factories import login
 
 TODAY = datetime.now(UTC).date()
@@ -298,7 +298,7 @@ def test_defect6_back_filled_entries_are_late(app, make, client):
     html = client.get(f"/clinic/patients/{patient.id}?range=30").text
     assert kpi(html, "adherence") == "14%"
     assert "on time: 2 of 14 days; late: 12 days (86%)" in html
-    (late,) = [t for t in figures(html)["pain"]["data"] if t["name"] == "Recorded late"]
+    late = review_charts(html)["pain"]["series"]["Recorded late"]
     assert late["x"] == [ago(n).isoformat() for n in range(13, 1, -1)]
     body = client.get(f"/api/v1/patients/{patient.id}/summary").get_json()
     assert body["adherence_detail"]["on_time_days"] == 2

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from diary import analysis, charts
+from diary import analysis, charts_svg
 from diary.codes import BODY_SITES, label
 from diary.services import daily_sql, series
 
@@ -231,9 +231,14 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
         aggregates = analysis.daily_aggregates(series.readings(diary.id, default_zone="UTC"))
     assert counts == {"right_hand": 2, "left_foot": 2}
     assert later == {"right_hand": 1, "left_foot": 2}
-    by_chart = charts.body_site_figure(aggregates)["data"][0]
-    assert dict(zip(by_chart["y"], by_chart["x"], strict=True)) == {
-        label(BODY_SITES, code): days for code, days in counts.items()
+    by_day: dict[str, int] = {}  # the same count made in Python from the day aggregates
+    for aggregate in aggregates.values():
+        for site in aggregate["body_sites"]:
+            by_day[site] = by_day.get(site, 0) + 1
+    assert by_day == counts
+    bars = charts_svg.body_site_chart(counts).panels[0]  # the review's bars show them
+    assert {(t.label, b.value) for t, b in zip(bars.y_ticks, bars.rects, strict=True)} == {
+        (label(BODY_SITES, code), days) for code, days in counts.items()
     }
     with pytest.raises(ValueError):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))

@@ -292,11 +292,12 @@ class ReviewChartsSchema(Schema):
     start = fields.Date(metadata={"description": "First day shown"})
     end = fields.Date(metadata={"description": "Last day shown (the patient's today)"})
     weekly = fields.Bool(metadata={"description": "Daily series shown as weekly means"})
-    figures = fields.Dict(
+    charts = fields.Dict(
         keys=fields.Str(),
-        values=fields.Dict(),
+        values=fields.Str(),
         metadata={
-            "description": "name -> plotly figure {data, layout, config}: pain, symptoms, "
-            "body_sites, aligned, sleep, side_effects, dose_response, safety"
+            "description": "name -> the chart drawn as SVG on the server, with its numbers as "
+            "an HTML table (a fragment the page inserts): pain, symptoms, body_sites, aligned, "
+            "sleep, side_effects, dose_response, safety"
         },
     )

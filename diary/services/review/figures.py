@@ -2,12 +2,11 @@
 after the page itself: the same loaded record and computed responses as the page (load.py,
 responses.py), so a chart cannot disagree with the table next to it.
 
-Over a year (charts.WEEKLY_AFTER_DAYS) the daily charts show weekly means, grouped by the
-database (services/daily_sql.weekly_means), so the document stays small at any length of
-history. The small charts (body sites, dose and response, safety, side effects) and the small
-multiples of sleep and interference are drawn without the hover and zoom layers
-(charts.SMALL_CONFIG: much less work for the browser); their numbers are in the tables. Pain,
-pain around each course and the symptoms stay interactive.
+Every chart is drawn on the server as SVG (diary.charts_svg, templates/clinic/_review_chart.html):
+the browser inserts ready markup and runs no charting library. Each chart carries its numbers as
+a table. Over a year (charts.WEEKLY_AFTER_DAYS) the daily charts show weekly means, grouped by
+the database (services/daily_sql.weekly_means), so the document stays small at any length of
+history.
 """
 
 from __future__ import annotations
@@ -16,16 +15,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import orjson
+from flask import render_template
 
-from diary import analysis, charts, measures
+from diary import analysis, charts, charts_svg, measures
 from diary.models import User
 from diary.services import daily_sql
 from diary.services.review.pages import (
     Review,
-    aligned,
+    aligned_series,
     build,
     chart_period,
     course_name,
+    course_names,
     parse_range,
     treatment_marks,
 )
@@ -40,7 +41,6 @@ WEEKLY_CODES = [
     measures.PEG_ENJOYMENT.code,
     measures.PEG_ACTIVITY.code,
 ]
-SMALL = (measures.BODY_SITES.code, "dose_response", "safety", measures.SIDE_EFFECTS.code, "sleep")
 
 
 @dataclass
@@ -56,75 +56,67 @@ class ReviewCharts:
 
 def review_charts(patient: User, range_key: str, built: Review | None = None) -> ReviewCharts:
     """Every chart of the review page for `range_key` (one of pages.RANGES), as one JSON
-    document: {"range", "start", "end", "weekly", "figures": {name: {data, layout, config}}}."""
+    document: {"range", "start", "end", "weekly", "charts": {name: SVG and table as HTML}}."""
     range_key, _notice = parse_range(range_key)
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
     weeks = daily_sql.weekly_means(patient.id, WEEKLY_CODES, start, end) if weekly else None
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
-    figures = _figures(review, start, end, in_range, weeks)
-    parts = [
-        f'"{name}":{charts.figure_json(fig, config=_config(name))}' for name, fig in figures.items()
-    ]
-    head = orjson.dumps({"range": range_key, "start": start, "end": end, "weekly": weekly}).decode()
-    body = head[:-1] + ',"figures":{' + ",".join(parts) + "}}"
-    return ReviewCharts(patient, range_key, start, end, body.encode())
+    drawn = {
+        name: render_template("clinic/_review_chart.html", chart=chart)
+        for name, chart in review_svg_charts(review, start, end, in_range, weeks).items()
+    }
+    body = orjson.dumps(
+        {"range": range_key, "start": start, "end": end, "weekly": weekly, "charts": drawn}
+    )
+    return ReviewCharts(patient, range_key, start, end, body)
 
 
-def _config(name: str) -> dict:
-    return charts.SMALL_CONFIG if name in SMALL else charts.PLOT_CONFIG
-
-
-def _figures(
+def review_svg_charts(
     review: Review,
     start: date,
     end: date,
     in_range: list[CourseRow],
     weeks: charts.Weeks | None,
-) -> dict[str, charts.Figure]:
+) -> dict[str, charts_svg.Chart]:
+    """The eight charts' geometry (diary.charts_svg) for the days start .. end."""
     aggregates = review.loaded.aggregates
     courses = review.responses.courses
-    shown = {d: a for d, a in aggregates.items() if start <= d <= end}
     patient_id = review.loaded.patient_id
     checkins = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
-    figures = {
-        measures.PAIN.code: charts.pain_figure(
+    return {
+        measures.PAIN.code: charts_svg.pain_chart(
             aggregates,
             start,
             end,
             session_days,
-            mark_late=True,
             treatments=treatment_marks(review),
             weeks=weeks,
         ),
-        measures.SYMPTOMS.code: charts.symptom_figure(aggregates, start, end, weeks=weeks),
-        measures.BODY_SITES.code: charts.body_site_figure(
-            shown, daily_sql.days_per_code(patient_id, measures.BODY_SITES.code, start, end)
+        "aligned": charts_svg.aligned_chart(
+            aligned_series(review, in_range), names=course_names(in_range)
         ),
-        "aligned": aligned(review, in_range),
-        "sleep": charts.sleep_interference_figure(aggregates, start, end, checkins, weeks=weeks),
-        measures.SIDE_EFFECTS.code: charts.side_effect_figure(
-            aggregates,
-            [],
-            windows=[(course_name(c), c.first_day, _effects_end(c)) for c in in_range],
-        ),
-        "dose_response": charts.dose_response_figure(
+        "dose_response": charts_svg.dose_response_chart(
             [
                 (course_name(c), c.rate_mean, c.relief_length, c.response.best_change)
                 for c in courses
             ]
         ),
-        "safety": charts.safety_trend_figure(
+        "safety": charts_svg.safety_chart(
             [(course_name(c), c.effects_after) for c in courses], analysis.SAFETY_TREND_CODES
         ),
+        measures.SYMPTOMS.code: charts_svg.symptom_chart(aggregates, start, end, weeks=weeks),
+        measures.BODY_SITES.code: charts_svg.body_site_chart(
+            daily_sql.days_per_code(patient_id, measures.BODY_SITES.code, start, end)
+        ),
+        "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
+        measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(
+            aggregates,
+            [(course_name(c), c.first_day, _effects_end(c)) for c in in_range],
+        ),
     }
-    for fig in (figures[measures.SYMPTOMS.code], figures[measures.SIDE_EFFECTS.code]):
-        # plotly draws a colour bar with style="" attributes, which the CSP refuses; the page
-        # gives these two legends in HTML instead.
-        fig.update_traces(showscale=False, selector={"type": "heatmap"})
-    return figures
 
 
 def _effects_end(course: CourseRow) -> date:

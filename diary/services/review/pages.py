@@ -161,13 +161,21 @@ def treatment_marks(review: Review) -> list[tuple[date, str]]:
     ]
 
 
-def aligned(review: Review, courses: list[CourseRow]):
+def aligned_series(review: Review, courses: list[CourseRow]) -> list[analysis.AlignedSeries]:
     """Pain aligned on each course's end (day 0), cut at the next course's first session."""
-    daily = review.loaded.daily
-    aligned = analysis.aligned_on_infusions(
-        daily,
+    return analysis.aligned_on_infusions(
+        review.loaded.daily,
         [c.end_day for c in courses],
         next_days={c.end_day: c.next_first_day for c in courses},
         baseline_days={c.end_day: c.first_day for c in courses},
     )
-    return charts.aligned_figure(aligned, names={c.end_day: course_name(c) for c in courses})
+
+
+def course_names(courses: list[CourseRow]) -> dict[date, str]:
+    """Each course's name by its day 0 (its last day), as the aligned charts name their lines."""
+    return {c.end_day: course_name(c) for c in courses}
+
+
+def aligned(review: Review, courses: list[CourseRow]):
+    """The report's plotly chart of aligned_series."""
+    return charts.aligned_figure(aligned_series(review, courses), names=course_names(courses))

@@ -2,7 +2,7 @@
 trend. No script draws them (the page loads no charting library), so they cost the phone nothing
 but their few kilobytes; the page shows the same numbers as a table for screen readers.
 
-Pure, like diary/charts.py: `diary.analysis` results in, a geometry out (coordinates in the
+Pure, like diary/charts: `diary.analysis` results in, a geometry out (coordinates in the
 SVG's viewBox, rounded to 0.1), which templates/patient/_trend_chart.html draws with
 presentation attributes only (no style attributes: the CSP allows no inline styles). Missing
 days are gaps in the lines, never zeros.

@@ -1,0 +1,34 @@
+"""Charts the server draws as SVG: the patient's pain trend (trend.py, for a phone: no chart
+script) and the clinician's review charts (pain.py, courses.py, daily.py on the shared geometry
+of plot.py). Pure: `diary.analysis` results in, geometry out (coordinates in the SVG's viewBox),
+which templates draw with presentation attributes only (the CSP allows no style attributes).
+Missing days are gaps, never zeros."""
+
+from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
+from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
+from diary.charts_svg.pain import aligned_chart, pain_chart
+from diary.charts_svg.plot import Chart, Line, Panel, Rect, Table
+from diary.charts_svg.trend import Infusion, Point, Series, TableRow, Tick, TrendChart, pain_trend
+
+__all__ = [
+    "Chart",
+    "Infusion",
+    "Line",
+    "Panel",
+    "Point",
+    "Rect",
+    "Series",
+    "Table",
+    "TableRow",
+    "Tick",
+    "TrendChart",
+    "aligned_chart",
+    "body_site_chart",
+    "dose_response_chart",
+    "pain_chart",
+    "pain_trend",
+    "safety_chart",
+    "side_effect_chart",
+    "sleep_chart",
+    "symptom_chart",
+]

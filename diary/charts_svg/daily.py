@@ -1,0 +1,341 @@
+"""Day by day, as SVG geometry: the symptoms reported (a grid of days), the body sites reported
+(bars), sleep, interference and the weekly check-in (three panels sharing the date axis)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from diary import analysis, measures
+from diary.analysis import DayAggregate
+from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
+from diary.charts_svg.plot import (
+    COLOURS,
+    LEFT,
+    REPORTED_COLOURS,
+    WIDTH,
+    Chart,
+    DayScale,
+    LegendItem,
+    Panel,
+    Rect,
+    Scale,
+    Table,
+    Tick,
+    day_label,
+    line,
+    nice_ticks,
+    number,
+    r,
+    y_ticks,
+)
+from diary.codes import BODY_SITES, PGIC_ANSWERS, SYMPTOMS, Code, label
+
+TOP, BOTTOM = 16, 44
+LABELS = 330  # room for a symptom's name left of the plot (11-unit text: row-labels)
+SITE_LABELS = 160  # and for a body site's
+
+
+def _ordered_codes(vocabulary: tuple[Code, ...], seen: set[str]) -> list[str]:
+    """Codes in vocabulary order, then codes not in the vocabulary (old data) sorted."""
+    known = [c.code for c in vocabulary]
+    return known + sorted(seen - set(known))
+
+
+def symptom_chart(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    weeks: Weeks | None = None,
+) -> Chart:
+    """Symptoms by day: a grid with one row per symptom (codes.SYMPTOMS order, first at the
+    top; codes unknown to codes.py after them), one column per day: reported (orange), an entry
+    without it (pale), blank when there was no entry that day. With `weeks` (over a year) one
+    column per week (its Monday): reported on any of its days, entries without it, or blank.
+    Drawn as a pale column per day with an entry (Rect.at the day) and an orange cell per
+    symptom reported (Rect.at "code|day", value 1)."""
+    code = measures.SYMPTOMS.code
+    if weeks is None:
+        axis = analysis.days_between(start, end)
+        reported = {d: aggregates[d][code] for d in axis if d in aggregates}
+    else:
+        axis = week_axis(start, end)
+        reported = {w: weeks[w][code] for w in axis if w in weeks}
+    codes = _ordered_codes(SYMPTOMS, set().union(*reported.values()))
+    row_h = 18
+    height = TOP + row_h * len(codes) + BOTTOM
+    box = (LABELS, TOP, WIDTH - 16, height - BOTTOM)
+    span = 7 if weeks is not None else 1
+    xs = DayScale(axis[0], axis[-1] + timedelta(days=span - 1), box[0], box[2])
+    cell = (box[2] - box[0]) / len(axis)
+    gap = 1 if cell >= 3 else 0
+
+    # a pale column for each day (week) with an entry, then a cell for each symptom reported:
+    # an entry without the symptom shows pale, a day without an entry blank. Cells narrower than
+    # 3 units are drawn without a gap, so a run of them is drawn as one rectangle (at: "first
+    # day/last day"): the same picture in far fewer elements.
+    def runs(days_in: list[int]) -> list[tuple[int, int]]:
+        if gap:
+            return [(j, j) for j in days_in]
+        spans: list[tuple[int, int]] = []
+        for j in days_in:
+            if spans and spans[-1][1] == j - 1:
+                spans[-1] = (spans[-1][0], j)
+            else:
+                spans.append((j, j))
+        return spans
+
+    def at(a: int, b: int) -> str:
+        first = axis[a].isoformat()
+        return first if a == b else f"{first}/{axis[b].isoformat()}"
+
+    def width(a: int, b: int) -> float:
+        return r(max((b - a + 1) * cell - gap, 0.3))
+
+    with_entry = [j for j, d in enumerate(axis) if d in reported]
+    rects = [
+        Rect(
+            r(box[0] + a * cell),
+            box[1],
+            width(a, b),
+            row_h * len(codes),
+            REPORTED_COLOURS[0],
+            at(a, b),
+        )
+        for a, b in runs(with_entry)
+    ]
+    for i, c in enumerate(codes):
+        seen_on = [j for j in with_entry if c in reported[axis[j]]]
+        rects += [
+            Rect(
+                r(box[0] + a * cell),
+                r(box[1] + i * row_h + 0.5),
+                width(a, b),
+                row_h - 1,
+                REPORTED_COLOURS[1],
+                f"{c}|{at(a, b)}",
+                1,
+            )
+            for a, b in runs(seen_on)
+        ]
+    unit = "Week" if weeks is not None else "Day"
+    return Chart(
+        key=code,
+        title=f"Symptoms reported by {unit.lower()} from {day_label(start)} to {day_label(end)}",
+        height=height,
+        panels=(
+            Panel(
+                box,
+                x_ticks=xs.ticks(start, end),
+                y_ticks=tuple(
+                    Tick(r(box[1] + (i + 0.5) * row_h), label(SYMPTOMS, c))
+                    for i, c in enumerate(codes)
+                ),
+                x_title="Date" if weeks is None else "Week (starting Monday)",
+                rects=tuple(rects),
+                grid=False,
+                row_labels=True,
+            ),
+        ),
+        table=Table(
+            f"Symptoms reported by {unit.lower()} ({unit.lower()}s with entries)",
+            (unit, "Reported"),
+            tuple(
+                (
+                    day_label(d),
+                    ", ".join(label(SYMPTOMS, c) for c in codes if c in reported[d]) or "none",
+                )
+                for d in axis
+                if d in reported
+            ),
+        ),
+        legend=(
+            LegendItem("Reported", REPORTED_COLOURS[1], "rect", line=False),
+            LegendItem("Entry without it", REPORTED_COLOURS[0], "rect", line=False),
+        ),
+        empty="" if reported else "No entries in this period.",
+    )
+
+
+def body_site_chart(counts: Mapping[str, int]) -> Chart:
+    """Days on which each body site was reported (site -> days), as horizontal bars: only sites
+    reported at least once, the most frequent at the top (ties in codes.BODY_SITES order)."""
+    order = {code: i for i, code in enumerate(_ordered_codes(BODY_SITES, set(counts)))}
+    codes = sorted((c for c in counts if counts[c]), key=lambda c: (-counts[c], order[c]))
+    row_h = 24
+    height = TOP + row_h * max(len(codes), 1) + BOTTOM
+    box = (SITE_LABELS, TOP, WIDTH - 24, height - BOTTOM)
+    ticks = nice_ticks(max(counts.values(), default=1), 6)
+    xs = Scale(0, ticks[-1], box[0], box[2])
+    rects = tuple(
+        Rect(
+            box[0],
+            r(box[1] + i * row_h + 3),
+            r(xs(counts[c]) - box[0]),
+            row_h - 6,
+            COLOURS[0],
+            c,
+            counts[c],
+            f"{label(BODY_SITES, c)}: {counts[c]} days",
+        )
+        for i, c in enumerate(codes)
+    )
+    return Chart(
+        key=measures.BODY_SITES.code,
+        title=f"Days each body site was reported, {len(codes)} site"
+        f"{'' if len(codes) == 1 else 's'}",
+        height=height,
+        panels=(
+            Panel(
+                box,
+                x_ticks=tuple(Tick(xs(t), number(t)) for t in ticks),
+                y_ticks=tuple(
+                    Tick(r(box[1] + (i + 0.5) * row_h), label(BODY_SITES, c))
+                    for i, c in enumerate(codes)
+                ),
+                x_title="Days reported",
+                rects=rects,
+                grid=False,
+                x_grid=True,
+            ),
+        ),
+        table=Table(
+            "Days each body site was reported",
+            ("Body site", "Days"),
+            tuple((label(BODY_SITES, c), str(counts[c])) for c in codes),
+        ),
+        empty="" if codes else "No body site reported in this period.",
+    )
+
+
+SLEEP_PANELS = (
+    # title, y range, left ticks, left title
+    ("Sleep", (0, 14), (0, 2, 4, 6, 8, 10, 12, 14), "Hours / 0-10"),
+    ("Pain interference (PEG)", (-0.3, 10.3), (0, 2, 4, 6, 8, 10), "0-10"),
+    ("Weekly check-in", (3.5, 20.5), (4, 8, 12, 16, 20), "PROMIS"),
+)
+
+
+def sleep_chart(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    checkins: Sequence[tuple[date, int | None, int | None]],
+    weeks: Weeks | None = None,
+) -> Chart:
+    """Sleep, interference and the weekly check-in, in three panels sharing the date axis:
+    1. hours slept and sleep quality (0-10, higher is better), 0-14;
+    2. the PEG interference items, enjoyment of life and general activity (0-10, higher is
+       worse);
+    3. the weekly PROMIS Pain Interference 4a raw score (4-20, left axis, squares) and PGIC (1
+       very much improved .. 7 very much worse, right axis, diamonds).
+    Daily series have one place per calendar day, a gap when no entry has the value; with
+    `weeks` (over a year) one weekly mean per week, on its Monday (charts.WEEKLY_NOTE)."""
+    axis = analysis.days_between(start, end) if weeks is None else week_axis(start, end)
+    panel_h, gap = 150, 34
+    height = TOP + 3 * panel_h + 2 * gap + BOTTOM
+    right = WIDTH - LEFT
+    xs = DayScale(min(axis[0], start), end, LEFT, right)
+    ticks = xs.ticks(start, end)
+    dense = len(axis) > 45
+    panels = []
+    names = []
+    for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
+        top = TOP + k * (panel_h + gap)
+        box = (LEFT, top, right, top + panel_h)
+        ys = Scale(lo, hi, box[3], box[1])
+        lines = []
+        if k < 2:
+            pair = (
+                (measures.SLEEP_HOURS, measures.SLEEP_QUALITY)
+                if k == 0
+                else (measures.PEG_ENJOYMENT, measures.PEG_ACTIVITY)
+            )
+            colours = ((COLOURS[0], COLOURS[2]), (COLOURS[1], COLOURS[3]))[k]
+            for measure, colour, dash in zip(pair, colours, (None, "4 3"), strict=True):
+                values = (
+                    [aggregates[d][measure.code] if d in aggregates else None for d in axis]
+                    if weeks is None
+                    else week_series(weeks, measure.code, axis)
+                )
+                name = measure.short_label if weeks is None else weekly_name(measure.short_label)
+                lines.append(
+                    line(
+                        name,
+                        colour,
+                        [(d.isoformat(), v, xs.day(d)) for d, v in zip(axis, values, strict=True)],
+                        ys,
+                        tip=lambda at, v, name=name: (
+                            f"{name}, {day_label(date.fromisoformat(at))}: {number(v)}"
+                        ),
+                        dash=dash,
+                        size=1.5 if dense else 2.5,
+                    )
+                )
+            y2 = Scale(0, 1, 0, 0)
+        else:
+            shown = [w for w in checkins if start <= w[0] <= end]
+            y2 = Scale(0.5, 7.5, box[3], box[1])
+            promis = line(
+                "PROMIS PI 4a (raw, 4-20)",
+                COLOURS[0],
+                [(w[0].isoformat(), w[1], xs.day(w[0])) for w in shown],
+                ys,
+                tip=lambda at, v: f"PROMIS PI 4a, {day_label(date.fromisoformat(at))}: {v}",
+                shape="square",
+                size=4,
+                join=False,
+            )
+            pgic = line(
+                "PGIC (1-7)",
+                COLOURS[4],
+                [(w[0].isoformat(), w[2], xs.day(w[0])) for w in shown],
+                y2,
+                tip=lambda at, v: (
+                    f"PGIC, {day_label(date.fromisoformat(at))}: {v} {PGIC_ANSWERS[v - 1]}"
+                ),
+                shape="diamond",
+                size=4,
+                join=False,
+            )
+            lines = [promis, pgic]
+        names += [s.name for s in lines]
+        panels.append(
+            Panel(
+                box,
+                x_ticks=ticks if k == 2 else (),
+                y_ticks=y_ticks(ys, tick_values),
+                y2_ticks=y_ticks(y2, range(1, 8)) if k == 2 else (),
+                x_title=("Date" if weeks is None else "Week (starting Monday)") if k == 2 else "",
+                y_title=y_title,
+                y2_title="PGIC" if k == 2 else "",
+                title=title,
+                lines=tuple(lines),
+            )
+        )
+    all_lines = [s for p in panels for s in p.lines]
+    cells: dict[str, dict[str, str]] = {}
+    for s in all_lines:
+        for m in s.marks:
+            cells.setdefault(m.at, {})[s.name] = number(m.value)
+    return Chart(
+        key="sleep",
+        title=f"Sleep, pain interference and weekly check-ins from {day_label(start)} to "
+        f"{day_label(end)}",
+        height=height,
+        panels=tuple(panels),
+        table=Table(
+            "Sleep, interference and check-ins by day"
+            if weeks is None
+            else "Sleep and interference by week (weekly means), check-ins by day",
+            ("Day" if weeks is None else "Week or day", *names),
+            tuple(
+                (day_label(date.fromisoformat(at)), *(row.get(n, "") for n in names))
+                for at, row in sorted(cells.items())
+            ),
+        ),
+        legend=tuple(
+            LegendItem(s.name, s.colour, s.shape, s.dash, line=bool(s.paths)) for s in all_lines
+        ),
+        empty="" if cells else "No sleep, interference or check-in recorded in this period.",
+    )

@@ -1,0 +1,291 @@
+"""The review's pain charts as SVG geometry: daily pain over the period with infusions, late days
+and other treatments marked; pain around each course (aligned on its last day)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from diary import analysis, measures
+from diary.analysis import AlignedSeries, DayAggregate
+from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
+from diary.charts_svg.plot import (
+    COLOURS,
+    INFUSION_COLOUR,
+    LEFT,
+    MEAN_COLOUR,
+    PAIN_RANGE,
+    WIDTH,
+    Chart,
+    DayScale,
+    LegendItem,
+    Line,
+    Panel,
+    Rule,
+    Scale,
+    Table,
+    Tick,
+    day_label,
+    line,
+    number,
+    y_ticks,
+)
+
+PAIN_HEIGHT, ALIGNED_HEIGHT = 300, 300
+TOP, BOTTOM, RIGHT = 16, 44, 16
+PAIN_TICKS = (0, 2, 4, 6, 8, 10)
+FEW = 8  # up to this many courses, each point of the aligned chart has a tooltip
+
+
+def pain_chart(
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    infusion_days: Sequence[date],
+    *,
+    treatments: Sequence[tuple[date, str]] = (),
+    weeks: Weeks | None = None,
+) -> Chart:
+    """Daily pain from start to end: pain now (the daily mean, line and dots), worst pain
+    (dashed, small dots) and the 7-day mean (analysis.rolling_mean, 4 of 7 days needed; a thick
+    line), one place per calendar day, a day without a value a gap in the line; infusion days in
+    the period as a dotted vertical line with a triangle at 10; days whose entries were all
+    recorded late (DayAggregate.late) an open ring over their pain; other treatments (day,
+    label) triangles at 0.
+
+    With `weeks` (a period over a year: charts.WEEKLY_NOTE) pain now and worst pain are one
+    weekly mean per week, placed on its Monday, and there is no 7-day mean; the markers stay on
+    their days."""
+    box = (LEFT, TOP, WIDTH - RIGHT, PAIN_HEIGHT - BOTTOM)
+    if weeks is None:
+        axis = analysis.days_between(start, end)
+        daily = analysis.daily_pain(aggregates)
+        now = [daily.get(d) for d in axis]
+        worst = [aggregates[d][measures.PAIN_WORST.code] if d in aggregates else None for d in axis]
+        rolling = analysis.rolling_mean(daily, axis, window=7)
+    else:
+        axis = week_axis(start, end)
+        now = week_series(weeks, measures.PAIN.code, axis)
+        worst = week_series(weeks, measures.PAIN_WORST.code, axis)
+    named = weekly_name if weeks is not None else str
+    xs = DayScale(min(axis[0], start), end, box[0], box[2])
+    ys = Scale(*PAIN_RANGE, box[3], box[1])
+    dense = len(axis) > 45
+
+    def tip(name: str):
+        return lambda at, value: f"{name}, {day_label(date.fromisoformat(at))}: {number(value)}"
+
+    def series(values):
+        return [(d.isoformat(), v, xs.day(d)) for d, v in zip(axis, values, strict=True)]
+
+    now_name = named(measures.PAIN.short_label)
+    worst_name = named(measures.PAIN_WORST.short_label)
+    lines = [
+        line(
+            now_name,
+            COLOURS[0],
+            series(now),
+            ys,
+            tip=tip(now_name),
+            size=2 if dense else 3,
+        ),
+        line(
+            worst_name,
+            COLOURS[1],
+            series(worst),
+            ys,
+            tip=tip(worst_name),
+            width=1,
+            dash="4 3",
+            size=1.5 if dense else 2.5,
+        ),
+    ]
+    if weeks is None:
+        lines.insert(
+            0,
+            line(
+                "7-day mean",
+                MEAN_COLOUR,
+                series([rolling[d] for d in axis]),
+                ys,
+                width=3,
+                shape=None,
+            ),
+        )
+    shown = sorted({d for d in infusion_days if start <= d <= end})
+    lines.append(
+        line(
+            "Infusion",
+            INFUSION_COLOUR,
+            [(d.isoformat(), 10, xs.day(d)) for d in shown],
+            ys,
+            tip=lambda at, _: f"Infusion, {day_label(date.fromisoformat(at))}",
+            shape="triangle-down",
+            join=False,
+            size=6,
+        )
+    )
+    late = sorted(d for d, a in aggregates.items() if start <= d <= end and a.late)
+    lines.append(
+        line(
+            "Recorded late",
+            COLOURS[3],
+            [(d.isoformat(), aggregates[d][measures.PAIN.code], xs.day(d)) for d in late],
+            ys,
+            tip=lambda at, _: f"{day_label(date.fromisoformat(at))}: recorded after the next day",
+            shape="ring",
+            join=False,
+            size=4 if dense else 6,
+        )
+    )
+    marks = [(d, text) for d, text in treatments if start <= d <= end]
+    texts = {d.isoformat(): text for d, text in marks}
+    lines.append(
+        line(
+            "Other treatment",
+            COLOURS[2],
+            [(d.isoformat(), 0, xs.day(d)) for d, _ in marks],
+            ys,
+            tip=lambda at, _: f"{texts[at]}, {day_label(date.fromisoformat(at))}",
+            shape="triangle-up",
+            join=False,
+            size=6,
+        )
+    )
+    panel = Panel(
+        box,
+        x_ticks=xs.ticks(start, end),
+        y_ticks=y_ticks(ys, PAIN_TICKS),
+        x_title="Date" if weeks is None else "Week (starting Monday)",
+        y_title="Pain (0-10)",
+        rules=tuple(Rule(xs.day(d), d.isoformat()) for d in shown),
+        lines=tuple(lines),
+    )
+    drawn = [s for s in lines if s.marks]
+    return Chart(
+        key=measures.PAIN.code,
+        title=(
+            f"{'Weekly' if weeks is not None else 'Daily'} pain from {day_label(start)} to "
+            f"{day_label(end)}, {len(shown)} infusion{'' if len(shown) == 1 else 's'} marked"
+        ),
+        height=PAIN_HEIGHT,
+        panels=(panel,),
+        table=_table(
+            "Pain by day" if weeks is None else "Pain by week (weekly means; markers by day)",
+            "Day" if weeks is None else "Week or day",
+            lines if weeks is not None else [lines[1], lines[2], lines[0], *lines[3:]],
+            texts,
+        ),
+        legend=tuple(_legend(s) for s in drawn),
+        empty="" if any(s.marks for s in lines[:3]) else "No pain recorded in this period.",
+    )
+
+
+def _legend(s: Line) -> LegendItem:
+    return LegendItem(s.name, s.colour, s.shape, s.dash, line=bool(s.paths) or s.shape is None)
+
+
+def _table(caption: str, first: str, lines: Sequence[Line], texts: Mapping[str, str]) -> Table:
+    """One row per day (or week) with a value in any series, oldest first."""
+    cells: dict[str, dict[str, str]] = {}
+    for s in lines:
+        for m in s.marks:
+            if s.name == "Infusion":
+                text = "yes"
+            elif s.name == "Other treatment":
+                text = texts.get(m.at, "")
+            elif s.name == "Recorded late":
+                text = "yes"
+            else:
+                text = number(m.value)
+            cells.setdefault(m.at, {})[s.name] = text
+    names = [s.name for s in lines if s.marks]
+    return Table(
+        caption,
+        (first, *names),
+        tuple(
+            (day_label(date.fromisoformat(at)), *(row.get(n, "") for n in names))
+            for at, row in sorted(cells.items())
+        ),
+    )
+
+
+def aligned_chart(
+    aligned: Sequence[AlignedSeries], names: Mapping[date, str] | None = None
+) -> Chart:
+    """Pain by day from each course's last day: one line per course (named by `names`, else its
+    day 0), x = day offset (-7 .. +84), a gap for a day without an entry, a vertical line at day
+    0 and, where the next course starts inside the window, a triangle at 10 in the line's
+    colour ("Next infusion")."""
+    box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
+    offsets = [o for s in aligned for o, _ in s.points]
+    lo, hi = min(offsets, default=-7) - 1, max(offsets, default=84) + 1
+    xs = Scale(lo, hi, box[0], box[2])
+    ys = Scale(*PAIN_RANGE, box[3], box[1])
+    lines: list[Line] = []
+    legend: list[LegendItem] = []
+    rows = []
+    for i, s in enumerate(aligned):
+        name = (names or {}).get(s.infusion_day, s.infusion_day.isoformat())
+        colour = COLOURS[i % len(COLOURS)]
+        lines.append(
+            line(
+                name,
+                colour,
+                [(str(o), p, xs(o)) for o, p in s.points],
+                ys,
+                tip=(
+                    (lambda at, v, name=name: f"{name}, day {at}: {number(v)}")
+                    if len(aligned) <= FEW
+                    else None  # dozens of lines: the numbers are in the table
+                ),
+                size=2,
+            )
+        )
+        legend.append(LegendItem(name, colour, "circle"))
+        if s.next_infusion_offset is not None:
+            lines.append(
+                line(
+                    f"Next infusion after {name}",
+                    colour,
+                    [(str(s.next_infusion_offset), 10, xs(s.next_infusion_offset))],
+                    ys,
+                    tip=lambda at, _, name=name: f"Next infusion after {name}: day {at}",
+                    shape="triangle-down",
+                    join=False,
+                    size=6,
+                )
+            )
+        rows.append(
+            (
+                name,
+                "" if s.next_infusion_offset is None else str(s.next_infusion_offset),
+                ", ".join(f"{o}: {number(p)}" for o, p in s.points if p is not None),
+            )
+        )
+    first_tick = -(-lo // 7) * 7
+    panel = Panel(
+        box,
+        x_ticks=tuple(Tick(xs(o), str(o)) for o in range(first_tick, hi + 1, 7)),
+        y_ticks=y_ticks(ys, PAIN_TICKS),
+        x_title="Days from the course's last day",
+        y_title="Pain (0-10)",
+        rules=(Rule(xs(0), "0", dash=None),),
+        lines=tuple(lines),
+    )
+    if aligned:
+        legend.append(LegendItem("Next infusion", INFUSION_COLOUR, "triangle-down", line=False))
+    return Chart(
+        key="aligned",
+        title=f"Daily pain around each of {len(aligned)} course{'' if len(aligned) == 1 else 's'}"
+        ", by day from the course's last day",
+        height=ALIGNED_HEIGHT,
+        panels=(panel,),
+        table=Table(
+            "Pain by day from each course's last day (day: pain)",
+            ("Course", "Next infusion (day)", "Pain by day"),
+            tuple(rows),
+        ),
+        legend=tuple(legend),
+        empty="" if aligned else "No course in this period.",
+    )

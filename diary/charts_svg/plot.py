@@ -1,0 +1,283 @@
+"""The geometry every review chart shares: a chart is panels (a plot area with its axes), each
+with lines (series of marks joined within runs of consecutive values: a missing value is a gap),
+rectangles (bars, heatmap cells) and vertical rules (infusions); and a data table with the
+numbers drawn. templates/clinic/_svg_chart.html draws any Chart with presentation attributes
+only (the CSP allows no style attributes).
+
+Coordinates are in the SVG's viewBox (WIDTH wide; the SVG scales with the page), rounded to 0.1.
+Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from markupsafe import Markup, escape
+
+# Okabe-Ito colours, as the patient's trend chart and the report's plotly charts.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+INFUSION_COLOUR = "#6a3d9a"
+MEAN_COLOUR = "#444444"
+SEVERITY_COLOURS = ("#f2f2f2", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # none .. very severe
+REPORTED_COLOURS = ("#eef2f7", COLOURS[1])  # entry without it, reported
+
+WIDTH = 720
+LEFT, RIGHT = 64, 56  # room for the left and right axes' labels and titles
+PAIN_RANGE = (-0.3, 10.3)  # 0-10 with room for markers drawn at 0 and 10
+TIP_LIMIT = 100  # a series with more marks has no tooltips (its numbers are in the table)
+
+
+def r(value: float) -> float:
+    return round(value, 1)
+
+
+def _value(value: float | int | None) -> str:
+    """data-value: the number drawn, to 2 decimals (5 -> "5.0", 4.666 -> "4.67")."""
+    return "None" if value is None else str(round(float(value), 2))
+
+
+def number(value: float | int | None) -> str:
+    """A value as the table prints it: at most 2 decimals, no trailing zeros; "" for none."""
+    if value is None:
+        return ""
+    text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One value drawn: at (x, y) in the viewBox; `at` is what it is placed on (a day's ISO
+    date, a course's name, a day offset, a dose) and `value` the number drawn there."""
+
+    x: float
+    y: float
+    at: str
+    value: float | int | None
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """A series: `paths` are polylines' points, one per run of consecutive values; `shape` the
+    marker drawn at every mark (circle, diamond, square, triangle-down, triangle-up, ring) or
+    None for a line alone."""
+
+    name: str
+    colour: str
+    marks: tuple[Mark, ...]
+    paths: tuple[str, ...] = ()
+    width: float = 2
+    dash: str | None = None
+    shape: str | None = "circle"
+    size: float = 3
+
+    def points(self) -> list[tuple[str, float | int | None]]:
+        return [(m.at, m.value) for m in self.marks]
+
+    def marks_svg(self) -> Markup:
+        """Every mark as SVG elements (a circle, a ring or a polygon; data-at and data-value,
+        a <title> tooltip when it has one): one string made here rather than by a template loop,
+        as a 5-year chart has thousands of them."""
+        ring = self.shape == "ring"
+        out = []
+        for m in self.marks:
+            if self.shape in ("circle", "ring") or ring:
+                head = f'<circle cx="{m.x}" cy="{m.y}" r="{self.size}"'
+                tag = "circle"
+            else:
+                head = f'<polygon points="{self.marker(m)}"'
+                tag = "polygon"
+            data = f' data-at="{escape(m.at)}" data-value="{_value(m.value)}"'
+            tail = f"><title>{escape(m.tip)}</title></{tag}>" if m.tip else "/>"
+            out.append(head + data + tail)
+        return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
+
+    def marker(self, m: Mark) -> str:
+        """The marker's polygon `points` (diamond, square, triangles)."""
+        s = self.size
+        corners = {
+            "diamond": ((0, -s * 1.3), (s * 1.3, 0), (0, s * 1.3), (-s * 1.3, 0)),
+            "square": ((-s, -s), (s, -s), (s, s), (-s, s)),
+            "triangle-down": ((-s, -s), (s, -s), (0, s)),
+            "triangle-up": ((-s, s), (s, s), (0, -s)),
+        }[self.shape or "square"]
+        return " ".join(f"{r(m.x + dx)},{r(m.y + dy)}" for dx, dy in corners)
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    at: str = ""
+    value: float | int | None = None
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A vertical line across the plot area (an infusion, day 0)."""
+
+    x: float
+    at: str
+    colour: str = INFUSION_COLOUR
+    dash: str | None = "2 3"
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    box: tuple[float, float, float, float]  # left, top, right, bottom of the plot area
+    x_ticks: tuple[Tick, ...] = ()
+    y_ticks: tuple[Tick, ...] = ()
+    y2_ticks: tuple[Tick, ...] = ()  # the right axis
+    x_title: str = ""
+    y_title: str = ""
+    y2_title: str = ""
+    title: str = ""
+    rules: tuple[Rule, ...] = ()
+    rects: tuple[Rect, ...] = ()
+    lines: tuple[Line, ...] = ()
+    grid: bool = True  # horizontal grid lines at the left axis' ticks
+    row_labels: bool = False  # the left axis names rows (symptoms, side effects): smaller text
+    x_grid: bool = False  # vertical grid lines at the x ticks (e.g. a bar chart's values)
+
+    def line(self, name: str) -> Line:
+        (found,) = [s for s in self.lines if s.name == name]
+        return found
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    name: str
+    colour: str
+    shape: str | None = None  # a marker, or "rect" for a colour swatch
+    dash: str | None = None
+    line: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    head: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def rows_html(self) -> Markup:
+        """The body's rows (the first cell a row header), every cell escaped: one string made
+        here rather than by a template loop (a 5-year table has thousands of cells)."""
+        return Markup(  # noqa: S704 (every cell through escape())
+            "".join(
+                f'<tr><th scope="row">{escape(row[0])}</th>'
+                + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
+                + "</tr>"
+                for row in self.rows
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str  # what the chart shows (its <title>, read by screen readers)
+    height: float
+    panels: tuple[Panel, ...]
+    table: Table
+    legend: tuple[LegendItem, ...] = ()
+    empty: str = ""  # said instead of the drawing when there is nothing to draw
+    width: float = WIDTH
+
+    def line(self, name: str) -> Line:
+        return next(s for p in self.panels for s in p.lines if s.name == name)
+
+
+class Scale:
+    """A linear map from data to the viewBox: lo..hi onto a..b."""
+
+    def __init__(self, lo: float, hi: float, a: float, b: float) -> None:
+        self.lo, self.hi, self.a, self.b = lo, hi, a, b
+
+    def __call__(self, value: float) -> float:
+        span = (self.hi - self.lo) or 1
+        return r(self.a + (float(value) - self.lo) / span * (self.b - self.a))
+
+
+class DayScale(Scale):
+    """Days onto x: `start` .. `end` with half a day of room either side, so that the first and
+    last days' points sit inside the plot area."""
+
+    def __init__(self, start: date, end: date, a: float, b: float) -> None:
+        self.start = start
+        super().__init__(-0.5, (end - start).days + 0.5, a, b)
+
+    def day(self, d: date) -> float:
+        return self((d - self.start).days)
+
+    def ticks(self, start: date, end: date, count: int | None = None) -> tuple[Tick, ...]:
+        """Evenly spaced date labels, one per 110 units of width at most (6 on a full-width
+        chart), so that none overlaps the next."""
+        count = count or max(3, min(6, int(abs(self.b - self.a) // 110) + 1))
+        span = (end - start).days
+        fmt = "%b %Y" if span > 370 else "%-d %b"
+        if span == 0:
+            return (Tick(self.day(start), f"{start:{fmt}}"),)
+        steps = sorted({round(k * span / (count - 1)) for k in range(count)})
+        days = [start + timedelta(days=s) for s in steps]
+        return tuple(Tick(self.day(d), f"{d:{fmt}}") for d in days)
+
+
+def line(
+    name: str,
+    colour: str,
+    values: Sequence[tuple[str, float | int | None, float]],
+    y_of: Callable[[float], float],
+    *,
+    tip: Callable[[str, float | int], str] | None = None,
+    join: bool = True,
+    **style,
+) -> Line:
+    """A series from (at, value or None, x) in order: a None breaks the line (a gap); the marks
+    are the values that are there. With join=False, markers alone (no lines)."""
+    marks: list[Mark] = []
+    paths: list[str] = []
+    run: list[str] = []
+    if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
+        tip = None  # a tooltip on every one of hundreds of points: bytes, not help
+    for at, value, x in values:
+        if value is None:
+            if len(run) > 1:
+                paths.append(" ".join(run))
+            run = []
+            continue
+        mark = Mark(r(x), y_of(value), at, value, tip(at, value) if tip else "")
+        marks.append(mark)
+        run.append(f"{mark.x},{mark.y}")
+    if len(run) > 1:
+        paths.append(" ".join(run))
+    return Line(name, colour, tuple(marks), tuple(paths) if join else (), **style)
+
+
+def y_ticks(scale: Scale, values: Sequence[float], labels: Sequence[str] | None = None):
+    return tuple(Tick(scale(v), labels[i] if labels else number(v)) for i, v in enumerate(values))
+
+
+def nice_ticks(hi: float, count: int = 5) -> list[float]:
+    """Round steps from 0 to at least `hi` (0, 5, 10 ...): the axis of a count or a length."""
+    hi = max(float(hi), 1.0)
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        if hi / step <= count:
+            break
+    top = step * -(-hi // step)
+    return [step * i for i in range(int(top // step) + 1)]
+
+
+def day_label(d: date) -> str:
+    return f"{d:%-d %b %Y}"
