@@ -77,9 +77,24 @@ class Line:
         return [(m.at, m.value) for m in self.marks]
 
     def marks_svg(self) -> Markup:
-        """Every mark as SVG elements (a circle, a ring or a polygon; data-at and data-value,
-        a <title> tooltip when it has one): one string made here rather than by a template loop,
-        as a 5-year chart has thousands of them."""
+        """Every mark as SVG: a series without tooltips as ONE <path> with a subpath per mark
+        (`M` the mark's centre, then its shape relative to it), data-at and data-value the
+        marks' places and numbers, space-separated in order: a 5-year chart has thousands of
+        marks, and one element per series instead of one per mark is what the browser saves.
+        With tooltips, one element per mark (a circle or a polygon with data-at, data-value
+        and its <title>). One string made here rather than by a template loop."""
+        if (
+            self.marks
+            and not any(m.tip for m in self.marks)
+            and not any(" " in m.at for m in self.marks)
+        ):
+            shape = self.shape_path()
+            d = "".join(f"M{m.x},{m.y}{shape}" for m in self.marks)
+            at = " ".join(m.at for m in self.marks)
+            values = " ".join(_value(m.value) for m in self.marks)
+            return Markup(  # noqa: S704 (numbers, and places through escape())
+                f'<path d="{d}" data-at="{escape(at)}" data-value="{values}"/>'
+            )
         ring = self.shape == "ring"
         out = []
         for m in self.marks:
@@ -94,16 +109,32 @@ class Line:
             out.append(head + data + tail)
         return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
 
-    def marker(self, m: Mark) -> str:
-        """The marker's polygon `points` (diamond, square, triangles)."""
+    def shape_path(self) -> str:
+        """The marker as path commands relative to its centre (after `M x,y`): a circle as two
+        arcs, a polygon as relative lines."""
         s = self.size
-        corners = {
+        if self.shape in ("circle", "ring"):
+            return f"m{-s},0a{s},{s} 0 1 0 {2 * s},0a{s},{s} 0 1 0 {-2 * s},0z"
+        corners = self.corners()
+        out, (px, py) = f"m{r(corners[0][0])},{r(corners[0][1])}", corners[0]
+        for cx, cy in corners[1:]:
+            out += f"l{r(cx - px)},{r(cy - py)}"
+            px, py = cx, cy
+        return out + "z"
+
+    def corners(self) -> tuple[tuple[float, float], ...]:
+        """The marker polygon's corners relative to the mark (diamond, square, triangles)."""
+        s = self.size
+        return {
             "diamond": ((0, -s * 1.3), (s * 1.3, 0), (0, s * 1.3), (-s * 1.3, 0)),
             "square": ((-s, -s), (s, -s), (s, s), (-s, s)),
             "triangle-down": ((-s, -s), (s, -s), (0, s)),
             "triangle-up": ((-s, s), (s, s), (0, -s)),
         }[self.shape or "square"]
-        return " ".join(f"{r(m.x + dx)},{r(m.y + dy)}" for dx, dy in corners)
+
+    def marker(self, m: Mark) -> str:
+        """The marker's polygon `points` (diamond, square, triangles)."""
+        return " ".join(f"{r(m.x + dx)},{r(m.y + dy)}" for dx, dy in self.corners())
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,22 @@ class Rect:
     at: str = ""
     value: float | int | None = None
     tip: str = ""
+
+
+def rects_svg(rects: Sequence[Rect]) -> Markup:
+    """Rectangles (bars, heatmap cells) as SVG, data-at and data-value (when there is one), a
+    <title> tooltip when there is one: one string made here rather than by a template loop (a
+    5-year heatmap has thousands of cells)."""
+    out = []
+    for b in rects:
+        head = (
+            f'<rect x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" fill="{b.fill}"'
+            f' data-at="{escape(b.at)}"'
+        )
+        if b.value is not None:
+            head += f' data-value="{b.value}"'
+        out.append(head + (f"><title>{escape(b.tip)}</title></rect>" if b.tip else "/>"))
+    return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
 
 
 @dataclass(frozen=True)
@@ -155,6 +202,9 @@ class Panel:
         (found,) = [s for s in self.lines if s.name == name]
         return found
 
+    def rects_svg(self) -> Markup:
+        return rects_svg(self.rects)
+
 
 @dataclass(frozen=True)
 class LegendItem:
@@ -171,17 +221,11 @@ class Table:
     head: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
-    def rows_html(self) -> Markup:
-        """The body's rows (the first cell a row header), every cell escaped: one string made
-        here rather than by a template loop (a 5-year table has thousands of cells)."""
-        return Markup(  # noqa: S704 (every cell through escape())
-            "".join(
-                f'<tr><th scope="row">{escape(row[0])}</th>'
-                + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
-                + "</tr>"
-                for row in self.rows
-            )
-        )
+    def data(self) -> dict:
+        """The table as data for the charts document ({caption, head, rows}): the browser
+        builds it when its <details> is opened (static/js/review-charts.js), so a 5-year
+        chart's thousands of cells are neither markup nor elements until someone asks."""
+        return {"caption": self.caption, "head": self.head, "rows": self.rows}
 
 
 @dataclass(frozen=True)

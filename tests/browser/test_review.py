@@ -46,7 +46,7 @@ def _drawn(page) -> dict[str, dict]:
               svg: el.querySelector('svg.review-chart[role=img]') !== null,
               title: (el.querySelector('svg.review-chart > title') || {}).textContent || '',
               empty: (el.querySelector('[data-chart-empty]') || {}).textContent || '',
-              table: el.querySelector('details table') !== null,
+              table: el.querySelector('details[data-chart-table]') !== null,
               series: Object.fromEntries([...el.querySelectorAll('g[data-series]')].map(
                 g => [g.dataset.series, g.querySelectorAll('[data-at]').length])),
               rules: el.querySelectorAll('line[data-at]').length,
@@ -143,4 +143,13 @@ def test_clinic_pages_have_no_serious_accessibility_violations(page, make):
     page.evaluate(
         "() => document.querySelectorAll('details.chart-data').forEach(d => d.open = true)"
     )
+    page.wait_for_function(  # each table built from the charts document when opened
+        """() => [...document.querySelectorAll('details.chart-data')].every(
+            d => d.querySelector('table tbody tr th[scope=row]'))"""
+    )
+    pain = page.locator("table[data-chart-table=pain]")
+    assert pain.locator("caption").inner_text() == "Pain by day"
+    assert pain.locator("tbody tr").count() == 60  # the 60 days with entries
+    columns = pain.locator("thead th").count()
+    assert columns >= 3 and pain.locator("tbody tr").last.locator("th, td").count() == columns
     assert serious_violations(page) == []

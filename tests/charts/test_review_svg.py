@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import orjson
 import pytest
 
 from diary import charts_svg
@@ -284,7 +285,8 @@ def test_each_chart_is_drawn_as_accessible_csp_clean_svg(app, aggregates):
             html = render_template("clinic/_review_chart.html", chart=chart)
             assert "style=" not in html and "<script" not in html, chart.key
             assert re.search(r'<svg class="review-chart"[^>]* role="img" aria-labelledby=', html)
-            read = read_chart(html)
+            assert f'<details class="chart-data no-print" data-chart-table="{chart.key}">' in html
+            read = read_chart(html, orjson.loads(orjson.dumps(chart.table.data())))
             assert read["title"] == chart.title
             assert read["table"][0] == list(chart.table.head), chart.key  # the numbers
             for line in (s for p in chart.panels for s in p.lines if s.shape):
@@ -292,7 +294,7 @@ def test_each_chart_is_drawn_as_accessible_csp_clean_svg(app, aggregates):
                     None if m.value is None else round(m.value, 2) for m in line.marks
                 ], (chart.key, line.name)
         pain_html = render_template("clinic/_review_chart.html", chart=charts[0])
-    assert read_chart(pain_html)["rules"] == [day(2).isoformat()]
+    assert read_chart(pain_html, charts[0].table.data())["rules"] == [day(2).isoformat()]
     assert (
         'data-at="2026-05-03"' in pain_html and "<title>Infusion, 3 May 2026</title>" in pain_html
     )
@@ -316,3 +318,43 @@ def test_narrow_symptom_cells_are_drawn_as_runs():
         (f"burning|{day(0).isoformat()}/{day(9).isoformat()}", 330),
         (f"burning|{day(20).isoformat()}", round(330 + 20 * cell, 1)),
     ]
+
+
+def test_a_long_series_is_one_path_read_back_to_the_same_days_places_and_numbers(app):
+    """150 days (more than plot.TIP_LIMIT marks: no tooltips), pain 0..9 repeating, day 3
+    missing; days 0-119 recorded late (2 days after). Pain now and the late rings are each ONE
+    <path> (a subpath per mark) carrying the days and numbers in order; read back, they are
+    the days and pains entered, at their places: day 0 at x = 64 + 0.5 / 150 * 640 = 66.1, pain
+    0 at y_pain(0), joined to day 1 and 2, and day 4 starts a new run (day 3 is a gap)."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from flask import render_template
+
+    readings = [
+        Reading(
+            day=day(i),
+            pain=i % 10,
+            recorded_at=datetime.combine(day(i) + timedelta(days=2), time(12), UTC)
+            if i < 120
+            else None,
+            timezone="UTC",
+        )
+        for i in range(150)
+        if i != 3
+    ]
+    aggregates = daily_aggregates(readings)
+    chart = charts_svg.pain_chart(aggregates, day(0), day(149), [])
+    with app.test_request_context():
+        html = render_template("clinic/_review_chart.html", chart=chart)
+    read = read_chart(html, chart.table.data())["series"]
+    days = [day(i).isoformat() for i in range(150) if i != 3]
+    now, late = read["Pain now (daily mean)"], read["Recorded late"]
+    assert now["x"] == days and now["y"] == [i % 10 for i in range(150) if i != 3]
+    assert late["x"] == days[:119] and late["y"] == now["y"][:119]
+    assert now["runs"][0] == days[:3] and now["runs"][1] == days[3:]
+    series = html.split('data-series="Pain now (daily mean)"')[1].split("</g>\n</g>")[0]
+    assert "<circle" not in series and series.count("<path ") == 1
+    assert f'd="M66.1,{y_pain(0)}m-2,0a2,2 0 1 0 4,0a2,2 0 1 0 -4,0z' in series
+    rings = html.split('data-series="Recorded late"')[1].split("</g>\n</g>")[0]
+    assert "<circle" not in rings and rings.count("<path ") == 1 and 'fill="none"' in rings
+    assert chart.table.rows[0] == ("1 May 2026", "0", "", "yes")  # every number in the table

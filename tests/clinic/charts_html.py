@@ -1,7 +1,9 @@
 """Reads the review's server-drawn SVG charts (templates/clinic/_review_chart.html) back into
 numbers, as a clinician reads them: each series' marks (data-at: the day, course or offset they
-are placed on; data-value: the number drawn), its lines split at the gaps, the heatmap cells and
-bars, the vertical rules (infusions), and the data table under the chart."""
+are placed on; data-value: the number drawn; a series without tooltips draws its marks as one
+<path>, a subpath per mark, with both as space-separated lists), its lines split at the gaps,
+the heatmap cells and bars, the vertical rules (infusions), and the table of its numbers (sent
+as data beside the markup, built by the browser when opened)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,16 @@ class _Reader(HTMLParser):
             s["y"].append(_number(a["data-value"]))
             if tag == "circle":
                 s["xy"][f"{a['cx']},{a['cy']}"] = a["data-at"]
+        elif tag == "path" and name and "data-at" in a:
+            # a series' marks as one path: a subpath per mark, `M` its centre, in the order of
+            # the space-separated data-at and data-value
+            s = self.series[name]
+            places, values = a["data-at"].split(" "), a["data-value"].split(" ")
+            centres = re.findall(r"M(-?[\d.]+),(-?[\d.]+)", a["d"])
+            assert len(places) == len(values) == len(centres), (name, a)
+            s["x"] += places
+            s["y"] += [_number(v) for v in values]
+            s["xy"].update({f"{x},{y}": at for (x, y), at in zip(centres, places, strict=True)})
 
     def handle_endtag(self, tag):
         if tag == "g":
@@ -65,25 +77,32 @@ class _Reader(HTMLParser):
             self.title += data
 
 
-def read_chart(html: str) -> dict:
-    """One chart's markup -> {"title", "series": {name: {"x", "y", "runs"}}, "rects", "rules",
-    "table": [[cell, ...], ...] (header row first), "empty": the message or ""}."""
+def read_chart(html: str, table: dict | None = None) -> dict:
+    """One chart's markup and its table's data (the charts document's "tables": the browser
+    builds the table from it when its <details> is opened) -> {"title", "series": {name: {"x",
+    "y", "runs"}}, "rects", "rules", "table": [[cell, ...], ...] (header row first), "empty":
+    the message or ""}."""
     reader = _Reader()
     reader.feed(html)
     for s in reader.series.values():
         # each polyline as the marks it joins: a gap in the data starts a new run
         s["runs"] = [[s["xy"].get(p) for p in path] for path in s.pop("paths")]
         s.pop("xy")
-    table = [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
-        for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
-    ]
+    # a chart with numbers has the <details> its table is built in, and the table's data
+    assert ("data-chart-table=" in html) == bool(table and table["rows"]), html[-300:]
+    rows = [table["head"], *table["rows"]] if table else []
     empty = re.search(r"data-chart-empty>(.*?)</p>", html)
     return {
         "title": reader.title,
         "series": reader.series,
         "rects": reader.rects,
         "rules": reader.rules,
-        "table": table,
+        "table": [[str(c) for c in row] for row in rows],
         "empty": empty.group(1) if empty else "",
     }
+
+
+def read_charts(body: dict) -> dict[str, dict]:
+    """Every chart of a charts document ({"charts": {name: html}, "tables": {name: data}})."""
+    tables = body.get("tables", {})
+    return {name: read_chart(html, tables.get(name)) for name, html in body["charts"].items()}

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, Entry, Infusion, WeeklyCheckin
-from tests.clinic.charts_html import read_chart
+from tests.clinic.charts_html import read_charts
 from tests.factories import login
 
 # The client of the running test (tests/clinic/conftest.py), which follows the review page's
@@ -36,7 +36,7 @@ def review_charts(html: str) -> dict[str, dict]:
     for src in re.findall(r'data-charts-src="([^"]+)"', html):
         response = CHARTS_CLIENT[-1].get(html_lib.unescape(src))
         assert response.status_code == 200, response.get_data(as_text=True)
-        found.update({k: read_chart(v) for k, v in response.get_json()["charts"].items()})
+        found.update(read_charts(response.get_json()))
     return found
 
 

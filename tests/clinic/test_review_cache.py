@@ -14,7 +14,7 @@ from diary import create_app
 from diary.extensions import db
 from diary.models import Infusion, User
 from diary.services import review
-from tests.clinic.charts_html import read_chart
+from tests.clinic.charts_html import read_charts
 from tests.clinic.test_review import _long_diary
 from tests.factories import login
 
@@ -27,7 +27,7 @@ def _pain_today(client, patient_id: int) -> float | None:
     charts = client.get(f"/api/v1/patients/{patient_id}/review/charts?range=90")
     assert charts.status_code == 200
     body = charts.get_json()
-    pain = read_chart(body["charts"]["pain"])["series"]["Pain now (daily mean)"]
+    pain = read_charts(body)["pain"]["series"]["Pain now (daily mean)"]
     return dict(zip(pain["x"], pain["y"], strict=True)).get(body["end"])
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from diary.extensions import db
 from diary.models import AuditEvent
 from diary.services import review
-from tests.clinic.charts_html import read_chart
+from tests.clinic.charts_html import read_charts
 from tests.factories import login
 
 
@@ -45,7 +45,7 @@ def test_charts_document_has_every_figure_of_the_range(app, client, make):
         "pain", "symptoms", "body_sites", "aligned", "sleep", "side_effects",
         "dose_response", "safety",
     }  # fmt: skip
-    charts = {name: read_chart(html) for name, html in body["charts"].items()}
+    charts = read_charts(body)
     pain = charts["pain"]["series"]["Pain now (daily mean)"]
     assert pain["x"][-1] == make.days_ago(0).isoformat() and pain["y"][-1] == 2  # 2 + 0 % 3
     assert charts["body_sites"]["rects"] == [("left_hand", 10, "#0072B2")]  # all 10 days
@@ -65,7 +65,7 @@ def test_over_a_year_the_charts_are_weekly(client, make):
     login(client, clinician)
     body = client.get(f"/api/v1/patients/{patient.id}/review/charts?range=all").get_json()
     assert body["weekly"] is True
-    names = read_chart(body["charts"]["pain"])["series"]
+    names = read_charts(body)["pain"]["series"]
     assert "Pain now (weekly mean)" in names and "7-day mean" not in names
 
 

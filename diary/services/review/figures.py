@@ -4,9 +4,12 @@ responses.py), so a chart cannot disagree with the table next to it.
 
 Every chart is drawn on the server as SVG (diary.charts_svg, templates/clinic/_review_chart.html):
 the browser inserts ready markup and runs no charting library. Each chart carries its numbers as
-a table. Over a year (charts.WEEKLY_AFTER_DAYS) the daily charts show weekly means, grouped by
-the database (services/daily_sql.weekly_means), so the document stays small at any length of
-history.
+a table, sent as data beside the markup and built by the browser when the clinician opens it
+("The numbers in this chart"): a 5-year table has thousands of cells, which would otherwise be
+parsed into elements on every page load. Marks without tooltips (hundreds of them on a long
+period) are one <path> per series (plot.Line.marks_svg). Over a year (charts.WEEKLY_AFTER_DAYS)
+the daily charts show weekly means, grouped by the database (services/daily_sql.weekly_means),
+so the document stays small at any length of history.
 """
 
 from __future__ import annotations
@@ -56,19 +59,29 @@ class ReviewCharts:
 
 def review_charts(patient: User, range_key: str, built: Review | None = None) -> ReviewCharts:
     """Every chart of the review page for `range_key` (one of pages.RANGES), as one JSON
-    document: {"range", "start", "end", "weekly", "charts": {name: SVG and table as HTML}}."""
+    document: {"range", "start", "end", "weekly", "charts": {name: SVG as HTML}, "tables": {name:
+    {"caption", "head", "rows"}}} (a chart's numbers, built into a table when its <details> is
+    opened; a chart with nothing to draw has none)."""
     range_key, _notice = parse_range(range_key)
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
     weeks = daily_sql.weekly_means(patient.id, WEEKLY_CODES, start, end) if weekly else None
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
-    drawn = {
-        name: render_template("clinic/_review_chart.html", chart=chart)
-        for name, chart in review_svg_charts(review, start, end, in_range, weeks).items()
-    }
+    drawn, tables = {}, {}
+    for name, chart in review_svg_charts(review, start, end, in_range, weeks).items():
+        drawn[name] = render_template("clinic/_review_chart.html", chart=chart)
+        if chart.table.rows:
+            tables[name] = chart.table.data()
     body = orjson.dumps(
-        {"range": range_key, "start": start, "end": end, "weekly": weekly, "charts": drawn}
+        {
+            "range": range_key,
+            "start": start,
+            "end": end,
+            "weekly": weekly,
+            "charts": drawn,
+            "tables": tables,
+        }
     )
     return ReviewCharts(patient, range_key, start, end, body)
 
