@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -33,11 +35,15 @@ def r(value: float) -> float:
     return round(value, 1)
 
 
+# _value, number and day_label are cached: a 5-year review formats the same few pain values and
+# the same days thousands of times (equal values, e.g. 5 and 5.0, print the same).
+@lru_cache(maxsize=4096)
 def _value(value: float | int | None) -> str:
     """data-value: the number drawn, to 2 decimals (5 -> "5.0", 4.666 -> "4.67")."""
     return "None" if value is None else str(round(float(value), 2))
 
 
+@lru_cache(maxsize=4096)
 def number(value: float | int | None) -> str:
     """A value as the table prints it: at most 2 decimals, no trailing zeros; "" for none."""
     if value is None:
@@ -46,10 +52,10 @@ def number(value: float | int | None) -> str:
     return "0" if text == "-0" else text
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """One value drawn: at (x, y) in the viewBox; `at` is what it is placed on (a day's ISO
-    date, a course's name, a day offset, a dose) and `value` the number drawn there."""
+    date, a course's name, a day offset, a dose) and `value` the number drawn there. A named
+    tuple (not a dataclass): a 5-year review makes thousands."""
 
     x: float
     y: float
@@ -295,13 +301,17 @@ def line(
     run: list[str] = []
     if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
         tip = None  # a tooltip on every one of hundreds of points: bytes, not help
+    y_at: dict[float | int, float] = {}  # y_of of each distinct value, once
     for at, value, x in values:
         if value is None:
             if len(run) > 1:
                 paths.append(" ".join(run))
             run = []
             continue
-        mark = Mark(r(x), y_of(value), at, value, tip(at, value) if tip else "")
+        y = y_at.get(value)
+        if y is None:
+            y = y_at[value] = y_of(value)
+        mark = Mark(r(x), y, at, value, tip(at, value) if tip else "")
         marks.append(mark)
         run.append(f"{mark.x},{mark.y}")
     if len(run) > 1:
@@ -323,5 +333,6 @@ def nice_ticks(hi: float, count: int = 5) -> list[float]:
     return [step * i for i in range(int(top // step) + 1)]
 
 
+@lru_cache(maxsize=8192)
 def day_label(d: date) -> str:
     return f"{d:%-d %b %Y}"
