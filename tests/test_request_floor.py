@@ -72,3 +72,30 @@ def test_static_urls_in_pages_follow_the_script_root(client):
     assert 'src="/sub/static/js/app.js"' in mounted
     again = client.get("/login").get_data(as_text=True)
     assert f'href="{css.group(1)}"' in again and "/sub/static" not in again
+
+
+def test_the_signed_in_user_is_one_select_and_the_sessions_own_user(
+    app, client, make, count_queries
+):
+    """The user is read by one Core statement (with its session generation) and made the
+    session's user: a signed-in read writes nothing, and a change to the user (the time zone on
+    the settings page) is stored, raising the data version, as with a user the ORM loaded."""
+    from diary.extensions import db
+    from diary.models import User
+    from tests.auth.test_login import csrf_from
+
+    patient = make.patient()
+    login(client, patient)
+    with count_queries() as counter:
+        assert client.get("/api/v1/me").status_code == 200
+    assert len(counter.statements) == 1, counter.statements
+    assert counter.statements[0].lstrip().upper().startswith("SELECT")
+    with app.app_context():
+        before = db.session.get(User, patient.id).data_version
+    token = csrf_from(client.get("/diary/settings").get_data(as_text=True))
+    answer = client.post("/diary/settings", data={"csrf_token": token, "timezone": "Asia/Tokyo"})
+    assert answer.status_code == 302
+    with app.app_context():
+        stored = db.session.get(User, patient.id)
+        assert (stored.timezone, stored.data_version) == ("Asia/Tokyo", before + 1)
+    assert client.get("/api/v1/me").get_json()["timezone"] == "Asia/Tokyo"

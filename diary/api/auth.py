@@ -21,6 +21,9 @@ from diary.errors import ServiceError, ValidationError
 from diary.extensions import csrf
 from diary.services import accounts
 
+# Built once: a marshmallow schema costs more to build than to use (GET /me answers with it).
+USER_OUT = UserSchema()
+
 
 class Unauthorized(ServiceError):
     status = 401
@@ -52,7 +55,7 @@ def login():
         note_login_failed()
         raise Unauthorized()
     start_session(user)
-    return jsonify(user=UserSchema().dump(user), csrf_token=generate_csrf())
+    return jsonify(user=USER_OUT.dump(user), csrf_token=generate_csrf())
 
 
 @bp.post("/auth/logout")
@@ -75,4 +78,4 @@ def csrf_token():
 @documented("The signed-in user", response=UserSchema)
 @login_required
 def me():
-    return jsonify(UserSchema().dump(current_user))
+    return jsonify(USER_OUT.dump(current_user))

@@ -29,7 +29,11 @@ DEVICE_COOKIE_DAYS = 400
 def init_login_manager(manager: LoginManager) -> None:
     manager.login_view = "auth.login"
     manager.login_message = "Please sign in to continue."
-    manager.session_protection = "basic"
+    # flask-login's session protection hashes the client's address and User-Agent on every
+    # request; in its "basic" mode a mismatch only marks the session not fresh, and the diary
+    # never asks for a fresh session (no fresh_login_required). What ends a session is its
+    # generation (services/sessions.py), checked on every request: so no protection pass.
+    manager.session_protection = None
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:

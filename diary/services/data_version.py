@@ -49,12 +49,20 @@ _BUMP = (
     .where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
     .values(data_version=_USERS.c.data_version + 1)
 )
+# One patient (every saved entry): no expanding IN, whose SQL is rewritten on each execution.
+_BUMP_ONE = (
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("patient"))
+    .values(data_version=_USERS.c.data_version + 1)
+)
 
 
 def bump(session: Session, patient_ids: Iterable[int]) -> None:
     """Raise the data version of these patients by one, in `session`'s transaction."""
     ids = sorted({pid for pid in patient_ids if pid is not None})
-    if ids:
+    if len(ids) == 1:
+        session.connection().execute(_BUMP_ONE, {"patient": ids[0]})
+    elif ids:
         session.connection().execute(_BUMP, {"ids": ids})
 
 
