@@ -4,7 +4,7 @@ attention first."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -130,6 +130,10 @@ class SummaryPage:
     pages: int
     total: int  # patients matching the search (all linked ones without a search)
     query: str
+    # The pages' rows as rendered, shared with the listing they show (held per clinician, day
+    # and search, reused only while every patient's row is unchanged): the web layer keeps its
+    # HTML here, so a repeat view renders no row (diary/clinic/dashboard_rows.py).
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = "") -> SummaryPage:
@@ -145,7 +149,7 @@ def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = 
     _audit_list(
         clinician, shown, detail={"page": page, "query": query} if query else {"page": page}
     )
-    return SummaryPage(shown, page, pages, len(everyone), query)
+    return SummaryPage(shown, page, pages, len(everyone), query, listing.rendered)
 
 
 def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
@@ -176,6 +180,7 @@ class _Listing:
     keys: dict[int, str]
     figures: dict[int, figures_.Kept]
     afters: dict[int, dict[date, float]]
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _summaries(clinician: User, today: date, query: str) -> _Listing:
