@@ -3,12 +3,13 @@ attention first."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy import Select, bindparam, func, or_, select, type_coerce
 
 from diary import analysis
 from diary.extensions import db
@@ -194,43 +195,12 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     The last infusion's day is the patient's local day, so it is worked out between the two.
     The figures that move with today are worked out from the kept days at each view.
     """
-    now = utcnow()
-    live = Entry.deleted_at.is_(None)
-    mine = linked_patients_query(clinician).subquery()
-    people = select(
-        mine.c.id,
-        mine.c.display_name,
-        mine.c.email,
-        mine.c.timezone,
-        mine.c.data_version,
-        mine.c.created_at,
-    )
+    params = {"clinician_id": clinician.id, "now": utcnow()}
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        people = people.where(
-            or_(
-                mine.c.display_name.ilike(pattern, escape="\\"),
-                mine.c.email.ilike(pattern, escape="\\"),
-            )
+        params["pattern"] = (
+            "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-    of_patient = Entry.patient_id == mine.c.id
-    rows = db.session.execute(
-        people.add_columns(
-            select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
-            type_coerce(
-                select(func.max(Infusion.started_at))
-                .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-            type_coerce(
-                select(func.min(Infusion.started_at))
-                .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-        )
-    ).all()
+    rows = db.session.execute(_people_statement(bool(query)), params).all()
     if not rows:
         return _Listing([], {}, {}, {}, {})
     held = _held().get((clinician.id, today, query))
@@ -268,6 +238,48 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     listing = _Listing(summaries, bounds, keys, figures, afters)
     _hold((clinician.id, today, query), rows, replace(listing, afters={}))
     return listing
+
+
+@functools.cache
+def _people_statement(searching: bool) -> Select:
+    """Statement 1 of _summaries, built once (its clinician, time and search pattern are bound
+    at each execution): each linked patient (whose name or email contains :pattern when
+    `searching`) with their data version, last entry day and last and next infusion times."""
+    live = Entry.deleted_at.is_(None)
+    mine = linked_patients_query(bindparam("clinician_id")).subquery()
+    now = bindparam("now", type_=UTCDateTime)
+    people = select(
+        mine.c.id,
+        mine.c.display_name,
+        mine.c.email,
+        mine.c.timezone,
+        mine.c.data_version,
+        mine.c.created_at,
+    )
+    if searching:
+        pattern = bindparam("pattern")
+        people = people.where(
+            or_(
+                mine.c.display_name.ilike(pattern, escape="\\"),
+                mine.c.email.ilike(pattern, escape="\\"),
+            )
+        )
+    of_patient = Entry.patient_id == mine.c.id
+    return people.add_columns(
+        select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
+        type_coerce(
+            select(func.max(Infusion.started_at))
+            .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
+            .scalar_subquery(),
+            UTCDateTime,
+        ),
+        type_coerce(
+            select(func.min(Infusion.started_at))
+            .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
+            .scalar_subquery(),
+            UTCDateTime,
+        ),
+    )
 
 
 # The last listings this worker worked out (per clinician, day and search), with the patients'
