@@ -5,7 +5,7 @@ clinician nor after a shown patient's row changed."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from diary.clinic.dashboard_rows import rows_html
 from diary.extensions import db
@@ -131,3 +131,22 @@ def test_kept_rows_are_never_another_clinicians_and_follow_a_changed_row(app, ma
     make.infusion(both, first, make.days_ago(-3))
     assert "; next " in one.get("/clinic").text
     assert "; next " in two.get("/clinic").text
+
+
+def test_daily_pain_gives_each_day_read_far_from_the_first_day(app, make):
+    """The daily means' days are worked out from offsets to the first day read (one tuple of
+    days per first day): days beyond that tuple come out right too.
+
+    By hand: entries of pain 2 and 6 on one day give a daily mean of 4.0; a single entry of
+    pain 7 on a day 450 days later gives 7.0; the first day read is 500 days before the first."""
+    from diary.services import dashboard_figures
+
+    patient = make.patient(timezone="UTC")
+    early, late = date(2024, 1, 3), date(2024, 1, 3) + timedelta(days=450)
+    make.entry(patient, early, 2)
+    make.entry(patient, early, 6)
+    make.entry(patient, late, 7)
+    first = early - timedelta(days=500)
+    with app.app_context():
+        read = dashboard_figures.daily_pain([dashboard_figures.Bounds(patient.id, None, first)])
+    assert read[patient.id][0] == {early: 4.0, late: 7.0}
