@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, or_, select, type_coerce
+from sqlalchemy import Date, Integer, Select, String, bindparam, func, or_, select, type_coerce
+from sqlalchemy.types import NullType
 
 from diary import analysis
 from diary.extensions import db
@@ -200,12 +201,13 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
         params["pattern"] = (
             "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-    rows = db.session.execute(_people_statement(bool(query)), params).all()
-    if not rows:
+    raw = list(map(tuple, db.session.connection().execute(_people_statement(bool(query)), params)))
+    if not raw:
         return _Listing([], {}, {}, {}, {})
     held = _held().get((clinician.id, today, query))
-    if held is not None and held[0] == rows:
+    if held is not None and held[0] == raw:
         return held[1]
+    rows = _typed(raw)
     window_start = today - timedelta(days=WINDOW_DAYS)
     recent_start = today - timedelta(days=figures_.RECENT_DAYS - 1)
     local_days, keys, bounds = {}, {}, {}
@@ -236,7 +238,7 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
         ),
     )
     listing = _Listing(summaries, bounds, keys, figures, afters)
-    _hold((clinician.id, today, query), rows, replace(listing, afters={}))
+    _hold((clinician.id, today, query), raw, replace(listing, afters={}))
     return listing
 
 
@@ -265,21 +267,47 @@ def _people_statement(searching: bool) -> Select:
             )
         )
     of_patient = Entry.patient_id == mine.c.id
-    return people.add_columns(
+    # Fetched as the driver gives them (no type's processing): a repeat view compares these
+    # raw rows with the held ones, and only a changed listing makes them typed (_typed).
+    typed = people.add_columns(
         select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
-        type_coerce(
-            select(func.max(Infusion.started_at))
-            .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
-            .scalar_subquery(),
-            UTCDateTime,
-        ),
-        type_coerce(
-            select(func.min(Infusion.started_at))
-            .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
-            .scalar_subquery(),
-            UTCDateTime,
-        ),
+        select(func.max(Infusion.started_at))
+        .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
+        .scalar_subquery(),
+        select(func.min(Infusion.started_at))
+        .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
+        .scalar_subquery(),
     )
+    return typed.with_only_columns(*(type_coerce(c, NullType()) for c in typed.selected_columns))
+
+
+# The types of statement 1's columns (id, name, email, time zone, data version, created at, last
+# entry day, last and next infusion times), applied by _typed.
+_TYPES = (
+    Integer(),
+    String(),
+    String(),
+    String(),
+    Integer(),
+    UTCDateTime(),
+    Date(),
+    UTCDateTime(),
+    UTCDateTime(),
+)
+
+
+def _typed(raw: list) -> list[tuple]:
+    """Statement 1's raw rows with each column's type applied (as a typed select would)."""
+    dialect = db.engine.dialect
+    processors = [t.dialect_impl(dialect).result_processor(dialect, None) for t in _TYPES]
+    pairs = [(i, p) for i, p in enumerate(processors) if p is not None]
+    rows = []
+    for row in raw:
+        values = list(row)
+        for i, p in pairs:
+            values[i] = p(values[i])
+        rows.append(tuple(values))
+    return rows
 
 
 # The last listings this worker worked out (per clinician, day and search), with the patients'
