@@ -319,6 +319,11 @@ FLARE_DEFINITION = (
 )
 
 
+# timedelta(days=i) for the short windows (window_mean: the dashboard's 7-day mean, per
+# patient), built once.
+_DAYS = tuple(timedelta(days=i) for i in range(31))
+
+
 def window_mean(
     daily_pain: Mapping[date, float],
     start: date,
@@ -329,7 +334,9 @@ def window_mean(
     None when fewer than `min_days` of those days have data (a missing day is missing, never a
     zero). With start = today - 6, end = today this is the 7-day mean pain
     (MEAN_PAIN_7_DAYS_DEFINITION)."""
-    present = [v for d in days_between(start, end) if (v := daily_pain.get(d)) is not None]
+    n = (end - start).days + 1
+    steps = _DAYS[: max(n, 0)] if n <= len(_DAYS) else [timedelta(days=i) for i in range(n)]
+    present = [v for step in steps if (v := daily_pain.get(start + step)) is not None]
     if not present or len(present) < min_days:
         return None
     return fmean(present)

@@ -69,12 +69,18 @@ RELIEF_NONE = ReliefStatus.NONE
 RELIEF_NOT_ENOUGH_DATA = ReliefStatus.NOT_ENOUGH_DATA
 
 
+# The baseline's days before the infusion day, nearest first (built once: the dashboard asks
+# for thousands of baselines a view).
+_BASELINE_BACK = tuple(timedelta(days=i) for i in range(1, BASELINE_DAYS + 1))
+
+
 def baseline(daily_pain: Mapping[date, float], infusion_day: date) -> float | None:
     """Baseline pain for an infusion: the mean daily pain over the 7 days before the infusion
     day (day-7 .. day-1; the infusion day itself is not included). None unless at least 4 of
     those 7 days have data."""
-    window = [infusion_day - timedelta(days=i) for i in range(1, BASELINE_DAYS + 1)]
-    present = [daily_pain[d] for d in window if daily_pain.get(d) is not None]
+    present = [
+        v for back in _BASELINE_BACK if (v := daily_pain.get(infusion_day - back)) is not None
+    ]
     if len(present) < BASELINE_MIN_DAYS:
         return None
     return fmean(present)

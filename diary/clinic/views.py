@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from diary import analysis, charts
 from diary.auth import role_required
+from diary.clinic import dashboard_rows
 from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
@@ -69,7 +70,12 @@ def dashboard_page():
         page=request.args.get("page", 1, type=int) or 1,
         query=request.args.get("q", ""),
     )
-    return render_template("clinic/dashboard.html", listing=listing, patients=listing.patients)
+    return render_template(
+        "clinic/dashboard.html",
+        listing=listing,
+        patients=listing.patients,
+        rows=dashboard_rows.page_rows(listing) if listing.patients else "",
+    )
 
 
 @bp.get("/patients/<int:patient_id>")

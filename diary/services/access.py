@@ -12,7 +12,7 @@ patient removed is refused from the next request on, whatever session they hold.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import BindParameter, exists, select
 
 from diary.errors import NotFound
 from diary.extensions import db
@@ -91,12 +91,14 @@ def diary_for(user: User, patient_id: int, *, action: str | None = None) -> User
     raise NotFound()
 
 
-def linked_patients_query(clinician: User):
-    """The select() of a clinician's linked, active patients, by name."""
+def linked_patients_query(clinician: User | BindParameter):
+    """The select() of a clinician's linked, active patients, by name. With a bound parameter
+    for the clinician's id (a statement built once; its value given at each execution)."""
+    clinician_id = clinician if isinstance(clinician, BindParameter) else clinician.id
     return (
         select(User)
         .join(CareLink, CareLink.patient_id == User.id)
-        .where(CareLink.clinician_id == clinician.id, User.active.is_(True))
+        .where(CareLink.clinician_id == clinician_id, User.active.is_(True))
         .order_by(User.display_name, User.id)
     )
 

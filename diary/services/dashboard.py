@@ -3,12 +3,14 @@ attention first."""
 
 from __future__ import annotations
 
+import functools
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy import Date, Integer, Select, String, bindparam, func, or_, select, type_coerce
+from sqlalchemy.types import NullType
 
 from diary import analysis
 from diary.extensions import db
@@ -130,6 +132,10 @@ class SummaryPage:
     pages: int
     total: int  # patients matching the search (all linked ones without a search)
     query: str
+    # The pages' rows as rendered, shared with the listing they show (held per clinician, day
+    # and search, reused only while every patient's row is unchanged): the web layer keeps its
+    # HTML here, so a repeat view renders no row (diary/clinic/dashboard_rows.py).
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = "") -> SummaryPage:
@@ -145,7 +151,7 @@ def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = 
     _audit_list(
         clinician, shown, detail={"page": page, "query": query} if query else {"page": page}
     )
-    return SummaryPage(shown, page, pages, len(everyone), query)
+    return SummaryPage(shown, page, pages, len(everyone), query, listing.rendered)
 
 
 def patient_summaries(clinician: User, today: date) -> list[PatientSummary]:
@@ -176,6 +182,7 @@ class _Listing:
     keys: dict[int, str]
     figures: dict[int, figures_.Kept]
     afters: dict[int, dict[date, float]]
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _summaries(clinician: User, today: date, query: str) -> _Listing:
@@ -189,48 +196,18 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     The last infusion's day is the patient's local day, so it is worked out between the two.
     The figures that move with today are worked out from the kept days at each view.
     """
-    now = utcnow()
-    live = Entry.deleted_at.is_(None)
-    mine = linked_patients_query(clinician).subquery()
-    people = select(
-        mine.c.id,
-        mine.c.display_name,
-        mine.c.email,
-        mine.c.timezone,
-        mine.c.data_version,
-        mine.c.created_at,
-    )
+    params = {"clinician_id": clinician.id, "now": utcnow()}
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        people = people.where(
-            or_(
-                mine.c.display_name.ilike(pattern, escape="\\"),
-                mine.c.email.ilike(pattern, escape="\\"),
-            )
+        params["pattern"] = (
+            "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-    of_patient = Entry.patient_id == mine.c.id
-    rows = db.session.execute(
-        people.add_columns(
-            select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
-            type_coerce(
-                select(func.max(Infusion.started_at))
-                .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-            type_coerce(
-                select(func.min(Infusion.started_at))
-                .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
-                .scalar_subquery(),
-                UTCDateTime,
-            ),
-        )
-    ).all()
-    if not rows:
+    raw = list(map(tuple, db.session.connection().execute(_people_statement(bool(query)), params)))
+    if not raw:
         return _Listing([], {}, {}, {}, {})
     held = _held().get((clinician.id, today, query))
-    if held is not None and held[0] == rows:
+    if held is not None and held[0] == raw:
         return held[1]
+    rows = _typed(raw)
     window_start = today - timedelta(days=WINDOW_DAYS)
     recent_start = today - timedelta(days=figures_.RECENT_DAYS - 1)
     local_days, keys, bounds = {}, {}, {}
@@ -261,8 +238,76 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
         ),
     )
     listing = _Listing(summaries, bounds, keys, figures, afters)
-    _hold((clinician.id, today, query), rows, replace(listing, afters={}))
+    _hold((clinician.id, today, query), raw, replace(listing, afters={}))
     return listing
+
+
+@functools.cache
+def _people_statement(searching: bool) -> Select:
+    """Statement 1 of _summaries, built once (its clinician, time and search pattern are bound
+    at each execution): each linked patient (whose name or email contains :pattern when
+    `searching`) with their data version, last entry day and last and next infusion times."""
+    live = Entry.deleted_at.is_(None)
+    mine = linked_patients_query(bindparam("clinician_id")).subquery()
+    now = bindparam("now", type_=UTCDateTime)
+    people = select(
+        mine.c.id,
+        mine.c.display_name,
+        mine.c.email,
+        mine.c.timezone,
+        mine.c.data_version,
+        mine.c.created_at,
+    )
+    if searching:
+        pattern = bindparam("pattern")
+        people = people.where(
+            or_(
+                mine.c.display_name.ilike(pattern, escape="\\"),
+                mine.c.email.ilike(pattern, escape="\\"),
+            )
+        )
+    of_patient = Entry.patient_id == mine.c.id
+    # Fetched as the driver gives them (no type's processing): a repeat view compares these
+    # raw rows with the held ones, and only a changed listing makes them typed (_typed).
+    typed = people.add_columns(
+        select(func.max(Entry.day)).where(of_patient, live).scalar_subquery(),
+        select(func.max(Infusion.started_at))
+        .where(Infusion.patient_id == mine.c.id, Infusion.started_at <= now)
+        .scalar_subquery(),
+        select(func.min(Infusion.started_at))
+        .where(Infusion.patient_id == mine.c.id, Infusion.started_at > now)
+        .scalar_subquery(),
+    )
+    return typed.with_only_columns(*(type_coerce(c, NullType()) for c in typed.selected_columns))
+
+
+# The types of statement 1's columns (id, name, email, time zone, data version, created at, last
+# entry day, last and next infusion times), applied by _typed.
+_TYPES = (
+    Integer(),
+    String(),
+    String(),
+    String(),
+    Integer(),
+    UTCDateTime(),
+    Date(),
+    UTCDateTime(),
+    UTCDateTime(),
+)
+
+
+def _typed(raw: list) -> list[tuple]:
+    """Statement 1's raw rows with each column's type applied (as a typed select would)."""
+    dialect = db.engine.dialect
+    processors = [t.dialect_impl(dialect).result_processor(dialect, None) for t in _TYPES]
+    pairs = [(i, p) for i, p in enumerate(processors) if p is not None]
+    rows = []
+    for row in raw:
+        values = list(row)
+        for i, p in pairs:
+            values[i] = p(values[i])
+        rows.append(tuple(values))
+    return rows
 
 
 # The last listings this worker worked out (per clinician, day and search), with the patients'

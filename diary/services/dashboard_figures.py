@@ -283,7 +283,7 @@ def _daily_pain_postgresql(
         WHERE x.days IS NOT NULL OR x.after_days IS NOT NULL
     """  # noqa: S608
     result = {}
-    for pid, first, offsets, pains, after_offsets, after_pains, read_after in db.session.execute(
+    rows = db.session.execute(
         text(sql),
         {
             "patients": [b.patient_id for b in bounds],
@@ -298,15 +298,34 @@ def _daily_pain_postgresql(
             "factor": analysis.RELIEF_THRESHOLD_FACTOR,
             "margin": _MARGIN,
         },
-    ):
+    ).all()
+    for pid, first, offsets, pains, after_offsets, after_pains, read_after in rows:
+        offsets, after_offsets = offsets or [], after_offsets or []
         ordinal = first.toordinal()
-        days = {
-            _day(ordinal + o): float(v) for o, v in zip(offsets or (), pains or (), strict=True)
-        }
-        for o, v in zip(after_offsets or (), after_pains or (), strict=True):
-            days[_day(ordinal + o)] = float(v)
+        if max(offsets, default=0) < _SPAN > max(after_offsets, default=0):
+            day = _days_from(ordinal).__getitem__  # offsets are >= 0: day >= first day
+        else:  # a day far past the window (not on the dashboard's bounds)
+            day = functools.partial(_after_ordinal, ordinal)
+        days = dict(zip(map(day, offsets), map(float, pains or ()), strict=True))
+        if after_offsets:
+            days.update(zip(map(day, after_offsets), map(float, after_pains), strict=True))
         result[pid] = (days, bool(read_after))
     return result
+
+
+# Days a patient's figures read from their first day on: the window and the relief observation.
+_SPAN = 400
+
+
+@functools.lru_cache(maxsize=64)
+def _days_from(ordinal: int) -> tuple[date, ...]:
+    """The _SPAN days from that ordinal on, by offset: the patients' first days are mostly the
+    same few days, so one tuple of dates serves them all."""
+    return tuple(_day(ordinal + o) for o in range(_SPAN))
+
+
+def _after_ordinal(ordinal: int, offset: int) -> date:
+    return _day(ordinal + offset)
 
 
 @functools.lru_cache(maxsize=4096)
