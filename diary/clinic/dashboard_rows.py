@@ -33,7 +33,7 @@ def _day(value: date | None, empty: str) -> str:
 
 def _row(p: PatientSummary, link: str) -> str:
     reasons = p.attention.reasons
-    note = f'<br><span class="muted">{escape("; ".join(reasons))}</span>' if reasons else ""
+    why = f'<br><span class="muted">{escape("; ".join(reasons))}</span>' if reasons else ""
     baseline = (
         f' <span class="muted">(baseline {_num(p.baseline)})</span>'
         if p.baseline is not None
@@ -44,7 +44,7 @@ def _row(p: PatientSummary, link: str) -> str:
         f'<tr class="attention--{escape(p.attention.level)}" data-patient="{p.id}">\n'
         f'  <th scope="row"><a href="{link}{p.id}">{escape(p.display_name)}</a></th>\n'
         f'  <td data-label="Attention"><span class="badge">{escape(p.attention.label)}</span>'
-        f"{note}</td>\n"
+        f"{why}</td>\n"
         f'  <td data-label="Last entry">{_day(p.last_entry_day, "never")}</td>\n'
         f'  <td class="num" data-label="Mean pain, 7 days">{_num(p.mean_pain_7_days)}</td>\n'
         f'  <td class="num" data-label="Change vs baseline">{_pct(p.change_pct)}{baseline}</td>\n'

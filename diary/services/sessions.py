@@ -37,6 +37,10 @@ _SIGNED_IN_USER = select(*_USERS.c).where(
     _USERS.c.active.is_(True),
 )
 _NEW_USER = User.__mapper__.class_manager.new_instance
+# The row's keys are put on the instance as its attributes: that holds only while every column's
+# attribute has the column's name, so a model that renames one fails here, at import.
+if {c.key for c in User.__mapper__.column_attrs} != set(_USERS.c.keys()):
+    raise RuntimeError("users: an attribute named unlike its column (user_for_session)")
 
 
 def user_for_session(user_id: str) -> User | None:

@@ -284,6 +284,16 @@ def _session_with_course(session, key) -> dict | None:
     return out
 
 
+class ChartTableSchema(Schema):
+    """A chart's numbers as a table (the page builds it when its "numbers" section is opened)."""
+
+    caption = fields.Str(metadata={"description": "What the table lists"})
+    head = fields.List(fields.Str(), metadata={"description": "Column headings"})
+    rows = fields.List(
+        fields.List(fields.Str()), metadata={"description": "Rows of cells, as shown"}
+    )
+
+
 class ReviewChartsSchema(Schema):
     """The review page's charts for one range (what GET /patients/<id>/review/charts sends;
     the body is serialised once per data version, this schema describes it)."""
@@ -296,8 +306,13 @@ class ReviewChartsSchema(Schema):
         keys=fields.Str(),
         values=fields.Str(),
         metadata={
-            "description": "name -> the chart drawn as SVG on the server, with its numbers as "
-            "an HTML table (a fragment the page inserts): pain, symptoms, body_sites, aligned, "
+            "description": "name -> the chart drawn as SVG on the server (a fragment the page "
+            "inserts; its numbers are in tables): pain, symptoms, body_sites, aligned, "
             "sleep, side_effects, dose_response, safety"
         },
+    )
+    tables = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Nested(ChartTableSchema),
+        metadata={"description": "name -> the numbers of that chart, as a table"},
     )
