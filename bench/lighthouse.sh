@@ -3,11 +3,12 @@
 #
 #   bench/lighthouse.sh [PAGE...]  (needs node/npm; installs tools/lighthouse from its lock file)
 #
-# PAGE: login, diary, history, trends, clinic, review (all six when none is named). BENCH_PORT
+# PAGE: login, diary, history, trends, checkin, settings, clinic, review (all when none is named). BENCH_PORT
 # chooses the server's port (default: any free one).
 #
 # Serves the app under gunicorn (2 workers, 127.0.0.1, a free port) on a temporary SQLite
-# database with the demo clinic, signs in as a demo patient and the demo clinician, and runs
+# database with the demo clinic, signs in as a demo patient and the demo clinician (each
+# session cookie is put in the browser's cookie jar by tools/lighthouse/signed-in.mjs), and runs
 # Lighthouse 12.2.3 (the last release for Node 20) on: /login, /diary, /diary/history,
 # /diary/trends, /diary/checkin and /diary/settings as a phone (Lighthouse's mobile default:
 # slow 4G, 4x CPU), and /clinic and the review of a demo patient as a desktop (--preset=desktop). Prints one row per page: the
@@ -51,13 +52,17 @@ only=" $* "
 run() {  # name, path, cookie, extra lighthouse flags
   if [ -n "${only// /}" ] && [[ "$only" != *" $1 "* ]]; then return; fi
   for _ in 1 2; do curl -fs -o /dev/null ${3:+-H "Cookie: $3"} "$base$2" || true; done
-  local headers="{}"
   rm -f "$out/$1.json"
-  [ -n "$3" ] && headers="{\"Cookie\": \"$3\"}"
-  tools/lighthouse/node_modules/.bin/lighthouse "$base$2" --quiet \
-    --chrome-flags="$flags" --extra-headers="$headers" \
-    --only-categories=performance,accessibility,best-practices,seo \
-    --output=json --output-path="$out/$1.json" ${4:-} >/dev/null 2>&1 || echo "lighthouse failed on $2" >&2
+  if [ -n "$3" ]; then
+    # Signed in: the session cookie goes into the browser's cookie jar (tools/lighthouse/
+    # signed-in.mjs), as after a sign-in; an extra Cookie header would miss CORS-mode requests.
+    (cd tools/lighthouse && CHROME_FLAGS="$flags" node signed-in.mjs "$base$2" "${3%%=*}" "${3#*=}" \
+      "$out/$1.json" ${4:-}) >/dev/null 2>&1 || echo "lighthouse failed on $2" >&2
+  else
+    tools/lighthouse/node_modules/.bin/lighthouse "$base$2" --quiet --chrome-flags="$flags" \
+      --only-categories=performance,accessibility,best-practices,seo \
+      --output=json --output-path="$out/$1.json" ${4:-} >/dev/null 2>&1 || echo "lighthouse failed on $2" >&2
+  fi
 }
 run login /login ""
 run diary /diary "$patient"
