@@ -4,9 +4,13 @@ infusions against 30 days of entries, both with ?range=all, and the demo-like 90
 Builds the app in-process on a temporary SQLite database (migrated), creates the patients with
 bulk inserts, warms up, then times N requests of each through the test client and prints the
 median server time in ms, the ratio to the 30-day patient, and the SQL statements per request:
-once "computed" (the cache emptied before each request, as after a change to the diary) and
-once "cached" (the same data version again). The page and, where the code has it, its charts
-request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
+"after an entry" (a new entry for today saved before each request, through the ORM as the
+diary saves one: a new data version, so the review is computed again, from what the worker
+keeps of the older days where the code keeps it), "cold" (every cache and kept record
+emptied before each request: a worker's first review, or the first after a change to an old
+day, an infusion or a check-in) and "cached" (the same data version again). The page and,
+where the code has it, its charts request (GET /api/v1/patients/<id>/review/charts) are timed
+apart and together.
 
 With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
 removed afterwards) and both are printed side by side: one run, one machine, one load.
@@ -126,6 +130,28 @@ def _patient(app, clinician_id: int, name: str, days: int, infusions: int) -> in
         return patient.id
 
 
+def _new_entry(app, patient_id: int) -> None:
+    """A patient's entry for today, saved as the diary saves one (the session's events raise
+    the data version in the same transaction); outside the timed request."""
+    with app.app_context():
+        patient = db.session.get(User, patient_id)
+        db.session.add(
+            Entry(
+                id=uuid.uuid4(),
+                patient_id=patient_id,
+                day=datetime.now(UTC).date(),
+                recorded_at=datetime.now(UTC),
+                timezone=patient.timezone,
+                pain=4,
+                symptoms=["burning"],
+                body_sites=["right_hand"],
+                side_effects={},
+                medications=[],
+            )
+        )
+        db.session.commit()
+
+
 def measure(args) -> dict:
     """The figures of the code under ROOT, as a dict (printed as JSON with --json)."""
     out: dict = {"root": str(ROOT), "rows": []}
@@ -181,16 +207,20 @@ def measure(args) -> dict:
                 assert client.get(page_url).status_code == 200
                 if charts_url:
                     assert client.get(charts_url).status_code == 200
-            for mode in ("computed", "cached"):
+            for mode in ("after an entry", "cold", "cached"):
                 times: dict[str, list[float]] = {"page": [], "charts": [], "both": []}
                 sizes = {}
                 event.listen(engine, "before_cursor_execute", count)
                 statements.clear()
+                counted = 0
                 for _ in range(args.requests):
-                    if mode == "computed":  # as after a change to the diary: a new key
+                    if mode == "after an entry":
+                        _new_entry(app, patient_id)
+                    elif mode == "cold":
                         with app.app_context():
                             # review_cache.clear() where the code keeps built records too
                             getattr(review_cache, "clear", review_cache.cache.clear)()
+                    statements.clear()  # the requests' statements only
                     t0 = clock()
                     page = client.get(page_url)
                     t1 = clock()
@@ -204,6 +234,7 @@ def measure(args) -> dict:
                     times["page"].append((t1 - t0) * 1000)
                     times["charts"].append((t2 - t1) * 1000)
                     times["both"].append((t2 - t0) * 1000)
+                    counted += len(statements)
                 event.remove(engine, "before_cursor_execute", count)
                 out["rows"].append(
                     {
@@ -212,7 +243,7 @@ def measure(args) -> dict:
                         "page_ms": statistics.median(times["page"]),
                         "charts_ms": statistics.median(times["charts"]) if charts_url else None,
                         "both_ms": statistics.median(times["both"]),
-                        "statements": len(statements) // args.requests,
+                        "statements": counted // args.requests,
                         "page_kib": sizes["page"] / 1024,
                         "charts_kib": sizes.get("charts", 0) / 1024 or None,
                     }

@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     # entries, infusions or check-ins (diary.services.data_version). Caches of computed reviews
     # are keyed by it, so none can outlive a change.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Raised with data_version by every change that is not to a recent day's entries (older
+    # days, infusions, check-ins, treatments, time zone): what the review computed from the
+    # older days is kept under it (services/review/history.py).
+    history_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Set when the account was closed: the row stays as a tombstone with no personal data, so
     # the audit trail's references still resolve (services/closing.py).

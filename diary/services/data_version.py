@@ -14,17 +14,26 @@ new way of changing a diary cannot forget it:
 
 Writes through the engine or a raw connection (bench data, migrations) do not go through the
 session and must call `bump` themselves.
+
+A second counter, the history version, goes up with it whenever a change may reach the past:
+any change that is not to entries of the last HISTORY_AFTER_DAYS days (UTC) - an older entry
+(its day before or after the change), an infusion, a check-in, a treatment, the time zone, and
+every bulk UPDATE or DELETE. The review keeps what it computed from the days before a boundary
+at least that far back under this counter (services/review/history.py): a new or edited entry
+of a recent day, the common change, leaves it valid. The days only move forward, so a boundary
+chosen on an earlier day is still at least HISTORY_AFTER_DAYS back on every later day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from diary.extensions import db
-from diary.models import Entry, Infusion, Treatment, User, WeeklyCheckin
+from diary.models import Entry, Infusion, Treatment, User, WeeklyCheckin, utcnow
 
 PATIENT_TABLES = {
     Entry.__table__.name: Entry.__table__,
@@ -34,6 +43,8 @@ PATIENT_TABLES = {
 }
 # A patient's own settings that change what their review computes.
 REVIEW_SETTINGS = ("timezone",)
+# Entries of days this recent (counted back from today in UTC) leave the history version alone.
+HISTORY_AFTER_DAYS = 35
 
 
 def current(patient_id: int) -> int:
@@ -55,34 +66,70 @@ _BUMP_ONE = (
     .where(_USERS.c.id == bindparam("patient"))
     .values(data_version=_USERS.c.data_version + 1)
 )
+# The same with the history version (module docstring).
+_BUMP_HISTORY = _BUMP.values(history_version=_USERS.c.history_version + 1)
+_BUMP_ONE_HISTORY = _BUMP_ONE.values(history_version=_USERS.c.history_version + 1)
 
 
-def bump(session: Session, patient_ids: Iterable[int]) -> None:
-    """Raise the data version of these patients by one, in `session`'s transaction."""
-    ids = sorted({pid for pid in patient_ids if pid is not None})
-    if len(ids) == 1:
-        session.connection().execute(_BUMP_ONE, {"patient": ids[0]})
-    elif ids:
-        session.connection().execute(_BUMP, {"ids": ids})
+def history_cutoff(now: datetime | None = None) -> date:
+    """Entries of days before this one raise the history version when they change."""
+    return (now or utcnow()).date() - timedelta(days=HISTORY_AFTER_DAYS)
 
 
-def _patient_of(obj: object) -> int | None:
-    if isinstance(obj, Entry | Infusion | WeeklyCheckin | Treatment):
-        return obj.patient_id
+def bump(
+    session: Session, patient_ids: Iterable[int], history_ids: Iterable[int] | None = None
+) -> None:
+    """Raise the data version of these patients by one, in `session`'s transaction, and the
+    history version of those in `history_ids` (by default all of them: a caller that cannot
+    tell which days its change reached says it may have reached the past)."""
+    ids = {pid for pid in patient_ids if pid is not None}
+    past = ids if history_ids is None else {pid for pid in history_ids if pid in ids}
+    for group, one, many in (
+        (ids - past, _BUMP_ONE, _BUMP),
+        (past, _BUMP_ONE_HISTORY, _BUMP_HISTORY),
+    ):
+        if len(group) == 1:
+            session.connection().execute(one, {"patient": next(iter(group))})
+        elif group:
+            session.connection().execute(many, {"ids": sorted(group)})
+
+
+def _reaches_past(day: object, cutoff: date) -> bool:
+    return not isinstance(day, date) or day < cutoff
+
+
+def _change_of(obj: object, cutoff: date) -> tuple[int | None, bool]:
+    """The patient whose data `obj`'s change touches, and whether it may reach the past."""
+    if isinstance(obj, Entry):
+        # Its day now and, when the change moved it, the day it had.
+        days = [obj.day, *inspect(obj).attrs.day.history.deleted]
+        return obj.patient_id, any(_reaches_past(d, cutoff) for d in days)
+    if isinstance(obj, Infusion | WeeklyCheckin | Treatment):
+        return obj.patient_id, True
     if isinstance(obj, User) and obj.id is not None:
         state = inspect(obj)
         changed = any(state.attrs[name].history.has_changes() for name in REVIEW_SETTINGS)
-        return obj.id if changed else None
-    return None  # an EntryRevision is written with its entry, which bumps the version
+        return (obj.id if changed else None), True
+    return None, False  # an EntryRevision is written with its entry, which bumps the version
 
 
 @event.listens_for(Session, "before_flush")
 def _bump_on_flush(session: Session, _context, _instances) -> None:
     dirty = (o for o in session.dirty if session.is_modified(o))
     changed = [*session.new, *session.deleted, *dirty]
-    ids = {pid for obj in changed if (pid := _patient_of(obj)) is not None}
+    if not changed:
+        return
+    cutoff = history_cutoff()
+    ids: set[int] = set()
+    past: set[int] = set()
+    for obj in changed:
+        pid, reaches_past = _change_of(obj, cutoff)
+        if pid is not None:
+            ids.add(pid)
+            if reaches_past:
+                past.add(pid)
     if ids:
-        bump(session, ids)
+        bump(session, ids, past)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -99,7 +146,12 @@ def _bump_on_bulk(state: ORMExecuteState) -> None:
         for column, value in values.items():
             if getattr(column, "key", column) == "patient_id":
                 ids.add(getattr(value, "value", value))
-        bump(state.session, ids)
+        past = ids
+        entries = table.name == Entry.__table__.name
+        if entries and not values and all(isinstance(r, dict) for r in rows):
+            cutoff = history_cutoff()
+            past = {r.get("patient_id") for r in rows if _reaches_past(r.get("day"), cutoff)}
+        bump(state.session, ids, past)
     elif state.is_update or state.is_delete:
         where = statement.whereclause
         matched = select(table.c.patient_id).distinct()

@@ -161,7 +161,9 @@ def report(patient: User) -> review.Report:
 
 
 def clear() -> None:
-    """Forget every cached review and every record kept in this worker (benches, tests)."""
+    """Forget every cached review and every record and history kept in this worker (benches,
+    tests)."""
     cache.clear()
     with _built_lock:
         _built.clear()
+    review.history.clear()

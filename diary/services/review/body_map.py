@@ -17,11 +17,13 @@ from typing import ClassVar
 from sqlalchemy import Text, cast, select
 
 from diary import measures
+from diary.analysis import ONE_DAY
 from diary.analysis import body_map as analysis
 from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
+from diary.services.review import history
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -66,7 +68,35 @@ class ReviewBodyMap:
 
 
 def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
-    """`patient` has been through the access gate. One query."""
+    """`patient` has been through the access gate. One query: of the whole period, or, when the
+    patient's kept history (history.py) has the counts of the days before its boundary, of
+    the days from the boundary on (the first query of such a period keeps those counts)."""
+    kept = history.kept(patient)
+    if kept is not None and start < kept.boundary <= end:
+        bound = kept.boundary
+        key = ("body_map", start)
+        before = kept.memo.get(key)
+        if before is None:  # the first time: one query of the whole period, split at bound
+            entries = _entries(patient, start, end)
+            before = kept.before(
+                key, lambda: _counted([e for e in entries if e[0] < bound], start, bound - ONE_DAY)
+            )
+            after = _counted([e for e in entries if e[0] >= bound], bound, end)
+        else:
+            after = _counted(_entries(patient, bound, end), bound, end)
+        whole = analysis.joined(before[0], after[0])
+        quarters = analysis.joined_quarters(before[1], after[1])
+    else:
+        whole, quarters = _counted(_entries(patient, start, end), start, end)
+    return ReviewBodyMap(
+        whole=whole,
+        quarters=[Quarter(analysis.quarter_label(q.start), q) for q in quarters],
+        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
+    )
+
+
+def _entries(patient: User, start: date, end: date) -> list[tuple[date, list[str]]]:
+    """(day, body sites) of each live entry of start..end."""
     # The JSON as text, decoded once per distinct value: a long diary repeats a few site lists,
     # and decoding every row was most of the time (bench/body_map.py).
     sites = cast(measures.BODY_SITES.of(Entry), Text)
@@ -84,13 +114,9 @@ def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
         if raw not in decoded:
             decoded[raw] = json.loads(raw) or []
         entries.append((day, decoded[raw]))
-    whole = analysis.region_days(entries, start, end)
-    quarters = [
-        Quarter(analysis.quarter_label(q.start), q)
-        for q in analysis.by_quarter(entries, start, end)
-    ]
-    return ReviewBodyMap(
-        whole=whole,
-        quarters=quarters,
-        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
-    )
+    return entries
+
+
+def _counted(entries, start: date, end: date) -> tuple[RegionDays, list[RegionDays]]:
+    """The counts of start..end, whole and by quarter."""
+    return analysis.region_days(entries, start, end), analysis.by_quarter(entries, start, end)

@@ -23,6 +23,7 @@ from flask import render_template
 from diary import analysis, charts, charts_svg, measures
 from diary.models import User
 from diary.services import daily_sql
+from diary.services.review import history
 from diary.services.review.pages import (
     Review,
     aligned_series,
@@ -66,7 +67,7 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
-    weeks = daily_sql.weekly_means(patient.id, WEEKLY_CODES, start, end) if weekly else None
+    weeks = history.weekly_means(patient, WEEKLY_CODES, start, end) if weekly else None
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
     drawn, tables = {}, {}
     for name, chart in review_svg_charts(review, start, end, in_range, weeks).items():

@@ -1,4 +1,5 @@
-"""Loading one patient's review data: five queries, whatever the length of the diary.
+"""Loading one patient's review data: five queries, whatever the length of the diary (two, and
+only the recent days, with a kept history: history.py).
 
 The patient's infusion sessions, their diary combined per day by the database
 (services/daily_sql.py: two queries), all their weekly check-ins and their other treatments.
@@ -11,8 +12,9 @@ the audit event would expire those and the template would then reload each one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -23,6 +25,9 @@ from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin, utcnow
 from diary.services import daily_sql
 from diary.services.local_time import local_today, zone
+
+if TYPE_CHECKING:
+    from diary.services.review.history import History
 
 INFUSION_COLUMNS = (
     Infusion.id,
@@ -104,16 +109,50 @@ class Loaded:
     treatments: list[TreatmentRecord]  # oldest first
 
 
-def load(patient: User, now: datetime | None = None) -> Loaded:
-    """The whole record of `patient` (who has been through the access gate), in five queries."""
+def load(patient: User, now: datetime | None = None, kept: History | None = None) -> Loaded:
+    """The whole record of `patient` (who has been through the access gate), in five queries.
+    With `kept` (history.kept, unchanged since it was made: the days before its boundary, and
+    the sessions, check-ins and treatments, whose changes are all history changes), two: the
+    diary's days from the boundary on."""
     now = now or utcnow()
+    if kept is None:
+        sessions = _sessions(patient, now)
+        aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
+        daily = analysis.daily_pain(aggregates)
+        checkins = _checkins(patient)
+        treatments = _treatments(patient)
+    else:
+        # Sessions, check-ins and treatments are history changes: the kept ones are current.
+        sessions = [
+            s if s.scheduled == (s.started_at > now) else replace(s, scheduled=not s.scheduled)
+            for s in kept.sessions
+        ]
+        recent = daily_sql.day_aggregates(
+            patient.id, default_zone=patient.timezone, start=kept.boundary
+        )
+        aggregates = {**kept.aggregates, **recent}
+        daily = {**kept.daily, **analysis.daily_pain(recent)}
+        checkins, treatments = kept.checkins, kept.treatments
+    return Loaded(
+        patient_id=patient.id,
+        today=local_today(patient, now),
+        now=now,
+        sessions=sessions,
+        aggregates=aggregates,
+        daily=daily,
+        checkins=checkins,
+        treatments=treatments,
+    )
+
+
+def _sessions(patient: User, now: datetime) -> list[SessionRecord]:
     tz = zone(patient)
     rows = db.session.execute(
         select(*INFUSION_COLUMNS)
         .where(Infusion.patient_id == patient.id)
         .order_by(Infusion.started_at, Infusion.id)
     ).all()
-    sessions = [
+    return [
         SessionRecord(
             id=r.id,
             started_at=r.started_at,
@@ -133,8 +172,10 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
         )
         for r in rows
     ]
-    aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
-    checkins = [
+
+
+def _checkins(patient: User) -> list[Checkin]:
+    return [
         Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
         for c in db.session.execute(
             select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic)
@@ -142,7 +183,10 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
             .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
         )
     ]
-    treatments = [
+
+
+def _treatments(patient: User) -> list[TreatmentRecord]:
+    return [
         TreatmentRecord(t.id, t.day, t.kind, t.description)
         for t in db.session.execute(
             select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description)
@@ -150,16 +194,6 @@ def load(patient: User, now: datetime | None = None) -> Loaded:
             .order_by(Treatment.day, Treatment.id)
         )
     ]
-    return Loaded(
-        patient_id=patient.id,
-        today=local_today(patient, now),
-        now=now,
-        sessions=sessions,
-        aggregates=aggregates,
-        daily=analysis.daily_pain(aggregates),
-        checkins=checkins,
-        treatments=treatments,
-    )
 
 
 def _promis(answers: Mapping[str, int] | None) -> int | None:

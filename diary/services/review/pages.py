@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from diary import analysis, charts, measures
-from diary.models import User
+from diary.models import User, utcnow
+from diary.services.review import history
 from diary.services.review.key_figures import KeyFigures, key_figures
 from diary.services.review.load import Loaded, load
 from diary.services.review.responses import CourseRow, Responses, compute
@@ -30,8 +31,15 @@ class Review:
 
 
 def build(patient: User) -> Review:
-    loaded = load(patient)
-    responses = compute(loaded)
+    """The patient's record, its responses and key figures. What only older, unchanged days
+    decide is taken from the worker's kept history when it has one (history.py), and kept
+    for the next time when it had none."""
+    now = utcnow()
+    kept = history.kept(patient, now)
+    loaded = load(patient, now, kept)
+    responses = compute(loaded, kept.courses if kept is not None else None)
+    if kept is None:
+        history.keep(patient, history.of(loaded, responses, history.boundary(now)))
     return Review(patient, loaded, responses, key_figures(loaded, responses))
 
 

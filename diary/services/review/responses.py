@@ -168,7 +168,18 @@ class Responses:
         return self.courses[session.course - 1] if session.course else None
 
 
-def compute(loaded: Loaded) -> Responses:
+# A measured course: its number, its sessions' ids and the next course's first day.
+CourseKey = tuple[int, tuple[int, ...], date | None]
+
+
+def course_key(number: int, session_ids, next_first: date | None) -> CourseKey:
+    return (number, tuple(session_ids), next_first)
+
+
+def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None) -> Responses:
+    """Every session's and course's numbers. `closed`: rows of courses measured before, by
+    (course, next course's first day), that only older, unchanged days decide (history.py);
+    a course found there with the same sessions is not measured again."""
     aggregates = loaded.aggregates
     daily = loaded.daily
     past = [s for s in loaded.sessions if not s.scheduled]
@@ -193,7 +204,12 @@ def compute(loaded: Loaded) -> Responses:
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
         members = [by_id[sid] for sid in course.session_ids]
-        course_rows.append(_course_row(course, following, members, loaded, daily, peg))
+        row = None
+        if closed and following is not None:
+            row = closed.get(course_key(course.number, course.session_ids, following))
+        if row is None or row.sessions != tuple(members):
+            row = _course_row(course, following, members, loaded, daily, peg)
+        course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
     css_change, beyond = analysis.css_change(*scored[-2:]) if len(scored) >= 2 else (None, False)

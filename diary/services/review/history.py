@@ -1,0 +1,144 @@
+"""What the review computed from a patient's older days, kept across data versions.
+
+A new entry raises the patient's data version, so the review is computed again (review_cache).
+Without this module that meant reading and measuring the whole diary again: five years of days
+and forty courses for one new entry today. Here the part of the record that only older days
+decide is kept in the worker's memory, under the patient's history version
+(services/data_version.py), which every change that may reach those days raises in the same
+transaction as the data version:
+
+- the days before the boundary: their aggregates and daily pain (load.py then reads only the
+  days from the boundary on);
+- the courses that ended before it and whose next course began by it: everything such a
+  course's row reads (its baseline week, its follow-up cut by the next course, the check-ins,
+  treatments and sessions in that window) lies before the boundary, and the sessions and
+  check-ins are themselves history changes. Today only matters to a row whose follow-up is
+  not cut by a next course (relief "ongoing" or "no recent data": data_version's margin of
+  HISTORY_AFTER_DAYS days is far beyond analysis.RELIEF_STALE_DAYS, so such a row read on a
+  later day says the same).
+
+The boundary is a Monday on a 28-day grid, at least data_version.HISTORY_AFTER_DAYS days before
+today (UTC): it moves forward once every four weeks, and a change to an entry of a day before
+data_version.history_cutoff() raises the history version, so no kept part can miss a change.
+The first review after a history change (or a worker's first) computes everything and keeps
+the parts for the next ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from diary.analysis import DayAggregate
+from diary.models import User
+from diary.services import daily_sql, data_version
+from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
+from diary.services.review.responses import CourseKey, CourseRow, Responses, course_key
+
+# A Monday: boundaries fall on Mondays, so the weeks before one are whole weeks.
+EPOCH = date(2001, 1, 1)
+GRID_DAYS = 28
+KEPT = 32  # patients whose history this worker keeps
+
+
+@dataclass(frozen=True)
+class History:
+    """The kept part of one patient's record (module docstring). Read-only once made."""
+
+    boundary: date
+    aggregates: dict[date, DayAggregate]  # the days before `boundary`, oldest first
+    daily: dict[date, float]  # their daily pain
+    courses: dict[CourseKey, CourseRow]  # the closed courses' rows
+    sessions: list[SessionRecord]
+    checkins: list[Checkin]
+    treatments: list[TreatmentRecord]
+    # Other results that the days before the boundary decide, made on first use (`before`).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def before(self, key: Any, make: Callable[[], Any]) -> Any:
+        """make(), computed once per kept history under `key`: it must read nothing but the
+        days before the boundary (and the sessions, check-ins and treatments)."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = make()
+            return value
+
+
+_kept: OrderedDict[str, History] = OrderedDict()
+_lock = threading.Lock()
+
+
+def boundary(now: datetime | None = None) -> date:
+    """The Monday on the 28-day grid on or before data_version.history_cutoff(now)."""
+    cutoff = data_version.history_cutoff(now)
+    return cutoff - timedelta(days=(cutoff - EPOCH).days % GRID_DAYS)
+
+
+def _key(patient: User, bound: date) -> str:
+    born = patient.created_at.timestamp() if patient.created_at else 0
+    return f"{patient.id}:{born}:h{patient.history_version}:{bound.isoformat()}"
+
+
+def kept(patient: User, now: datetime | None = None) -> History | None:
+    """This patient's kept history, if this worker has one for their history version and the
+    current boundary."""
+    key = _key(patient, boundary(now))
+    with _lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+        return found
+
+
+def keep(patient: User, history: History) -> None:
+    key = _key(patient, history.boundary)
+    with _lock:
+        _kept[key] = history
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+
+
+def clear() -> None:
+    """Forget every kept history (benches, tests)."""
+    with _lock:
+        _kept.clear()
+
+
+def of(loaded: Loaded, responses: Responses, bound: date) -> History:
+    """The part of a whole computed record that days before `bound` alone decide."""
+    return History(
+        boundary=bound,
+        aggregates={d: a for d, a in loaded.aggregates.items() if d < bound},
+        daily={d: v for d, v in loaded.daily.items() if d < bound},
+        courses={
+            course_key(row.number, [s.id for s in row.sessions], row.next_first_day): row
+            for row in responses.courses
+            if row.next_first_day is not None and row.next_first_day <= bound
+        },
+        sessions=list(loaded.sessions),
+        checkins=list(loaded.checkins),
+        treatments=list(loaded.treatments),
+    )
+
+
+def weekly_means(
+    patient: User, codes: list[str], start: date, end: date
+) -> dict[date, dict[str, Any]]:
+    """daily_sql.weekly_means of start..end; the weeks before the boundary of the patient's kept
+    history read once per kept history (the boundary is a Monday: no week is split)."""
+    found = kept(patient)
+    if found is None or not start < found.boundary <= end:
+        return daily_sql.weekly_means(patient.id, codes, start, end)
+    key = ("weekly_means", tuple(codes), start)
+    before = found.memo.get(key)
+    if before is None:  # the first time: one query of the whole period, the older weeks kept
+        weeks = daily_sql.weekly_means(patient.id, codes, start, end)
+        found.before(key, lambda: {w: v for w, v in weeks.items() if w < found.boundary})
+        return weeks
+    return {**before, **daily_sql.weekly_means(patient.id, codes, found.boundary, end)}
