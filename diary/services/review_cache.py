@@ -17,6 +17,10 @@ records it computed in its own memory (BUILT_KEPT), under the same key parts and
 BUILT_SECONDS (never past the entry's own end), so the charts request that follows a page
 does not compute the record again; a change to the data gives a new key at once, as above.
 
+Computing a record after a change reads only the recent days when the worker keeps the
+patient's history (review/history.py: what the older days decide, kept under the history
+version, which every change that may reach those days raises).
+
 The review page's parts that depend on the computed page alone (key figures, tables, body map)
 are rendered once, when the page is computed, and kept as HTML in the cached page under the
 same key (review_page's `render`): a repeat view renders none of them again.
