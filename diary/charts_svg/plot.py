@@ -248,6 +248,12 @@ class Chart:
     def line(self, name: str) -> Line:
         return next(s for p in self.panels for s in p.lines if s.name == name)
 
+    def html(self) -> Markup:
+        """The chart as the review's charts document carries it (svg.chart_html)."""
+        from diary.charts_svg.svg import chart_html  # svg.py draws the classes defined here
+
+        return chart_html(self)
+
 
 class Scale:
     """A linear map from data to the viewBox: lo..hi onto a..b."""
@@ -294,29 +300,35 @@ def line(
     join: bool = True,
     **style,
 ) -> Line:
-    """A series from (at, value or None, x) in order: a None breaks the line (a gap); the marks
-    are the values that are there. With join=False, markers alone (no lines)."""
-    marks: list[Mark] = []
-    paths: list[str] = []
-    run: list[str] = []
+    """A series from (at, value or None, x) in order, x a Scale's output (already rounded to
+    0.1): a None breaks the line (a gap); the marks are the values that are there. With
+    join=False, markers alone (no lines). y_of runs once per distinct value (a 0-10 chart has
+    a few dozen however many marks)."""
     if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
         tip = None  # a tooltip on every one of hundreds of points: bytes, not help
-    y_at: dict[float | int, float] = {}  # y_of of each distinct value, once
-    for at, value, x in values:
-        if value is None:
-            if len(run) > 1:
-                paths.append(" ".join(run))
-            run = []
-            continue
-        y = y_at.get(value)
-        if y is None:
-            y = y_at[value] = y_of(value)
-        mark = Mark(r(x), y, at, value, tip(at, value) if tip else "")
-        marks.append(mark)
-        run.append(f"{mark.x},{mark.y}")
-    if len(run) > 1:
-        paths.append(" ".join(run))
-    return Line(name, colour, tuple(marks), tuple(paths) if join else (), **style)
+    y_at: dict[float | int, float] = {}
+    for _, value, _ in values:
+        if value is not None and value not in y_at:
+            y_at[value] = y_of(value)
+    new = tuple.__new__  # Mark(...) through its Python-level __new__ costs more per mark
+    marks = [
+        new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else ""))
+        for at, value, x in values
+        if value is not None
+    ]
+    paths: list[str] = []
+    if join:
+        run: list[str] = []
+        for _, value, x in values:
+            if value is None:
+                if len(run) > 1:
+                    paths.append(" ".join(run))
+                run = []
+            else:
+                run.append(f"{x},{y_at[value]}")
+        if len(run) > 1:
+            paths.append(" ".join(run))
+    return Line(name, colour, tuple(marks), tuple(paths), **style)
 
 
 def y_ticks(scale: Scale, values: Sequence[float], labels: Sequence[str] | None = None):

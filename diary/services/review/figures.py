@@ -2,7 +2,7 @@
 after the page itself: the same loaded record and computed responses as the page (load.py,
 responses.py), so a chart cannot disagree with the table next to it.
 
-Every chart is drawn on the server as SVG (diary.charts_svg, templates/clinic/_review_chart.html):
+Every chart is drawn on the server as SVG (diary.charts_svg; its markup written by charts_svg/svg.py):
 the browser inserts ready markup and runs no charting library. Each chart carries its numbers as
 a table, sent as data beside the markup and built by the browser when the clinician opens it
 ("The numbers in this chart"): a 5-year table has thousands of cells, which would otherwise be
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import orjson
-from flask import render_template
 
 from diary import analysis, charts, charts_svg, measures
 from diary.models import User
@@ -70,7 +69,7 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
     drawn, tables = {}, {}
     for name, chart in review_svg_charts(review, start, end, in_range, weeks).items():
-        drawn[name] = render_template("clinic/_review_chart.html", chart=chart)
+        drawn[name] = str(chart.html())
         if chart.table.rows:
             tables[name] = chart.table.data()
     body = orjson.dumps(
