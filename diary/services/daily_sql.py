@@ -275,6 +275,65 @@ def weekly_means(
     return result
 
 
+def weekly_means_of_days(
+    aggregates: Mapping[date, DayAggregate], codes: list[str], start: date, end: date
+) -> dict[date, dict[str, Any]]:
+    """weekly_means from days already combined by day_aggregates (the review has loaded them
+    all): the same values without a query, as analysis.weekly_values defines them (a number's
+    daily values summed in day order; a week's sets and severities parsed once, from its days'
+    joined JSON texts, as the database joins them). Per day only a few dictionary reads."""
+    by_code = {m.code: m for m in measures.MEASURES}
+    numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+    joined = [c for c in codes if by_code[c].daily in _JOINED]
+    lo, hi = start.toordinal(), end.toordinal()
+    # by the Monday's ordinal (date(1, 1, 1) was a Monday): each number's daily values, and
+    # each set's raw texts and values already parsed
+    weeks: dict[int, tuple[dict[str, list], dict[str, list[str]], dict[str, list]]] = {}
+    for day, agg in sorted(aggregates.items()):
+        ordinal = day.toordinal()
+        if ordinal < lo or ordinal > hi:
+            continue
+        monday = ordinal - (ordinal - 1) % 7
+        week = weeks.get(monday)
+        if week is None:
+            week = weeks[monday] = ({c: [] for c in numbers}, {c: [] for c in joined}, {})
+        values = agg.values
+        known, raw = (values._values, values._raw) if type(values) is DayValues else (values, {})
+        for code in numbers:
+            value = known[code] if code in known else agg[code]
+            if value is not None:
+                week[0][code].append(value)
+        for code in joined:
+            if code in known or code not in raw:
+                week[2].setdefault(code, []).append(agg[code])
+            elif raw[code]:
+                week[1][code].append(raw[code])
+    result: dict[date, dict[str, Any]] = {}
+    for monday, (days, texts, parsed) in weeks.items():
+        out: dict[str, Any] = {
+            code: sum(v) / len(v) if len(v) >= analysis.WEEK_MEAN_MIN_DAYS else None
+            for code, v in days.items()
+        }
+        for code in joined:
+            rule = by_code[code].daily
+            value = _parse(rule, SEPARATOR.join(texts[code]) or None)
+            for more in parsed.get(code, ()):
+                value = _merge(rule, value, more)
+            out[code] = value
+        result[date.fromordinal(monday)] = out
+    return result
+
+
+def _merge(rule: Daily, value: Any, more: Any) -> Any:
+    """A week's set (or severities) with one more day's, already parsed."""
+    if rule is Daily.UNION:
+        return value | frozenset(more)
+    worst = dict(value)
+    for code, severity in more.items():
+        worst[code] = max(severity, worst.get(code, severity))
+    return worst
+
+
 def _joined_plain(column) -> ColumnElement:
     if _dialect() == "postgresql":
         return func.string_agg(column, SEPARATOR)

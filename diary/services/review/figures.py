@@ -2,14 +2,16 @@
 after the page itself: the same loaded record and computed responses as the page (load.py,
 responses.py), so a chart cannot disagree with the table next to it.
 
-Every chart is drawn on the server as SVG (diary.charts_svg; its markup written by charts_svg/svg.py):
+Every chart is drawn on the server as SVG (diary.charts_svg, its markup by charts_svg/svg.py):
 the browser inserts ready markup and runs no charting library. Each chart carries its numbers as
 a table, sent as data beside the markup and built by the browser when the clinician opens it
 ("The numbers in this chart"): a 5-year table has thousands of cells, which would otherwise be
 parsed into elements on every page load. Marks without tooltips (hundreds of them on a long
 period) are one <path> per series (plot.Line.marks_svg). Over a year (charts.WEEKLY_AFTER_DAYS)
-the daily charts show weekly means, grouped by the database (services/daily_sql.weekly_means),
-so the document stays small at any length of history.
+the daily charts show weekly means, grouped from the days the review has loaded
+(services/daily_sql.weekly_means_of_days: no query), so the document stays small at any length of
+history; the markup of all eight is written in Python (charts_svg/svg.py), not by a template
+loop per mark.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
-    weeks = daily_sql.weekly_means(patient.id, WEEKLY_CODES, start, end) if weekly else None
+    weeks = (
+        daily_sql.weekly_means_of_days(review.loaded.aggregates, WEEKLY_CODES, start, end)
+        if weekly
+        else None
+    )
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
     drawn, tables = {}, {}
     for name, chart in review_svg_charts(review, start, end, in_range, weeks).items():
