@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from diary import analysis, charts
 from diary.auth import role_required
-from diary.clinic import dashboard_rows
+from diary.clinic import dashboard_rows, review_rows
 from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
@@ -58,6 +58,8 @@ def _clinic_context() -> dict:
         "treatment_kinds": treatments.KIND_LABELS,
         "pgic_answers": PGIC_ANSWERS,
         "course_name": review.course_name,
+        "course_rows": review_rows.course_rows,
+        "session_rows": review_rows.session_rows,
     }
 
 
