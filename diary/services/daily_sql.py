@@ -23,8 +23,9 @@ a year, grouped by the database too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -280,58 +281,70 @@ def weekly_means_of_days(
 ) -> dict[date, dict[str, Any]]:
     """weekly_means from days already combined by day_aggregates (the review has loaded them
     all): the same values without a query, as analysis.weekly_values defines them (a number's
-    daily values summed in day order; a week's sets and severities parsed once, from its days'
-    joined JSON texts, as the database joins them). Per day only a few dictionary reads."""
+    daily values summed in day order; a set the union of the week's days, each distinct day
+    text parsed once: a long diary repeats a few). Per day a few dictionary reads."""
     by_code = {m.code: m for m in measures.MEASURES}
     numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [c for c in codes if by_code[c].daily in _JOINED]
     lo, hi = start.toordinal(), end.toordinal()
-    # by the Monday's ordinal (date(1, 1, 1) was a Monday): each number's daily values, and
-    # each set's raw texts and values already parsed
-    weeks: dict[int, tuple[dict[str, list], dict[str, list[str]], dict[str, list]]] = {}
-    for day, agg in sorted(aggregates.items()):
+    pick = _picker(numbers)
+    days = list(aggregates.items())
+    if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
+        days.sort()
+    decoded: dict[tuple[str, str | None], Any] = {}
+    # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
+    # and each set measure's day values
+    weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
+    for day, agg in days:
         ordinal = day.toordinal()
         if ordinal < lo or ordinal > hi:
             continue
         monday = ordinal - (ordinal - 1) % 7
         week = weeks.get(monday)
         if week is None:
-            week = weeks[monday] = ({c: [] for c in numbers}, {c: [] for c in joined}, {})
+            week = weeks[monday] = ([], {c: [] for c in joined})
         values = agg.values
         known, raw = (values._values, values._raw) if type(values) is DayValues else (values, {})
-        for code in numbers:
-            value = known[code] if code in known else agg[code]
-            if value is not None:
-                week[0][code].append(value)
+        try:
+            week[0].append(pick(known))
+        except KeyError:  # a day combined elsewhere, without every number
+            week[0].append(tuple(agg[c] for c in numbers))
         for code in joined:
             if code in known or code not in raw:
-                week[2].setdefault(code, []).append(agg[code])
-            elif raw[code]:
-                week[1][code].append(raw[code])
+                week[1][code].append(agg[code])
+                continue
+            text = raw[code]
+            value = decoded.get((code, text))
+            if value is None:
+                value = decoded[(code, text)] = _parse(by_code[code].daily, text)
+            week[1][code].append(value)
     result: dict[date, dict[str, Any]] = {}
-    for monday, (days, texts, parsed) in weeks.items():
-        out: dict[str, Any] = {
-            code: sum(v) / len(v) if len(v) >= analysis.WEEK_MEAN_MIN_DAYS else None
-            for code, v in days.items()
-        }
+    for monday, (rows, sets) in weeks.items():
+        out: dict[str, Any] = {}
+        for code, column in zip(numbers, zip(*rows, strict=True), strict=True):
+            present = [v for v in column if v is not None]
+            out[code] = (
+                sum(present) / len(present) if len(present) >= analysis.WEEK_MEAN_MIN_DAYS else None
+            )
         for code in joined:
-            rule = by_code[code].daily
-            value = _parse(rule, SEPARATOR.join(texts[code]) or None)
-            for more in parsed.get(code, ()):
-                value = _merge(rule, value, more)
-            out[code] = value
+            if by_code[code].daily is Daily.UNION:
+                out[code] = frozenset().union(*sets[code])
+            else:
+                worst: dict[str, int] = {}
+                for effects in sets[code]:
+                    for effect, severity in effects.items():
+                        worst[effect] = max(severity, worst.get(effect, severity))
+                out[code] = worst
         result[date.fromordinal(monday)] = out
     return result
 
 
-def _merge(rule: Daily, value: Any, more: Any) -> Any:
-    """A week's set (or severities) with one more day's, already parsed."""
-    if rule is Daily.UNION:
-        return value | frozenset(more)
-    worst = dict(value)
-    for code, severity in more.items():
-        worst[code] = max(severity, worst.get(code, severity))
-    return worst
+def _picker(codes: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """The values of `codes` from a mapping, as a tuple (operator.itemgetter, one C call)."""
+    if len(codes) == 1:
+        get = itemgetter(codes[0])
+        return lambda values: (get(values),)
+    return itemgetter(*codes) if codes else lambda values: ()
 
 
 def _joined_plain(column) -> ColumnElement:

@@ -149,3 +149,22 @@ def test_the_kept_map_follows_every_change_to_the_diary(app, make, client, count
     )
     login(client, clinician)
     assert knee() == "1 of 1 (100%)"
+
+
+def test_filled_maps_are_the_markup_the_figure_macro_drew(app):
+    """body_map.filled_svg writes what templates/_body_map.html's figure macro draws with
+    `fills` (the review's maps), labelled or not, full size and small; text escaped."""
+    from diary import body_map
+    from diary.codes import BODY_MAP_REGIONS
+
+    fills = {r.key: f"#{i:06x}" for i, r in enumerate(BODY_MAP_REGIONS)}
+    macro = app.jinja_env.from_string(
+        '{% import "_body_map.html" as bm with context %}'
+        "{{ bm.figure(view, fills=fills, label=label, small=small) }}"
+    )
+    with app.test_request_context():
+        for view, _ in body_map.VIEWS:
+            for label in ("Front view, 3 diary days; Left <hand> & 2", None):
+                for small in (False, True):
+                    expected = macro.render(view=view, fills=fills, label=label, small=small)
+                    assert str(body_map.filled_svg(view, fills, label, small)) == expected

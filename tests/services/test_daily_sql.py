@@ -208,6 +208,16 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
     for week, values in expected.items():
         assert found[week] == values, week
     assert found[date(2026, 3, 2)]["pain"] is None
+    # the review's charts group the days it has loaded (no query): the same weeks, with days
+    # whose symptoms were already read (parsed) among them
+    with app.app_context():
+        days = daily_sql.day_aggregates(diary.id, diary.timezone)
+    assert days[date(2026, 3, 17)]["symptoms"] == frozenset({"burning"})
+    grouped = daily_sql.weekly_means_of_days(days, codes, date(2026, 3, 1), date(2026, 4, 30))
+    assert grouped == found and list(grouped) == list(found)
+    inner = daily_sql.weekly_means_of_days(days, codes, date(2026, 3, 18), date(2026, 4, 1))
+    with app.app_context():
+        assert inner == daily_sql.weekly_means(diary.id, codes, date(2026, 3, 18), date(2026, 4, 1))
     assert found[date(2026, 3, 16)]["pain_worst"] is not None
 
 
