@@ -3,13 +3,15 @@ legend and the <details> its table is built into when opened. Written here as on
 by a template loop per tick, rule and series (a 5-year review draws hundreds of them); the
 markup is what templates/clinic/_review_chart.html wrote before (tests/charts compare the two
 on charts of every kind). Presentation attributes and classes only: the CSP allows no style
-attributes. Every text goes through escape(); numbers are written as Python prints them."""
+attributes. Every text goes through escape() (plot.text: markupsafe's escaping as a str); numbers
+are written as Python prints them."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from diary.charts_svg.plot import Chart, LegendItem, Line, Panel
+from diary.charts_svg.plot import text as escape
 
 LEGEND_SHAPES = {
     "diamond": '<polygon points="12,0 18,6 12,12 6,6" fill="{}"/>',
