@@ -339,6 +339,37 @@ def weekly_means_of_days(
     return result
 
 
+def days_per_code_of_days(
+    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
+) -> dict[str, int]:
+    """days_per_code from days already combined by day_aggregates (the review has loaded them
+    all): each code of a set measure reported in start..end and the number of days it was
+    reported on, without a query; each distinct day text parsed once (a long diary repeats a
+    few site lists). Codes in the order first reported."""
+    rule = measures.DAILY_RULES[code]
+    if rule is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    per_text: dict[str | None, int] = {}  # how many days had each joined text
+    parsed: list[frozenset[str]] = []  # days whose set was read already
+    for day, agg in aggregates.items():
+        if not start <= day <= end:
+            continue
+        values = agg.values
+        if type(values) is DayValues and code not in values._values and code in values._raw:
+            text = values._raw[code]
+            per_text[text] = per_text.get(text, 0) + 1
+        else:
+            parsed.append(agg[code])
+    counts: dict[str, int] = {}
+    for text, days in per_text.items():
+        for reported in _parse(rule, text):
+            counts[reported] = counts.get(reported, 0) + days
+    for reported_set in parsed:
+        for reported in reported_set:
+            counts[reported] = counts.get(reported, 0) + 1
+    return counts
+
+
 def _picker(codes: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
     """The values of `codes` from a mapping, as a tuple (operator.itemgetter, one C call)."""
     if len(codes) == 1:

@@ -250,5 +250,20 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
     assert {(t.label, b.value) for t, b in zip(bars.y_ticks, bars.rects, strict=True)} == {
         (label(BODY_SITES, code), days) for code, days in counts.items()
     }
+    # the review's charts count them from the days it has loaded (no query): the same counts,
+    # with a day whose sites were already read (parsed) among them
+    with app.app_context():
+        days = daily_sql.day_aggregates(diary.id, "UTC")
+    assert days[date(2026, 3, 11)]["body_sites"] == {"right_hand", "left_foot"}  # read: parsed
+    grouped = daily_sql.days_per_code_of_days(
+        days, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
+    )
+    assert grouped == counts
+    assert (
+        daily_sql.days_per_code_of_days(days, "body_sites", date(2026, 3, 8), date(2026, 4, 1))
+        == later
+    )
+    with pytest.raises(ValueError):
+        daily_sql.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))

@@ -101,7 +101,6 @@ def review_svg_charts(
     """The eight charts' geometry (diary.charts_svg) for the days start .. end."""
     aggregates = review.loaded.aggregates
     courses = review.responses.courses
-    patient_id = review.loaded.patient_id
     checkins = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
     return {
@@ -127,7 +126,7 @@ def review_svg_charts(
         ),
         measures.SYMPTOMS.code: charts_svg.symptom_chart(aggregates, start, end, weeks=weeks),
         measures.BODY_SITES.code: charts_svg.body_site_chart(
-            daily_sql.days_per_code(patient_id, measures.BODY_SITES.code, start, end)
+            daily_sql.days_per_code_of_days(aggregates, measures.BODY_SITES.code, start, end)
         ),
         "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
         measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(
