@@ -100,8 +100,10 @@ def review_page(patient_id: int):
 def _review_parts(patient, page: review.ReviewPage) -> dict[str, Markup]:
     """The review's parts that depend on the computed page alone, rendered once and kept with
     it (review_cache.review_page): the key figures, the course and session tables, the side
-    effects and notes, and the body map."""
-    body_map = review_body_map.body_map(patient, page.start, page.end)
+    effects and notes, and the body map. The body map, counted from the loaded days, comes with
+    the page (ReviewPage.body_map) and is dropped once drawn: the cached page keeps its HTML."""
+    body_map = page.body_map or review_body_map.body_map(patient, page.start, page.end)
+    page.body_map = None
     parts = {
         part: _render("clinic/_review_parts.html", part=part, page=page, patient=patient)
         for part in ("key", "tables", "notes")

@@ -339,6 +339,32 @@ def weekly_means_of_days(
     return result
 
 
+def day_sets(
+    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
+) -> list[tuple[date, frozenset[str]]]:
+    """For a set measure (Daily.UNION, e.g. body sites), each day in start..end with entries
+    and its set (empty when none reported), from days already combined by day_aggregates;
+    each distinct day text parsed once (a long diary repeats a few site lists)."""
+    rule = measures.DAILY_RULES[code]
+    if rule is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    decoded: dict[str | None, frozenset[str]] = {}
+    out = []
+    for day, agg in aggregates.items():
+        if not start <= day <= end:
+            continue
+        values = agg.values
+        if type(values) is DayValues and code not in values._values and code in values._raw:
+            text = values._raw[code]
+            found = decoded.get(text)
+            if found is None:
+                found = decoded[text] = _parse(rule, text)
+            out.append((day, found))
+        else:
+            out.append((day, agg[code]))
+    return out
+
+
 def days_per_code_of_days(
     aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
 ) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """The review's body map: the regions shaded by how often they were reported in the range, and
-one small map per calendar quarter, from one query (the day and body sites of each live entry
-in the range), whatever the length of the diary. The review page renders it once per cached
+one small map per calendar quarter, from the days the review has loaded (body_map_of_days: no
+query) or from one query (the day and body sites of each live entry in the range), whatever
+the length of the diary. The review page renders it once per cached
 page (services/review_cache.review_page) and keeps the HTML with it.
 
 Kept apart from the rest of the review (load.py, pages.py): the page includes it with one
@@ -10,6 +11,7 @@ template include; the counting is diary.analysis.body_map.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -17,11 +19,13 @@ from typing import ClassVar
 from sqlalchemy import Text, cast, select
 
 from diary import measures
+from diary.analysis import DayAggregate
 from diary.analysis import body_map as analysis
 from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
+from diary.services import daily_sql
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -84,6 +88,23 @@ def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
         if raw not in decoded:
             decoded[raw] = json.loads(raw) or []
         entries.append((day, decoded[raw]))
+    return _counted(entries, start, end)
+
+
+def body_map_of_days(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date
+) -> ReviewBodyMap:
+    """body_map from the days the review has loaded (daily_sql.day_aggregates: each day's body
+    sites are the union of its live entries'), without a query: the same map, the same counts
+    (counting a day's union is what analysis.sites_by_day does with its entries)."""
+    return _counted(
+        daily_sql.day_sets(aggregates, measures.BODY_SITES.code, start, end), start, end
+    )
+
+
+def _counted(
+    entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
+) -> ReviewBodyMap:
     whole = analysis.region_days(entries, start, end)
     quarters = [
         Quarter(analysis.quarter_label(q.start), q)
