@@ -23,9 +23,8 @@ a year, grouped by the database too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -52,7 +51,7 @@ from diary.models import Entry
 
 SURELY_ON_TIME_HOURS = 34  # 48 hours to the end of the next day, less the largest offset (+14)
 SURELY_LATE_HOURS = 60  # 48 hours plus the smallest offset (-12)
-_JOINED = (Daily.UNION, Daily.MAX_PER_CODE)
+JOINED = (Daily.UNION, Daily.MAX_PER_CODE)
 SEPARATOR = ","
 
 
@@ -86,7 +85,8 @@ def _scope(query, patient_id: int, start: date | None, end: date | None):
     return query
 
 
-def _parse(rule: Daily, raw: str | None) -> Any:
+def parse_joined(rule: Daily, raw: str | None) -> Any:
+    """A set or severities measure's value from the JSON texts the database joined."""
     values = json.loads(f"[{raw}]") if raw else []
     if rule is Daily.UNION:
         return frozenset().union(*(v for v in values if v))
@@ -112,9 +112,14 @@ class DayValues(Mapping):
         try:
             return self._values[code]
         except KeyError:
-            value = _parse(measures.DAILY_RULES[code], self._raw[code])
+            value = parse_joined(measures.DAILY_RULES[code], self._raw[code])
         self._values[code] = value
         return value
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, str | None]]:
+        """The values read so far, and the joined texts (parsed when first read): for grouping
+        many days without parsing each (services/loaded_days.py)."""
+        return self._values, self._raw
 
     def __contains__(self, code: object) -> bool:
         return code in self._values or code in self._raw
@@ -143,7 +148,7 @@ def day_aggregates(
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
     numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [m for m in measures.MEASURES if m.daily in _JOINED]
+    joined = [m for m in measures.MEASURES if m.daily in JOINED]
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
     # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
     columns: list[ColumnElement] = [Entry.day, func.count()]
@@ -242,7 +247,7 @@ def weekly_means(
     any day of the week when asked for. Days outside start..end do not count."""
     by_code = {m.code: m for m in measures.MEASURES}
     numbers = [by_code[c] for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [by_code[c] for c in codes if by_code[c].daily in _JOINED]
+    joined = [by_code[c] for c in codes if by_code[c].daily in JOINED]
     daily_columns: list[ColumnElement] = [_week_of_day().label("week")]
     for m in numbers:
         column = m.of(Entry)
@@ -271,137 +276,9 @@ def weekly_means(
             values[m.code] = float(total) / n if n and n >= analysis.WEEK_MEAN_MIN_DAYS else None
             i += 2
         for k, m in enumerate(joined):
-            values[m.code] = _parse(m.daily, row[i + k])
+            values[m.code] = parse_joined(m.daily, row[i + k])
         result[week] = values
     return result
-
-
-def weekly_means_of_days(
-    aggregates: Mapping[date, DayAggregate], codes: list[str], start: date, end: date
-) -> dict[date, dict[str, Any]]:
-    """weekly_means from days already combined by day_aggregates (the review has loaded them
-    all): the same values without a query, as analysis.weekly_values defines them (a number's
-    daily values summed in day order; a set the union of the week's days, each distinct day
-    text parsed once: a long diary repeats a few). Per day a few dictionary reads."""
-    by_code = {m.code: m for m in measures.MEASURES}
-    numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [c for c in codes if by_code[c].daily in _JOINED]
-    lo, hi = start.toordinal(), end.toordinal()
-    pick = _picker(numbers)
-    days = list(aggregates.items())
-    if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
-        days.sort()
-    decoded: dict[tuple[str, str | None], Any] = {}
-    # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
-    # and each set measure's day values
-    weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
-    for day, agg in days:
-        ordinal = day.toordinal()
-        if ordinal < lo or ordinal > hi:
-            continue
-        monday = ordinal - (ordinal - 1) % 7
-        week = weeks.get(monday)
-        if week is None:
-            week = weeks[monday] = ([], {c: [] for c in joined})
-        values = agg.values
-        known, raw = (values._values, values._raw) if type(values) is DayValues else (values, {})
-        try:
-            week[0].append(pick(known))
-        except KeyError:  # a day combined elsewhere, without every number
-            week[0].append(tuple(agg[c] for c in numbers))
-        for code in joined:
-            if code in known or code not in raw:
-                week[1][code].append(agg[code])
-                continue
-            text = raw[code]
-            value = decoded.get((code, text))
-            if value is None:
-                value = decoded[(code, text)] = _parse(by_code[code].daily, text)
-            week[1][code].append(value)
-    result: dict[date, dict[str, Any]] = {}
-    for monday, (rows, sets) in weeks.items():
-        out: dict[str, Any] = {}
-        for code, column in zip(numbers, zip(*rows, strict=True), strict=True):
-            present = [v for v in column if v is not None]
-            out[code] = (
-                sum(present) / len(present) if len(present) >= analysis.WEEK_MEAN_MIN_DAYS else None
-            )
-        for code in joined:
-            if by_code[code].daily is Daily.UNION:
-                out[code] = frozenset().union(*sets[code])
-            else:
-                worst: dict[str, int] = {}
-                for effects in sets[code]:
-                    for effect, severity in effects.items():
-                        worst[effect] = max(severity, worst.get(effect, severity))
-                out[code] = worst
-        result[date.fromordinal(monday)] = out
-    return result
-
-
-def day_sets(
-    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
-) -> list[tuple[date, frozenset[str]]]:
-    """For a set measure (Daily.UNION, e.g. body sites), each day in start..end with entries
-    and its set (empty when none reported), from days already combined by day_aggregates;
-    each distinct day text parsed once (a long diary repeats a few site lists)."""
-    rule = measures.DAILY_RULES[code]
-    if rule is not Daily.UNION:
-        raise ValueError(f"{code} is not a set measure")
-    decoded: dict[str | None, frozenset[str]] = {}
-    out = []
-    for day, agg in aggregates.items():
-        if not start <= day <= end:
-            continue
-        values = agg.values
-        if type(values) is DayValues and code not in values._values and code in values._raw:
-            text = values._raw[code]
-            found = decoded.get(text)
-            if found is None:
-                found = decoded[text] = _parse(rule, text)
-            out.append((day, found))
-        else:
-            out.append((day, agg[code]))
-    return out
-
-
-def days_per_code_of_days(
-    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
-) -> dict[str, int]:
-    """days_per_code from days already combined by day_aggregates (the review has loaded them
-    all): each code of a set measure reported in start..end and the number of days it was
-    reported on, without a query; each distinct day text parsed once (a long diary repeats a
-    few site lists). Codes in the order first reported."""
-    rule = measures.DAILY_RULES[code]
-    if rule is not Daily.UNION:
-        raise ValueError(f"{code} is not a set measure")
-    per_text: dict[str | None, int] = {}  # how many days had each joined text
-    parsed: list[frozenset[str]] = []  # days whose set was read already
-    for day, agg in aggregates.items():
-        if not start <= day <= end:
-            continue
-        values = agg.values
-        if type(values) is DayValues and code not in values._values and code in values._raw:
-            text = values._raw[code]
-            per_text[text] = per_text.get(text, 0) + 1
-        else:
-            parsed.append(agg[code])
-    counts: dict[str, int] = {}
-    for text, days in per_text.items():
-        for reported in _parse(rule, text):
-            counts[reported] = counts.get(reported, 0) + days
-    for reported_set in parsed:
-        for reported in reported_set:
-            counts[reported] = counts.get(reported, 0) + 1
-    return counts
-
-
-def _picker(codes: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
-    """The values of `codes` from a mapping, as a tuple (operator.itemgetter, one C call)."""
-    if len(codes) == 1:
-        get = itemgetter(codes[0])
-        return lambda values: (get(values),)
-    return itemgetter(*codes) if codes else lambda values: ()
 
 
 def _joined_plain(column) -> ColumnElement:

@@ -23,7 +23,7 @@ import pytest
 
 from diary import analysis, charts_svg
 from diary.codes import BODY_SITES, label
-from diary.services import daily_sql, series
+from diary.services import daily_sql, loaded_days, series
 
 
 def _at(*parts) -> datetime:
@@ -213,9 +213,9 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
     with app.app_context():
         days = daily_sql.day_aggregates(diary.id, diary.timezone)
     assert days[date(2026, 3, 17)]["symptoms"] == frozenset({"burning"})
-    grouped = daily_sql.weekly_means_of_days(days, codes, date(2026, 3, 1), date(2026, 4, 30))
+    grouped = loaded_days.weekly_means_of_days(days, codes, date(2026, 3, 1), date(2026, 4, 30))
     assert grouped == found and list(grouped) == list(found)
-    inner = daily_sql.weekly_means_of_days(days, codes, date(2026, 3, 18), date(2026, 4, 1))
+    inner = loaded_days.weekly_means_of_days(days, codes, date(2026, 3, 18), date(2026, 4, 1))
     with app.app_context():
         assert inner == daily_sql.weekly_means(diary.id, codes, date(2026, 3, 18), date(2026, 4, 1))
     assert found[date(2026, 3, 16)]["pain_worst"] is not None
@@ -255,15 +255,15 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
     with app.app_context():
         days = daily_sql.day_aggregates(diary.id, "UTC")
     assert days[date(2026, 3, 11)]["body_sites"] == {"right_hand", "left_foot"}  # read: parsed
-    grouped = daily_sql.days_per_code_of_days(
+    grouped = loaded_days.days_per_code_of_days(
         days, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
     )
     assert grouped == counts
     assert (
-        daily_sql.days_per_code_of_days(days, "body_sites", date(2026, 3, 8), date(2026, 4, 1))
+        loaded_days.days_per_code_of_days(days, "body_sites", date(2026, 3, 8), date(2026, 4, 1))
         == later
     )
     with pytest.raises(ValueError):
-        daily_sql.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
+        loaded_days.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))

@@ -25,7 +25,7 @@ from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
-from diary.services import daily_sql
+from diary.services import loaded_days
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -98,7 +98,7 @@ def body_map_of_days(
     sites are the union of its live entries'), without a query: the same map, the same counts
     (counting a day's union is what analysis.sites_by_day does with its entries)."""
     return _counted(
-        daily_sql.day_sets(aggregates, measures.BODY_SITES.code, start, end), start, end
+        loaded_days.day_sets(aggregates, measures.BODY_SITES.code, start, end), start, end
     )
 
 

@@ -9,7 +9,7 @@ a table, sent as data beside the markup and built by the browser when the clinic
 parsed into elements on every page load. Marks without tooltips (hundreds of them on a long
 period) are one <path> per series (plot.Line.marks_svg). Over a year (charts.WEEKLY_AFTER_DAYS)
 the daily charts show weekly means, grouped from the days the review has loaded
-(services/daily_sql.weekly_means_of_days: no query), so the document stays small at any length of
+(services/loaded_days.weekly_means_of_days: no query), so the document stays small at any length of
 history; the markup of all eight is written in Python (charts_svg/svg.py), not by a template
 loop per mark.
 """
@@ -23,7 +23,7 @@ import orjson
 
 from diary import analysis, charts, charts_svg, measures
 from diary.models import User
-from diary.services import daily_sql
+from diary.services import loaded_days
 from diary.services.review.pages import (
     Review,
     aligned_series,
@@ -68,7 +68,7 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
     weeks = (
-        daily_sql.weekly_means_of_days(review.loaded.aggregates, WEEKLY_CODES, start, end)
+        loaded_days.weekly_means_of_days(review.loaded.aggregates, WEEKLY_CODES, start, end)
         if weekly
         else None
     )
@@ -126,7 +126,7 @@ def review_svg_charts(
         ),
         measures.SYMPTOMS.code: charts_svg.symptom_chart(aggregates, start, end, weeks=weeks),
         measures.BODY_SITES.code: charts_svg.body_site_chart(
-            daily_sql.days_per_code_of_days(aggregates, measures.BODY_SITES.code, start, end)
+            loaded_days.days_per_code_of_days(aggregates, measures.BODY_SITES.code, start, end)
         ),
         "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
         measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(
