@@ -1,7 +1,8 @@
-"""What the review's body map costs: its one query and counting (services/review/body_map.py,
-`body_map`, as after a change to the diary; the page then keeps it in the review's cache) for 5
-years of daily entries against 30 days, with ?range=all, next to the whole review page (computed
-and cached: the cached page includes the cached map) in the same run.
+"""What the review's body map costs: counted from the days the review has loaded
+(services/review/body_map.py `body_map_of_days`, what the page does after a change to the diary;
+the page then keeps it in the review's cache) and, for comparison, by its one query over the
+entries (`body_map`), for 5 years of daily entries against 30 days, with ?range=all, next to the
+whole review page (computed and cached: the cached page includes the cached map) in the same run.
 
 Builds the app in-process on a temporary SQLite database (the patients of bench/review_page.py),
 warms up, then prints medians in ms and the body map's share of the page.
@@ -28,7 +29,7 @@ from config import TestingConfig
 from diary import create_app
 from diary.extensions import db
 from diary.models import Role, User
-from diary.services import review_cache
+from diary.services import review, review_cache
 from diary.services.accounts import hash_password
 from diary.services.review import body_map
 
@@ -95,13 +96,20 @@ def main() -> None:
                 patient = db.session.get(User, patient_id)
                 page = review_cache.review_page(patient, "all")
 
-                def only_map(patient=patient, page=page):
+                days = review.build(patient).loaded.aggregates
+
+                def only_map(days=days, page=page):
+                    body_map.body_map_of_days(days, page.start, page.end)
+
+                def by_query(patient=patient, page=page):
                     body_map.body_map(patient, page.start, page.end)
 
                 map_ms = _median_ms(only_map, args.runs)
+                query_ms = _median_ms(by_query, args.runs)
             results[label] = map_ms
             print(
-                f"{label:>8}: body map {map_ms:6.1f} ms; review page computed "
+                f"{label:>8}: body map {map_ms:6.1f} ms (by query {query_ms:6.1f} ms); review page "
+                "computed "
                 f"{page_computed:6.1f} ms, cached {page_cached:6.1f} ms; body map = "
                 f"{100 * map_ms / page_computed:4.1f}% of computed, "
                 f"{100 * map_ms / page_cached:4.1f}% of cached"

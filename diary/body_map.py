@@ -12,7 +12,11 @@ right; seen from the back it is the person's left.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+
+from markupsafe import Markup, escape
 
 from diary.codes import BODY_MAP_REGIONS
 
@@ -76,6 +80,7 @@ def _shape(region: str, tag: str, geometry: dict[str, float]) -> Shape:
     return Shape(region, tag, tuple((k, _fmt(v)) for k, v in geometry.items()))
 
 
+@lru_cache(maxsize=4)
 def shapes(view: str) -> tuple[Shape, ...]:
     """The shapes of one view ("front" or "back"), the trunk first (limbs drawn over it)."""
     viewer_left, viewer_right = ("right", "left") if view == "front" else ("left", "right")
@@ -91,6 +96,42 @@ def side_marks(view: str) -> tuple[tuple[str, str], ...]:
     if view == "front":
         return (("12", "R"), (_fmt(WIDTH - 12), "L"))
     return (("12", "L"), (_fmt(WIDTH - 12), "R"))
+
+
+@lru_cache(maxsize=4)
+def _outline(view: str) -> tuple[tuple[str, str], ...]:
+    """Each shape of the view as its markup before and after its fill: "<tag data-region=..
+    attributes" and "/>"."""
+    return tuple(
+        (
+            f'\n  <{s.tag} data-region="{escape(s.region)}"'
+            + "".join(f' {name}="{escape(value)}"' for name, value in s.attrs),
+            s.region,
+        )
+        for s in shapes(view)
+    )
+
+
+def filled_svg(view: str, fills: Mapping[str, str], label: str | None, small: bool = False):
+    """One view with each region filled (the review's maps: `fills` region -> colour), as the
+    figure macro of templates/_body_map.html draws it with `fills`; written here, not by a
+    template loop per shape (a review draws ten maps)."""
+    labelled = (
+        f'role="img" aria-label="{escape(label)}"'
+        if label
+        else 'aria-hidden="true" focusable="false"'
+    )
+    marks = "".join(
+        f'\n  <text x="{escape(x)}" y="22" text-anchor="middle" font-size="18" font-weight="700"'
+        f' fill="currentColor">{escape(letter)}</text>'
+        for x, letter in side_marks(view)
+    )
+    return Markup(  # noqa: S704 (numbers and codes, and text through escape())
+        f'<svg class="bodymap__svg{" bodymap__svg--small" if small else ""}" viewBox="0 0 {WIDTH}'
+        f' {HEIGHT}" {labelled}><g stroke="currentColor" stroke-width="1.5">'
+        + "".join(f'{head} fill="{escape(fills[region])}"/>' for head, region in _outline(view))
+        + f"\n  </g>{marks}\n</svg>"
+    )
 
 
 def _check() -> None:

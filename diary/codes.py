@@ -227,9 +227,16 @@ SIDE_EFFECT_CODES = frozenset(c.code for c in SIDE_EFFECTS)
 EXAM_SIGN_CODES = frozenset(c.code for c in EXAM_SIGNS)
 
 
+_LABELS: dict[int, tuple[tuple[Code, ...], dict[str, str]]] = {}  # by id() of the vocabulary
+
+
 def label(codes: tuple[Code, ...], code: str) -> str:
-    """The label shown for `code`, or the code itself when it is unknown (old data)."""
-    return next((c.label for c in codes if c.code == code), code)
+    """The label shown for `code`, or the code itself when it is unknown (old data). Read from
+    a dictionary made once per vocabulary (a 5-year review's charts label thousands of cells)."""
+    found = _LABELS.get(id(codes))
+    if found is None or found[0] is not codes:  # the vocabulary is kept: its id is not reused
+        found = _LABELS[id(codes)] = (codes, {c.code: c.label for c in reversed(codes)})
+    return found[1].get(code, code)
 
 
 def _check_body_map() -> None:

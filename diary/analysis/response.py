@@ -173,6 +173,7 @@ def aligned_on_infusions(
     offset is given in `next_infusion_offset` so a chart can mark it. `baseline_days[day]` is
     the day whose baseline week applies (a course's first session), default day 0 itself."""
     ordered = sorted(set(infusion_days))
+    steps = [(offset, timedelta(days=offset)) for offset in range(-before, after + 1)]
     result = []
     for i, day in enumerate(ordered):
         if next_days is not None:
@@ -181,13 +182,8 @@ def aligned_on_infusions(
             following = ordered[i + 1] if i + 1 < len(ordered) else None
         cut = (following - day).days if following is not None else None
         points = tuple(
-            (
-                offset,
-                None
-                if cut is not None and offset >= cut
-                else daily_pain.get(day + timedelta(days=offset)),
-            )
-            for offset in range(-before, after + 1)
+            (offset, None if cut is not None and offset >= cut else daily_pain.get(day + step))
+            for offset, step in steps
         )
         next_offset = cut if cut is not None and cut <= after else None
         base_day = (baseline_days or {}).get(day, day)

@@ -14,7 +14,8 @@ WEEKLY_AFTER_DAYS = 365
 WEEKLY_NOTE = (
     "Over a year, the charts show one point per week (weeks start on Monday): the mean of the "
     "days with entries when at least 4 of its 7 days have one, else a gap; symptoms count as "
-    "reported in a week when reported on any of its days."
+    "reported in a week when reported on any of its days; a ring marks a week with days recorded "
+    "late (how many is in the chart's table)."
 )
 
 Weeks = Mapping[date, Mapping[str, Any]]

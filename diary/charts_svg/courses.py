@@ -185,18 +185,22 @@ def side_effect_chart(
     row per side effect (codes.SIDE_EFFECTS order; unknown codes after), coloured by the highest
     severity (0-4, codes.SEVERITIES) reported on the window's days; 0 (none) when there were
     entries in the window without that effect, blank when there were no entries at all."""
-    felt = [
-        [
-            aggregates[d][measures.SIDE_EFFECTS.code]
-            for d in analysis.days_between(first, last)
-            if d in aggregates
-        ]
-        for _, first, last in windows
-    ]
-    seen = {code for w in felt for day in w for code in day}
+    worst: list[dict[str, int] | None] = []  # each window's highest severity per effect
+    for _, first, last in windows:
+        days = [d for d in analysis.days_between(first, last) if d in aggregates]
+        if not days:
+            worst.append(None)  # no entries at all: blank
+            continue
+        highest: dict[str, int] = {}
+        for d in days:
+            for code, severity in aggregates[d][measures.SIDE_EFFECTS.code].items():
+                highest[code] = max(severity, highest.get(code, 0))
+        worst.append(highest)
+    seen = {code for w in worst if w for code in w}
     known = [c.code for c in SIDE_EFFECTS]
     codes = known + sorted(seen - set(known))
-    z = [[max((day.get(code, 0) for day in w), default=None) for w in felt] for code in codes]
+    z = [[None if w is None else w.get(code, 0) for w in worst] for code in codes]
+    labels = {code: label(SIDE_EFFECTS, code) for code in codes}
     row_h = 20
     height = TOP + row_h * len(codes) + BOTTOM
     box = (LABELS, TOP, WIDTH - 16, height - BOTTOM)
@@ -217,7 +221,7 @@ def side_effect_chart(
                     SEVERITY_COLOURS[value],
                     f"{code}|{names[j]}",
                     value,
-                    f"{label(SIDE_EFFECTS, code)}, {names[j]}: {SEVERITIES[value]}"
+                    f"{labels[code]}, {names[j]}: {SEVERITIES[value]}"
                     if len(windows) <= MAX_LABELS
                     else "",  # dozens of courses: the numbers are in the table
                 )

@@ -238,6 +238,7 @@ def sleep_chart(
     xs = DayScale(min(axis[0], start), end, LEFT, right)
     ticks = xs.ticks(start, end)
     dense = len(axis) > 45
+    places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
     panels = []
     names = []
     for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
@@ -263,7 +264,7 @@ def sleep_chart(
                     line(
                         name,
                         colour,
-                        [(d.isoformat(), v, xs.day(d)) for d, v in zip(axis, values, strict=True)],
+                        [(at, v, x) for (at, x), v in zip(places, values, strict=True)],
                         ys,
                         tip=lambda at, v, name=name: (
                             f"{name}, {day_label(date.fromisoformat(at))}: {number(v)}"
@@ -274,12 +275,16 @@ def sleep_chart(
                 )
             y2 = Scale(0, 1, 0, 0)
         else:
-            shown = [w for w in checkins if start <= w[0] <= end]
+            shown = [
+                (w[0].isoformat(), w[1], w[2], xs.day(w[0]))
+                for w in checkins
+                if start <= w[0] <= end
+            ]
             y2 = Scale(0.5, 7.5, box[3], box[1])
             promis = line(
                 "PROMIS PI 4a (raw, 4-20)",
                 COLOURS[0],
-                [(w[0].isoformat(), w[1], xs.day(w[0])) for w in shown],
+                [(at, promis, x) for at, promis, _, x in shown],
                 ys,
                 tip=lambda at, v: f"PROMIS PI 4a, {day_label(date.fromisoformat(at))}: {v}",
                 shape="square",
@@ -289,7 +294,7 @@ def sleep_chart(
             pgic = line(
                 "PGIC (1-7)",
                 COLOURS[4],
-                [(w[0].isoformat(), w[2], xs.day(w[0])) for w in shown],
+                [(at, pgic, x) for at, _, pgic, x in shown],
                 y2,
                 tip=lambda at, v: (
                     f"PGIC, {day_label(date.fromisoformat(at))}: {v} {PGIC_ANSWERS[v - 1]}"

@@ -54,8 +54,9 @@ def pain_chart(
     label) triangles at 0.
 
     With `weeks` (a period over a year: charts.WEEKLY_NOTE) pain now and worst pain are one
-    weekly mean per week, placed on its Monday, and there is no 7-day mean; the markers stay on
-    their days."""
+    weekly mean per week, placed on its Monday, and there is no 7-day mean; the late days are
+    counted per week (late_weeks): an open ring over the week's mean pain, the count in the
+    table; infusions and other treatments stay on their days."""
     box = (LEFT, TOP, WIDTH - RIGHT, PAIN_HEIGHT - BOTTOM)
     if weeks is None:
         axis = analysis.days_between(start, end)
@@ -71,12 +72,13 @@ def pain_chart(
     xs = DayScale(min(axis[0], start), end, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
     dense = len(axis) > 45
+    places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
 
     def tip(name: str):
         return lambda at, value: f"{name}, {day_label(date.fromisoformat(at))}: {number(value)}"
 
     def series(values):
-        return [(d.isoformat(), v, xs.day(d)) for d, v in zip(axis, values, strict=True)]
+        return [(at, v, x) for (at, x), v in zip(places, values, strict=True)]
 
     now_name = named(measures.PAIN.short_label)
     worst_name = named(measures.PAIN_WORST.short_label)
@@ -125,14 +127,28 @@ def pain_chart(
             size=6,
         )
     )
-    late = sorted(d for d, a in aggregates.items() if start <= d <= end and a.late)
+    late_cells: dict[str, str] = {}  # the table's "Recorded late" column, by day (week)
+    if weeks is None:
+        late = sorted(d for d, a in aggregates.items() if start <= d <= end and a.late)
+        rings = [(d.isoformat(), aggregates[d][measures.PAIN.code], xs.day(d)) for d in late]
+        late_cells = dict.fromkeys((at for at, _, _ in rings), "yes")
+        late_tip = lambda at, _: f"{day_label(date.fromisoformat(at))}: recorded after the next day"  # noqa: E731
+    else:
+        counts = late_weeks(aggregates, start, end)
+        late_cells = {w.isoformat(): _days(n) for w, n in counts.items()}
+        mean_of = dict(zip(axis, now, strict=True))
+        rings = [(w.isoformat(), mean_of[w], xs.day(w)) for w in counts if mean_of[w] is not None]
+        late_tip = lambda at, _: (  # noqa: E731
+            f"Week of {day_label(date.fromisoformat(at))}: {late_cells[at]} recorded after the "
+            "next day"
+        )
     lines.append(
         line(
             "Recorded late",
             COLOURS[3],
-            [(d.isoformat(), aggregates[d][measures.PAIN.code], xs.day(d)) for d in late],
+            rings,
             ys,
-            tip=lambda at, _: f"{day_label(date.fromisoformat(at))}: recorded after the next day",
+            tip=late_tip,
             shape="ring",
             join=False,
             size=4 if dense else 6,
@@ -171,35 +187,66 @@ def pain_chart(
         height=PAIN_HEIGHT,
         panels=(panel,),
         table=_table(
-            "Pain by day" if weeks is None else "Pain by week (weekly means; markers by day)",
+            "Pain by day"
+            if weeks is None
+            else "Pain by week (weekly means; days recorded late by week; infusions and other "
+            "treatments by day)",
             "Day" if weeks is None else "Week or day",
             lines if weeks is not None else [lines[1], lines[2], lines[0], *lines[3:]],
             texts,
+            late_cells,
         ),
         legend=tuple(_legend(s) for s in drawn),
         empty="" if any(s.marks for s in lines[:3]) else "No pain recorded in this period.",
     )
 
 
+def late_weeks(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> dict[date, int]:
+    """For each Monday week in start..end with a late day (DayAggregate.late: every entry of
+    the day recorded after the next day), the number of such days in the week, oldest first."""
+    counts: dict[int, int] = {}  # by the Monday's ordinal (date(1, 1, 1) was a Monday)
+    for d, a in aggregates.items():
+        if a.late_entries and start <= d <= end and a.late:
+            day = d.toordinal()
+            monday = day - (day - 1) % 7
+            counts[monday] = counts.get(monday, 0) + 1
+    return {date.fromordinal(w): n for w, n in sorted(counts.items())}
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
 def _legend(s: Line) -> LegendItem:
     return LegendItem(s.name, s.colour, s.shape, s.dash, line=bool(s.paths) or s.shape is None)
 
 
-def _table(caption: str, first: str, lines: Sequence[Line], texts: Mapping[str, str]) -> Table:
-    """One row per day (or week) with a value in any series, oldest first."""
+def _table(
+    caption: str,
+    first: str,
+    lines: Sequence[Line],
+    texts: Mapping[str, str],
+    late: Mapping[str, str],
+) -> Table:
+    """One row per day (or week) with a value in any series, oldest first; "Recorded late" from
+    `late` (by day, or the late days' count by week: a week without a mean has no ring but
+    keeps its count)."""
     cells: dict[str, dict[str, str]] = {}
     for s in lines:
+        if s.name == "Recorded late":
+            for at, text in late.items():
+                cells.setdefault(at, {})[s.name] = text
+            continue
+        name = s.name
         for m in s.marks:
-            if s.name == "Infusion":
+            if name == "Infusion":
                 text = "yes"
-            elif s.name == "Other treatment":
+            elif name == "Other treatment":
                 text = texts.get(m.at, "")
-            elif s.name == "Recorded late":
-                text = "yes"
             else:
                 text = number(m.value)
-            cells.setdefault(m.at, {})[s.name] = text
-    names = [s.name for s in lines if s.marks]
+            cells.setdefault(m.at, {})[name] = text
+    names = [s.name for s in lines if s.marks or (s.name == "Recorded late" and late)]
     return Table(
         caption,
         (first, *names),
@@ -222,6 +269,7 @@ def aligned_chart(
     lo, hi = min(offsets, default=-7) - 1, max(offsets, default=84) + 1
     xs = Scale(lo, hi, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
+    x_of = {o: xs(o) for o in range(lo, hi + 1)}  # each day offset placed once
     lines: list[Line] = []
     legend: list[LegendItem] = []
     rows = []
@@ -232,7 +280,7 @@ def aligned_chart(
             line(
                 name,
                 colour,
-                [(str(o), p, xs(o)) for o, p in s.points],
+                [(str(o), p, x_of[o]) for o, p in s.points],
                 ys,
                 tip=(
                     (lambda at, v, name=name: f"{name}, day {at}: {number(v)}")

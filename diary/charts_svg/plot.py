@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # Okabe-Ito colours, as the patient's trend chart and the report's plotly charts.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -33,6 +33,16 @@ TIP_LIMIT = 100  # a series with more marks has no tooltips (its numbers are in 
 
 def r(value: float) -> float:
     return round(value, 1)
+
+
+# markupsafe.escape's replacements, applied by str.translate: the same text without a Markup
+# object per mark (a 5-year chart escapes thousands of places and tooltips).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def text(value: object) -> str:
+    """`value` as HTML text or an attribute value: markupsafe.escape's output, as a str."""
+    return str(value).translate(_ESCAPES)
 
 
 # _value, number and day_label are cached: a 5-year review formats the same few pain values and
@@ -78,6 +88,7 @@ class Line:
     dash: str | None = None
     shape: str | None = "circle"
     size: float = 3
+    xy: tuple[str, ...] = ()  # each mark's "x,y" as written (line() makes them once)
 
     def points(self) -> list[tuple[str, float | int | None]]:
         return [(m.at, m.value) for m in self.marks]
@@ -95,11 +106,14 @@ class Line:
             and not any(" " in m.at for m in self.marks)
         ):
             shape = self.shape_path()
-            d = "".join(f"M{m.x},{m.y}{shape}" for m in self.marks)
+            if len(self.xy) == len(self.marks):
+                d = "M" + f"{shape}M".join(self.xy) + shape
+            else:
+                d = "".join(f"M{m.x},{m.y}{shape}" for m in self.marks)
             at = " ".join(m.at for m in self.marks)
             values = " ".join(_value(m.value) for m in self.marks)
-            return Markup(  # noqa: S704 (numbers, and places through escape())
-                f'<path d="{d}" data-at="{escape(at)}" data-value="{values}"/>'
+            return Markup(  # noqa: S704 (numbers, and places through text())
+                f'<path d="{d}" data-at="{text(at)}" data-value="{values}"/>'
             )
         ring = self.shape == "ring"
         out = []
@@ -110,10 +124,10 @@ class Line:
             else:
                 head = f'<polygon points="{self.marker(m)}"'
                 tag = "polygon"
-            data = f' data-at="{escape(m.at)}" data-value="{_value(m.value)}"'
-            tail = f"><title>{escape(m.tip)}</title></{tag}>" if m.tip else "/>"
+            data = f' data-at="{text(m.at)}" data-value="{_value(m.value)}"'
+            tail = f"><title>{text(m.tip)}</title></{tag}>" if m.tip else "/>"
             out.append(head + data + tail)
-        return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
+        return Markup("".join(out))  # noqa: S704 (numbers, and text through text())
 
     def shape_path(self) -> str:
         """The marker as path commands relative to its centre (after `M x,y`): a circle as two
@@ -163,12 +177,12 @@ def rects_svg(rects: Sequence[Rect]) -> Markup:
     for b in rects:
         head = (
             f'<rect x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" fill="{b.fill}"'
-            f' data-at="{escape(b.at)}"'
+            f' data-at="{text(b.at)}"'
         )
         if b.value is not None:
             head += f' data-value="{b.value}"'
-        out.append(head + (f"><title>{escape(b.tip)}</title></rect>" if b.tip else "/>"))
-    return Markup("".join(out))  # noqa: S704 (numbers, and text through escape())
+        out.append(head + (f"><title>{text(b.tip)}</title></rect>" if b.tip else "/>"))
+    return Markup("".join(out))  # noqa: S704 (numbers, and text through text())
 
 
 @dataclass(frozen=True)
@@ -248,6 +262,12 @@ class Chart:
     def line(self, name: str) -> Line:
         return next(s for p in self.panels for s in p.lines if s.name == name)
 
+    def html(self) -> Markup:
+        """The chart as the review's charts document carries it (svg.chart_html)."""
+        from diary.charts_svg.svg import chart_html  # svg.py draws the classes defined here
+
+        return chart_html(self)
+
 
 class Scale:
     """A linear map from data to the viewBox: lo..hi onto a..b."""
@@ -294,29 +314,38 @@ def line(
     join: bool = True,
     **style,
 ) -> Line:
-    """A series from (at, value or None, x) in order: a None breaks the line (a gap); the marks
-    are the values that are there. With join=False, markers alone (no lines)."""
-    marks: list[Mark] = []
-    paths: list[str] = []
-    run: list[str] = []
+    """A series from (at, value or None, x) in order, x a Scale's output (already rounded to
+    0.1): a None breaks the line (a gap); the marks are the values that are there. With
+    join=False, markers alone (no lines). y_of runs once per distinct value (a 0-10 chart has
+    a few dozen however many marks)."""
     if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
         tip = None  # a tooltip on every one of hundreds of points: bytes, not help
-    y_at: dict[float | int, float] = {}  # y_of of each distinct value, once
-    for at, value, x in values:
-        if value is None:
-            if len(run) > 1:
-                paths.append(" ".join(run))
-            run = []
-            continue
-        y = y_at.get(value)
-        if y is None:
-            y = y_at[value] = y_of(value)
-        mark = Mark(r(x), y, at, value, tip(at, value) if tip else "")
-        marks.append(mark)
-        run.append(f"{mark.x},{mark.y}")
-    if len(run) > 1:
-        paths.append(" ".join(run))
-    return Line(name, colour, tuple(marks), tuple(paths) if join else (), **style)
+    y_at: dict[float | int, float] = {}
+    for _, value, _ in values:
+        if value is not None and value not in y_at:
+            y_at[value] = y_of(value)
+    new = tuple.__new__  # Mark(...) through its Python-level __new__ costs more per mark
+    marks = [
+        new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else ""))
+        for at, value, x in values
+        if value is not None
+    ]
+    xy = tuple([f"{m[0]},{m[1]}" for m in marks])
+    paths: list[str] = []
+    if join:
+        run: list[str] = []
+        k = 0
+        for _, value, _ in values:
+            if value is None:
+                if len(run) > 1:
+                    paths.append(" ".join(run))
+                run = []
+            else:
+                run.append(xy[k])
+                k += 1
+        if len(run) > 1:
+            paths.append(" ".join(run))
+    return Line(name, colour, tuple(marks), tuple(paths), xy=xy, **style)
 
 
 def y_ticks(scale: Scale, values: Sequence[float], labels: Sequence[str] | None = None):

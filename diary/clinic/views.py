@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from diary import analysis, charts
 from diary.auth import role_required
-from diary.clinic import dashboard_rows
+from diary.clinic import dashboard_rows, review_rows
 from diary.clinic.infusion_form import form_values, infusion_from_form
 from diary.codes import EXAM_SIGNS, PGIC_ANSWERS, SEVERITIES, SIDE_EFFECTS, label
 from diary.errors import ValidationError
@@ -58,6 +58,8 @@ def _clinic_context() -> dict:
         "treatment_kinds": treatments.KIND_LABELS,
         "pgic_answers": PGIC_ANSWERS,
         "course_name": review.course_name,
+        "course_rows": review_rows.course_rows,
+        "session_rows": review_rows.session_rows,
     }
 
 
@@ -98,8 +100,10 @@ def review_page(patient_id: int):
 def _review_parts(patient, page: review.ReviewPage) -> dict[str, Markup]:
     """The review's parts that depend on the computed page alone, rendered once and kept with
     it (review_cache.review_page): the key figures, the course and session tables, the side
-    effects and notes, and the body map."""
-    body_map = review_body_map.body_map(patient, page.start, page.end)
+    effects and notes, and the body map. The body map, counted from the loaded days, comes with
+    the page (ReviewPage.body_map) and is dropped once drawn: the cached page keeps its HTML."""
+    body_map = page.body_map or review_body_map.body_map(patient, page.start, page.end)
+    page.body_map = None
     parts = {
         part: _render("clinic/_review_parts.html", part=part, page=page, patient=patient)
         for part in ("key", "tables", "notes")

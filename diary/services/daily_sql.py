@@ -51,7 +51,7 @@ from diary.models import Entry
 
 SURELY_ON_TIME_HOURS = 34  # 48 hours to the end of the next day, less the largest offset (+14)
 SURELY_LATE_HOURS = 60  # 48 hours plus the smallest offset (-12)
-_JOINED = (Daily.UNION, Daily.MAX_PER_CODE)
+JOINED = (Daily.UNION, Daily.MAX_PER_CODE)
 SEPARATOR = ","
 
 
@@ -85,7 +85,8 @@ def _scope(query, patient_id: int, start: date | None, end: date | None):
     return query
 
 
-def _parse(rule: Daily, raw: str | None) -> Any:
+def parse_joined(rule: Daily, raw: str | None) -> Any:
+    """A set or severities measure's value from the JSON texts the database joined."""
     values = json.loads(f"[{raw}]") if raw else []
     if rule is Daily.UNION:
         return frozenset().union(*(v for v in values if v))
@@ -111,9 +112,14 @@ class DayValues(Mapping):
         try:
             return self._values[code]
         except KeyError:
-            value = _parse(measures.DAILY_RULES[code], self._raw[code])
+            value = parse_joined(measures.DAILY_RULES[code], self._raw[code])
         self._values[code] = value
         return value
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, str | None]]:
+        """The values read so far, and the joined texts (parsed when first read): for grouping
+        many days without parsing each (services/loaded_days.py)."""
+        return self._values, self._raw
 
     def __contains__(self, code: object) -> bool:
         return code in self._values or code in self._raw
@@ -142,7 +148,7 @@ def day_aggregates(
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
     numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [m for m in measures.MEASURES if m.daily in _JOINED]
+    joined = [m for m in measures.MEASURES if m.daily in JOINED]
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
     # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
     columns: list[ColumnElement] = [Entry.day, func.count()]
@@ -241,7 +247,7 @@ def weekly_means(
     any day of the week when asked for. Days outside start..end do not count."""
     by_code = {m.code: m for m in measures.MEASURES}
     numbers = [by_code[c] for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [by_code[c] for c in codes if by_code[c].daily in _JOINED]
+    joined = [by_code[c] for c in codes if by_code[c].daily in JOINED]
     daily_columns: list[ColumnElement] = [_week_of_day().label("week")]
     for m in numbers:
         column = m.of(Entry)
@@ -270,7 +276,7 @@ def weekly_means(
             values[m.code] = float(total) / n if n and n >= analysis.WEEK_MEAN_MIN_DAYS else None
             i += 2
         for k, m in enumerate(joined):
-            values[m.code] = _parse(m.daily, row[i + k])
+            values[m.code] = parse_joined(m.daily, row[i + k])
         result[week] = values
     return result
 

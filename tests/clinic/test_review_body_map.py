@@ -149,3 +149,62 @@ def test_the_kept_map_follows_every_change_to_the_diary(app, make, client, count
     )
     login(client, clinician)
     assert knee() == "1 of 1 (100%)"
+
+
+def test_filled_maps_are_the_markup_the_figure_macro_drew(app):
+    """body_map.filled_svg writes what templates/_body_map.html's figure macro draws with
+    `fills` (the review's maps), labelled or not, full size and small; text escaped."""
+    from diary import body_map
+    from diary.codes import BODY_MAP_REGIONS
+
+    fills = {r.key: f"#{i:06x}" for i, r in enumerate(BODY_MAP_REGIONS)}
+    macro = app.jinja_env.from_string(
+        '{% import "_body_map.html" as bm with context %}'
+        "{{ bm.figure(view, fills=fills, label=label, small=small) }}"
+    )
+    with app.test_request_context():
+        for view, _ in body_map.VIEWS:
+            for label in ("Front view, 3 diary days; Left <hand> & 2", None):
+                for small in (False, True):
+                    expected = macro.render(view=view, fills=fills, label=label, small=small)
+                    assert str(body_map.filled_svg(view, fills, label, small)) == expected
+
+
+def test_the_map_from_the_loaded_days_is_the_map_from_the_entries(app, make, count_queries):
+    """The review counts its map from the days it has loaded (body_map_of_days, no query): the
+    same whole-range and quarter counts as the query over the entries, with two entries on a
+    day (their sites' union), an entry without sites, a deleted entry, an entry after the range
+    and a day whose sites were read before."""
+    from diary.services import daily_sql
+
+    patient = make.patient(timezone="UTC")
+    make.entry(patient, date(2026, 3, 30), body_sites=["right_hand"])
+    make.entry(patient, date(2026, 3, 30), body_sites=["right_wrist", "left_foot"])
+    make.entry(patient, date(2026, 3, 31))
+    make.entry(patient, date(2026, 4, 2), body_sites=["left_palm", "right_hand"])
+    make.entry(patient, date(2026, 4, 3), body_sites=["left_knee"], deleted_at=datetime.now(UTC))
+    make.entry(patient, date(2026, 5, 1), body_sites=["left_knee"])  # after the range
+    start, end = date(2026, 3, 1), date(2026, 4, 30)
+    with app.app_context():
+        user = db.session.get(User, patient.id)
+        days = daily_sql.day_aggregates(user.id, user.timezone)
+        assert days[date(2026, 4, 2)]["body_sites"] == {"left_palm", "right_hand"}  # parsed
+        expected = review_body_map.body_map(user, start, end)
+        with count_queries() as counter:
+            found = review_body_map.body_map_of_days(days, start, end)
+    assert counter.count == 0
+    assert found == expected
+    assert (found.whole.diary_days, found.whole.count("right_hand")) == (3, 2)
+
+
+def test_the_cached_review_page_keeps_the_map_as_html_only(app, make, client):
+    from diary.services import review_cache
+
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    make.entry(patient, datetime.now(UTC).date(), body_sites=["left_knee"])
+    login(client, clinician)
+    assert "Left knee" in client.get(f"/clinic/patients/{patient.id}?range=30").text
+    with app.test_request_context():
+        page = review_cache.review_page(db.session.get(User, patient.id), "30", render=dict)
+    assert page.body_map is None and 'id="body-map"' in page.html["body_map"]

@@ -54,7 +54,8 @@ def _everything(patient_id: int) -> dict:
         },
         "sessions": built.loaded.sessions,
         "checkins": built.loaded.checkins,
-        "body_map": body_map.body_map(patient, page.start, page.end),
+        "body_map": page.body_map,
+        "body_map_by_query": body_map.body_map(patient, page.start, page.end),
         "charts": {r: review.review_charts(patient, r, built).body for r in review.RANGES},
     }
 

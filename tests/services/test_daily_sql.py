@@ -23,7 +23,7 @@ import pytest
 
 from diary import analysis, charts_svg
 from diary.codes import BODY_SITES, label
-from diary.services import daily_sql, series
+from diary.services import daily_sql, loaded_days, series
 
 
 def _at(*parts) -> datetime:
@@ -208,6 +208,16 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
     for week, values in expected.items():
         assert found[week] == values, week
     assert found[date(2026, 3, 2)]["pain"] is None
+    # the review's charts group the days it has loaded (no query): the same weeks, with days
+    # whose symptoms were already read (parsed) among them
+    with app.app_context():
+        days = daily_sql.day_aggregates(diary.id, diary.timezone)
+    assert days[date(2026, 3, 17)]["symptoms"] == frozenset({"burning"})
+    grouped = loaded_days.weekly_means_of_days(days, codes, date(2026, 3, 1), date(2026, 4, 30))
+    assert grouped == found and list(grouped) == list(found)
+    inner = loaded_days.weekly_means_of_days(days, codes, date(2026, 3, 18), date(2026, 4, 1))
+    with app.app_context():
+        assert inner == daily_sql.weekly_means(diary.id, codes, date(2026, 3, 18), date(2026, 4, 1))
     assert found[date(2026, 3, 16)]["pain_worst"] is not None
 
 
@@ -240,5 +250,20 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
     assert {(t.label, b.value) for t, b in zip(bars.y_ticks, bars.rects, strict=True)} == {
         (label(BODY_SITES, code), days) for code, days in counts.items()
     }
+    # the review's charts count them from the days it has loaded (no query): the same counts,
+    # with a day whose sites were already read (parsed) among them
+    with app.app_context():
+        days = daily_sql.day_aggregates(diary.id, "UTC")
+    assert days[date(2026, 3, 11)]["body_sites"] == {"right_hand", "left_foot"}  # read: parsed
+    grouped = loaded_days.days_per_code_of_days(
+        days, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
+    )
+    assert grouped == counts
+    assert (
+        loaded_days.days_per_code_of_days(days, "body_sites", date(2026, 3, 8), date(2026, 4, 1))
+        == later
+    )
+    with pytest.raises(ValueError):
+        loaded_days.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))

@@ -1,6 +1,7 @@
 """The review's body map: the regions shaded by how often they were reported in the range, and
-one small map per calendar quarter, from one query (the day and body sites of each live entry
-in the range), whatever the length of the diary. The review page renders it once per cached
+one small map per calendar quarter, from the days the review has loaded (body_map_of_days: no
+query) or from one query (the day and body sites of each live entry in the range), whatever
+the length of the diary. The review page renders it once per cached
 page (services/review_cache.review_page) and keeps the HTML with it.
 
 Kept apart from the rest of the review (load.py, pages.py): the page includes it with one
@@ -10,6 +11,7 @@ template include; the counting is diary.analysis.body_map.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -17,13 +19,13 @@ from typing import ClassVar
 from sqlalchemy import Text, cast, select
 
 from diary import measures
-from diary.analysis import ONE_DAY
+from diary.analysis import DayAggregate
 from diary.analysis import body_map as analysis
 from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
-from diary.services.review import history
+from diary.services import loaded_days
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -68,35 +70,7 @@ class ReviewBodyMap:
 
 
 def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
-    """`patient` has been through the access gate. One query: of the whole period, or, when the
-    patient's kept history (history.py) has the counts of the days before its boundary, of
-    the days from the boundary on (the first query of such a period keeps those counts)."""
-    kept = history.kept(patient)
-    if kept is not None and start < kept.boundary <= end:
-        bound = kept.boundary
-        key = ("body_map", start)
-        before = kept.memo.get(key)
-        if before is None:  # the first time: one query of the whole period, split at bound
-            entries = _entries(patient, start, end)
-            before = kept.before(
-                key, lambda: _counted([e for e in entries if e[0] < bound], start, bound - ONE_DAY)
-            )
-            after = _counted([e for e in entries if e[0] >= bound], bound, end)
-        else:
-            after = _counted(_entries(patient, bound, end), bound, end)
-        whole = analysis.joined(before[0], after[0])
-        quarters = analysis.joined_quarters(before[1], after[1])
-    else:
-        whole, quarters = _counted(_entries(patient, start, end), start, end)
-    return ReviewBodyMap(
-        whole=whole,
-        quarters=[Quarter(analysis.quarter_label(q.start), q) for q in quarters],
-        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
-    )
-
-
-def _entries(patient: User, start: date, end: date) -> list[tuple[date, list[str]]]:
-    """(day, body sites) of each live entry of start..end."""
+    """`patient` has been through the access gate. One query."""
     # The JSON as text, decoded once per distinct value: a long diary repeats a few site lists,
     # and decoding every row was most of the time (bench/body_map.py).
     sites = cast(measures.BODY_SITES.of(Entry), Text)
@@ -114,9 +88,30 @@ def _entries(patient: User, start: date, end: date) -> list[tuple[date, list[str
         if raw not in decoded:
             decoded[raw] = json.loads(raw) or []
         entries.append((day, decoded[raw]))
-    return entries
+    return _counted(entries, start, end)
 
 
-def _counted(entries, start: date, end: date) -> tuple[RegionDays, list[RegionDays]]:
-    """The counts of start..end, whole and by quarter."""
-    return analysis.region_days(entries, start, end), analysis.by_quarter(entries, start, end)
+def body_map_of_days(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date
+) -> ReviewBodyMap:
+    """body_map from the days the review has loaded (daily_sql.day_aggregates: each day's body
+    sites are the union of its live entries'), without a query: the same map, the same counts
+    (counting a day's union is what analysis.sites_by_day does with its entries)."""
+    return _counted(
+        loaded_days.day_sets(aggregates, measures.BODY_SITES.code, start, end), start, end
+    )
+
+
+def _counted(
+    entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
+) -> ReviewBodyMap:
+    whole = analysis.region_days(entries, start, end)
+    quarters = [
+        Quarter(analysis.quarter_label(q.start), q)
+        for q in analysis.by_quarter(entries, start, end)
+    ]
+    return ReviewBodyMap(
+        whole=whole,
+        quarters=quarters,
+        regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
+    )

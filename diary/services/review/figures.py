@@ -2,14 +2,16 @@
 after the page itself: the same loaded record and computed responses as the page (load.py,
 responses.py), so a chart cannot disagree with the table next to it.
 
-Every chart is drawn on the server as SVG (diary.charts_svg, templates/clinic/_review_chart.html):
+Every chart is drawn on the server as SVG (diary.charts_svg, its markup by charts_svg/svg.py):
 the browser inserts ready markup and runs no charting library. Each chart carries its numbers as
 a table, sent as data beside the markup and built by the browser when the clinician opens it
 ("The numbers in this chart"): a 5-year table has thousands of cells, which would otherwise be
 parsed into elements on every page load. Marks without tooltips (hundreds of them on a long
 period) are one <path> per series (plot.Line.marks_svg). Over a year (charts.WEEKLY_AFTER_DAYS)
-the daily charts show weekly means, grouped by the database (services/daily_sql.weekly_means),
-so the document stays small at any length of history.
+the daily charts show weekly means, grouped from the days the review has loaded
+(services/loaded_days.weekly_means_of_days: no query), so the document stays small at any length of
+history; the markup of all eight is written in Python (charts_svg/svg.py), not by a template
+loop per mark.
 """
 
 from __future__ import annotations
@@ -18,12 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import orjson
-from flask import render_template
 
 from diary import analysis, charts, charts_svg, measures
 from diary.models import User
-from diary.services import daily_sql
-from diary.services.review import history
+from diary.services import loaded_days
 from diary.services.review.pages import (
     Review,
     aligned_series,
@@ -67,11 +67,15 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
-    weeks = history.weekly_means(patient, WEEKLY_CODES, start, end) if weekly else None
+    weeks = (
+        loaded_days.weekly_means_of_days(review.loaded.aggregates, WEEKLY_CODES, start, end)
+        if weekly
+        else None
+    )
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
     drawn, tables = {}, {}
     for name, chart in review_svg_charts(review, start, end, in_range, weeks).items():
-        drawn[name] = render_template("clinic/_review_chart.html", chart=chart)
+        drawn[name] = str(chart.html())
         if chart.table.rows:
             tables[name] = chart.table.data()
     body = orjson.dumps(
@@ -97,7 +101,6 @@ def review_svg_charts(
     """The eight charts' geometry (diary.charts_svg) for the days start .. end."""
     aggregates = review.loaded.aggregates
     courses = review.responses.courses
-    patient_id = review.loaded.patient_id
     checkins = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
     return {
@@ -123,7 +126,7 @@ def review_svg_charts(
         ),
         measures.SYMPTOMS.code: charts_svg.symptom_chart(aggregates, start, end, weeks=weeks),
         measures.BODY_SITES.code: charts_svg.body_site_chart(
-            daily_sql.days_per_code(patient_id, measures.BODY_SITES.code, start, end)
+            loaded_days.days_per_code_of_days(aggregates, measures.BODY_SITES.code, start, end)
         ),
         "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
         measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(

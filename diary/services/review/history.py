@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from diary.analysis import DayAggregate
 from diary.models import User
-from diary.services import daily_sql, data_version
+from diary.services import data_version
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 from diary.services.review.responses import CourseKey, CourseRow, Responses, course_key
 
@@ -56,17 +54,6 @@ class History:
     sessions: list[SessionRecord]
     checkins: list[Checkin]
     treatments: list[TreatmentRecord]
-    # Other results that the days before the boundary decide, made on first use (`before`).
-    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def before(self, key: Any, make: Callable[[], Any]) -> Any:
-        """make(), computed once per kept history under `key`: it must read nothing but the
-        days before the boundary (and the sessions, check-ins and treatments)."""
-        try:
-            return self.memo[key]
-        except KeyError:
-            value = self.memo[key] = make()
-            return value
 
 
 _kept: OrderedDict[str, History] = OrderedDict()
@@ -125,20 +112,3 @@ def of(loaded: Loaded, responses: Responses, bound: date) -> History:
         checkins=list(loaded.checkins),
         treatments=list(loaded.treatments),
     )
-
-
-def weekly_means(
-    patient: User, codes: list[str], start: date, end: date
-) -> dict[date, dict[str, Any]]:
-    """daily_sql.weekly_means of start..end; the weeks before the boundary of the patient's kept
-    history read once per kept history (the boundary is a Monday: no week is split)."""
-    found = kept(patient)
-    if found is None or not start < found.boundary <= end:
-        return daily_sql.weekly_means(patient.id, codes, start, end)
-    key = ("weekly_means", tuple(codes), start)
-    before = found.memo.get(key)
-    if before is None:  # the first time: one query of the whole period, the older weeks kept
-        weeks = daily_sql.weekly_means(patient.id, codes, start, end)
-        found.before(key, lambda: {w: v for w, v in weeks.items() if w < found.boundary})
-        return weeks
-    return {**before, **daily_sql.weekly_means(patient.id, codes, found.boundary, end)}

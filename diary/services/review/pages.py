@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from diary import analysis, charts, measures
 from diary.models import User, utcnow
 from diary.services.review import history
+from diary.services.review.body_map import ReviewBodyMap, body_map_of_days
 from diary.services.review.key_figures import KeyFigures, key_figures
 from diary.services.review.load import Loaded, load
 from diary.services.review.responses import CourseRow, Responses, compute
@@ -56,6 +57,9 @@ class ReviewPage:
     # The page's parts rendered once per data version (review_cache.review_page's `render`):
     # the course and session tables and the body map, by name, as HTML.
     html: dict[str, str] = field(default_factory=dict)
+    # The body map of start..end, counted from the loaded days (no query) for the render,
+    # which draws it into `html` and drops it (clinic.views._review_parts).
+    body_map: ReviewBodyMap | None = None
 
     @property
     def weekly(self) -> bool:
@@ -94,6 +98,7 @@ def review_page(
         key=review.key,
         responses=review.responses,
         infusions_in_range=sum(1 for s in review.responses.past if start <= s.day <= end),
+        body_map=body_map_of_days(review.loaded.aggregates, start, end),
     )
 
 

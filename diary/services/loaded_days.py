@@ -1,0 +1,149 @@
+"""The days the review has loaded (daily_sql.day_aggregates, the whole diary combined per day by
+the database) grouped again in memory, without a query: the weekly means over a year
+(weekly_means_of_days), the days each body site was reported (days_per_code_of_days) and each
+day's set (day_sets, the review's body map). Each gives what daily_sql's database grouping gives
+(weekly_means, days_per_code; tests/services/test_daily_sql.py compares them); per day only a
+few dictionary reads, each distinct day text of a set parsed once (a long diary repeats a few).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from diary import analysis, measures
+from diary.analysis import DayAggregate
+from diary.measures import Daily
+from diary.services.daily_sql import JOINED, DayValues, parse_joined
+
+
+def weekly_means_of_days(
+    aggregates: Mapping[date, DayAggregate], codes: list[str], start: date, end: date
+) -> dict[date, dict[str, Any]]:
+    """weekly_means from days already combined by day_aggregates (the review has loaded them
+    all): the same values without a query, as analysis.weekly_values defines them (a number's
+    daily values summed in day order; a set the union of the week's days, each distinct day
+    text parsed once: a long diary repeats a few). Per day a few dictionary reads."""
+    by_code = {m.code: m for m in measures.MEASURES}
+    numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+    joined = [c for c in codes if by_code[c].daily in JOINED]
+    lo, hi = start.toordinal(), end.toordinal()
+    pick = _picker(numbers)
+    days = list(aggregates.items())
+    if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
+        days.sort()
+    decoded: dict[tuple[str, str | None], Any] = {}
+    # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
+    # and each set measure's day values
+    weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
+    for day, agg in days:
+        ordinal = day.toordinal()
+        if ordinal < lo or ordinal > hi:
+            continue
+        monday = ordinal - (ordinal - 1) % 7
+        week = weeks.get(monday)
+        if week is None:
+            week = weeks[monday] = ([], {c: [] for c in joined})
+        values = agg.values
+        known, raw = values.parts() if type(values) is DayValues else (values, {})
+        try:
+            week[0].append(pick(known))
+        except KeyError:  # a day combined elsewhere, without every number
+            week[0].append(tuple(agg[c] for c in numbers))
+        for code in joined:
+            if code in known or code not in raw:
+                week[1][code].append(agg[code])
+                continue
+            text = raw[code]
+            value = decoded.get((code, text))
+            if value is None:
+                value = decoded[(code, text)] = parse_joined(by_code[code].daily, text)
+            week[1][code].append(value)
+    result: dict[date, dict[str, Any]] = {}
+    for monday, (rows, sets) in weeks.items():
+        out: dict[str, Any] = {}
+        for code, column in zip(numbers, zip(*rows, strict=True), strict=True):
+            present = [v for v in column if v is not None]
+            out[code] = (
+                sum(present) / len(present) if len(present) >= analysis.WEEK_MEAN_MIN_DAYS else None
+            )
+        for code in joined:
+            if by_code[code].daily is Daily.UNION:
+                out[code] = frozenset().union(*sets[code])
+            else:
+                worst: dict[str, int] = {}
+                for effects in sets[code]:
+                    for effect, severity in effects.items():
+                        worst[effect] = max(severity, worst.get(effect, severity))
+                out[code] = worst
+        result[date.fromordinal(monday)] = out
+    return result
+
+
+def day_sets(
+    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
+) -> list[tuple[date, frozenset[str]]]:
+    """For a set measure (Daily.UNION, e.g. body sites), each day in start..end with entries
+    and its set (empty when none reported), from days already combined by day_aggregates;
+    each distinct day text parsed once (a long diary repeats a few site lists)."""
+    rule = measures.DAILY_RULES[code]
+    if rule is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    decoded: dict[str | None, frozenset[str]] = {}
+    out = []
+    for day, agg in aggregates.items():
+        if not start <= day <= end:
+            continue
+        values = agg.values
+        known, raw = values.parts() if type(values) is DayValues else (values, {})
+        if code not in known and code in raw:
+            text = raw[code]
+            found = decoded.get(text)
+            if found is None:
+                found = decoded[text] = parse_joined(rule, text)
+            out.append((day, found))
+        else:
+            out.append((day, agg[code]))
+    return out
+
+
+def days_per_code_of_days(
+    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
+) -> dict[str, int]:
+    """days_per_code from days already combined by day_aggregates (the review has loaded them
+    all): each code of a set measure reported in start..end and the number of days it was
+    reported on, without a query; each distinct day text parsed once (a long diary repeats a
+    few site lists). Codes in the order first reported."""
+    rule = measures.DAILY_RULES[code]
+    if rule is not Daily.UNION:
+        raise ValueError(f"{code} is not a set measure")
+    per_text: dict[str | None, int] = {}  # how many days had each joined text
+    parsed: list[frozenset[str]] = []  # days whose set was read already
+    for day, agg in aggregates.items():
+        if not start <= day <= end:
+            continue
+        values = agg.values
+        known, raw = values.parts() if type(values) is DayValues else (values, {})
+        if code not in known and code in raw:
+            text = raw[code]
+            per_text[text] = per_text.get(text, 0) + 1
+        else:
+            parsed.append(agg[code])
+    counts: dict[str, int] = {}
+    for text, days in per_text.items():
+        for reported in parse_joined(rule, text):
+            counts[reported] = counts.get(reported, 0) + days
+    for reported_set in parsed:
+        for reported in reported_set:
+            counts[reported] = counts.get(reported, 0) + 1
+    return counts
+
+
+def _picker(codes: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """The values of `codes` from a mapping, as a tuple (operator.itemgetter, one C call)."""
+    if len(codes) == 1:
+        get = itemgetter(codes[0])
+        return lambda values: (get(values),)
+    return itemgetter(*codes) if codes else lambda values: ()
