@@ -134,3 +134,25 @@ def by_quarter(
         _count(buckets[(q_start.year, (q_start.month - 1) // 3)], q_start, q_end, BODY_MAP_REGIONS)
         for q_start, q_end in periods
     ]
+
+
+def joined(first: RegionDays, second: RegionDays) -> RegionDays:
+    """The counts of two periods that follow each other (second starts the day after first
+    ends) as one period: its diary days and each region's days added (no day is in both)."""
+    if second.start != first.end + timedelta(days=1):
+        raise ValueError(f"{first.start}..{first.end} and {second.start}..{second.end} do not meet")
+    days = dict(first.days)
+    for region, count in second.days.items():
+        days[region] = days.get(region, 0) + count
+    return RegionDays(first.start, second.end, first.diary_days + second.diary_days, days)
+
+
+def joined_quarters(first: list[RegionDays], second: list[RegionDays]) -> list[RegionDays]:
+    """by_quarter of a period from by_quarter of its two parts (second starting the day after
+    first ends): a quarter cut by the split is joined back into one."""
+    if not first or not second:
+        return [*first, *second]
+    last, following = first[-1], second[0]
+    if quarter_label(last.start) != quarter_label(following.start):
+        return [*first, *second]
+    return [*first[:-1], joined(last, following), *second[1:]]

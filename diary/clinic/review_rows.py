@@ -126,11 +126,29 @@ def _course(c: CourseRow) -> str:
     )
 
 
+# Each row written once per CourseRow object: the closed courses' rows are the same objects in
+# every record computed from a kept history (services/review/history.py), so after a new entry
+# only the open courses' rows are written again. Keyed by id(); the entry holds the row, so
+# the id cannot be another object's while it is kept.
+_WRITTEN: dict[int, tuple[CourseRow, str]] = {}
+WRITTEN_KEPT = 4096
+
+
+def _course_once(c: CourseRow) -> str:
+    found = _WRITTEN.get(id(c))
+    if found is not None and found[0] is c:
+        return found[1]
+    if len(_WRITTEN) >= WRITTEN_KEPT:
+        _WRITTEN.clear()
+    html = _WRITTEN[id(c)] = (c, _course(c))
+    return html[1]
+
+
 def course_rows(responses: Responses) -> Markup:
     """The course table's <tr>s, newest course first."""
     if not responses.courses:
         return Markup('\n    <tr><td colspan="16">No infusions recorded yet.</td></tr>\n  ')
-    return Markup("".join(_course(c) for c in reversed(responses.courses)))  # noqa: S704
+    return Markup("".join(_course_once(c) for c in reversed(responses.courses)))  # noqa: S704
 
 
 def session_rows(responses: Responses, patient_id: int, edit: bool = True) -> Markup:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from diary.analysis.body_map import by_quarter, quarter_label, quarters, region_days
+import pytest
+
+from diary.analysis.body_map import (
+    RegionDays,
+    by_quarter,
+    joined,
+    joined_quarters,
+    quarter_label,
+    quarters,
+    region_days,
+)
 
 
 def test_two_entries_on_one_day_count_once():
@@ -107,3 +117,43 @@ def test_small_multiples_show_spread_to_another_limb_across_a_quarter_boundary()
     )
     whole = region_days(entries, date(2026, 3, 30), date(2026, 4, 2))
     assert whole.days == {"right_foot": 4, "left_foot": 2}
+
+
+def test_two_periods_that_meet_are_counted_as_one():
+    """Entries (day, sites): 30 Mar left hand; 31 Mar none; 1 Apr left hand and right foot;
+    2 Apr right foot. Split on 1 Apr: 30-31 Mar has 2 diary days, left hand 1; 1-2 Apr has 2,
+    left hand 1, right foot 2. Joined: 4 diary days, left hand 2, right foot 2 - as counted
+    whole. The quarters: Q1 (30-31 Mar) and Q2 (1-2 Apr) stay apart; split on 31 Mar instead,
+    the two parts of Q1 are joined back into 30-31 Mar."""
+    entries = [
+        (date(2026, 3, 30), ["left_hand"]),
+        (date(2026, 3, 31), []),
+        (date(2026, 4, 1), ["left_hand", "right_foot"]),
+        (date(2026, 4, 2), ["right_foot"]),
+    ]
+    start, split, end = date(2026, 3, 30), date(2026, 4, 1), date(2026, 4, 2)
+    first = region_days(entries, start, date(2026, 3, 31))
+    second = region_days(entries, split, end)
+    whole = joined(first, second)
+    assert whole == region_days(entries, start, end)
+    assert (whole.diary_days, whole.count("left_hand"), whole.count("right_foot")) == (4, 2, 2)
+    assert joined_quarters(
+        by_quarter(entries, start, date(2026, 3, 31)), by_quarter(entries, split, end)
+    ) == by_quarter(entries, start, end)
+    in_q1 = joined_quarters(
+        by_quarter(entries, start, date(2026, 3, 30)),
+        by_quarter(entries, date(2026, 3, 31), end),
+    )
+    assert in_q1 == by_quarter(entries, start, end)
+    assert [(q.start, q.end, q.diary_days) for q in in_q1] == [
+        (date(2026, 3, 30), date(2026, 3, 31), 2),
+        (date(2026, 4, 1), date(2026, 4, 2), 2),
+    ]
+
+
+def test_periods_that_do_not_meet_are_not_joined():
+    """1-2 Jan and 4-5 Jan leave 3 Jan out: joining them would count a period that was not."""
+    a = RegionDays(date(2026, 1, 1), date(2026, 1, 2), 2, {"left_hand": 1})
+    b = RegionDays(date(2026, 1, 4), date(2026, 1, 5), 1, {})
+    with pytest.raises(ValueError, match="do not meet"):
+        joined(a, b)

@@ -19,13 +19,14 @@ from typing import ClassVar
 from sqlalchemy import Text, cast, select
 
 from diary import measures
-from diary.analysis import DayAggregate
+from diary.analysis import ONE_DAY, DayAggregate
 from diary.analysis import body_map as analysis
 from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
 from diary.extensions import db
 from diary.models import Entry, User
 from diary.services import loaded_days
+from diary.services.review import history
 
 # Fill of each shading level (analysis.LEVEL_LABELS), light to dark; SVG presentation
 # attributes (the CSP allows no style attributes), so they print as they show.
@@ -92,26 +93,50 @@ def body_map(patient: User, start: date, end: date) -> ReviewBodyMap:
 
 
 def body_map_of_days(
-    aggregates: Mapping[date, DayAggregate], start: date, end: date
+    aggregates: Mapping[date, DayAggregate],
+    start: date,
+    end: date,
+    kept: history.History | None = None,
 ) -> ReviewBodyMap:
     """body_map from the days the review has loaded (daily_sql.day_aggregates: each day's body
     sites are the union of its live entries'), without a query: the same map, the same counts
-    (counting a day's union is what analysis.sites_by_day does with its entries)."""
-    return _counted(
-        loaded_days.day_sets(aggregates, measures.BODY_SITES.code, start, end), start, end
+    (counting a day's union is what analysis.sites_by_day does with its entries). With a kept
+    history whose boundary is in the period, the days before it are counted once per kept
+    history and joined to the days from it on (analysis.joined, joined_quarters)."""
+    code = measures.BODY_SITES.code
+    if kept is None or not start < kept.boundary <= end:
+        return _review_map(*_counts(loaded_days.day_sets(aggregates, code, start, end), start, end))
+    bound, last = kept.boundary, kept.boundary - ONE_DAY
+    whole_before, quarters_before = kept.before(
+        ("body_map", start),
+        lambda: _counts(loaded_days.day_sets(kept.aggregates, code, start, last), start, last),
+    )
+    whole_after, quarters_after = _counts(
+        loaded_days.day_sets(aggregates, code, bound, end), bound, end
+    )
+    return _review_map(
+        analysis.joined(whole_before, whole_after),
+        analysis.joined_quarters(quarters_before, quarters_after),
     )
 
 
 def _counted(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> ReviewBodyMap:
-    whole = analysis.region_days(entries, start, end)
-    quarters = [
-        Quarter(analysis.quarter_label(q.start), q)
-        for q in analysis.by_quarter(entries, start, end)
-    ]
+    return _review_map(*_counts(entries, start, end))
+
+
+def _counts(
+    entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
+) -> tuple[RegionDays, list[RegionDays]]:
+    """The counts of start..end, whole and by quarter."""
+    entries = list(entries)
+    return analysis.region_days(entries, start, end), analysis.by_quarter(entries, start, end)
+
+
+def _review_map(whole: RegionDays, quarters: list[RegionDays]) -> ReviewBodyMap:
     return ReviewBodyMap(
         whole=whole,
-        quarters=quarters,
+        quarters=[Quarter(analysis.quarter_label(q.start), q) for q in quarters],
         regions=tuple(r for r in BODY_MAP_REGIONS if whole.count(r.key)),
     )

@@ -23,7 +23,7 @@ import orjson
 
 from diary import analysis, charts, charts_svg, measures
 from diary.models import User
-from diary.services import loaded_days
+from diary.services.review import history
 from diary.services.review.pages import (
     Review,
     aligned_series,
@@ -67,10 +67,9 @@ def review_charts(patient: User, range_key: str, built: Review | None = None) ->
     review = built or build(patient)
     start, end = chart_period(review, range_key)
     weekly = (end - start).days >= charts.WEEKLY_AFTER_DAYS
+    aggregates = review.loaded.aggregates
     weeks = (
-        loaded_days.weekly_means_of_days(review.loaded.aggregates, WEEKLY_CODES, start, end)
-        if weekly
-        else None
+        history.weekly_means(review.kept, aggregates, WEEKLY_CODES, start, end) if weekly else None
     )
     in_range = [c for c in review.responses.courses if start <= c.end_day <= end]
     drawn, tables = {}, {}
@@ -126,7 +125,7 @@ def review_svg_charts(
         ),
         measures.SYMPTOMS.code: charts_svg.symptom_chart(aggregates, start, end, weeks=weeks),
         measures.BODY_SITES.code: charts_svg.body_site_chart(
-            loaded_days.days_per_code_of_days(aggregates, measures.BODY_SITES.code, start, end)
+            history.days_per_code(review.kept, aggregates, measures.BODY_SITES.code, start, end)
         ),
         "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
         measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from diary.analysis import DayAggregate
+from diary.analysis import ONE_DAY, DayAggregate
 from diary.models import User
-from diary.services import data_version
+from diary.services import data_version, loaded_days
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 from diary.services.review.responses import CourseKey, CourseRow, Responses, course_key
 
@@ -54,6 +56,17 @@ class History:
     sessions: list[SessionRecord]
     checkins: list[Checkin]
     treatments: list[TreatmentRecord]
+    # What the charts group from the days before the boundary, made on first use (`before`).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def before(self, key: Any, make: Callable[[], Any]) -> Any:
+        """make(), once per kept history under `key`: it must read nothing but the days before
+        the boundary (and the sessions, check-ins and treatments)."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = make()
+            return value
 
 
 _kept: OrderedDict[str, History] = OrderedDict()
@@ -112,3 +125,44 @@ def of(loaded: Loaded, responses: Responses, bound: date) -> History:
         checkins=list(loaded.checkins),
         treatments=list(loaded.treatments),
     )
+
+
+def weekly_means(
+    kept: History | None,
+    aggregates: Mapping[date, DayAggregate],
+    codes: list[str],
+    start: date,
+    end: date,
+) -> dict[date, dict[str, Any]]:
+    """loaded_days.weekly_means_of_days of start..end; with a kept history whose boundary is in
+    the period, the weeks before it grouped once per kept history (the boundary is a Monday:
+    no week has days on both sides)."""
+    if kept is None or not start < kept.boundary <= end:
+        return loaded_days.weekly_means_of_days(aggregates, codes, start, end)
+    last = kept.boundary - ONE_DAY
+    before = kept.before(
+        ("weekly_means", tuple(codes), start),
+        lambda: loaded_days.weekly_means_of_days(kept.aggregates, codes, start, last),
+    )
+    return {**before, **loaded_days.weekly_means_of_days(aggregates, codes, kept.boundary, end)}
+
+
+def days_per_code(
+    kept: History | None, aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
+) -> dict[str, int]:
+    """loaded_days.days_per_code_of_days of start..end; with a kept history whose boundary is
+    in the period, the days before it counted once per kept history and added."""
+    if kept is None or not start < kept.boundary <= end:
+        return loaded_days.days_per_code_of_days(aggregates, code, start, end)
+    last = kept.boundary - ONE_DAY
+    counts = dict(
+        kept.before(
+            ("days_per_code", code, start),
+            lambda: loaded_days.days_per_code_of_days(kept.aggregates, code, start, last),
+        )
+    )
+    for reported, days in loaded_days.days_per_code_of_days(
+        aggregates, code, kept.boundary, end
+    ).items():
+        counts[reported] = counts.get(reported, 0) + days
+    return counts

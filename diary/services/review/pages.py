@@ -29,6 +29,7 @@ class Review:
     loaded: Loaded
     responses: Responses
     key: KeyFigures
+    kept: history.History | None = None  # the kept history the record was computed from
 
 
 def build(patient: User) -> Review:
@@ -40,8 +41,9 @@ def build(patient: User) -> Review:
     loaded = load(patient, now, kept)
     responses = compute(loaded, kept.courses if kept is not None else None)
     if kept is None:
-        history.keep(patient, history.of(loaded, responses, history.boundary(now)))
-    return Review(patient, loaded, responses, key_figures(loaded, responses))
+        kept = history.of(loaded, responses, history.boundary(now))
+        history.keep(patient, kept)
+    return Review(patient, loaded, responses, key_figures(loaded, responses), kept)
 
 
 @dataclass
@@ -98,7 +100,7 @@ def review_page(
         key=review.key,
         responses=review.responses,
         infusions_in_range=sum(1 for s in review.responses.past if start <= s.day <= end),
-        body_map=body_map_of_days(review.loaded.aggregates, start, end),
+        body_map=body_map_of_days(review.loaded.aggregates, start, end, review.kept),
     )
 
 
