@@ -6,7 +6,12 @@ measure's code, its type follows the measure's kind."""
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, missing
+from marshmallow import ValidationError as SchemaError
 
 from diary import measures
 from diary.measures import Kind, Measure
@@ -76,7 +81,49 @@ _MeasureOutFields = Schema.from_dict(
 )
 
 
-class EntryContentSchema(_MeasureFields):
+class _FieldByFieldLoad(Schema):
+    """`load` of a body whose fields are all valid runs only the fields sent, each through its
+    own `deserialize` (as `Schema.load` does), without the schema's own machinery, which costs
+    more than the fields of a usual entry. Anything else (an unknown field, a wrong value, a
+    call with options) goes through `Schema.load` itself, so every message is its own.
+
+    Only for schemas with nothing but plain fields: no required field, no default, no
+    data_key or attribute, no hook or validator method (checked when the schema is made)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain = not any(self._hooks.values()) and all(
+            not f.required
+            and f.load_default is missing
+            and f.data_key is None
+            and f.attribute is None
+            for f in self.load_fields.values()
+        )
+        self._plain = plain and not self.many and not self.partial and self.unknown == RAISE
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        plain_call = many is None and not partial and unknown is None
+        if self._plain and plain_call and isinstance(data, dict):
+            loaded = self._fields_sent(data)
+            if loaded is not None:
+                return loaded
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+    def _fields_sent(self, data: dict) -> dict | None:
+        known = self.load_fields
+        loaded = {}
+        for name, value in data.items():
+            field = known.get(name)
+            if field is None:
+                return None
+            try:
+                loaded[name] = field.deserialize(value, name, data)
+            except SchemaError:
+                return None
+        return loaded
+
+
+class EntryContentSchema(_FieldByFieldLoad, _MeasureFields):
     """The fields a patient sets; all optional here (PATCH). See EntryCreateSchema."""
 
     class Meta:
@@ -157,6 +204,52 @@ class EntryOutSchema(_MeasureOutFields):
             "then the moment of the import"
         }
     )
+
+
+def _plain_conversion(field: fields.Field) -> Callable[[Any], Any] | None:
+    """What `field` does to a value that is not None, for the field types that do no more than
+    a conversion; None for others (their own `_serialize` is called)."""
+    kind = type(field)
+    if getattr(field, "as_string", False):
+        return None
+    if kind is fields.Integer:
+        return int
+    if kind is fields.Float:
+        return float
+    if kind in (fields.String, fields.UUID):
+        return str
+    if kind is fields.Date and field.format is None:
+        return date.isoformat
+    if kind in (fields.DateTime, fields.AwareDateTime) and field.format is None:
+        return datetime.isoformat
+    return None
+
+
+def _entry_dumper(schema: Schema) -> Callable[[Any], dict[str, Any]]:
+    """`schema.dump` of one entry, each field's value converted as its field would (None stays
+    None), without the schema's own machinery: the same dict at a fraction of the cost (a test
+    compares them)."""
+    if any(schema._hooks.values()):
+        raise RuntimeError("EntryOutSchema: hooks are not run by its dumper")
+    steps = []
+    for name, field in schema.dump_fields.items():
+        convert = _plain_conversion(field)
+        if convert is None:
+            convert = lambda value, _field=field, _name=name: _field._serialize(value, _name, None)  # noqa: E731
+        steps.append((field.data_key or name, field.attribute or name, convert))
+
+    def dump(entry: Any) -> dict[str, Any]:
+        loaded = entry.__dict__  # an attribute not loaded is read (and loaded) by getattr
+        values = {}
+        for key, attribute, convert in steps:
+            value = loaded[attribute] if attribute in loaded else getattr(entry, attribute)
+            values[key] = None if value is None else convert(value)
+        return values
+
+    return dump
+
+
+dump_entry = _entry_dumper(EntryOutSchema())
 
 
 class VersionConflictSchema(Schema):
