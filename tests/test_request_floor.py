@@ -99,3 +99,33 @@ def test_the_signed_in_user_is_one_select_and_the_sessions_own_user(
         stored = db.session.get(User, patient.id)
         assert (stored.timezone, stored.data_version) == ("Asia/Tokyo", before + 1)
     assert client.get("/api/v1/me").get_json()["timezone"] == "Asia/Tokyo"
+
+
+def test_kept_page_urls_follow_whose_diary_the_carer_is_in(app, make):
+    """Links in pages are kept per worker, with the patient's id a carer's diary pages add: the
+    patient's own page, then a carer's copies for two patients, link each to its own diary."""
+    first, second, carer = make.patient(), make.patient(), make.carer()
+    make.carer_link(carer, first)
+    make.carer_link(carer, second)
+    own = app.test_client()
+    login(own, first)
+    assert 'href="/diary/history"' in own.get("/diary").get_data(as_text=True)
+    carers = app.test_client()
+    login(carers, carer)
+    for patient in (first, second, first):
+        html = carers.get(f"/diary/for/{patient.id}").get_data(as_text=True)
+        assert f'href="/diary/for/{patient.id}/history"' in html
+        assert f'action="/diary/for/{patient.id}"' in html
+        assert 'href="/diary/history"' not in html
+    assert 'href="/diary/history"' in own.get("/diary").get_data(as_text=True)
+
+
+def test_a_url_with_a_value_of_another_type_is_not_taken_for_a_kept_one(app):
+    """Kept URLs are told apart by their values' types too: page=1 and page=True are equal
+    keys for a dict, not the same link."""
+    from diary.assets import template_url_for
+
+    with app.test_request_context("/"):
+        assert template_url_for("patient.history", page=1) == "/diary/history?page=1"
+        assert template_url_for("patient.history", page=True) == "/diary/history?page=True"
+        assert template_url_for("patient.history", page=1) == "/diary/history?page=1"

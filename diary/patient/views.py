@@ -14,7 +14,7 @@ import uuid
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diary import codes, measures
+from diary import assets, codes, measures
 from diary.auth import role_required
 from diary.errors import NotFound, ValidationError
 from diary.models import Role, User
@@ -62,7 +62,12 @@ def _take_patient(endpoint, values) -> None:
     g.diary_patient_id = values.pop("patient_id", None) if values else None
 
 
+def _patient_in_url():
+    return g.get("diary_patient_id")
+
+
 @bp.url_defaults
+@assets.keyed_url_defaults(_patient_in_url)
 def _keep_patient(endpoint, values) -> None:
     """Links from a carer's page stay in the diary of the same patient."""
     patient_id = g.get("diary_patient_id")
@@ -79,12 +84,13 @@ def _diary(action: str | None = None) -> User:
     """Whose diary this request is in: the signed-in patient's own, or (under /for/<id>) the
     patient's the gate lets the carer into. A carer's visit is audited as `action`."""
     patient_id = g.get("diary_patient_id")
+    user = current_user._get_current_object()  # the User itself: its attributes without the proxy
     if patient_id is None:
-        if current_user.role != Role.PATIENT:
+        if user.role != Role.PATIENT:
             raise NotFound()
-        return current_user
-    patient = access.diary_for(current_user, patient_id, action=action)
-    g.diary_patient = patient if patient.id != current_user.id else None
+        return user
+    patient = access.diary_for(user, patient_id, action=action)
+    g.diary_patient = patient if patient.id != user.id else None
     return patient
 
 
@@ -94,7 +100,7 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
         state.days_since_infusion is not None
         and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
     )
-    recent = yesterday.recent_days(patient, state.day)
+    recent = state.recent_days
     copied = yesterday.copied_values(recent, state.day) if copy_yesterday else None
     if copied is not None:
         values = form_values(copied)

@@ -1,8 +1,9 @@
 """What the patient's Today page needs, in two queries whatever the length of the diary: the
 day's state (entries so far, last and next infusion, last check-in) as one row of scalar
-subqueries, and the last few of today's entries. The page lists only those few, with a link to
-the history, and counts today's entries only up to COUNT_CAP, so it costs the same after one entry
-or six thousand: both read the end of an index of the day's live entries in the order written.
+subqueries, and the last few days' latest entries (services/yesterday.py: what "same as
+yesterday" copies, and today's latest entries, the few the page lists with a link to the
+history). It counts today's entries only up to COUNT_CAP, so it costs the same after one entry or
+six thousand: both read the end of an index of the day's live entries in the order written.
 
 Both statements are built once, with bound parameters: building a statement and working out its
 cache key cost more than running it, on a page patients open many times a day."""
@@ -11,30 +12,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, Row, bindparam, func, select, type_coerce
 
-from diary import measures
 from diary.extensions import db
 from diary.models import Entry, Infusion, User, WeeklyCheckin
 from diary.models.types import UTCDateTime
-from diary.services import checkins, local_time
+from diary.services import checkins, local_time, yesterday
 from diary.services.local_time import local_now, zone
 
 RECENT_SHOWN = 5
 # Today's entries are counted up to this many ("100 or more entries today"): counting them all
 # would read every one of them.
 COUNT_CAP = 100
+# Today's latest entries come from the rows "same as yesterday" reads of each day.
+if RECENT_SHOWN > yesterday.DAY_ENTRIES_READ:
+    raise RuntimeError("today.RECENT_SHOWN: more than yesterday reads of a day")
 
 
 @dataclass(frozen=True)
 class Today:
     day: date
     entries_today: int  # live entries for the patient's local today, at most COUNT_CAP
-    recent: list[Row]  # (id, pain, recorded_at) of the last RECENT_SHOWN of them, newest first
+    recent: list[Row]  # the last RECENT_SHOWN of them (.id, .pain, .recorded_at), newest first
     days_since_infusion: int | None  # since the last infusion that has started (0 on its day)
     checkin: checkins.CheckinDue
     reminder_due: bool
+    recent_days: dict[str, dict[str, Any]]  # yesterday.recent_days: what "same as yesterday" copies
 
 
 _PATIENT = bindparam("patient_id")
@@ -65,12 +70,6 @@ _STATE = select(
         Date,
     ),
 )
-_RECENT = (
-    select(Entry.id, measures.PAIN.of(Entry), Entry.recorded_at)
-    .where(*_LIVE_TODAY)
-    .order_by(Entry.recorded_at.desc(), Entry.id.desc())
-    .limit(RECENT_SHOWN)
-)
 
 
 def today(patient: User, *, now: datetime | None = None) -> Today:
@@ -82,7 +81,10 @@ def today(patient: User, *, now: datetime | None = None) -> Today:
     # Plain rows on the session's connection (same transaction): no ORM objects to build.
     connection = db.session.connection()
     count, last_infusion, next_infusion, last_checkin = connection.execute(_STATE, params).one()
-    recent = connection.execute(_RECENT, params).all() if count else []
+    # The last days' latest entries (at most DAY_ENTRIES_READ a day, oldest first): today's are
+    # the last of them, and the latest RECENT_SHOWN of those are today's latest entries.
+    rows = yesterday.recent_rows(patient, day)
+    recent = [row for row in rows if row.day == day][-RECENT_SHOWN:][::-1]
     since = (day - last_infusion.astimezone(tz).date()).days if last_infusion else None
     upcoming = next_infusion.astimezone(tz).date() if next_infusion else None
     reminder = patient.reminder_time is not None and local.time() >= patient.reminder_time
@@ -93,4 +95,5 @@ def today(patient: User, *, now: datetime | None = None) -> Today:
         days_since_infusion=since,
         checkin=checkins.due_from(day, last_checkin, upcoming),
         reminder_due=reminder and count == 0,
+        recent_days=yesterday.combined(rows),
     )

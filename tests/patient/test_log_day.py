@@ -194,9 +194,9 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     app, client, make, count_queries
 ):
     """The page shows the latest 5 of today's entries (newest first) and says how many there
-    are (counted up to 100), and reads the same 5 statements (user, the day's state, the 5
-    entries, the last days' values for "same as yesterday", the usual medications) after 1 entry,
-    40 or 500: it does not grow with the day's entries."""
+    are (counted up to 100), and reads the same 4 statements (user, the day's state, the last
+    days' latest entries, which give the 5 listed and the values for "same as yesterday", the
+    usual medications) after 1 entry, 40 or 500: it does not grow with the day's entries."""
     patient = make.patient(timezone="UTC")
     login(client, patient)
     today = datetime.now(UTC).date()
@@ -236,19 +236,21 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     assert listed[0] == ("8", "00:47")  # 2400 + 459 seconds: 00:47:39, pain 459 % 11
     assert len(listed) == 5
     assert "100 or more entries today; the latest 5 are shown here." in html
-    assert one.count == forty.count == five_hundred.count == 5, five_hundred.statements
+    assert one.count == forty.count == five_hundred.count == 4, five_hundred.statements
 
 
 def test_todays_entries_are_read_from_the_end_of_the_index_of_live_entries(app):
-    """SQLite's plans for the Today page's last entries and its count: searches of the index of
-    live entries by time, with no sort of the day's entries (which would read all of them)."""
+    """SQLite's plan for the Today page's count: a search of the index of live entries by time,
+    with no sort of the day's entries (which would read all of them). Its last entries are read
+    with the last days' (tests/patient/test_yesterday.py: the same index, no sort of a day's
+    entries)."""
     from diary.services import today as today_service
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("the plan is SQLite's")
         params = {"patient_id": 1, "day": datetime(2026, 1, 1).date(), "now": datetime.now(UTC)}
-        for statement in (today_service._RECENT, today_service._STATE):
+        for statement in (today_service._STATE,):
             compiled = statement.compile(db.engine)
             plan = " | ".join(
                 str(row[-1])
