@@ -106,10 +106,13 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
         values = form_values(copied)
     usual = usual_medications.usual_lines(patient)
     values, ticked = entry_form.split_usual(values or {}, usual)
+    own = patient.id == current_user.id
+    # The reminder is the patient's own (a carer's copy of the page does not show it).
+    reminder = patient.reminder_time if own else None
     response = make_response(
         render_template(
             "patient/log_day.html",
-            today=state.day,
+            day_choices=entry_form.day_choices(state.day, values),
             state=state,
             top=entry_form.top_html(values or {}, errors or {}),
             entry_config=entry_form.client_config_json(),
@@ -124,7 +127,8 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
             codes=codes,
             zone=local_now(patient).tzinfo,
             # Push reminders are the patient's own device setting, not a carer's.
-            push_public_key=push.public_key() if patient.id == current_user.id else None,
+            push_public_key=push.public_key() if own else None,
+            reminder_at=reminder.strftime("%H:%M") if reminder else "",
             recent_days=recent,
             count_cap=today.COUNT_CAP,
             usual=usual,

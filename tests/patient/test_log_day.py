@@ -150,7 +150,10 @@ def test_side_effects_stay_closed_long_after_an_infusion(client, make):
 def test_reminder_shows_after_the_chosen_time_without_an_entry(client, make):
     patient = make.patient(timezone="UTC", reminder_time=time(0, 0))
     login(client, patient)
-    assert "today has no entry yet" in client.get("/diary").get_data(as_text=True)
+    html = client.get("/diary").get_data(as_text=True)
+    assert "it is past 00:00 and today has no entry yet" in html
+    assert 'name="reminder_time" type="time" value="00:00"' in html
+    assert 'data-reminder-time="00:00"' in html
     make.entry(patient, datetime.now(UTC).date(), 3)
     assert "today has no entry yet" not in client.get("/diary").get_data(as_text=True)
 
@@ -174,6 +177,7 @@ def test_patient_sets_and_clears_the_reminder_time(app, client, make):
         follow_redirects=True,
     )
     assert "Daily reminder set for 20:30" in page.get_data(as_text=True)
+    assert 'name="reminder_time" type="time" value="20:30"' in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, patient.id).reminder_time == time(20, 30)
     bad = client.post(
@@ -278,3 +282,39 @@ def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(cli
     refused = client.post("/diary", data={"csrf_token": token, "pain": "4", "note": "x" * 2001})
     assert refused.status_code == 422
     assert "x" * 2001 in refused.get_data(as_text=True)
+
+
+def test_which_day_offers_today_and_yesterday_and_keeps_the_day_chosen(client, make):
+    """The form offers today and yesterday (their dates shown), today chosen; a refused form for
+    yesterday comes back with yesterday chosen."""
+    patient = make.patient(timezone="UTC")
+    token = login(client, patient)
+    today = datetime.now(UTC).date()
+    yesterday = today - timedelta(days=1)
+
+    def chips(html: str) -> list[tuple[str, str, bool, str, str]]:
+        return [
+            (value, ago, bool(checked), name, label)
+            for value, ago, checked, name, label in re.findall(
+                r'name="day" value="([^"]+)" data-days-ago="(\d)"( checked)?>'
+                r'<span class="chip__label">(\w+) <span class="chip__date" data-day-date>([^<]+)<',
+                html,
+            )
+        ]
+
+    html = client.get("/diary").get_data(as_text=True)
+    assert chips(html) == [
+        (today.isoformat(), "0", True, "Today", today.strftime("%a %-d %b")),
+        (yesterday.isoformat(), "1", False, "Yesterday", yesterday.strftime("%a %-d %b")),
+    ]
+    assert f'data-today="{today.isoformat()}"' in html
+    assert f'id="today-so-far" data-day="{today.isoformat()}"' in html
+    refused = client.post(
+        "/diary",
+        data={"csrf_token": token, "pain": "4", "day": yesterday.isoformat(), "note": "x" * 2001},
+    )
+    assert refused.status_code == 422
+    assert [checked for _v, _a, checked, _n, _l in chips(refused.get_data(as_text=True))] == [
+        False,
+        True,
+    ]
