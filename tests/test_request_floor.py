@@ -129,3 +129,25 @@ def test_a_url_with_a_value_of_another_type_is_not_taken_for_a_kept_one(app):
         assert template_url_for("patient.history", page=1) == "/diary/history?page=1"
         assert template_url_for("patient.history", page=True) == "/diary/history?page=True"
         assert template_url_for("patient.history", page=1) == "/diary/history?page=1"
+
+
+def test_a_kept_session_cookie_still_expires_and_a_changed_one_is_refused(
+    app, client, make, monkeypatch
+):
+    """A worker keeps each session cookie it verified; the same cookie is still refused once
+    older than the session lifetime, and a cookie differing by one signature character is
+    refused, however often the right one was seen."""
+    import time
+
+    login(client, make.patient())
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # the kept copy
+    cookie = client.get_cookie("session")
+    forged = cookie.value[:-1] + ("A" if cookie.value[-1] != "A" else "B")
+    other = app.test_client()
+    other.set_cookie("session", forged)
+    assert other.get("/api/v1/me").status_code == 401
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 5)
+    assert client.get("/api/v1/me").status_code == 401
