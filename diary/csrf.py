@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import os
 import secrets
 
-from flask import Flask, g
+from flask import Flask, current_app, g, session
 from flask_wtf import csrf as flask_wtf_csrf
+from itsdangerous import Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 from wtforms import ValidationError
 
 MALFORMED = "The CSRF token is malformed."
+SALT = "wtf-csrf-token"  # Flask-WTF's, for its tokens
 
 
 def mask(token: str) -> str:
@@ -65,8 +69,50 @@ def generate_csrf() -> str:
     whole response: a page that carries the token in many forms repeats one string, which
     compresses, rather than many random ones)."""
     if "masked_csrf_token" not in g:
-        g.masked_csrf_token = mask(flask_wtf_csrf.generate_csrf())
+        g.masked_csrf_token = mask(signed_token())
     return g.masked_csrf_token
+
+
+# (secret key) -> (its serializer's signer, the serializer); per worker
+_signers: dict[bytes | str, tuple[Signer, URLSafeTimedSerializer]] = {}
+# (secret key, the session's secret) -> the secret as the serializer's payload
+_payloads: dict[tuple[bytes | str, str], bytes] = {}
+PAYLOADS_KEPT = 2000
+
+
+def signed_token() -> str:
+    """What `flask_wtf.csrf.generate_csrf` gives: the session's secret (made when the session
+    has none) serialized and signed with the time by the same itsdangerous serializer (same
+    key, salt "wtf-csrf-token"), once per request (kept in `g`, as Flask-WTF keeps it). Only
+    the work that gives the same result every time is kept per worker: the serializer and its
+    signer per key, the serialized secret per session secret; the signature (with the time) is
+    made for each request."""
+    app = current_app._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    token = g.get(field)
+    if token is not None:
+        return token
+    key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if not key:
+        return flask_wtf_csrf.generate_csrf()  # which raises its own error
+    if field not in session:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (Flask-WTF's)
+    secret = session[field]
+    if not isinstance(secret, str):
+        return flask_wtf_csrf.generate_csrf()  # as it was ever made: Flask-WTF's own way
+    kept = _signers.get(key)
+    if kept is None:
+        serializer = URLSafeTimedSerializer(key, salt=SALT)
+        kept = _signers[key] = (serializer.make_signer(), serializer)
+    signer, serializer = kept
+    payload = _payloads.get((key, secret))
+    if payload is None:
+        if len(_payloads) >= PAYLOADS_KEPT:
+            _payloads.clear()
+        payload = _payloads[(key, secret)] = serializer.dump_payload(secret)
+    token = signer.sign(payload).decode("utf-8")
+    setattr(g, field, token)
+    return token
 
 
 def unmasked(sent: str | None) -> str | None:
