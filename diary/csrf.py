@@ -68,9 +68,11 @@ def generate_csrf() -> str:
     """Flask-WTF's token for this session, masked afresh for each response (one mask for the
     whole response: a page that carries the token in many forms repeats one string, which
     compresses, rather than many random ones)."""
-    if "masked_csrf_token" not in g:
-        g.masked_csrf_token = mask(signed_token())
-    return g.masked_csrf_token
+    store = g._get_current_object()
+    masked = store.get("masked_csrf_token")
+    if masked is None:
+        masked = store.masked_csrf_token = mask(signed_token())
+    return masked
 
 
 # (secret key) -> (its serializer's signer, the serializer); per worker
@@ -89,7 +91,8 @@ def signed_token() -> str:
     made for each request."""
     app = current_app._get_current_object()
     field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-    token = g.get(field)
+    store = g._get_current_object()
+    token = store.get(field)
     if token is not None:
         return token
     key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
@@ -111,7 +114,7 @@ def signed_token() -> str:
             _payloads.clear()
         payload = _payloads[(key, secret)] = serializer.dump_payload(secret)
     token = signer.sign(payload).decode("utf-8")
-    setattr(g, field, token)
+    setattr(store, field, token)
     return token
 
 

@@ -151,3 +151,25 @@ def test_a_kept_session_cookie_still_expires_and_a_changed_one_is_refused(
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + lifetime + 5)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_each_requests_own_hooks_run_though_flask_remembers_the_functions_it_has_seen():
+    """Flask's answer to "must this function be wrapped?" is kept per function: a hook made for
+    one request (after_this_request) is its own, never another request's."""
+    from flask import after_this_request
+
+    app = create_app(TestingConfig())
+    app.SYNC_KEPT = 3  # forgotten and learnt again while the requests go on
+
+    @app.get("/marked/<word>")
+    def marked(word):
+        @after_this_request
+        def mark(response):
+            response.headers["X-Word"] = word
+            return response
+
+        return "ok"
+
+    client = app.test_client()
+    for word in ("one", "two", "three", "four", "five"):
+        assert client.get(f"/marked/{word}").headers["X-Word"] == word

@@ -36,16 +36,20 @@ def register_phone_session(app: Flask) -> None:
 
     @app.after_request
     def describe_session(response: Response) -> Response:
-        if request.endpoint == "static":
+        # The request and the user from behind their proxies, once (this runs on every request).
+        req = request._get_current_object()
+        if req.endpoint == "static":
             return response
-        secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
-        if request.cookies.get(SIGNOUT_COOKIE):
+        secure = app.config.get("SESSION_COOKIE_SECURE", False)
+        cookies = req.cookies
+        if cookies.get(SIGNOUT_COOKIE):
             response.delete_cookie(SIGNOUT_COOKIE, path="/", secure=secure, samesite="Lax")
-        if current_user.is_authenticated:
-            user_id = str(current_user.id)
+        user = current_user._get_current_object()
+        if user.is_authenticated:
+            user_id = str(user.id)
             if response.mimetype == "text/html":
                 response.headers[USER_HEADER] = user_id
-            if request.cookies.get(USER_COOKIE) != user_id:
+            if cookies.get(USER_COOKIE) != user_id:
                 response.set_cookie(
                     USER_COOKIE,
                     user_id,
@@ -55,7 +59,7 @@ def register_phone_session(app: Flask) -> None:
                     httponly=False,  # read by the page and the service worker; grants nothing
                     samesite="Lax",
                 )
-        elif request.cookies.get(USER_COOKIE):
+        elif cookies.get(USER_COOKIE):
             response.delete_cookie(USER_COOKIE, path="/", secure=secure, samesite="Lax")
         return response
 

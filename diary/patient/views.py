@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask.globals import _cv_app
 from flask_login import current_user
 
 from diary import assets, codes, measures
@@ -63,7 +64,8 @@ def _take_patient(endpoint, values) -> None:
 
 
 def _patient_in_url():
-    return g.get("diary_patient_id")
+    context = _cv_app.get(None)  # the app context's g, without the proxy (on every link)
+    return context.g.get("diary_patient_id") if context is not None else None
 
 
 @bp.url_defaults
@@ -106,7 +108,7 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
         values = form_values(copied)
     usual = usual_medications.usual_lines(patient)
     values, ticked = entry_form.split_usual(values or {}, usual)
-    own = patient.id == current_user.id
+    own = patient.id == current_user._get_current_object().id
     # The reminder is the patient's own (a carer's copy of the page does not show it).
     reminder = patient.reminder_time if own else None
     response = make_response(
