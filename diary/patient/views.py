@@ -26,6 +26,7 @@ from diary.services import (
     carers,
     checkins,
     entries,
+    local_time,
     push,
     reminders,
     today,
@@ -109,6 +110,7 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
     usual = usual_medications.usual_lines(patient)
     values, ticked = entry_form.split_usual(values or {}, usual)
     own = patient.id == current_user._get_current_object().id
+    zone = local_time.zone(patient)
     # The reminder is the patient's own (a carer's copy of the page does not show it).
     reminder = patient.reminder_time if own else None
     response = make_response(
@@ -127,7 +129,12 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
             reminder_due=state.reminder_due,
             checkin=state.checkin,
             codes=codes,
-            zone=local_now(patient).tzinfo,
+            # Today's latest entries: (pain, the local time each was saved)
+            recent_list=[
+                (measures.PAIN.of(row), row.recorded_at.astimezone(zone).strftime("%H:%M"))
+                for row in state.recent
+            ],
+            pain_maximum=measures.PAIN.maximum,
             # Push reminders are the patient's own device setting, not a carer's.
             push_public_key=push.public_key() if own else None,
             reminder_at=reminder.strftime("%H:%M") if reminder else "",
