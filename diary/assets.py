@@ -122,10 +122,10 @@ def template_url_for(endpoint: str, **values) -> str:
     if keys is None or app.debug or app.jinja_env.auto_reload:
         return url_for(endpoint, **values)
     if values:
-        if any(name[:1] == "_" for name in values):
+        if not _URL_OPTIONS.isdisjoint(values):
             return url_for(endpoint, **values)
         # with each value's type: 1 and True are equal keys, but not equal in a URL
-        given = tuple((name, value, type(value)) for name, value in values.items())
+        given = (*values.items(), *map(type, values.values()))
     else:
         given = ()
     key = (
@@ -146,6 +146,8 @@ def template_url_for(endpoint: str, **values) -> str:
     return url
 
 
+# url_for's own options (not URL values): such URLs are built every time.
+_URL_OPTIONS = frozenset({"_anchor", "_method", "_scheme", "_external"})
 # endpoint -> its url_defaults' key functions (None: not kept), per worker
 _endpoint_keys: dict[str, tuple | None] = {}
 
