@@ -42,11 +42,12 @@ def recent_days(patient: User, today: date) -> dict[str, dict[str, Any]]:
 
 
 def combined(rows: list[Row]) -> dict[str, dict[str, Any]]:
-    """recent_days' answer from `_rows`' rows."""
+    """recent_days' answer from `recent_rows`' rows (or rows that begin with the same columns:
+    services/today.py reads them with the day's state after them)."""
     days: dict[str, dict[str, Any]] = {}
     for row in rows:  # oldest first within each day
         day = days.setdefault(row[0].isoformat(), {})
-        for m, value in zip(measures.SAME_AS_YESTERDAY, row[_FIRST_VALUE:], strict=True):
+        for m, value in zip(measures.SAME_AS_YESTERDAY, row[_FIRST_VALUE:_END], strict=True):
             if m.kind in _LISTS:
                 seen = day.setdefault(m.code, [])
                 seen.extend(v for v in value or () if v not in seen)
@@ -58,6 +59,7 @@ def combined(rows: list[Row]) -> dict[str, dict[str, Any]]:
 # Each row: the day, when it was written, the entry's id and pain (the Today page lists today's
 # latest entries from these rows: services/today.py), then the measures copied.
 _FIRST_VALUE = 4
+_END = _FIRST_VALUE + len(measures.SAME_AS_YESTERDAY)
 
 
 def _day_rows(day: str):
@@ -82,17 +84,24 @@ def _day_rows(day: str):
 
 # Built once, with bound parameters: the last entries of each of the DAYS_KEPT days.
 _DAYS = [_day_rows(f"day{i}") for i in range(DAYS_KEPT)]
-_RECENT = union_all(*(select(*sub.c) for sub in _DAYS)).subquery()
-_RECENT_IN_ORDER = select(*_RECENT.c).order_by(_RECENT.c.day, _RECENT.c.recorded_at, _RECENT.c.id)
+RECENT = union_all(*(select(*sub.c) for sub in _DAYS)).subquery()
+# Oldest first within each day, in the order written, then by id.
+RECENT_ORDER = (RECENT.c.day, RECENT.c.recorded_at, RECENT.c.id)
+_RECENT_IN_ORDER = select(*RECENT.c).order_by(*RECENT_ORDER)
+
+
+def recent_params(patient: User, today: date) -> dict[str, Any]:
+    """RECENT's parameters: the patient, and the days today-2..today."""
+    params: dict[str, Any] = {"patient_id": patient.id}
+    params.update({f"day{i}": today - timedelta(days=i) for i in range(DAYS_KEPT)})
+    return params
 
 
 def recent_rows(patient: User, today: date) -> list[Row]:
     """The last entries of each of the days today-2..today, oldest first (in the order written,
     then by id): (day, recorded_at, id, pain, *SAME_AS_YESTERDAY)."""
-    params: dict[str, Any] = {"patient_id": patient.id}
-    params.update({f"day{i}": today - timedelta(days=i) for i in range(DAYS_KEPT)})
     # Plain rows on the session's connection (same transaction): no ORM objects to build.
-    return db.session.connection().execute(_RECENT_IN_ORDER, params).all()
+    return db.session.connection().execute(_RECENT_IN_ORDER, recent_params(patient, today)).all()
 
 
 def copied_values(days: dict[str, dict[str, Any]], into: date) -> dict[str, Any] | None:

@@ -198,9 +198,9 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     app, client, make, count_queries
 ):
     """The page shows the latest 5 of today's entries (newest first) and says how many there
-    are (counted up to 100), and reads the same 4 statements (user, the day's state, the last
-    days' latest entries, which give the 5 listed and the values for "same as yesterday", the
-    usual medications) after 1 entry, 40 or 500: it does not grow with the day's entries."""
+    are (counted up to 100), and reads the same 3 statements (user; the day's state with the
+    last days' latest entries, which give the 5 listed and the values for "same as yesterday";
+    the usual medications) after 1 entry, 40 or 500: it does not grow with the day's entries."""
     patient = make.patient(timezone="UTC")
     login(client, patient)
     today = datetime.now(UTC).date()
@@ -240,31 +240,39 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     assert listed[0] == ("8", "00:47")  # 2400 + 459 seconds: 00:47:39, pain 459 % 11
     assert len(listed) == 5
     assert "100 or more entries today; the latest 5 are shown here." in html
-    assert one.count == forty.count == five_hundred.count == 4, five_hundred.statements
+    assert one.count == forty.count == five_hundred.count == 3, five_hundred.statements
 
 
 def test_todays_entries_are_read_from_the_end_of_the_index_of_live_entries(app):
-    """SQLite's plan for the Today page's count: a search of the index of live entries by time,
-    with no sort of the day's entries (which would read all of them). Its last entries are read
-    with the last days' (tests/patient/test_yesterday.py: the same index, no sort of a day's
-    entries)."""
+    """SQLite's plan for the Today page's statement: today's count and each of the last three
+    days' latest entries are searches of the index of live entries by time, with no sort of a
+    day's entries (which would read all of them); the only sort is of the rows read (at most 20
+    a day), and the entries table is never scanned."""
     from diary.services import today as today_service
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("the plan is SQLite's")
-        params = {"patient_id": 1, "day": datetime(2026, 1, 1).date(), "now": datetime.now(UTC)}
-        for statement in (today_service._STATE,):
-            compiled = statement.compile(db.engine)
-            plan = " | ".join(
-                str(row[-1])
-                for row in db.session.connection().exec_driver_sql(
-                    "EXPLAIN QUERY PLAN " + str(compiled),
-                    tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
-                )
+        day = datetime(2026, 1, 1).date()
+        params = {"patient_id": 1, "day": day, "now": datetime.now(UTC)}
+        params.update({f"day{i}": day - timedelta(days=i) for i in range(3)})
+        compiled = today_service._PAGE.compile(db.engine)
+        plan = [
+            str(row[-1])
+            for row in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled),
+                tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
             )
-            assert "TEMP B-TREE" not in plan, plan
-            assert "entries USING" in plan and "INDEX ix_entries_live_patient_day_" in plan, plan
+        ]
+        entries = [step for step in plan if " entries " in f"{step} "]
+        assert len(entries) == 4, plan  # today's count, then each of the three days
+        assert all(
+            step.startswith("SEARCH entries USING INDEX ix_entries_live_patient_day_recorded")
+            for step in entries
+        ), plan
+        assert [step for step in plan if "TEMP B-TREE" in step] == [
+            "USE TEMP B-TREE FOR ORDER BY"
+        ], plan
 
 
 def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(client, make):
