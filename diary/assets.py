@@ -31,6 +31,7 @@ from flask import (
 )
 from flask.globals import _cv_request
 from flask_compress import Compress
+from jinja2 import Environment, pass_environment
 from werkzeug.security import safe_join
 
 YEAR = 365 * 24 * 60 * 60
@@ -101,7 +102,8 @@ def _defaults_keys(app: Flask, endpoint: str) -> tuple | None:
     return tuple(keys)
 
 
-def template_url_for(endpoint: str, **values) -> str:
+@pass_environment
+def template_url_for(environment: Environment, endpoint: str, /, **values) -> str:
     """Flask's url_for, for templates, with each URL kept per worker once built. A page links a
     dozen or more URLs, each costing a trip through the URL map, and a URL depends only on the
     script root, the endpoint, the values given and what the url_defaults functions add: the
@@ -109,7 +111,9 @@ def template_url_for(endpoint: str, **values) -> str:
     carer's copy of the diary, the patient's id (declared with `keyed_url_defaults`, which makes
     it part of the key). Not kept: external URLs and other `_` options, relative endpoints
     (`.name`), unhashable values, endpoints with an undeclared url_defaults function, and
-    anything while the debugger or template reloading is on (files are then watched)."""
+    anything while the debugger or template reloading is on (files are then watched). Jinja
+    passes its environment (the app's), whose reloading switch is then read without the app's
+    `jinja_env` property."""
     ctx = _cv_request.get(None)
     if ctx is None:
         return url_for(endpoint, **values)
@@ -119,7 +123,7 @@ def template_url_for(endpoint: str, **values) -> str:
         keys = _endpoint_keys[endpoint] = (
             None if endpoint[:1] == "." else _defaults_keys(app, endpoint)
         )
-    if keys is None or app.debug or app.jinja_env.auto_reload:
+    if keys is None or environment.auto_reload or app.debug:
         return url_for(endpoint, **values)
     if values:
         if not _URL_OPTIONS.isdisjoint(values):
