@@ -63,10 +63,11 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = static_file
     app.url_defaults(_add_fingerprint)
     app.jinja_env.globals["url_for"] = template_url_for
+    # This app's kept URLs (see template_url_for): its URL map and url_defaults are its own.
+    app.extensions[PAGE_URLS] = PageUrls()
 
 
-# (script root, endpoint, values, what the URL defaults read) -> URL, when not watching files
-_page_urls: dict[tuple, str] = {}
+PAGE_URLS = "diary.page_urls"  # the app.extensions key of the app's PageUrls
 PAGE_URLS_KEPT = 2000  # then the whole map is dropped (history pages link each entry by id)
 # A url_defaults function -> what its additions depend on besides the endpoint and the values
 # given (a function of no arguments; None: nothing). A URL is kept only when every url_defaults
@@ -118,9 +119,10 @@ def template_url_for(environment: Environment, endpoint: str, /, **values) -> st
     if ctx is None:
         return url_for(endpoint, **values)
     app = ctx.app
-    keys = _endpoint_keys.get(endpoint, False)
+    kept = app.extensions[PAGE_URLS]
+    keys = kept.endpoint_keys.get(endpoint, False)
     if keys is False:
-        keys = _endpoint_keys[endpoint] = (
+        keys = kept.endpoint_keys[endpoint] = (
             None if endpoint[:1] == "." else _defaults_keys(app, endpoint)
         )
     if keys is None or environment.auto_reload or app.debug:
@@ -139,21 +141,29 @@ def template_url_for(environment: Environment, endpoint: str, /, **values) -> st
         tuple([k() for k in keys]) if keys else (),
     )
     try:
-        url = _page_urls.get(key)
+        url = kept.urls.get(key)
     except TypeError:  # an unhashable value
         return url_for(endpoint, **values)
     if url is None:
         url = url_for(endpoint, **values)
-        if len(_page_urls) >= PAGE_URLS_KEPT:
-            _page_urls.clear()
-        _page_urls[key] = url
+        if len(kept.urls) >= PAGE_URLS_KEPT:
+            kept.urls.clear()
+        kept.urls[key] = url
     return url
 
 
 # url_for's own options (not URL values): such URLs are built every time.
 _URL_OPTIONS = frozenset({"_anchor", "_method", "_scheme", "_external"})
-# endpoint -> its url_defaults' key functions (None: not kept), per worker
-_endpoint_keys: dict[str, tuple | None] = {}
+
+
+class PageUrls:
+    """An app's kept URLs, per worker."""
+
+    def __init__(self) -> None:
+        # (script root, endpoint, values and their types, what the url_defaults read) -> URL
+        self.urls: dict[tuple, str] = {}
+        # endpoint -> its url_defaults' key functions (None: its URLs are not kept)
+        self.endpoint_keys: dict[str, tuple | None] = {}
 
 
 def _stat(path: str) -> tuple[str, int, int] | None:

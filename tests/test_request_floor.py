@@ -172,3 +172,13 @@ def test_each_requests_own_hooks_run_though_flask_remembers_the_functions_it_has
     client = app.test_client()
     for word in ("one", "two", "three", "four", "five"):
         assert client.get(f"/marked/{word}").headers["X-Word"] == word
+
+
+def test_kept_page_urls_are_each_apps_own():
+    """Two apps in one process, the same endpoint at two paths: each page links its own."""
+    first, second = create_app(TestingConfig()), create_app(TestingConfig())
+    first.add_url_rule("/here", "extra", lambda: "")
+    second.add_url_rule("/there", "extra", lambda: "")
+    for app, path in ((first, "/here"), (second, "/there"), (first, "/here")):
+        with app.test_request_context("/"):
+            assert app.jinja_env.from_string("{{ url_for('extra') }}").render() == path
