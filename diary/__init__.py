@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -31,9 +31,35 @@ class IdConverter(IntegerConverter):
         return number if number <= self.MAX_ID else self.NO_SUCH_ID
 
 
+class DiaryFlask(Flask):
+    """Flask, remembering for each function whether it must be wrapped to run synchronously.
+
+    Flask asks `ensure_sync` about every hook and view on every request (a dozen times), and
+    each answer inspects the function's code flags; a function's answer never changes."""
+
+    SYNC_KEPT = 1000  # functions remembered; then forgotten at once (after_this_request closures)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        try:
+            return self._sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable
+            return super().ensure_sync(func)
+        ready = super().ensure_sync(func)
+        if len(self._sync) >= self.SYNC_KEPT:
+            self._sync.clear()
+        self._sync[func] = ready
+        return ready
+
+
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` is a config object, or a mapping of overrides on the env's config."""
-    app = Flask(
+    app = DiaryFlask(
         __name__,
         instance_path=str(INSTANCE_DIR),
         static_folder="../static",

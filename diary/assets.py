@@ -25,12 +25,13 @@ from flask import (
     Response,
     abort,
     current_app,
-    has_request_context,
     request,
     send_file,
     url_for,
 )
+from flask.globals import _cv_request
 from flask_compress import Compress
+from jinja2 import Environment, pass_environment
 from werkzeug.security import safe_join
 
 YEAR = 365 * 24 * 60 * 60
@@ -62,32 +63,107 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = static_file
     app.url_defaults(_add_fingerprint)
     app.jinja_env.globals["url_for"] = template_url_for
+    # This app's kept URLs (see template_url_for): its URL map and url_defaults are its own.
+    app.extensions[PAGE_URLS] = PageUrls()
 
 
-# (script root, filename) -> the static file's URL, when files are not watched for changes
-_static_urls: dict[tuple[str, str], str] = {}
+PAGE_URLS = "diary.page_urls"  # the app.extensions key of the app's PageUrls
+PAGE_URLS_KEPT = 2000  # then the whole map is dropped (history pages link each entry by id)
+# A url_defaults function -> what its additions depend on besides the endpoint and the values
+# given (a function of no arguments; None: nothing). A URL is kept only when every url_defaults
+# function that applies to its endpoint is named here (see `keyed_url_defaults`).
+_DEFAULTS_KEYS: dict = {}
 
 
-def template_url_for(endpoint: str, **values) -> str:
-    """Flask's url_for, for templates. A static file's URL (`url_for('static', filename=...)`,
-    nothing else given) is worked out once per worker and script root: it depends on nothing
-    else (its fingerprint is fixed until the workers restart, see `fingerprint`), and a page
-    links a dozen of them, each costing a trip through the URL map. Every other URL is built as
-    usual, on every call (it may depend on the request: a carer's diary links keep the
-    patient's id)."""
-    if (
-        endpoint == "static"
-        and len(values) == 1
-        and "filename" in values
-        and has_request_context()
-        and not (current_app.debug or current_app.jinja_env.auto_reload)
-    ):
-        key = (request.script_root, values["filename"])
-        url = _static_urls.get(key)
-        if url is None:
-            url = _static_urls[key] = url_for(endpoint, **values)
-        return url
-    return url_for(endpoint, **values)
+def keyed_url_defaults(key):
+    """Declare a url_defaults function's inputs: `key()` returns (hashable) everything of the
+    request it reads. URLs of that function's endpoints can then be kept per `key()`."""
+
+    def declare(function):
+        _DEFAULTS_KEYS[function] = key
+        return function
+
+    return declare
+
+
+def _defaults_keys(app: Flask, endpoint: str) -> tuple | None:
+    """The key functions of the url_defaults that apply to `endpoint`, or None when one of them
+    was not declared (its URLs are then built every time)."""
+    # As Flask's inject_url_defaults: the app's, then each enclosing blueprint's, outermost first.
+    path = endpoint.rpartition(".")[0].split(".") if "." in endpoint else []
+    names = (None, *(".".join(path[:n]) for n in range(1, len(path) + 1)))
+    keys = []
+    for name in names:
+        for function in app.url_default_functions.get(name, ()):
+            key = _DEFAULTS_KEYS.get(getattr(function, "__func__", function), False)
+            if key is False:
+                return None
+            if key is not None:
+                keys.append(key)
+    return tuple(keys)
+
+
+@pass_environment
+def template_url_for(environment: Environment, endpoint: str, /, **values) -> str:
+    """Flask's url_for, for templates, with each URL kept per worker once built. A page links a
+    dozen or more URLs, each costing a trip through the URL map, and a URL depends only on the
+    script root, the endpoint, the values given and what the url_defaults functions add: the
+    static files' fingerprint (fixed until the workers restart, see `fingerprint`) and, in a
+    carer's copy of the diary, the patient's id (declared with `keyed_url_defaults`, which makes
+    it part of the key). Not kept: external URLs and other `_` options, relative endpoints
+    (`.name`), unhashable values, endpoints with an undeclared url_defaults function, and
+    anything while the debugger or template reloading is on (files are then watched). Jinja
+    passes its environment (the app's), whose reloading switch is then read without the app's
+    `jinja_env` property."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        return url_for(endpoint, **values)
+    app = ctx.app
+    kept = app.extensions[PAGE_URLS]
+    keys = kept.endpoint_keys.get(endpoint, False)
+    if keys is False:
+        keys = kept.endpoint_keys[endpoint] = (
+            None if endpoint[:1] == "." else _defaults_keys(app, endpoint)
+        )
+    if keys is None or environment.auto_reload or app.debug:
+        return url_for(endpoint, **values)
+    if values:
+        if not _URL_OPTIONS.isdisjoint(values):
+            return url_for(endpoint, **values)
+        # with each value's type: 1 and True are equal keys, but not equal in a URL
+        given = (*values.items(), *map(type, values.values()))
+    else:
+        given = ()
+    key = (
+        ctx.request.script_root,
+        endpoint,
+        given,
+        tuple([k() for k in keys]) if keys else (),
+    )
+    try:
+        url = kept.urls.get(key)
+    except TypeError:  # an unhashable value
+        return url_for(endpoint, **values)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(kept.urls) >= PAGE_URLS_KEPT:
+            kept.urls.clear()
+        kept.urls[key] = url
+    return url
+
+
+# url_for's own options (not URL values): such URLs are built every time.
+_URL_OPTIONS = frozenset({"_anchor", "_method", "_scheme", "_external"})
+
+
+class PageUrls:
+    """An app's kept URLs, per worker."""
+
+    def __init__(self) -> None:
+        # (script root, endpoint, values and their types, what the url_defaults read) -> URL
+        self.urls: dict[tuple, str] = {}
+        # endpoint -> its url_defaults' key functions (None: its URLs are not kept)
+        self.endpoint_keys: dict[str, tuple | None] = {}
 
 
 def _stat(path: str) -> tuple[str, int, int] | None:
@@ -135,6 +211,10 @@ def _add_fingerprint(endpoint: str, values: dict) -> None:
         version = fingerprint(filename)
         if version:
             values["v"] = version
+
+
+# It reads the endpoint and the values only (nothing else of the request).
+_DEFAULTS_KEYS[_add_fingerprint] = None
 
 
 def _accepts(encoding: str) -> bool:

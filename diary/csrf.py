@@ -21,22 +21,32 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import os
 import secrets
 
-from flask import Flask, g
+from flask import Flask, current_app, g, session
 from flask_wtf import csrf as flask_wtf_csrf
+from itsdangerous import Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 from wtforms import ValidationError
 
 MALFORMED = "The CSRF token is malformed."
+SALT = "wtf-csrf-token"  # Flask-WTF's, for its tokens
 
 
 def mask(token: str) -> str:
     """`token` XOR-ed with a fresh random pad of its length: base64url(pad + cipher)."""
     raw = token.encode("ascii")
     pad = secrets.token_bytes(len(raw))
-    cipher = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    cipher = _xor(raw, pad)
     return base64.urlsafe_b64encode(pad + cipher).rstrip(b"=").decode("ascii")
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    """a XOR b, byte by byte (two strings of one length), as two big numbers: one operation
+    instead of a Python loop over the bytes."""
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def unmask(masked: str) -> str:
@@ -49,7 +59,7 @@ def unmask(masked: str) -> str:
     if not data or len(data) % 2:
         raise ValidationError(MALFORMED)
     try:
-        return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("ascii")
+        return _xor(data[:half], data[half:]).decode("ascii")
     except UnicodeDecodeError as exc:
         raise ValidationError(MALFORMED) from exc
 
@@ -58,9 +68,54 @@ def generate_csrf() -> str:
     """Flask-WTF's token for this session, masked afresh for each response (one mask for the
     whole response: a page that carries the token in many forms repeats one string, which
     compresses, rather than many random ones)."""
-    if "masked_csrf_token" not in g:
-        g.masked_csrf_token = mask(flask_wtf_csrf.generate_csrf())
-    return g.masked_csrf_token
+    store = g._get_current_object()
+    masked = store.get("masked_csrf_token")
+    if masked is None:
+        masked = store.masked_csrf_token = mask(signed_token())
+    return masked
+
+
+# (secret key) -> (its serializer's signer, the serializer); per worker
+_signers: dict[bytes | str, tuple[Signer, URLSafeTimedSerializer]] = {}
+# (secret key, the session's secret) -> the secret as the serializer's payload
+_payloads: dict[tuple[bytes | str, str], bytes] = {}
+PAYLOADS_KEPT = 2000
+
+
+def signed_token() -> str:
+    """What `flask_wtf.csrf.generate_csrf` gives: the session's secret (made when the session
+    has none) serialized and signed with the time by the same itsdangerous serializer (same
+    key, salt "wtf-csrf-token"), once per request (kept in `g`, as Flask-WTF keeps it). Only
+    the work that gives the same result every time is kept per worker: the serializer and its
+    signer per key, the serialized secret per session secret; the signature (with the time) is
+    made for each request."""
+    app = current_app._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    store = g._get_current_object()
+    token = store.get(field)
+    if token is not None:
+        return token
+    key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if not key:
+        return flask_wtf_csrf.generate_csrf()  # which raises its own error
+    if field not in session:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (Flask-WTF's)
+    secret = session[field]
+    if not isinstance(secret, str):
+        return flask_wtf_csrf.generate_csrf()  # as it was ever made: Flask-WTF's own way
+    kept = _signers.get(key)
+    if kept is None:
+        serializer = URLSafeTimedSerializer(key, salt=SALT)
+        kept = _signers[key] = (serializer.make_signer(), serializer)
+    signer, serializer = kept
+    payload = _payloads.get((key, secret))
+    if payload is None:
+        if len(_payloads) >= PAYLOADS_KEPT:
+            _payloads.clear()
+        payload = _payloads[(key, secret)] = serializer.dump_payload(secret)
+    token = signer.sign(payload).decode("utf-8")
+    setattr(store, field, token)
+    return token
 
 
 def unmasked(sent: str | None) -> str | None:

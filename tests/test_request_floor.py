@@ -99,3 +99,86 @@ def test_the_signed_in_user_is_one_select_and_the_sessions_own_user(
         stored = db.session.get(User, patient.id)
         assert (stored.timezone, stored.data_version) == ("Asia/Tokyo", before + 1)
     assert client.get("/api/v1/me").get_json()["timezone"] == "Asia/Tokyo"
+
+
+def test_kept_page_urls_follow_whose_diary_the_carer_is_in(app, make):
+    """Links in pages are kept per worker, with the patient's id a carer's diary pages add: the
+    patient's own page, then a carer's copies for two patients, link each to its own diary."""
+    first, second, carer = make.patient(), make.patient(), make.carer()
+    make.carer_link(carer, first)
+    make.carer_link(carer, second)
+    own = app.test_client()
+    login(own, first)
+    assert 'href="/diary/history"' in own.get("/diary").get_data(as_text=True)
+    carers = app.test_client()
+    login(carers, carer)
+    for patient in (first, second, first):
+        html = carers.get(f"/diary/for/{patient.id}").get_data(as_text=True)
+        assert f'href="/diary/for/{patient.id}/history"' in html
+        assert f'action="/diary/for/{patient.id}"' in html
+        assert 'href="/diary/history"' not in html
+    assert 'href="/diary/history"' in own.get("/diary").get_data(as_text=True)
+
+
+def test_a_url_with_a_value_of_another_type_is_not_taken_for_a_kept_one(app):
+    """Kept URLs are told apart by their values' types too: page=1 and page=True are equal
+    keys for a dict, not the same link."""
+    page = app.jinja_env.from_string("{{ url_for('patient.history', page=page) }}")
+    with app.test_request_context("/"):
+        assert page.render(page=1) == "/diary/history?page=1"
+        assert page.render(page=True) == "/diary/history?page=True"
+        assert page.render(page=1) == "/diary/history?page=1"
+
+
+def test_a_kept_session_cookie_still_expires_and_a_changed_one_is_refused(
+    app, client, make, monkeypatch
+):
+    """A worker keeps each session cookie it verified; the same cookie is still refused once
+    older than the session lifetime, and a cookie differing by one signature character is
+    refused, however often the right one was seen."""
+    import time
+
+    login(client, make.patient())
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # the kept copy
+    cookie = client.get_cookie("session")
+    forged = cookie.value[:-1] + ("A" if cookie.value[-1] != "A" else "B")
+    other = app.test_client()
+    other.set_cookie("session", forged)
+    assert other.get("/api/v1/me").status_code == 401
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 5)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_each_requests_own_hooks_run_though_flask_remembers_the_functions_it_has_seen():
+    """Flask's answer to "must this function be wrapped?" is kept per function: a hook made for
+    one request (after_this_request) is its own, never another request's."""
+    from flask import after_this_request
+
+    app = create_app(TestingConfig())
+    app.SYNC_KEPT = 3  # forgotten and learnt again while the requests go on
+
+    @app.get("/marked/<word>")
+    def marked(word):
+        @after_this_request
+        def mark(response):
+            response.headers["X-Word"] = word
+            return response
+
+        return "ok"
+
+    client = app.test_client()
+    for word in ("one", "two", "three", "four", "five"):
+        assert client.get(f"/marked/{word}").headers["X-Word"] == word
+
+
+def test_kept_page_urls_are_each_apps_own():
+    """Two apps in one process, the same endpoint at two paths: each page links its own."""
+    first, second = create_app(TestingConfig()), create_app(TestingConfig())
+    first.add_url_rule("/here", "extra", lambda: "")
+    second.add_url_rule("/there", "extra", lambda: "")
+    for app, path in ((first, "/here"), (second, "/there"), (first, "/here")):
+        with app.test_request_context("/"):
+            assert app.jinja_env.from_string("{{ url_for('extra') }}").render() == path

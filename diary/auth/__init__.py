@@ -128,8 +128,9 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                raise NotFound() if current_user.role == Role.CARER else Forbidden()
+            role = current_user._get_current_object().role
+            if role not in roles:
+                raise NotFound() if role == Role.CARER else Forbidden()
             return view(*args, **kwargs)
 
         return wrapped

@@ -30,22 +30,26 @@ USER_HEADER = "X-Diary-User"
 def register_phone_session(app: Flask) -> None:
     @app.before_request
     def finish_offline_sign_out() -> None:
-        if request.cookies.get(SIGNOUT_COOKIE) and current_user.is_authenticated:
+        if _cookie(request.cookies, SIGNOUT_COOKIE) and current_user.is_authenticated:
             # Like any sign-out: every session and remember token of the user ends.
             end_sessions(reason="sign-out (sent after being offline)")
 
     @app.after_request
     def describe_session(response: Response) -> Response:
-        if request.endpoint == "static":
+        # The request and the user from behind their proxies, once (this runs on every request).
+        req = request._get_current_object()
+        if req.endpoint == "static":
             return response
-        secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
-        if request.cookies.get(SIGNOUT_COOKIE):
+        secure = app.config.get("SESSION_COOKIE_SECURE", False)
+        cookies = req.cookies
+        if _cookie(cookies, SIGNOUT_COOKIE):
             response.delete_cookie(SIGNOUT_COOKIE, path="/", secure=secure, samesite="Lax")
-        if current_user.is_authenticated:
-            user_id = str(current_user.id)
+        user = current_user._get_current_object()
+        if user.is_authenticated:
+            user_id = str(user.id)
             if response.mimetype == "text/html":
                 response.headers[USER_HEADER] = user_id
-            if request.cookies.get(USER_COOKIE) != user_id:
+            if _cookie(cookies, USER_COOKIE) != user_id:
                 response.set_cookie(
                     USER_COOKIE,
                     user_id,
@@ -55,9 +59,17 @@ def register_phone_session(app: Flask) -> None:
                     httponly=False,  # read by the page and the service worker; grants nothing
                     samesite="Lax",
                 )
-        elif request.cookies.get(USER_COOKIE):
+        elif _cookie(cookies, USER_COOKIE):
             response.delete_cookie(USER_COOKIE, path="/", secure=secure, samesite="Lax")
         return response
+
+
+def _cookie(cookies, name: str) -> str | None:
+    """cookies.get(name): but a missing cookie is found missing by `in`, since werkzeug's get()
+    raises and catches an exception inside (these hooks run on every request)."""
+    if name not in cookies:
+        return None
+    return cookies[name]
 
 
 def _session_max_age() -> int | None:

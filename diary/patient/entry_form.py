@@ -8,8 +8,9 @@ refuses it with the same message the API gives.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, render_template
 from jinja2.utils import htmlsafe_json_dumps
@@ -30,6 +31,25 @@ def sections_html(
         return _render_sections(values, errors, after_infusion, days_since_infusion)
     shown_days = days_since_infusion if after_infusion else None
     return _blank_sections(after_infusion, shown_days)
+
+
+class DayChoice(NamedTuple):
+    iso: str  # the radio button's value
+    name: str  # "Today", "Yesterday"
+    label: str  # its date, e.g. "Mon 7 Dec"
+    days_ago: int
+    checked: bool
+
+
+def day_choices(today: date, values: dict) -> tuple[DayChoice, DayChoice]:
+    """The form's "Which day?": today and yesterday, the day in `values` (else today) checked."""
+    chosen = values.get("day") or today.isoformat()
+    choices = []
+    for days_ago, name in ((0, "Today"), (1, "Yesterday")):
+        day = today - timedelta(days=days_ago)
+        iso = day.isoformat()
+        choices.append(DayChoice(iso, name, day.strftime("%a %-d %b"), days_ago, chosen == iso))
+    return choices[0], choices[1]
 
 
 def top_html(values: dict, errors: dict) -> Markup:

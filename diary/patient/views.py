@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask.globals import _cv_app
 from flask_login import current_user
 
-from diary import codes, measures
+from diary import assets, codes, measures
 from diary.auth import role_required
 from diary.errors import NotFound, ValidationError
 from diary.models import Role, User
@@ -25,6 +26,7 @@ from diary.services import (
     carers,
     checkins,
     entries,
+    local_time,
     push,
     reminders,
     today,
@@ -62,7 +64,13 @@ def _take_patient(endpoint, values) -> None:
     g.diary_patient_id = values.pop("patient_id", None) if values else None
 
 
+def _patient_in_url():
+    context = _cv_app.get(None)  # the app context's g, without the proxy (on every link)
+    return context.g.get("diary_patient_id") if context is not None else None
+
+
 @bp.url_defaults
+@assets.keyed_url_defaults(_patient_in_url)
 def _keep_patient(endpoint, values) -> None:
     """Links from a carer's page stay in the diary of the same patient."""
     patient_id = g.get("diary_patient_id")
@@ -79,12 +87,13 @@ def _diary(action: str | None = None) -> User:
     """Whose diary this request is in: the signed-in patient's own, or (under /for/<id>) the
     patient's the gate lets the carer into. A carer's visit is audited as `action`."""
     patient_id = g.get("diary_patient_id")
+    user = current_user._get_current_object()  # the User itself: its attributes without the proxy
     if patient_id is None:
-        if current_user.role != Role.PATIENT:
+        if user.role != Role.PATIENT:
             raise NotFound()
-        return current_user
-    patient = access.diary_for(current_user, patient_id, action=action)
-    g.diary_patient = patient if patient.id != current_user.id else None
+        return user
+    patient = access.diary_for(user, patient_id, action=action)
+    g.diary_patient = patient if patient.id != user.id else None
     return patient
 
 
@@ -94,16 +103,20 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
         state.days_since_infusion is not None
         and state.days_since_infusion <= SIDE_EFFECTS_OPEN_DAYS
     )
-    recent = yesterday.recent_days(patient, state.day)
+    recent = state.recent_days
     copied = yesterday.copied_values(recent, state.day) if copy_yesterday else None
     if copied is not None:
         values = form_values(copied)
     usual = usual_medications.usual_lines(patient)
     values, ticked = entry_form.split_usual(values or {}, usual)
+    own = patient.id == current_user._get_current_object().id
+    zone = local_time.zone(patient)
+    # The reminder is the patient's own (a carer's copy of the page does not show it).
+    reminder = patient.reminder_time if own else None
     response = make_response(
         render_template(
             "patient/log_day.html",
-            today=state.day,
+            day_choices=entry_form.day_choices(state.day, values),
             state=state,
             top=entry_form.top_html(values or {}, errors or {}),
             entry_config=entry_form.client_config_json(),
@@ -116,9 +129,15 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
             reminder_due=state.reminder_due,
             checkin=state.checkin,
             codes=codes,
-            zone=local_now(patient).tzinfo,
+            # Today's latest entries: (pain, the local time each was saved)
+            recent_list=[
+                (measures.PAIN.of(row), row.recorded_at.astimezone(zone).strftime("%H:%M"))
+                for row in state.recent
+            ],
+            pain_maximum=measures.PAIN.maximum,
             # Push reminders are the patient's own device setting, not a carer's.
-            push_public_key=push.public_key() if patient.id == current_user.id else None,
+            push_public_key=push.public_key() if own else None,
+            reminder_at=reminder.strftime("%H:%M") if reminder else "",
             recent_days=recent,
             count_cap=today.COUNT_CAP,
             usual=usual,

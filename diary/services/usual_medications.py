@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, select
 from diary import measures
 from diary.errors import NotFound, ValidationError
 from diary.extensions import db
-from diary.models import User, UsualMedication
+from diary.models import Role, User, UsualMedication
 from diary.models.medications import DOSE_MAX, NAME_MAX
 from diary.services import access
 from diary.services.field_rules import clean_text
@@ -48,9 +48,12 @@ _LINES = (
 
 def usual_lines(user: User) -> list[str]:
     """The medication lines of the list (what a tick puts into an entry), by name: the same
-    lines as `UsualMedication.line` of `list_usual`, read as plain rows."""
-    patient = access.patient_for(user, user.id)
-    rows = db.session.connection().execute(_LINES, {"patient_id": patient.id})
+    lines as `UsualMedication.line` of `list_usual`, read as plain rows. Only a patient's own
+    list, as `access.patient_for(user, user.id)` allows: `user` is already the session's object
+    (the diary page's patient), so its role and state are checked on it, without looking it up."""
+    if user.role != Role.PATIENT or user.closed_at is not None:
+        raise NotFound()
+    rows = db.session.connection().execute(_LINES, {"patient_id": user.id})
     return [UsualMedication.line_of(name, dose) for name, dose in rows]
 
 

@@ -38,10 +38,16 @@ def recent_days(patient: User, today: date) -> dict[str, dict[str, Any]]:
     Each day is read from the end of the index of live entries in the order written, at most
     DAY_ENTRIES_READ entries of it (the latest): the Today page costs the same after one entry
     or thousands. A day with more entries than that is combined from its latest ones."""
+    return combined(recent_rows(patient, today))
+
+
+def combined(rows: list[Row]) -> dict[str, dict[str, Any]]:
+    """recent_days' answer from `recent_rows`' rows (or rows that begin with the same columns:
+    services/today.py reads them with the day's state after them)."""
     days: dict[str, dict[str, Any]] = {}
-    for row in _rows(patient, today):  # oldest first within each day
+    for row in rows:  # oldest first within each day
         day = days.setdefault(row[0].isoformat(), {})
-        for m, value in zip(measures.SAME_AS_YESTERDAY, row[2:], strict=True):
+        for m, value in zip(measures.SAME_AS_YESTERDAY, row[_FIRST_VALUE:_END], strict=True):
             if m.kind in _LISTS:
                 seen = day.setdefault(m.code, [])
                 seen.extend(v for v in value or () if v not in seen)
@@ -50,9 +56,21 @@ def recent_days(patient: User, today: date) -> dict[str, dict[str, Any]]:
     return days
 
 
+# Each row: the day, when it was written, the entry's id and pain (the Today page lists today's
+# latest entries from these rows: services/today.py), then the measures copied.
+_FIRST_VALUE = 4
+_END = _FIRST_VALUE + len(measures.SAME_AS_YESTERDAY)
+
+
 def _day_rows(day: str):
     return (
-        select(Entry.day, Entry.recorded_at, *(m.of(Entry) for m in measures.SAME_AS_YESTERDAY))
+        select(
+            Entry.day,
+            Entry.recorded_at,
+            Entry.id,
+            measures.PAIN.of(Entry),
+            *(m.of(Entry) for m in measures.SAME_AS_YESTERDAY),
+        )
         .where(
             Entry.patient_id == bindparam("patient_id"),
             Entry.day == bindparam(day, type_=Date),
@@ -66,17 +84,24 @@ def _day_rows(day: str):
 
 # Built once, with bound parameters: the last entries of each of the DAYS_KEPT days.
 _DAYS = [_day_rows(f"day{i}") for i in range(DAYS_KEPT)]
-_RECENT = union_all(*(select(*sub.c) for sub in _DAYS)).subquery()
-_RECENT_IN_ORDER = select(*_RECENT.c).order_by(_RECENT.c.day, _RECENT.c.recorded_at)
+RECENT = union_all(*(select(*sub.c) for sub in _DAYS)).subquery()
+# Oldest first within each day, in the order written, then by id.
+RECENT_ORDER = (RECENT.c.day, RECENT.c.recorded_at, RECENT.c.id)
+_RECENT_IN_ORDER = select(*RECENT.c).order_by(*RECENT_ORDER)
 
 
-def _rows(patient: User, today: date) -> list[Row]:
-    """The last entries of each of the days today-2..today, oldest first:
-    (day, recorded_at, *SAME_AS_YESTERDAY)."""
+def recent_params(patient: User, today: date) -> dict[str, Any]:
+    """RECENT's parameters: the patient, and the days today-2..today."""
     params: dict[str, Any] = {"patient_id": patient.id}
     params.update({f"day{i}": today - timedelta(days=i) for i in range(DAYS_KEPT)})
+    return params
+
+
+def recent_rows(patient: User, today: date) -> list[Row]:
+    """The last entries of each of the days today-2..today, oldest first (in the order written,
+    then by id): (day, recorded_at, id, pain, *SAME_AS_YESTERDAY)."""
     # Plain rows on the session's connection (same transaction): no ORM objects to build.
-    return db.session.connection().execute(_RECENT_IN_ORDER, params).all()
+    return db.session.connection().execute(_RECENT_IN_ORDER, recent_params(patient, today)).all()
 
 
 def copied_values(days: dict[str, dict[str, Any]], into: date) -> dict[str, Any] | None:

@@ -150,7 +150,10 @@ def test_side_effects_stay_closed_long_after_an_infusion(client, make):
 def test_reminder_shows_after_the_chosen_time_without_an_entry(client, make):
     patient = make.patient(timezone="UTC", reminder_time=time(0, 0))
     login(client, patient)
-    assert "today has no entry yet" in client.get("/diary").get_data(as_text=True)
+    html = client.get("/diary").get_data(as_text=True)
+    assert "it is past 00:00 and today has no entry yet" in html
+    assert 'name="reminder_time" type="time" value="00:00"' in html
+    assert 'data-reminder-time="00:00"' in html
     make.entry(patient, datetime.now(UTC).date(), 3)
     assert "today has no entry yet" not in client.get("/diary").get_data(as_text=True)
 
@@ -174,6 +177,7 @@ def test_patient_sets_and_clears_the_reminder_time(app, client, make):
         follow_redirects=True,
     )
     assert "Daily reminder set for 20:30" in page.get_data(as_text=True)
+    assert 'name="reminder_time" type="time" value="20:30"' in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, patient.id).reminder_time == time(20, 30)
     bad = client.post(
@@ -194,9 +198,9 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     app, client, make, count_queries
 ):
     """The page shows the latest 5 of today's entries (newest first) and says how many there
-    are (counted up to 100), and reads the same 5 statements (user, the day's state, the 5
-    entries, the last days' values for "same as yesterday", the usual medications) after 1 entry,
-    40 or 500: it does not grow with the day's entries."""
+    are (counted up to 100), and reads the same 3 statements (user; the day's state with the
+    last days' latest entries, which give the 5 listed and the values for "same as yesterday";
+    the usual medications) after 1 entry, 40 or 500: it does not grow with the day's entries."""
     patient = make.patient(timezone="UTC")
     login(client, patient)
     today = datetime.now(UTC).date()
@@ -236,29 +240,39 @@ def test_today_lists_the_last_five_entries_and_costs_the_same_after_five_hundred
     assert listed[0] == ("8", "00:47")  # 2400 + 459 seconds: 00:47:39, pain 459 % 11
     assert len(listed) == 5
     assert "100 or more entries today; the latest 5 are shown here." in html
-    assert one.count == forty.count == five_hundred.count == 5, five_hundred.statements
+    assert one.count == forty.count == five_hundred.count == 3, five_hundred.statements
 
 
 def test_todays_entries_are_read_from_the_end_of_the_index_of_live_entries(app):
-    """SQLite's plans for the Today page's last entries and its count: searches of the index of
-    live entries by time, with no sort of the day's entries (which would read all of them)."""
+    """SQLite's plan for the Today page's statement: today's count and each of the last three
+    days' latest entries are searches of the index of live entries by time, with no sort of a
+    day's entries (which would read all of them); the only sort is of the rows read (at most 20
+    a day), and the entries table is never scanned."""
     from diary.services import today as today_service
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("the plan is SQLite's")
-        params = {"patient_id": 1, "day": datetime(2026, 1, 1).date(), "now": datetime.now(UTC)}
-        for statement in (today_service._RECENT, today_service._STATE):
-            compiled = statement.compile(db.engine)
-            plan = " | ".join(
-                str(row[-1])
-                for row in db.session.connection().exec_driver_sql(
-                    "EXPLAIN QUERY PLAN " + str(compiled),
-                    tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
-                )
+        day = datetime(2026, 1, 1).date()
+        params = {"patient_id": 1, "day": day, "now": datetime.now(UTC)}
+        params.update({f"day{i}": day - timedelta(days=i) for i in range(3)})
+        compiled = today_service._PAGE.compile(db.engine)
+        plan = [
+            str(row[-1])
+            for row in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled),
+                tuple(compiled.construct_params(params)[k] for k in compiled.positiontup),
             )
-            assert "TEMP B-TREE" not in plan, plan
-            assert "entries USING" in plan and "INDEX ix_entries_live_patient_day_" in plan, plan
+        ]
+        entries = [step for step in plan if " entries " in f"{step} "]
+        assert len(entries) == 4, plan  # today's count, then each of the three days
+        assert all(
+            step.startswith("SEARCH entries USING INDEX ix_entries_live_patient_day_recorded")
+            for step in entries
+        ), plan
+        assert [step for step in plan if "TEMP B-TREE" in step] == [
+            "USE TEMP B-TREE FOR ORDER BY"
+        ], plan
 
 
 def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(client, make):
@@ -276,3 +290,39 @@ def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(cli
     refused = client.post("/diary", data={"csrf_token": token, "pain": "4", "note": "x" * 2001})
     assert refused.status_code == 422
     assert "x" * 2001 in refused.get_data(as_text=True)
+
+
+def test_which_day_offers_today_and_yesterday_and_keeps_the_day_chosen(client, make):
+    """The form offers today and yesterday (their dates shown), today chosen; a refused form for
+    yesterday comes back with yesterday chosen."""
+    patient = make.patient(timezone="UTC")
+    token = login(client, patient)
+    today = datetime.now(UTC).date()
+    yesterday = today - timedelta(days=1)
+
+    def chips(html: str) -> list[tuple[str, str, bool, str, str]]:
+        return [
+            (value, ago, bool(checked), name, label)
+            for value, ago, checked, name, label in re.findall(
+                r'name="day" value="([^"]+)" data-days-ago="(\d)"( checked)?>'
+                r'<span class="chip__label">(\w+) <span class="chip__date" data-day-date>([^<]+)<',
+                html,
+            )
+        ]
+
+    html = client.get("/diary").get_data(as_text=True)
+    assert chips(html) == [
+        (today.isoformat(), "0", True, "Today", today.strftime("%a %-d %b")),
+        (yesterday.isoformat(), "1", False, "Yesterday", yesterday.strftime("%a %-d %b")),
+    ]
+    assert f'data-today="{today.isoformat()}"' in html
+    assert f'id="today-so-far" data-day="{today.isoformat()}"' in html
+    refused = client.post(
+        "/diary",
+        data={"csrf_token": token, "pain": "4", "day": yesterday.isoformat(), "note": "x" * 2001},
+    )
+    assert refused.status_code == 422
+    assert [checked for _v, _a, checked, _n, _l in chips(refused.get_data(as_text=True))] == [
+        False,
+        True,
+    ]

@@ -216,3 +216,27 @@ def test_archive_holds_the_list(client, make):
         readme = archive.read("README.txt").decode()
     assert [(m["name"], m["dose"]) for m in meds] == [("Gabapentin", "300 mg")]
     assert "usual_medications.json" in readme
+
+
+def test_the_forms_lines_are_a_patients_own_list_only(app, make):
+    """The diary form's lines come from the patient's own list; a clinician or a closed account
+    has none to read (404), as with the list's own pages."""
+    import pytest
+
+    from diary.errors import NotFound
+    from diary.models import User, utcnow
+    from diary.services import usual_medications
+
+    patient, clinician = make.patient(), make.clinician()
+    with app.app_context():
+        db.session.add(UsualMedication(patient_id=patient.id, name="Gabapentin", dose="300 mg"))
+        db.session.commit()
+        assert usual_medications.usual_lines(db.session.get(User, patient.id)) == [
+            "Gabapentin 300 mg"
+        ]
+        with pytest.raises(NotFound):
+            usual_medications.usual_lines(db.session.get(User, clinician.id))
+        closed = db.session.get(User, patient.id)
+        closed.closed_at = utcnow()
+        with pytest.raises(NotFound):
+            usual_medications.usual_lines(closed)

@@ -79,7 +79,7 @@ def test_a_day_with_hundreds_of_entries_is_read_from_its_latest_ones(app, make):
         )
         db.session.commit()
         patient = db.session.get(type(patient), patient.id)
-        rows = yesterday._rows(patient, today)
+        rows = yesterday.recent_rows(patient, today)
         assert len(rows) == yesterday.DAY_ENTRIES_READ == 20
         assert yesterday.recent_days(patient, today)[today.isoformat()]["symptoms"] == ["burning"]
 

@@ -103,3 +103,37 @@ def test_mask_hides_the_token_differently_each_time():
     masks = {mask(token) for _ in range(20)}
     assert len(masks) == 20
     assert all(unmask(m) == token and "abc" not in m for m in masks)
+
+
+def test_the_signed_token_is_flask_wtfs_own(app, monkeypatch):
+    """The token under the mask is made as Flask-WTF makes it (its serializer kept per worker):
+    at the same second it is the very string Flask-WTF gives, for a new session and a later
+    one with the same secret, and Flask-WTF verifies it; another key signs another token."""
+    import time
+
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf as flask_wtf_generate
+    from flask_wtf.csrf import validate_csrf
+
+    from diary.csrf import signed_token
+
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    with app.test_request_context("/"):
+        ours = signed_token()
+        secret = session["csrf_token"]
+        assert signed_token() == ours  # once per request
+        del g.csrf_token
+        assert flask_wtf_generate() == ours
+        validate_csrf(ours)
+    with app.test_request_context("/"):
+        session["csrf_token"] = secret
+        assert signed_token() == ours  # the serialized secret kept: the same token
+        del g.csrf_token
+        app.config["WTF_CSRF_SECRET_KEY"] = "another key"
+        try:
+            other = signed_token()
+            assert other != ours
+            del g.csrf_token
+            assert flask_wtf_generate() == other
+        finally:
+            del app.config["WTF_CSRF_SECRET_KEY"]
