@@ -19,6 +19,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     # SQLite only: how long a write waits for another writer before giving up (then 503).
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # SQLite file only: writers take turns through a lock file (diary/sqlite_writers.py).
+    SQLITE_WRITERS_TAKE_TURNS = os.environ.get("SQLITE_WRITERS_TAKE_TURNS", "1") != "0"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

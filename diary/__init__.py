@@ -8,10 +8,12 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, config_from_env
+from diary import sqlite_writers
 from diary.extensions import csrf, db, limiter, login_manager, migrate
 
 SECRET_OPTIONAL_IN = ("development", "testing")
@@ -212,9 +214,16 @@ def _engine_options(app: Flask) -> None:
     """A pooled PostgreSQL connection is checked before use (`pool_pre_ping`: a restarted
     server does not fail a request). A SQLite file cannot go away under a connection: no check,
     which would be one more statement on every request."""
-    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["pool_pre_ping"] = False
+        database = make_url(uri).database
+        if database not in (None, "", ":memory:") and app.config.get("SQLITE_WRITERS_TAKE_TURNS"):
+            # Writers take turns through a lock file (sqlite_writers), not the busy handler.
+            connect_args = dict(options.get("connect_args") or {})
+            connect_args["factory"] = sqlite_writers.TakingTurns
+            options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
@@ -236,11 +245,16 @@ def _configure_sqlite(app: Flask) -> None:
     if not in_memory:
         INSTANCE_DIR.mkdir(exist_ok=True)
 
+    if not in_memory:
+        event.listen(engine, "before_cursor_execute", sqlite_writers.before_cursor_execute)
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if isinstance(dbapi_connection, sqlite_writers.TakingTurns):
+            dbapi_connection.turn_timeout = busy_ms / 1000
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
