@@ -2,7 +2,8 @@
 infusions against 30 days of entries, both with ?range=all, and the demo-like 90 days.
 
 Builds the app in-process on a temporary SQLite database (migrated), creates the patients with
-bulk inserts, warms up, then times N requests of each through the test client and prints the
+bulk inserts, warms up, then times N requests of each through the test client (the patients in
+turn, one request each, so a drift of the machine's speed affects all alike) and prints the
 median server time in ms, the ratio to the 30-day patient, and the SQL statements per request:
 "after an entry" (a new entry for today saved before each request, through the ORM as the
 diary saves one: a new data version, so the review is computed again, from what the worker
@@ -198,22 +199,26 @@ def measure(args) -> dict:
         def count(*_args) -> None:
             statements.append("x")
 
+        urls = {}
         for label, (patient_id, range_key) in patients.items():
             page_url = f"/clinic/patients/{patient_id}?range={range_key}"
             html = client.get(page_url).text
             src = re.search(r'data-charts-src="([^"]+)"', html)
             charts_url = src.group(1).replace("&amp;", "&") if src else None
+            urls[label] = (patient_id, page_url, charts_url)
             for _ in range(3):  # warm-up
                 assert client.get(page_url).status_code == 200
                 if charts_url:
                     assert client.get(charts_url).status_code == 200
-            for mode in ("after an entry", "cold", "cached"):
-                times: dict[str, list[float]] = {"page": [], "charts": [], "both": []}
-                sizes = {}
-                event.listen(engine, "before_cursor_execute", count)
-                statements.clear()
-                counted = 0
-                for _ in range(args.requests):
+        event.listen(engine, "before_cursor_execute", count)
+        for mode in ("after an entry", "cold", "cached"):
+            times = {label: {"page": [], "charts": [], "both": []} for label in urls}
+            sizes: dict[str, dict[str, int]] = {label: {} for label in urls}
+            counted = dict.fromkeys(urls, 0)
+            # The patients in turn, request by request: a machine whose speed drifts slows
+            # all of them alike, and the ratios between them hold.
+            for _ in range(args.requests):
+                for label, (patient_id, page_url, charts_url) in urls.items():
                     if mode == "after an entry":
                         _new_entry(app, patient_id)
                     elif mode == "cold":
@@ -225,29 +230,31 @@ def measure(args) -> dict:
                     page = client.get(page_url)
                     t1 = clock()
                     assert page.status_code == 200
-                    sizes["page"] = len(page.data)
+                    sizes[label]["page"] = len(page.data)
                     if charts_url:
                         charts = client.get(charts_url)
                         assert charts.status_code == 200
-                        sizes["charts"] = len(charts.data)
+                        sizes[label]["charts"] = len(charts.data)
                     t2 = clock()
-                    times["page"].append((t1 - t0) * 1000)
-                    times["charts"].append((t2 - t1) * 1000)
-                    times["both"].append((t2 - t0) * 1000)
-                    counted += len(statements)
-                event.remove(engine, "before_cursor_execute", count)
+                    times[label]["page"].append((t1 - t0) * 1000)
+                    times[label]["charts"].append((t2 - t1) * 1000)
+                    times[label]["both"].append((t2 - t0) * 1000)
+                    counted[label] += len(statements)
+            for label, (_patient_id, _page_url, charts_url) in urls.items():
+                taken = times[label]
                 out["rows"].append(
                     {
                         "patient": label,
                         "mode": mode,
-                        "page_ms": statistics.median(times["page"]),
-                        "charts_ms": statistics.median(times["charts"]) if charts_url else None,
-                        "both_ms": statistics.median(times["both"]),
-                        "statements": counted // args.requests,
-                        "page_kib": sizes["page"] / 1024,
-                        "charts_kib": sizes.get("charts", 0) / 1024 or None,
+                        "page_ms": statistics.median(taken["page"]),
+                        "charts_ms": statistics.median(taken["charts"]) if charts_url else None,
+                        "both_ms": statistics.median(taken["both"]),
+                        "statements": counted[label] // args.requests,
+                        "page_kib": sizes[label]["page"] / 1024,
+                        "charts_kib": sizes[label].get("charts", 0) / 1024 or None,
                     }
                 )
+        event.remove(engine, "before_cursor_execute", count)
     return out
 
 
