@@ -95,6 +95,9 @@ def bump(
 
 
 def _reaches_past(day: object, cutoff: date) -> bool:
+    """A day before the cutoff, or anything not a day (which may be any day)."""
+    if isinstance(day, datetime):
+        day = day.date()
     return not isinstance(day, date) or day < cutoff
 
 

@@ -15,7 +15,11 @@ transaction as the data version:
   check-ins are themselves history changes. Today only matters to a row whose follow-up is
   not cut by a next course (relief "ongoing" or "no recent data": data_version's margin of
   HISTORY_AFTER_DAYS days is far beyond analysis.RELIEF_STALE_DAYS, so such a row read on a
-  later day says the same).
+  later day says the same);
+- the sessions, check-ins and treatments (all history changes);
+- made on first use (History.before): what the charts and the body map count from the days
+  before the boundary (weekly means, body-site days, region days), joined to the recent
+  days' counts.
 
 The boundary is a Monday on a 28-day grid, at least data_version.HISTORY_AFTER_DAYS days before
 today (UTC): it moves forward once every four weeks, and a change to an entry of a day before
