@@ -114,28 +114,9 @@ def days_per_code_of_days(
 ) -> dict[str, int]:
     """days_per_code from days already combined by day_aggregates (the review has loaded them
     all): each code of a set measure reported in start..end and the number of days it was
-    reported on, without a query; each distinct day text parsed once (a long diary repeats a
-    few site lists). Codes in the order first reported."""
-    rule = measures.DAILY_RULES[code]
-    if rule is not Daily.UNION:
-        raise ValueError(f"{code} is not a set measure")
-    per_text: dict[str | None, int] = {}  # how many days had each joined text
-    parsed: list[frozenset[str]] = []  # days whose set was read already
-    for day, agg in aggregates.items():
-        if not start <= day <= end:
-            continue
-        values = agg.values
-        known, raw = values.parts() if type(values) is DayValues else (values, {})
-        if code not in known and code in raw:
-            text = raw[code]
-            per_text[text] = per_text.get(text, 0) + 1
-        else:
-            parsed.append(agg[code])
+    reported on, without a query, counted from day_sets. Codes in the order first reported."""
     counts: dict[str, int] = {}
-    for text, days in per_text.items():
-        for reported in parse_joined(rule, text):
-            counts[reported] = counts.get(reported, 0) + days
-    for reported_set in parsed:
+    for _day, reported_set in day_sets(aggregates, code, start, end):
         for reported in reported_set:
             counts[reported] = counts.get(reported, 0) + 1
     return counts
