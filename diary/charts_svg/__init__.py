@@ -4,11 +4,21 @@ of plot.py). Pure: `diary.analysis` results in, geometry out (coordinates in the
 which templates draw with presentation attributes only (the CSP allows no style attributes).
 Missing days are gaps, never zeros."""
 
+from diary.charts_svg import pain as _pain
+from diary.charts_svg import plot as _plot
 from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
 from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
 from diary.charts_svg.pain import aligned_chart, pain_chart
 from diary.charts_svg.plot import Chart, Line, Panel, Rect, Table
 from diary.charts_svg.trend import Infusion, Point, Series, TableRow, Tick, TrendChart, pain_trend
+
+
+def forget() -> None:
+    """Forget the series this worker keeps between charts (plot._kept_line and the aligned
+    chart's courses, pain._course_line): benches, tests."""
+    _plot._kept_line.cache_clear()
+    _pain._course_line.cache_clear()
+
 
 __all__ = [
     "Chart",
@@ -25,6 +35,7 @@ __all__ = [
     "aligned_chart",
     "body_site_chart",
     "dose_response_chart",
+    "forget",
     "pain_chart",
     "pain_trend",
     "safety_chart",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
@@ -45,6 +46,7 @@ def pain_chart(
     *,
     treatments: Sequence[tuple[date, str]] = (),
     weeks: Weeks | None = None,
+    late: Mapping[date, int] | None = None,
 ) -> Chart:
     """Daily pain from start to end: pain now (the daily mean, line and dots), worst pain
     (dashed, small dots) and the 7-day mean (analysis.rolling_mean, 4 of 7 days needed; a thick
@@ -56,7 +58,8 @@ def pain_chart(
     With `weeks` (a period over a year: charts.WEEKLY_NOTE) pain now and worst pain are one
     weekly mean per week, placed on its Monday, and there is no 7-day mean; the late days are
     counted per week (late_weeks): an open ring over the week's mean pain, the count in the
-    table; infusions and other treatments stay on their days."""
+    table (`late`: late_weeks of start..end, where the caller has it already counted);
+    infusions and other treatments stay on their days."""
     box = (LEFT, TOP, WIDTH - RIGHT, PAIN_HEIGHT - BOTTOM)
     if weeks is None:
         axis = analysis.days_between(start, end)
@@ -134,7 +137,7 @@ def pain_chart(
         late_cells = dict.fromkeys((at for at, _, _ in rings), "yes")
         late_tip = lambda at, _: f"{day_label(date.fromisoformat(at))}: recorded after the next day"  # noqa: E731
     else:
-        counts = late_weeks(aggregates, start, end)
+        counts = late_weeks(aggregates, start, end) if late is None else late
         late_cells = {w.isoformat(): _days(n) for w, n in counts.items()}
         mean_of = dict(zip(axis, now, strict=True))
         rings = [(w.isoformat(), mean_of[w], xs.day(w)) for w in counts if mean_of[w] is not None]
@@ -269,48 +272,17 @@ def aligned_chart(
     lo, hi = min(offsets, default=-7) - 1, max(offsets, default=84) + 1
     xs = Scale(lo, hi, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
-    x_of = {o: xs(o) for o in range(lo, hi + 1)}  # each day offset placed once
     lines: list[Line] = []
     legend: list[LegendItem] = []
     rows = []
+    few = len(aligned) <= FEW
     for i, s in enumerate(aligned):
         name = (names or {}).get(s.infusion_day, s.infusion_day.isoformat())
         colour = COLOURS[i % len(COLOURS)]
-        lines.append(
-            line(
-                name,
-                colour,
-                [(str(o), p, x_of[o]) for o, p in s.points],
-                ys,
-                tip=(
-                    (lambda at, v, name=name: f"{name}, day {at}: {number(v)}")
-                    if len(aligned) <= FEW
-                    else None  # dozens of lines: the numbers are in the table
-                ),
-                size=2,
-            )
-        )
+        drawn, row = _course_line(name, colour, s.points, s.next_infusion_offset, lo, hi, few)
+        lines += drawn
         legend.append(LegendItem(name, colour, "circle"))
-        if s.next_infusion_offset is not None:
-            lines.append(
-                line(
-                    f"Next infusion after {name}",
-                    colour,
-                    [(str(s.next_infusion_offset), 10, xs(s.next_infusion_offset))],
-                    ys,
-                    tip=lambda at, _, name=name: f"Next infusion after {name}: day {at}",
-                    shape="triangle-down",
-                    join=False,
-                    size=6,
-                )
-            )
-        rows.append(
-            (
-                name,
-                "" if s.next_infusion_offset is None else str(s.next_infusion_offset),
-                ", ".join(f"{o}: {number(p)}" for o, p in s.points if p is not None),
-            )
-        )
+        rows.append(row)
     first_tick = -(-lo // 7) * 7
     panel = Panel(
         box,
@@ -337,3 +309,52 @@ def aligned_chart(
         legend=tuple(legend),
         empty="" if aligned else "No course in this period.",
     )
+
+
+@lru_cache(maxsize=1024)
+def _course_line(
+    name: str,
+    colour: str,
+    points: tuple[tuple[int, float | None], ...],
+    next_offset: int | None,
+    lo: int,
+    hi: int,
+    few: bool,
+) -> tuple[tuple[Line, ...], tuple[str, str, str]]:
+    """One course's line of the aligned chart (and its "Next infusion" triangle) and its table
+    row, from everything they are drawn from: kept per worker (a pure function of its
+    arguments), so a review after a new entry draws only the courses whose days changed (a
+    5-year history has dozens of closed courses, each 93 points). At most 1,024 courses kept,
+    the least recently drawn dropped first."""
+    box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
+    xs = Scale(lo, hi, box[0], box[2])
+    ys = Scale(*PAIN_RANGE, box[3], box[1])
+    drawn = [
+        line(
+            name,
+            colour,
+            [(str(o), p, xs(o)) for o, p in points],
+            ys,
+            tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
+            size=2,
+        )
+    ]
+    if next_offset is not None:
+        drawn.append(
+            line(
+                f"Next infusion after {name}",
+                colour,
+                [(str(next_offset), 10, xs(next_offset))],
+                ys,
+                tip=lambda at, _: f"Next infusion after {name}: day {at}",
+                shape="triangle-down",
+                join=False,
+                size=6,
+            )
+        )
+    row = (
+        name,
+        "" if next_offset is None else str(next_offset),
+        ", ".join(f"{o}: {number(p)}" for o, p in points if p is not None),
+    )
+    return tuple(drawn), row

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -92,6 +92,14 @@ class Line:
 
     def points(self) -> list[tuple[str, float | int | None]]:
         return [(m.at, m.value) for m in self.marks]
+
+    @cached_property
+    def svg(self) -> str:
+        """The series as the chart's markup (svg.series_html), written once per Line: a line
+        kept between reviews (pain.py keeps each course's) is not written again."""
+        from diary.charts_svg.svg import series_html  # svg.py draws the classes defined here
+
+        return series_html(self)
 
     def marks_svg(self) -> Markup:
         """Every mark as SVG: a series without tooltips as ONE <path> with a subpath per mark
@@ -324,6 +332,39 @@ def line(
     for _, value, _ in values:
         if value is not None and value not in y_at:
             y_at[value] = y_of(value)
+    if tip is None:
+        return _kept_line(
+            name, colour, tuple(values), tuple(y_at.items()), join, tuple(sorted(style.items()))
+        )
+    return _line(name, colour, values, y_at, tip, join, style)
+
+
+@lru_cache(maxsize=256)
+def _kept_line(
+    name: str,
+    colour: str,
+    values: tuple[tuple[str, float | int | None, float], ...],
+    y_at: tuple[tuple[float | int, float], ...],
+    join: bool,
+    style: tuple[tuple[str, object], ...],
+) -> Line:
+    """A series without tooltips, kept per worker under everything it is drawn from (a pure
+    function of its arguments; equal values, e.g. 5 and 5.0, are drawn alike): what did not
+    change since the last review (the infusions, five years of check-ins, a closed course) is
+    neither built nor written again (Line.svg). At most 256 kept, least recently used dropped
+    first."""
+    return _line(name, colour, values, dict(y_at), None, join, dict(style))
+
+
+def _line(
+    name: str,
+    colour: str,
+    values: Sequence[tuple[str, float | int | None, float]],
+    y_at: dict[float | int, float],
+    tip: Callable[[str, float | int], str] | None,
+    join: bool,
+    style: dict,
+) -> Line:
     new = tuple.__new__  # Mark(...) through its Python-level __new__ costs more per mark
     marks = [
         new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else ""))

@@ -110,12 +110,13 @@ def _panel(p: Panel, width: float) -> str:
             f' y2="{bottom}" stroke="{escape(u.colour)}"{dash}/>'
         )
     out.append(f"\n{p.rects_svg()}\n")
-    out += [_series(s) for s in p.lines]
+    out += [s.svg for s in p.lines]
     out.append("\n</g>\n")
     return "".join(out)
 
 
-def _series(s: Line) -> str:
+def series_html(s: Line) -> str:
+    """One series: its polylines (one per run of values) and its marks."""
     colour = escape(s.colour)
     out = f'<g data-series="{escape(s.name)}">\n'
     if s.paths:

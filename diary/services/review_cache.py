@@ -40,6 +40,7 @@ from flask import Flask
 from flask_caching import Cache
 from sqlalchemy import select
 
+from diary import charts_svg
 from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import review
@@ -165,9 +166,10 @@ def report(patient: User) -> review.Report:
 
 
 def clear() -> None:
-    """Forget every cached review and every record and history kept in this worker (benches,
-    tests)."""
+    """Forget every cached review and every record, history and drawn series kept in this
+    worker (benches, tests)."""
     cache.clear()
     with _built_lock:
         _built.clear()
     review.history.clear()
+    charts_svg.forget()

@@ -110,6 +110,7 @@ def review_svg_charts(
             session_days,
             treatments=treatment_marks(review),
             weeks=weeks,
+            late=history.late_weeks(review.kept, aggregates, start, end) if weeks else None,
         ),
         "aligned": charts_svg.aligned_chart(
             aligned_series(review, in_range), names=course_names(in_range)

@@ -177,13 +177,33 @@ def treatment_marks(review: Review) -> list[tuple[date, str]]:
 
 
 def aligned_series(review: Review, courses: list[CourseRow]) -> list[analysis.AlignedSeries]:
-    """Pain aligned on each course's end (day 0), cut at the next course's first session."""
-    return analysis.aligned_on_infusions(
-        review.loaded.daily,
-        [c.end_day for c in courses],
-        next_days={c.end_day: c.next_first_day for c in courses},
-        baseline_days={c.end_day: c.first_day for c in courses},
-    )
+    """Pain aligned on each course's end (day 0), cut at the next course's first session. With
+    a kept history (review.kept), a course whose next course began by its boundary reads only
+    days before it (its baseline week, and its line up to the cut): its series is made once per
+    kept history."""
+
+    def aligned(chosen: list[CourseRow], daily) -> list[analysis.AlignedSeries]:
+        return analysis.aligned_on_infusions(
+            daily,
+            [c.end_day for c in chosen],
+            next_days={c.end_day: c.next_first_day for c in chosen},
+            baseline_days={c.end_day: c.first_day for c in chosen},
+        )
+
+    kept = review.kept
+    if kept is None:
+        return aligned(courses, review.loaded.daily)
+    bound = kept.boundary
+    closed = {
+        c.end_day: kept.before(
+            ("aligned", c.end_day, c.next_first_day, c.first_day),
+            lambda c=c: aligned([c], kept.daily)[0],
+        )
+        for c in courses
+        if c.next_first_day is not None and c.next_first_day <= bound
+    }
+    rest = aligned([c for c in courses if c.end_day not in closed], review.loaded.daily)
+    return sorted([*closed.values(), *rest], key=lambda s: s.infusion_day)
 
 
 def course_names(courses: list[CourseRow]) -> dict[date, str]:
