@@ -119,6 +119,7 @@ def symptom_chart(
             for a, b in runs(seen_on)
         ]
     unit = "Week" if weeks is not None else "Day"
+    named = [(c, label(SYMPTOMS, c)) for c in codes]
     return Chart(
         key=code,
         title=f"Symptoms reported by {unit.lower()} from {day_label(start)} to {day_label(end)}",
@@ -141,10 +142,7 @@ def symptom_chart(
             f"Symptoms reported by {unit.lower()} ({unit.lower()}s with entries)",
             (unit, "Reported"),
             tuple(
-                (
-                    day_label(d),
-                    ", ".join(label(SYMPTOMS, c) for c in codes if c in reported[d]) or "none",
-                )
+                (day_label(d), ", ".join([n for c, n in named if c in reported[d]]) or "none")
                 for d in axis
                 if d in reported
             ),
