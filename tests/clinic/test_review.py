@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from diary.extensions import db
-from diary.models import AuditEvent, Entry, Infusion, WeeklyCheckin
+from diary.models import AuditEvent, Entry, WeeklyCheckin
 from tests.clinic.charts_html import read_charts
 from tests.factories import login
 
@@ -304,80 +304,6 @@ def test_report_has_the_key_figures_and_two_charts(client, story):
     assert figs["pain"]["layout"]["width"] == 680
     assert figs["pain"]["config"]["staticPlot"] is True
     assert "data-print" in html
-
-
-# --- a constant number of queries ---------------------------------------------------------------
-
-
-def _long_diary(app, make, years: float, infusions: int):
-    clinician, patient = make.clinician(), make.patient(timezone="UTC")
-    make.link(clinician, patient)
-    today = datetime.now(UTC).date()
-    days = [today - timedelta(days=i) for i in range(int(365 * years))]
-    bulk_entries(
-        app,
-        patient,
-        days,
-        lambda d: 3 + d.toordinal() % 6,
-        symptoms=["burning", "swelling"],
-        body_sites=["left_hand"],
-        side_effects={"nausea": 1},
-    )
-    start = today - timedelta(days=int(365 * years) - 10)
-    gap = (today - start).days // max(infusions, 1)
-    with app.app_context():
-        if infusions:
-            db.session.execute(
-                insert(Infusion),
-                [
-                    {
-                        "patient_id": patient.id,
-                        "clinician_id": clinician.id,
-                        "started_at": datetime.combine(
-                            start + timedelta(days=i * gap), datetime.min.time(), UTC
-                        ),
-                        "adjuncts": [],
-                        "exam_signs": ["edema"] if i % 2 else None,
-                    }
-                    for i in range(infusions)
-                ],
-            )
-        db.session.commit()
-    return clinician, patient
-
-
-def test_review_of_five_years_uses_as_many_queries_as_thirty_days(app, make, count_queries):
-    big_clinician, big = _long_diary(app, make, years=5, infusions=40)
-    small_clinician, small = _long_diary(app, make, years=30 / 365, infusions=1)
-    counts = {}
-    for clinician, patient in ((big_clinician, big), (small_clinician, small)):
-        client = app.test_client()
-        login(client, clinician)
-        with count_queries() as counter:
-            response = client.get(f"/clinic/patients/{patient.id}?range=all")
-        assert response.status_code == 200
-        counts[patient.id] = counter.count
-    assert counts[big.id] == counts[small.id]
-    # session user, patient, link check, audit INSERT, infusions, entries, check-ins (+ commit),
-    # the review cache's next scheduled infusion (how long the computed review may be kept),
-    # the entries read one by one (notes, and lateness near the end of the next day), and the
-    # days a parent or carer logged (one grouped query); the body map is counted from the
-    # loaded days (services/review/body_map.body_map_of_days: no query of its own)
-    assert counts[big.id] <= 13, counts
-
-
-def test_review_of_five_years_draws_every_infusion(app, make, client):
-    clinician, patient = _long_diary(app, make, years=5, infusions=40)
-    login(client, clinician)
-    html = client.get(f"/clinic/patients/{patient.id}?range=all").text
-    charts = review_charts(html)
-    lines = [n for n in charts["aligned"]["series"] if not n.startswith("Next infusion")]
-    assert len(lines) == 40
-    assert len(series(charts["pain"], "Infusion")["x"]) == 40
-    assert len(charts["pain"]["rules"]) == 40
-    # over a year: one point a week (charts.weekly), so the document stays small
-    assert 5 * 52 <= len(series(charts["pain"], "Pain now (weekly mean)")["x"]) <= 5 * 53 + 1
-    assert "one point per week" in html
 
 
 def test_figure_json_in_a_script_block_cannot_close_it():

@@ -15,7 +15,7 @@ from diary.extensions import db
 from diary.models import Infusion, User
 from diary.services import review
 from tests.clinic.charts_html import read_charts
-from tests.clinic.test_review import _long_diary
+from tests.clinic.test_review_long import _long_diary
 from tests.factories import login
 
 REDIS_URL = "redis://127.0.0.1:6379/14"

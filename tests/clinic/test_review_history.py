@@ -26,7 +26,7 @@ from diary.services import (
 )
 from diary.services.review import body_map, history
 from tests.clinic.charts_html import read_charts
-from tests.clinic.test_review import _long_diary
+from tests.clinic.test_review_long import _long_diary
 from tests.factories import login
 
 # The module (the package's `responses` is the function of that name).

@@ -17,6 +17,7 @@ from statistics import fmean
 
 from diary import analysis, measures
 from diary.analysis import Course, DayAggregate, InfusionResponse, ReliefStatus
+from diary.services.review.daily_peg import daily_peg
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 
 CSS_WINDOW_DAYS = 7
@@ -199,7 +200,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
         for s in loaded.sessions
     ]
     by_id = {r.id: r for r in rows}
-    peg = _daily_peg(aggregates)
+    peg = daily_peg(aggregates)
     course_rows = []
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
@@ -344,46 +345,6 @@ def _latest(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
 
 def _first(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
     return next((c for c in checkins if start <= c.day <= end), None)
-
-
-class _DailyPeg(Mapping):
-    """The PEG score of each day (analysis.peg_score of its average pain and two interference
-    items; days without all three have none), worked out for the days a course window reads
-    rather than for the whole history."""
-
-    def __init__(self, aggregates: Mapping[date, DayAggregate]) -> None:
-        self._aggregates = aggregates
-        self._scores: dict[date, float | None] = {}
-
-    def _score(self, day: date) -> float | None:
-        if day not in self._scores:
-            a = self._aggregates.get(day)
-            self._scores[day] = (
-                None
-                if a is None
-                else analysis.peg_score(
-                    a[measures.PAIN_AVERAGE.code],
-                    a[measures.PEG_ENJOYMENT.code],
-                    a[measures.PEG_ACTIVITY.code],
-                )
-            )
-        return self._scores[day]
-
-    def __getitem__(self, day: date) -> float:
-        score = self._score(day)
-        if score is None:
-            raise KeyError(day)
-        return score
-
-    def __iter__(self):
-        return (d for d in self._aggregates if self._score(d) is not None)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-def _daily_peg(aggregates: Mapping[date, DayAggregate]) -> Mapping[date, float]:
-    return _DailyPeg(aggregates)
 
 
 def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):
