@@ -311,7 +311,7 @@ def aligned_chart(
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)
 def _course_line(
     name: str,
     colour: str,
@@ -324,8 +324,8 @@ def _course_line(
     """One course's line of the aligned chart (and its "Next infusion" triangle) and its table
     row, from everything they are drawn from: kept per worker (a pure function of its
     arguments), so a review after a new entry draws only the courses whose days changed (a
-    5-year history has dozens of closed courses, each 93 points). At most 1,024 courses kept,
-    the least recently drawn dropped first."""
+    5-year history has dozens of closed courses, each 93 points). At most 512 courses kept (some
+    20 MB), the least recently drawn dropped first."""
     box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
     xs = Scale(lo, hi, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])

@@ -341,7 +341,7 @@ def line(
     return _line(name, colour, values, y_at, tip, join, style)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _kept_line(
     name: str,
     colour: str,
@@ -353,8 +353,9 @@ def _kept_line(
     """A series without tooltips, kept per worker under everything it is drawn from (a pure
     function of its arguments; equal values, e.g. 5 and 5.0, are drawn alike): what did not
     change since the last review (the infusions, five years of check-ins, a closed course) is
-    neither built nor written again (Line.svg). At most 256 kept, least recently used dropped
-    first."""
+    neither built nor written again (Line.svg). At most 128 kept, least recently used dropped
+    first: about 400 bytes a mark, so at most some 20 MB in a worker even when all are a year
+    of days."""
     return _line(name, colour, values, dict(y_at), None, join, dict(style))
 
 
