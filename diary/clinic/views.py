@@ -120,7 +120,16 @@ def _render(template: str, **context) -> Markup:
 def report(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="report.read")
     summary = review_cache.report(patient)
-    return render_template("clinic/report.html", report=summary, patient=patient, key=summary.key)
+    start, end = summary.key.period_start, summary.key.period_end
+    return render_template(
+        "clinic/report.html",
+        report=summary,
+        patient=patient,
+        key=summary.key,
+        proxy_days=carers.proxy_days(patient, start, end),
+        body_map_review=review_body_map.body_map(patient, start, end),
+        heading=2,
+    )
 
 
 @bp.get("/patients/<int:patient_id>/infusions")

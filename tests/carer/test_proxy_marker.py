@@ -105,3 +105,20 @@ def test_the_review_says_when_every_entry_is_the_patients(client, make):
     page = client.get(f"/clinic/patients/{pat.id}").text
     assert "Every entry in this period was logged by the patient." in page
     assert 'id="proxy-days"' not in page
+
+
+def test_the_printed_report_lists_the_days_a_carer_logged(client, make, family):
+    """Pat's own entry 2 days back, Anna's (carer) yesterday: the printed pre-visit summary
+    names yesterday as logged by Anna, with a Proxy mark, under an h2 like its other sections;
+    Pat's own day is not listed."""
+    _world(make, family)
+    pat = family["pat"]
+    login(client, family["cal"])
+    page = client.get(f"/clinic/patients/{pat.id}/report").text
+    assert '<h2 id="proxy-title">Logged by a parent or carer</h2>' in page
+    assert "1 day in this period had entries logged by someone else" in page
+    table = page[page.index('id="proxy-days"') :]
+    table = table[: table.index("</table>")]
+    assert "Anna (carer)" in table and "Proxy" in table
+    assert make.days_ago(1).strftime("%-d %b %Y") in table
+    assert make.days_ago(2).strftime("%-d %b %Y") not in table

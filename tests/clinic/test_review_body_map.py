@@ -208,3 +208,28 @@ def test_the_cached_review_page_keeps_the_map_as_html_only(app, make, client):
     with app.test_request_context():
         page = review_cache.review_page(db.session.get(User, patient.id), "30", render=dict)
     assert page.body_map is None and 'id="body-map"' in page.html["body_map"]
+
+
+def test_the_printed_report_has_the_body_map_of_its_period(app, make, client):
+    """No infusion: the report's period is the last 30 days (key_figures). Diary days: today-2
+    (right foot) and today-1 (right foot, left hand): right foot 2 of 2 (100%, darkest), left
+    hand 1 of 2 (50%, level 3). An entry 40 days back (left foot) is before the period and not
+    counted. The report's sections are h2, so the map's heading is h2 and its quarters' h3."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    make.entry(patient, today - timedelta(days=2), body_sites=["right_foot"])
+    make.entry(patient, today - timedelta(days=1), body_sites=["right_foot", "left_hand"])
+    make.entry(patient, today - timedelta(days=40), body_sites=["left_foot"])
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}/report").get_data(as_text=True)
+
+    assert '<h2 id="bodymap-title">Body map: where pain was reported</h2>' in html
+    assert '<h3 id="bodymap-quarters-title">' in html
+    assert _fill(html, "right_foot") == {LEVEL_FILLS[4]}
+    assert _fill(html, "left_hand") == {LEVEL_FILLS[3]}
+    assert _fill(html, "left_foot") == {LEVEL_FILLS[0]}
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', html))
+    assert rows["Right foot"] == "2 of 2 (100%)"
+    assert rows["Left hand"] == "1 of 2 (50%)"
+    assert "Left foot" not in rows
