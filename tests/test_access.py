@@ -34,6 +34,7 @@ ROUTES: dict[str, object] = {
     "/join/<token>": ANYONE,
     "/carer/join/<token>": ANYONE,
     "/carer": CARER,
+    "/carer/close": CARER,
     "/diary/for/<int:patient_id>": DIARY,
     "/diary/for/<int:patient_id>/history": DIARY,
     "/diary/for/<int:patient_id>/trends": DIARY,
@@ -54,7 +55,7 @@ ROUTES: dict[str, object] = {
     "/api/v1/me/export.csv": PATIENT,
     "/api/v1/me/fhir": PATIENT,
     "/api/v1/me/archive": PATIENT,
-    "/api/v1/me/close": PATIENT,
+    "/api/v1/me/close": (PATIENT, CARER),  # each closes their own account
     "/api/v1/me/push": PATIENT,
     "/api/v1/me/push/subscriptions": PATIENT,
     "/api/v1/me/push/unsubscribe": PATIENT,

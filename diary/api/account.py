@@ -1,4 +1,5 @@
-"""The patient's own account: everything as one zip, and closing the account."""
+"""The signed-in person's own account: a patient's everything as one zip, and closing the
+account (a patient's or a parent's or carer's)."""
 
 from __future__ import annotations
 
@@ -36,17 +37,19 @@ def my_archive():
 
 @bp.post("/me/close")
 @documented(
-    "Close my account: my diary is erased and I am signed out (send my password)",
+    "Close my account and sign out everywhere (send my password). A patient's diary is erased; "
+    "a parent's or carer's links to the patients end, and the entries they logged stay in "
+    "those diaries, marked as logged by a former carer",
     request=CloseAccountSchema,
     status=204,
     errors=(403, 409, 422, 429),
 )
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CARER)
 @password_checks
 def close_my_account():
     data = json_body(CloseAccountSchema())
     try:
-        closing.close_account(current_user, by=current_user, password=data["password"])
+        closing.close_own_account(current_user, password=data["password"])
     except ValidationError:
         note_login_failed()
         raise

@@ -8,7 +8,8 @@ no email: the inviter passes the link on. Opening it, the carer makes a carer ac
 email (name and password, argon2 like every account), or, when a carer account has that email
 already, types its password to add the patient to it. Either way a CarerLink joins the carer to
 the patient (many-to-many). The patient, or their clinician, removes a carer; closing the
-patient's account removes the links and the pending invitations (services/closing.py).
+patient's account removes the links and the pending invitations, closing the carer's account
+removes theirs (services/closing.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from diary.errors import Conflict, NotFound, ValidationError
@@ -272,6 +273,24 @@ def remove_all_for(patient: User) -> None:
     part of the closing's transaction."""
     db.session.execute(delete(CarerLink).where(CarerLink.patient_id == patient.id))
     db.session.execute(delete(CarerInvitation).where(CarerInvitation.patient_id == patient.id))
+
+
+def unlink_for_closing(carer: User, tombstone_email: str) -> tuple[int, int]:
+    """End every link of the carer, delete the invitations to their email not used yet (their
+    links stop working) and put `tombstone_email` in the ones they used (closing the carer's
+    account). Returns (links, invitations deleted). Not committed: part of the closing."""
+    links = db.session.execute(delete(CarerLink).where(CarerLink.carer_id == carer.id)).rowcount
+    pending = db.session.execute(
+        delete(CarerInvitation).where(
+            CarerInvitation.email == carer.email, CarerInvitation.used_at.is_(None)
+        )
+    ).rowcount
+    db.session.execute(
+        update(CarerInvitation)
+        .where(CarerInvitation.used_by_id == carer.id)
+        .values(email=tombstone_email)
+    )
+    return links, pending
 
 
 def patients_of(carer: User) -> list[User]:

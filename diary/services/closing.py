@@ -1,7 +1,8 @@
-"""Closing a patient's account: their personal data is erased, the account cannot be used
-again, and the audit trail keeps its events.
+"""Closing an account: the person's personal data is erased, the account cannot be used again,
+and the audit trail keeps its events. A patient's account (`close_account`) or a parent's or
+carer's (`close_carer_account`); `close_own_account` is either, closed by its holder.
 
-What happens (docs/operations.md says why):
+What happens to a patient's account (docs/operations.md says why):
 - erased: every entry and its revisions, every weekly check-in, the list of usual
   medications, the links to clinicians and to parents or carers (and the carer invitations not
   used yet), the name, email, password, time zone and reminder, the push subscriptions of every
@@ -14,6 +15,20 @@ What happens (docs/operations.md says why):
   nothing else in the audit trail changes, and an `account.closed` event is added;
 - sessions end: the account is inactive, and flask-login drops an inactive user on the next
   request (cookies and remember tokens included).
+
+What happens to a parent's or carer's account (only its holder closes it, with the password):
+- erased: the name, email, password, time zone, the push subscriptions, the remember tokens,
+  the links to the patients they logged for (they see no diary any more), the carer invitations
+  sent to their email and not used yet (deleted: their links stop working); the invitations they
+  used keep their row, with the tombstone's email instead of theirs;
+- kept: every entry they logged for a patient and every revision they made (the patient's
+  data), still pointing to the carer's row by `entered_by_id` / `changed_by_id`; the audit trail
+  (failed sign-ins with their email get the opaque id, as for a patient), plus `account.closed`;
+- the row becomes a tombstone like a patient's, its role still carer and its name
+  CLOSED_CARER_NAME ("Former carer"): that is what the patient's history, the clinic's review
+  ("Logged by a parent or carer"), the CSV's entered_by ("carer: Former carer") and the FHIR
+  RelatedPerson show for those entries from then on; the old name is nowhere;
+- sessions end the same way.
 """
 
 from __future__ import annotations
@@ -45,6 +60,8 @@ from diary.services import accounts, audit, carers, push
 INFUSION_POLICIES = ("keep", "erase")
 CLOSED_DOMAIN = "closed.invalid"
 CLOSED_NAME = "Closed account"
+# What a closed carer account is called where its entries are shown or exported.
+CLOSED_CARER_NAME = "Former carer"
 # Not an argon2 hash, so no password ever matches it.
 UNUSABLE_PASSWORD = "!closed"  # noqa: S105
 
@@ -72,6 +89,49 @@ def is_closed(user: User) -> bool:
     return user.closed_at is not None
 
 
+def _opaque_id() -> str:
+    return f"closed-{secrets.token_hex(8)}"
+
+
+def _check_own_password(user: User, password: str | None) -> None:
+    if not password or not accounts.check_password(user, password):
+        raise ValidationError(errors={"password": ["That is not your password."]})
+
+
+def _scrub_failed_sign_ins(user: User, old_email: str, opaque: str) -> None:
+    """Failed sign-ins keep the email typed; for this account it becomes the opaque id. A bulk
+    UPDATE: the ORM's append-only guard is for ordinary code, and this is the one documented
+    change to past events (the person's email, nothing else)."""
+    db.session.execute(
+        update(AuditEvent)
+        .where(
+            AuditEvent.action == "auth.login_failed",
+            or_(
+                AuditEvent.object_id == str(user.id),
+                cast(AuditEvent.detail, String).contains(f'"{old_email}"'),
+            ),
+        )
+        .values(detail={"email": opaque})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _make_tombstone(user: User, opaque: str, name: str, now: datetime) -> None:
+    """The row keeps its id and role, and nothing of the person; every session and remember
+    token ends with the account (services/sessions.py), in the closing's transaction: a closing
+    that fails leaves the person signed in with their data intact."""
+    user.email = f"{opaque}@{CLOSED_DOMAIN}"
+    user.display_name = name
+    user.password_hash = UNUSABLE_PASSWORD
+    user.timezone = "UTC"
+    user.reminder_time = None
+    user.last_login_at = None
+    user.active = False
+    user.closed_at = now
+    user.session_generation = (user.session_generation or 1) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.user_id == user.id))
+
+
 def close_account(
     patient: User,
     *,
@@ -87,13 +147,12 @@ def close_account(
     if is_closed(patient):
         raise Conflict("This account is already closed.")
     if by is not None and by.id == patient.id:
-        if not password or not accounts.check_password(patient, password):
-            raise ValidationError(errors={"password": ["That is not your password."]})
+        _check_own_password(patient, password)
     elif by is not None and by.role != Role.ADMIN:
         raise ValidationError("Only the patient or an admin can close this account.")
     policy = infusion_policy()
     who = "cli" if by is None else ("patient" if by.id == patient.id else "admin")
-    opaque = f"closed-{secrets.token_hex(8)}"
+    opaque = _opaque_id()
     old_email = patient.email
 
     entry_ids = select(Entry.id).where(Entry.patient_id == patient.id)
@@ -114,34 +173,8 @@ def close_account(
     if policy == "erase":
         db.session.execute(delete(Infusion).where(Infusion.patient_id == patient.id))
 
-    # Failed sign-ins keep the email typed; for this account it becomes the opaque id. A bulk
-    # UPDATE: the ORM's append-only guard is for ordinary code, and this is the one documented
-    # change to past events (the person's email, nothing else).
-    db.session.execute(
-        update(AuditEvent)
-        .where(
-            AuditEvent.action == "auth.login_failed",
-            or_(
-                AuditEvent.object_id == str(patient.id),
-                cast(AuditEvent.detail, String).contains(f'"{old_email}"'),
-            ),
-        )
-        .values(detail={"email": opaque})
-        .execution_options(synchronize_session=False)
-    )
-
-    patient.email = f"{opaque}@{CLOSED_DOMAIN}"
-    patient.display_name = CLOSED_NAME
-    patient.password_hash = UNUSABLE_PASSWORD
-    patient.timezone = "UTC"
-    patient.reminder_time = None
-    patient.last_login_at = None
-    patient.active = False
-    patient.closed_at = now
-    # Every session and remember token ends with the account (services/sessions.py), in this
-    # transaction: a closing that fails leaves the patient signed in with their diary intact.
-    patient.session_generation = (patient.session_generation or 1) + 1
-    db.session.execute(delete(RememberToken).where(RememberToken.user_id == patient.id))
+    _scrub_failed_sign_ins(patient, old_email, opaque)
+    _make_tombstone(patient, opaque, CLOSED_NAME, now)
     audit.record(
         "account.closed",
         actor=by,
@@ -180,3 +213,67 @@ def close_by_admin(user_id: int, *, confirm_email: str, by: User) -> Closed:
     if accounts.normalise_email(confirm_email) != user.email:
         raise ValidationError(f"Type the email {user.email} to close this account.")
     return close_account(user, by=by)
+
+
+@dataclass(frozen=True)
+class ClosedCarer:
+    opaque_id: str
+    links: int
+    invitations: int
+    entries_kept: int
+
+
+def close_carer_account(
+    carer: User, *, password: str | None, now: datetime | None = None
+) -> ClosedCarer:
+    """A parent or carer closes their own account with their `password` (see the module's
+    docstring for what is erased and what is kept). Commits."""
+    now = now or utcnow()
+    if carer.role != Role.CARER:
+        raise ValidationError("Only a parent's or carer's account can be closed here.")
+    if is_closed(carer):
+        raise Conflict("This account is already closed.")
+    _check_own_password(carer, password)
+    # Two closings at once: the second finds the row claimed (on PostgreSQL it waits for the
+    # first's commit) and changes nothing.
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == carer.id, User.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise Conflict("This account is already closed.")
+    opaque = _opaque_id()
+    old_email = carer.email
+    links, invitations = carers.unlink_for_closing(carer, f"{opaque}@{CLOSED_DOMAIN}")
+    push_subscriptions = push.erase_for_closing(carer)
+    entries_kept = db.session.scalar(
+        select(func.count()).select_from(Entry).where(Entry.entered_by_id == carer.id)
+    )
+    _scrub_failed_sign_ins(carer, old_email, opaque)
+    _make_tombstone(carer, opaque, CLOSED_CARER_NAME, now)
+    audit.record(
+        "account.closed",
+        actor=carer,
+        object_type="user",
+        object_id=opaque,
+        detail={
+            "by": "carer",
+            "links": links,
+            "invitations": invitations,
+            "push_subscriptions": push_subscriptions,
+            "entries_kept": entries_kept,
+        },
+    )
+    db.session.commit()
+    return ClosedCarer(opaque, links, invitations, entries_kept)
+
+
+def close_own_account(user: User, *, password: str | None) -> None:
+    """The signed-in patient, parent or carer closes their account with their password."""
+    if user.role == Role.CARER:
+        close_carer_account(user, password=password)
+    else:
+        close_account(user, by=user, password=password)

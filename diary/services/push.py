@@ -244,10 +244,11 @@ def devices(patient: User) -> list[PushSubscription]:
     )
 
 
-def erase_for_closing(patient: User) -> int:
-    """Delete the patient's subscriptions and marker (closing an account); the caller commits."""
+def erase_for_closing(user: User) -> int:
+    """Delete the user's subscriptions and marker (closing a patient's or carer's account); the
+    caller commits."""
     count = db.session.execute(
-        delete(PushSubscription).where(PushSubscription.user_id == patient.id)
+        delete(PushSubscription).where(PushSubscription.user_id == user.id)
     ).rowcount
-    db.session.execute(delete(ReminderMark).where(ReminderMark.user_id == patient.id))
+    db.session.execute(delete(ReminderMark).where(ReminderMark.user_id == user.id))
     return count

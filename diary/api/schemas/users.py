@@ -51,7 +51,7 @@ class PatientSummarySchema(Schema):
 
 
 class CloseAccountSchema(Schema):
-    """POST /me/close: the patient's own password, typed again."""
+    """POST /me/close: the account holder's own password, typed again."""
 
     class Meta:
         unknown = RAISE
