@@ -182,3 +182,30 @@ def test_kept_page_urls_are_each_apps_own():
     for app, path in ((first, "/here"), (second, "/there"), (first, "/here")):
         with app.test_request_context("/"):
             assert app.jinja_env.from_string("{{ url_for('extra') }}").render() == path
+
+
+def test_session_protection_hashes_nothing_while_off_and_still_works_when_turned_on(
+    app, client, make, monkeypatch
+):
+    """Off (the diary's setting), a signed-in request makes no session identifier (the hash of
+    the address and User-Agent); turned on, flask-login's own check runs: in its basic mode a
+    request from another browser marks the session not fresh, one from the same does not."""
+    from diary.extensions import login_manager
+
+    login(client, make.patient())
+    made = []
+    real = login_manager._session_identifier_generator
+    monkeypatch.setattr(
+        login_manager, "_session_identifier_generator", lambda: made.append(1) or real()
+    )
+    assert client.get("/api/v1/me").status_code == 200
+    assert made == []
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", "basic")
+    assert client.get("/api/v1/me").status_code == 200
+    assert made
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    assert client.get("/api/v1/me", headers={"User-Agent": "another"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
+
