@@ -25,13 +25,15 @@ import hashlib
 import os
 import secrets
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf import csrf as flask_wtf_csrf
 from itsdangerous import Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 from wtforms import ValidationError
 
 MALFORMED = "The CSRF token is malformed."
+# The bodies werkzeug parses into `request.form`; any other body leaves the form empty.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 SALT = "wtf-csrf-token"  # Flask-WTF's, for its tokens
 
 
@@ -143,5 +145,20 @@ class MaskedCSRFProtect(flask_wtf_csrf.CSRFProtect):
         app.context_processor(lambda: helpers)
 
     def _get_csrf_token(self) -> str | None:
-        """The token the request sent, unmasked (protect() hands it to Flask-WTF's check)."""
-        return unmasked(super()._get_csrf_token())
+        """The token the request sent, unmasked (protect() hands it to Flask-WTF's check).
+
+        Flask-WTF looks in the form first, then in its headers. A body that is not a form (the
+        API's JSON) leaves the form empty, so its token can only be in a header: it is looked
+        up there without building the empty form. The body's stream is still opened, as
+        building the form opens it: a body over the size limit is refused here (413), before
+        the token is judged, either way."""
+        req = request._get_current_object()
+        if req.mimetype in FORM_TYPES:
+            return unmasked(super()._get_csrf_token())
+        req.stream  # noqa: B018 (opened for its size check, as the form would open it)
+        headers = req.headers
+        for name in current_app.config["WTF_CSRF_HEADERS"]:
+            token = headers.get(name)
+            if token:
+                return unmasked(token)
+        return None

@@ -209,3 +209,22 @@ def test_session_protection_hashes_nothing_while_off_and_still_works_when_turned
     with client.session_transaction() as session:
         assert session["_fresh"] is False
 
+
+def test_the_csrf_token_of_a_body_that_is_not_a_form_is_read_from_its_header(app, client, make):
+    """A JSON body's token is in a header (its form is empty, and is not built for the check);
+    a form's token is in the form. A body over the size limit is refused (413) before its
+    token is judged, a missing or wrong token after (400)."""
+    token = login(client, make.patient())
+    entry = {"pain": 4}
+    created = client.post("/api/v1/entries", json=entry, headers={"X-CSRFToken": token})
+    assert created.status_code == 201
+    assert client.post("/api/v1/entries", json=entry).status_code == 400
+    assert client.post("/api/v1/entries", json={**entry, "csrf_token": token}).status_code == 400
+    plain = client.post("/api/v1/entries", data=b"{}", headers={"X-CSRF-Token": token})
+    assert plain.status_code == 422  # the token passed; the body is not JSON
+    big = {"pain": 4, "note": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    for headers in ({}, {"X-CSRFToken": "wrong"}, {"X-CSRFToken": token}):
+        assert client.post("/api/v1/entries", json=big, headers=headers).status_code == 413
+    form = {"csrf_token": token, "pain": "4", "day": make.days_ago(0).isoformat()}
+    assert client.post("/diary", data=form).status_code in (302, 303)
+    assert client.post("/diary", data={**form, "csrf_token": "wrong"}).status_code == 400
