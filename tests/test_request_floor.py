@@ -228,3 +228,16 @@ def test_the_csrf_token_of_a_body_that_is_not_a_form_is_read_from_its_header(app
     form = {"csrf_token": token, "pain": "4", "day": make.days_ago(0).isoformat()}
     assert client.post("/diary", data=form).status_code in (302, 303)
     assert client.post("/diary", data={**form, "csrf_token": "wrong"}).status_code == 400
+
+
+def test_the_limiters_hooks_still_run_on_a_route_with_a_limit_and_only_there(client, make):
+    """Its headers on a limited route (sign-in), none elsewhere; what one request counted is
+    not carried into the next (the next sign-in shows one more hit, not two)."""
+    patient = make.patient()
+    first = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
+    assert first.status_code == 401 and "X-RateLimit-Limit" in first.headers
+    remaining = int(first.headers["X-RateLimit-Remaining"])
+    login(client, patient)
+    assert "X-RateLimit-Limit" not in client.get("/api/v1/me").headers
+    second = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
+    assert int(second.headers["X-RateLimit-Remaining"]) == remaining - 1
