@@ -144,6 +144,14 @@ class MaskedCSRFProtect(flask_wtf_csrf.CSRFProtect):
         # Registered after Flask-WTF's own processor, so these win in every template.
         app.context_processor(lambda: helpers)
 
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Flask-WTF's check. A request of a method it does not check (GET, HEAD...) returns at
+        once: Flask-WTF returns for it too, after first working out whether the view is exempt
+        (which changes nothing for such a request)."""
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions)
+
     def _get_csrf_token(self) -> str | None:
         """The token the request sent, unmasked (protect() hands it to Flask-WTF's check).
 
