@@ -10,11 +10,12 @@ does. The token in the page changes on every response (one mask per response), w
 session's secret (`session["csrf_token"]`) stays.
 
 On a write, the masked token is unmasked and handed to Flask-WTF's own `validate_csrf`: the
-checks (signed, same session secret) are Flask-WTF's. A masked token from any earlier page of
-the same session therefore still verifies (the phone's outbox may send one it cached). A token
-that is not a mask of anything is refused like any bad token (400 `csrf_failed`). A token that
-Flask-WTF signed before masking existed (it has dots, which base64url never has) is checked
-unmasked, so a page cached before an upgrade still posts.
+checks (signed, same session secret) are Flask-WTF's (a token it accepted is kept by the
+worker, and its later copies have their age and session secret checked again: `validate`). A
+masked token from any earlier page of the same session therefore still verifies (the phone's
+outbox may send one it cached). A token that is not a mask of anything is refused like any bad
+token (400 `csrf_failed`). A token that Flask-WTF signed before masking existed (it has dots,
+which base64url never has) is checked unmasked, so a page cached before an upgrade still posts.
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ class MaskedCSRFProtect(flask_wtf_csrf.CSRFProtect):
         g.csrf_valid = True  # mark this request as CSRF valid
 
     def _get_csrf_token(self) -> str | None:
-        """The token the request sent, unmasked (protect() hands it to Flask-WTF's check).
+        """The token the request sent, unmasked (protect() hands it to `validate`).
 
         Flask-WTF looks in the form first, then in its headers. A body that is not a form (the
         API's JSON) leaves the form empty, so its token can only be in a header: it is looked
