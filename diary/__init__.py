@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask.globals import request_ctx
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -138,6 +140,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, auth_bp, patient_bp, carer_bp, clinic_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     _limits_only_where_declared(app)
+    _limiter_hooks_only_after_a_limit(app)
     return app
 
 
@@ -161,6 +164,36 @@ def _limits_only_where_declared(app: Flask) -> None:
         app.before_request_funcs[None] = [
             f for f in hooks if getattr(f, "__func__", None) is not check
         ]
+
+
+# Where Flask-Limiter keeps its record of the request (its private name, on the request context).
+LIMITER_RECORD = "_limiter_request_context"
+
+
+def _limiter_hooks_only_after_a_limit(app: Flask) -> None:
+    """Flask-Limiter's after-request hook (the failed-attempt deductions, the rate-limit
+    headers) and its teardown (which empties what the request counted) work on the limiter's
+    record of the request, which the limiter makes when it first looks at a limit: a request
+    to a route without one (all but sign-in, joining and the password check) has no record,
+    so both had nothing to do, on every request. They now run only when the record exists.
+    The record's name is Flask-Limiter's private one: tests/security/test_login_limits.py
+    (failures counted by the after-request hook) and tests/test_request_floor.py (headers)
+    fail if it changes."""
+
+    def only_after_a_limit(hook: Callable) -> Callable:
+        def run(arg):
+            if hasattr(request_ctx._get_current_object(), LIMITER_RECORD):
+                return hook(arg)
+            return arg
+
+        return run
+
+    def is_limiters(f: Callable) -> bool:
+        bound = f.args[:1] if isinstance(f, partial) else (getattr(f, "__self__", None),)
+        return bound == (limiter,)
+
+    for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None]):
+        hooks[:] = [only_after_a_limit(f) if is_limiters(f) else f for f in hooks]
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -23,10 +23,11 @@ _UNSET = object()
 
 
 def _parse() -> Any:
-    if not request.is_json:
+    req = request._get_current_object()
+    if not req.is_json:
         raise ValidationError(NOT_JSON)
     try:
-        return json.loads(request.get_data(cache=True))
+        return json.loads(req.get_data(cache=True))
     except RecursionError:
         raise ValidationError(TOO_DEEP) from None
     except ValueError:  # also UnicodeDecodeError
@@ -58,7 +59,8 @@ def _check(body: Any) -> None:
 
 def request_json() -> Any:
     """The checked JSON body of this request (parsed once); raises ValidationError (422)."""
-    cached = g.get("_request_json", _UNSET)
+    store = g._get_current_object()  # from behind its proxy once
+    cached = store.get("_request_json", _UNSET)
     if isinstance(cached, ValidationError):
         raise cached
     if cached is not _UNSET:
@@ -67,9 +69,9 @@ def request_json() -> Any:
         body = _parse()
         _check(body)
     except ValidationError as exc:
-        g._request_json = exc
+        store._request_json = exc
         raise
-    g._request_json = body
+    store._request_json = body
     return body
 
 

@@ -142,7 +142,9 @@ def test_a_kept_session_cookie_still_expires_and_a_changed_one_is_refused(
     assert client.get("/api/v1/me").status_code == 200
     assert client.get("/api/v1/me").status_code == 200  # the kept copy
     cookie = client.get_cookie("session")
-    forged = cookie.value[:-1] + ("A" if cookie.value[-1] != "A" else "B")
+    # The next-to-last character: the last one's low bits are base64 padding (a change there
+    # may decode to the very same signature).
+    forged = cookie.value[:-2] + ("A" if cookie.value[-2] != "A" else "B") + cookie.value[-1]
     other = app.test_client()
     other.set_cookie("session", forged)
     assert other.get("/api/v1/me").status_code == 401
@@ -182,3 +184,62 @@ def test_kept_page_urls_are_each_apps_own():
     for app, path in ((first, "/here"), (second, "/there"), (first, "/here")):
         with app.test_request_context("/"):
             assert app.jinja_env.from_string("{{ url_for('extra') }}").render() == path
+
+
+def test_session_protection_hashes_nothing_while_off_and_still_works_when_turned_on(
+    app, client, make, monkeypatch
+):
+    """Off (the diary's setting), a signed-in request makes no session identifier (the hash of
+    the address and User-Agent); turned on, flask-login's own check runs: in its basic mode a
+    request from another browser marks the session not fresh, one from the same does not."""
+    from diary.extensions import login_manager
+
+    login(client, make.patient())
+    made = []
+    real = login_manager._session_identifier_generator
+    monkeypatch.setattr(
+        login_manager, "_session_identifier_generator", lambda: made.append(1) or real()
+    )
+    assert client.get("/api/v1/me").status_code == 200
+    assert made == []
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", "basic")
+    assert client.get("/api/v1/me").status_code == 200
+    assert made
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    assert client.get("/api/v1/me", headers={"User-Agent": "another"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
+
+
+def test_the_csrf_token_of_a_body_that_is_not_a_form_is_read_from_its_header(app, client, make):
+    """A JSON body's token is in a header (its form is empty, and is not built for the check);
+    a form's token is in the form. A body over the size limit is refused (413) before its
+    token is judged, a missing or wrong token after (400)."""
+    token = login(client, make.patient())
+    entry = {"pain": 4}
+    created = client.post("/api/v1/entries", json=entry, headers={"X-CSRFToken": token})
+    assert created.status_code == 201
+    assert client.post("/api/v1/entries", json=entry).status_code == 400
+    assert client.post("/api/v1/entries", json={**entry, "csrf_token": token}).status_code == 400
+    plain = client.post("/api/v1/entries", data=b"{}", headers={"X-CSRF-Token": token})
+    assert plain.status_code == 422  # the token passed; the body is not JSON
+    big = {"pain": 4, "note": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    for headers in ({}, {"X-CSRFToken": "wrong"}, {"X-CSRFToken": token}):
+        assert client.post("/api/v1/entries", json=big, headers=headers).status_code == 413
+    form = {"csrf_token": token, "pain": "4", "day": make.days_ago(0).isoformat()}
+    assert client.post("/diary", data=form).status_code in (302, 303)
+    assert client.post("/diary", data={**form, "csrf_token": "wrong"}).status_code == 400
+
+
+def test_the_limiters_hooks_still_run_on_a_route_with_a_limit_and_only_there(client, make):
+    """Its headers on a limited route (sign-in), none elsewhere; what one request counted is
+    not carried into the next (the next sign-in shows one more hit, not two)."""
+    patient = make.patient()
+    first = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
+    assert first.status_code == 401 and "X-RateLimit-Limit" in first.headers
+    remaining = int(first.headers["X-RateLimit-Remaining"])
+    login(client, patient)
+    assert "X-RateLimit-Limit" not in client.get("/api/v1/me").headers
+    second = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
+    assert int(second.headers["X-RateLimit-Remaining"]) == remaining - 1

@@ -9,6 +9,7 @@ from diary.api import bp
 from diary.api.openapi import documented
 from diary.api.params import json_body
 from diary.api.schemas import CsrfSchema, LoginResultSchema, LoginSchema, UserSchema
+from diary.api.schemas.users import dump_user
 from diary.auth import (
     end_sessions,
     login_by_account,
@@ -21,7 +22,7 @@ from diary.errors import ServiceError, ValidationError
 from diary.extensions import csrf
 from diary.services import accounts
 
-# Built once: a marshmallow schema costs more to build than to use (GET /me answers with it).
+# Built once: a marshmallow schema costs more to build than to use.
 USER_OUT = UserSchema()
 
 
@@ -78,4 +79,4 @@ def csrf_token():
 @documented("The signed-in user", response=UserSchema)
 @login_required
 def me():
-    return jsonify(USER_OUT.dump(current_user))
+    return jsonify(dump_user(current_user._get_current_object()))

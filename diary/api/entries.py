@@ -74,10 +74,11 @@ def _if_match_version() -> int | None:
 )
 @role_required(Role.PATIENT, Role.CARER)
 def create_entry():
-    check_owner_claim(current_user, request.headers.get(OWNER_HEADER))
+    user = current_user._get_current_object()  # once: the service reads it field by field
+    check_owner_claim(user, request.headers.get(OWNER_HEADER))
     data = json_body(ENTRY_CREATE)
-    patient = entries.diary_of(current_user, data.pop("patient_id", None))
-    saved = entries.create_entry(patient, data, by=current_user)
+    patient = entries.diary_of(user, data.pop("patient_id", None))
+    saved = entries.create_entry(patient, data, by=user)
     response, status = _with_etag(saved.entry, 201 if saved.created else 200)
     response.headers["Location"] = f"/api/v1/entries/{saved.entry.id}"
     return response, status

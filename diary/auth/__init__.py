@@ -92,7 +92,8 @@ def end_sessions(reason: str = "sign-out") -> None:
 def register_remember_cookie(app: Flask) -> None:
     @app.after_request
     def remember_cookie(response: Response) -> Response:
-        value = g.get("remember_cookie")
+        store = g._get_current_object()  # from behind its proxy once (this runs on every request)
+        value = store.get("remember_cookie")
         config = app.config
         if value == "clear":
             response.delete_cookie(REMEMBER_COOKIE, httponly=True, samesite="Lax")
@@ -105,7 +106,7 @@ def register_remember_cookie(app: Flask) -> None:
                 httponly=True,
                 samesite="Lax",
             )
-        if device := g.get("device_cookie"):
+        if device := store.get("device_cookie"):
             response.set_cookie(
                 DEVICE_COOKIE,
                 device,

@@ -104,8 +104,13 @@ def _reaches_past(day: object, cutoff: date) -> bool:
 def _change_of(obj: object, cutoff: date) -> tuple[int | None, bool]:
     """The patient whose data `obj`'s change touches, and whether it may reach the past."""
     if isinstance(obj, Entry):
-        # Its day now and, when the change moved it, the day it had.
-        days = [obj.day, *inspect(obj).attrs.day.history.deleted]
+        # Its day now and, when the change moved it, the day it had. A new entry (pending: no
+        # identity yet) never had another: its history holds no earlier day, so it is not read
+        # (which would make an attribute view of each of the entry's columns).
+        state = inspect(obj)
+        if state.key is None:
+            return obj.patient_id, _reaches_past(obj.day, cutoff)
+        days = [obj.day, *state.attrs.day.history.deleted]
         return obj.patient_id, any(_reaches_past(d, cutoff) for d in days)
     if isinstance(obj, Infusion | WeeklyCheckin | Treatment):
         return obj.patient_id, True

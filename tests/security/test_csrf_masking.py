@@ -137,3 +137,48 @@ def test_the_signed_token_is_flask_wtfs_own(app, monkeypatch):
             assert flask_wtf_generate() == other
         finally:
             del app.config["WTF_CSRF_SECRET_KEY"]
+
+
+def test_protect_copies_flask_wtfs_own():
+    """MaskedCSRFProtect.protect is Flask-WTF 1.3's `protect`, step by step, with `validate`
+    for its `validate_csrf`: if Flask-WTF's changes, this fails, so the copy is looked at."""
+    import hashlib
+    import inspect
+
+    from flask_wtf import csrf as flask_wtf_csrf
+
+    def digest(function) -> str:
+        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+    assert digest(flask_wtf_csrf.CSRFProtect.protect) == "60961f8ee3e9ef3f"
+    assert digest(flask_wtf_csrf.validate_csrf) == "647c0372b8c77385"
+
+
+def test_a_kept_token_still_expires_and_is_still_the_sessions_own(app, make, monkeypatch):
+    """A token the worker accepted before is accepted again without its signature checked
+    anew, but its age and the session it belongs to are checked every time: past the time
+    limit it is refused, in another session it is refused, under another key it is refused."""
+    import time
+
+    one, two = app.test_client(), app.test_client()
+    login(one, make.patient())
+    login(two, make.patient())
+    token = csrf_from(one.get("/diary").get_data(as_text=True))
+    theirs = csrf_from(two.get("/diary").get_data(as_text=True))
+    for _ in range(3):
+        assert _write(one, token).status_code == 422  # accepted, then the kept answer
+        assert _write(two, token).status_code == 400
+    assert _write(two, theirs).status_code == 422
+    assert _write(one, theirs).status_code == 400
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another key, rotated")
+    assert _write(one, token).status_code == 400  # the session cookie too is another's now
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "WTF_CSRF_SECRET_KEY", "another CSRF key")
+    assert _write(one, token).status_code == 400
+    monkeypatch.undo()
+    assert _write(one, token).status_code == 422
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 60)  # the diary's has none
+    assert _write(one, token).status_code == 422
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 65)
+    assert _write(one, token).status_code == 400
