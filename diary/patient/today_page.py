@@ -16,11 +16,13 @@ input of the page must go into `fixed` (or the stand-ins), or the page fails, lo
 
 Not kept (rendered in full as before): a form with values or errors, a page with flashed
 messages, and anything while the debugger or template reloading is on (files are watched).
-Kept pages are per app and per worker, at most KEPT of them (the least recently used go).
+A page is kept as the UTF-8 bytes of the response, so a visit neither renders nor encodes
+it. Kept pages are per app and per worker, at most KEPT of them (the least recently used go).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections import OrderedDict, namedtuple
@@ -35,10 +37,9 @@ from markupsafe import Markup, escape
 TEMPLATE = "patient/log_day.html"
 LIST_TEMPLATE = "patient/_today_list.html"
 # The parts of the page that change on every visit: the CSRF token (masked per response), the
-# form's new entry id, the last days' answers (JSON), today's latest entries; and the measures'
-# controls and config, kept elsewhere (entry_form), put in as they are.
-HOLES = ("csrf", "new_id", "recent_days_json", "today_list", "top", "sections", "entry_config")
-KEPT = 256  # pages kept per worker (a few kilobytes each: the big parts are holes)
+# form's new entry id, the last days' answers (JSON), today's latest entries.
+HOLES = ("csrf", "new_id", "recent_days_json", "today_list")
+KEPT = 128  # pages kept per worker (some 50 kB each)
 KEPT_PAGES = "diary.today_pages"  # the app.extensions key of the app's kept pages
 
 
@@ -73,9 +74,10 @@ def tojson(value: Any) -> Markup:
     return htmlsafe_json_dumps(value, dumps=dumps, **policies["json.dumps_kwargs"])
 
 
-def render(fixed: dict[str, Any], holes: dict[str, Any], values: dict, errors: dict) -> str:
+def render(fixed: dict[str, Any], holes: dict[str, Any], values: dict, errors: dict) -> str | bytes:
     """log_day.html with `fixed` (hashable values), `holes` (the HOLES but the CSRF token, which
-    the page asks for itself) and the form's `values` and `errors`."""
+    the page asks for itself) and the form's `values` and `errors`: the page's text, or the
+    UTF-8 bytes of a kept page."""
     app = current_app._get_current_object()
     if values or errors or app.debug or app.jinja_env.auto_reload or get_flashed_messages():
         return render_template(TEMPLATE, **fixed, **holes, values=values, errors=errors)
@@ -105,13 +107,15 @@ def render(fixed: dict[str, Any], holes: dict[str, Any], values: dict, errors: d
     page = kept.get(key)
     if page is None:
         page = kept.put(key, _page(fixed, viewer, shown, context))
-    values = {name: escape(value) for name, value in holes.items()}
-    values["csrf"] = escape(app.jinja_env.globals["csrf_token"]())
-    return page.format_map(values)
+    pattern, names = page
+    holes = {**holes, "csrf": app.jinja_env.globals["csrf_token"]()}
+    # As Jinja prints them: Markup as it is, anything else escaped.
+    return pattern % tuple([escape(holes[name]).encode() for name in names])
 
 
-def _page(fixed: dict[str, Any], viewer, shown, context) -> str:
-    """The page for keeping: a format string (str.format_map) with a field per hole."""
+def _page(fixed: dict[str, Any], viewer, shown, context) -> tuple[bytes, tuple[str, ...]]:
+    """The page for keeping: its UTF-8 bytes as a %-pattern with a %s per hole (bytes % tuple),
+    and the holes' names in the page's order."""
     marker = "\x00" + secrets.token_hex(8)  # cannot stand in the page otherwise
     markers = {name: Markup(f"{marker}{name}{marker}") for name in HOLES}  # noqa: S704
     refused = _Refused()
@@ -130,12 +134,11 @@ def _page(fixed: dict[str, Any], viewer, shown, context) -> str:
         session=refused,
         config=refused,
     )
-    html = html.replace("{", "{{").replace("}", "}}")
-    for name in HOLES:
-        html = html.replace(markers[name], "{" + name + "}")
-    if marker in html:
+    parts = re.split(f"{marker}(\\w+){marker}", html)
+    texts, names = parts[::2], tuple(parts[1::2])
+    if any(marker in text for text in texts) or not set(names) <= set(HOLES):
         raise RuntimeError("today_page: a hole's marker was changed by the template")
-    return html
+    return "%s".join(text.replace("%", "%%") for text in texts).encode(), names
 
 
 class _Refuse:
@@ -181,17 +184,17 @@ class _Kept:
     """An app's kept pages, least recently used first."""
 
     def __init__(self) -> None:
-        self.pages: OrderedDict[tuple, str] = OrderedDict()
+        self.pages: OrderedDict[tuple, tuple[bytes, tuple[str, ...]]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> tuple[bytes, tuple[str, ...]] | None:
         with self.lock:
             page = self.pages.get(key)
             if page is not None:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: str) -> str:
+    def put(self, key: tuple, page: tuple[bytes, tuple[str, ...]]) -> tuple:
         with self.lock:
             self.pages[key] = page
             while len(self.pages) > KEPT:

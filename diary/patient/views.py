@@ -124,13 +124,14 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
         "ticked": tuple(ticked),
         "copy_missing": copy_yesterday and copied is None,
         "copied": copied is not None,
-    }
-    holes = {
+        # The measures' controls and config: the same objects while they are kept (entry_form)
         "top": entry_form.top_html(values or {}, errors or {}),
         "entry_config": entry_form.client_config_json(),
         "sections": entry_form.sections_html(
             values, errors or {}, after_infusion, state.days_since_infusion
         ),
+    }
+    holes = {
         "new_id": uuid.uuid4(),
         "recent_days_json": today_page.tojson(recent),
         "today_list": today_page.today_list(
