@@ -6,13 +6,15 @@ the request. So a blank form's page (no values, no errors, no flashed message) i
 per key with a marker in place of each part that changes on every visit, and kept; each visit
 then only puts its own parts (HOLES) into the kept page.
 
-The key is everything else the page reads: the `fixed` values the view gives (hashable), the
-viewer (current_user's id and role), the carer's patient (its id and name), the endpoint, the
-script root and the patient in the URL (the links: see assets.template_url_for). To keep the
+The key is everything else the page reads: the `fixed` values the view gives (hashable; the
+measures' controls among them, the same objects while entry_form keeps them), the viewer
+(current_user's id and role), the carer's patient (its id and name), the endpoint, the script
+root and the patient in the URL (the links: see assets.template_url_for). To keep the
 key honest, the page is rendered for keeping without the request's own objects: current_user,
 diary_patient and request are stand-ins that hold only what is in the key and refuse any other
 attribute (an error, not a stale page), and g, session and config are refused whole. A new
-input of the page must go into `fixed` (or the stand-ins), or the page fails, loudly.
+variable of the page must be given in `fixed` (then it is in the key) or be a hole; a global
+function of the templates that reads the request (as csrf_token) must be a hole too.
 
 Not kept (rendered in full as before): a form with values or errors, a page with flashed
 messages, and anything while the debugger or template reloading is on (files are watched).
@@ -46,8 +48,8 @@ KEPT_PAGES = "diary.today_pages"  # the app.extensions key of the app's kept pag
 def today_list(recent_list: tuple, entries_today: int, pain_maximum: int, count_cap: int) -> Markup:
     """Today's latest entries (patient/_today_list.html): `recent_list` holds (pain, the local
     time it was saved) of each, newest first, of `entries_today` (counted up to `count_cap`).
-    Kept per worker too (a list is seen again until the next entry), but while files are
-    watched."""
+    Kept per worker too, by those inputs (a list is seen again until the next entry), except
+    while template files are watched."""
     env = current_app.jinja_env
     if env.auto_reload:
         return _today_list(env, recent_list, entries_today, pain_maximum, count_cap)
