@@ -43,7 +43,11 @@ class DayChoice(NamedTuple):
 
 def day_choices(today: date, values: dict) -> tuple[DayChoice, DayChoice]:
     """The form's "Which day?": today and yesterday, the day in `values` (else today) checked."""
-    chosen = values.get("day") or today.isoformat()
+    return _day_choices(today, values.get("day") or today.isoformat())
+
+
+@lru_cache(maxsize=64)
+def _day_choices(today: date, chosen: str) -> tuple[DayChoice, DayChoice]:
     choices = []
     for days_ago, name in ((0, "Today"), (1, "Yesterday")):
         day = today - timedelta(days=days_ago)

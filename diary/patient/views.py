@@ -19,7 +19,7 @@ from diary import assets, codes, measures
 from diary.auth import role_required
 from diary.errors import NotFound, ValidationError
 from diary.models import Role, User
-from diary.patient import entry_form
+from diary.patient import entry_form, today_page
 from diary.patient.entry_form import entry_from_form, form_values
 from diary.services import (
     access,
@@ -113,40 +113,39 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
     zone = local_time.zone(patient)
     # The reminder is the patient's own (a carer's copy of the page does not show it).
     reminder = patient.reminder_time if own else None
-    response = make_response(
-        render_template(
-            "patient/log_day.html",
-            day_choices=entry_form.day_choices(state.day, values),
-            state=state,
-            top=entry_form.top_html(values or {}, errors or {}),
-            entry_config=entry_form.client_config_json(),
-            sections=entry_form.sections_html(
-                values, errors or {}, after_infusion, state.days_since_infusion
-            ),
-            values=values,
-            errors=errors or {},
-            new_id=uuid.uuid4(),
-            reminder_due=state.reminder_due,
-            checkin=state.checkin,
-            codes=codes,
+    fixed = {
+        "day_choices": entry_form.day_choices(state.day, values),
+        "reminder_due": state.reminder_due,
+        "checkin": state.checkin,
+        # Push reminders are the patient's own device setting, not a carer's.
+        "push_public_key": push.public_key() if own else None,
+        "reminder_at": reminder.strftime("%H:%M") if reminder else "",
+        "usual": tuple(usual),
+        "ticked": tuple(ticked),
+        "copy_missing": copy_yesterday and copied is None,
+        "copied": copied is not None,
+        # The measures' controls and config: the same objects while they are kept (entry_form)
+        "top": entry_form.top_html(values or {}, errors or {}),
+        "entry_config": entry_form.client_config_json(),
+        "sections": entry_form.sections_html(
+            values, errors or {}, after_infusion, state.days_since_infusion
+        ),
+    }
+    holes = {
+        "new_id": uuid.uuid4(),
+        "recent_days_json": today_page.tojson(recent),
+        "today_list": today_page.today_list(
             # Today's latest entries: (pain, the local time each was saved)
-            recent_list=[
+            tuple(
                 (measures.PAIN.of(row), row.recorded_at.astimezone(zone).strftime("%H:%M"))
                 for row in state.recent
-            ],
-            pain_maximum=measures.PAIN.maximum,
-            # Push reminders are the patient's own device setting, not a carer's.
-            push_public_key=push.public_key() if own else None,
-            reminder_at=reminder.strftime("%H:%M") if reminder else "",
-            recent_days=recent,
-            count_cap=today.COUNT_CAP,
-            usual=usual,
-            ticked=ticked,
-            copy_missing=copy_yesterday and copied is None,
-            copied=copied is not None,
+            ),
+            state.entries_today,
+            measures.PAIN.maximum,
+            today.COUNT_CAP,
         ),
-        status,
-    )
+    }
+    response = make_response(today_page.render(fixed, holes, values, errors or {}), status)
     response.headers["Cache-Control"] = OFFLINE_CAPABLE
     return response
 
