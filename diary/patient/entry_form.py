@@ -174,6 +174,17 @@ def split_usual(values: dict[str, Any], usual: list[str]) -> tuple[dict[str, Any
     return {**values, code: "\n".join(rest)}, ticked
 
 
+def keep_line_order(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """An edit's values with the medication lines in their stored order when the edit has the
+    same lines: the form puts the ticked usual medications first, and an edit that changed
+    nothing there must not store the lines in another order (a revision of nothing)."""
+    code = measures.MEDICATIONS.code
+    lines, before = data.get(code), stored.get(code) or []
+    if lines is not None and len(lines) == len(before) and set(lines) == set(before):
+        return {**data, code: list(before)}
+    return data
+
+
 def form_values(source: dict[str, Any] | MultiDict | None) -> dict[str, Any]:
     """Values to fill the form with: from an entry's content or a refused submission."""
     if source is None:

@@ -214,7 +214,9 @@ def edit_entry(entry_id: uuid.UUID):
             entries.update_entry(
                 current_user,
                 entry_id,
-                entry_from_form(request.form, whole=True),
+                entry_form.keep_line_order(
+                    entry_from_form(request.form, whole=True), entries.content_of(entry)
+                ),
                 version=int(version) if version.isdigit() and len(version) < 12 else 0,
                 patient_id=patient.id,
             )
@@ -228,6 +230,8 @@ def edit_entry(entry_id: uuid.UUID):
         else:
             flash("Your changes are saved. The earlier version is kept.", "ok")
             return redirect(url_for("patient.history"))
+    usual = usual_medications.usual_lines(patient)
+    values, ticked = entry_form.split_usual(values, usual)
     return (
         render_template(
             "patient/edit.html",
@@ -237,6 +241,8 @@ def edit_entry(entry_id: uuid.UUID):
             conflict=conflict,
             today=local_today(patient),
             codes=codes,
+            usual=usual,
+            ticked=ticked,
         ),
         status,
     )

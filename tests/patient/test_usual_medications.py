@@ -240,3 +240,112 @@ def test_the_forms_lines_are_a_patients_own_list_only(app, make):
         closed.closed_at = utcnow()
         with pytest.raises(NotFound):
             usual_medications.usual_lines(closed)
+
+
+def _usual(app, patient, *lines: tuple[str, str]) -> None:
+    with app.app_context():
+        for name, dose in lines:
+            db.session.add(UsualMedication(patient_id=patient.id, name=name, dose=dose))
+        db.session.commit()
+
+
+def _stored(app, entry_id) -> tuple[list[str], int]:
+    with app.app_context():
+        entry = db.session.get(Entry, entry_id)
+        return entry.medications, entry.version
+
+
+def test_the_edit_form_ticks_the_usual_medications_the_entry_has(app, client, make):
+    """Usual list: Gabapentin 300 mg, Naproxen 250 mg. Yesterday's entry has Gabapentin 300 mg
+    and Ibuprofen 200 mg. The edit form shows Gabapentin ticked, Naproxen not, and only
+    Ibuprofen in the text box. Ticking Naproxen too and saving stores the ticks then the typed
+    line: Gabapentin, Naproxen, Ibuprofen."""
+    patient = make.patient()
+    _usual(app, patient, ("Gabapentin", "300 mg"), ("Naproxen", "250 mg"))
+    entry = make.entry(
+        patient, make.days_ago(1), 5, medications=["Gabapentin 300 mg", "Ibuprofen 200 mg"]
+    )
+    login(client, patient)
+    html = client.get(f"/diary/entries/{entry.id}/edit").get_data(as_text=True)
+    assert 'name="medications" value="Gabapentin 300 mg" checked>' in html
+    assert 'name="medications" value="Naproxen 250 mg">' in html
+    box = re.search(r'<textarea[^>]*name="medications"[^>]*>(.*?)</textarea>', html, re.S)
+    assert box.group(1).strip() == "Ibuprofen 200 mg"
+
+    response = client.post(
+        f"/diary/entries/{entry.id}/edit",
+        data={
+            "csrf_token": _token(client, f"/diary/entries/{entry.id}/edit"),
+            "version": "1",
+            "pain": "5",
+            "medications": ["Gabapentin 300 mg", "Naproxen 250 mg", "Ibuprofen 200 mg"],
+        },
+    )
+    assert response.status_code == 302
+    assert _stored(app, entry.id) == (
+        ["Gabapentin 300 mg", "Naproxen 250 mg", "Ibuprofen 200 mg"],
+        2,
+    )
+
+
+def test_an_edit_of_the_pain_keeps_the_medications_in_their_stored_order(app, client, make):
+    """The entry was typed as Ibuprofen 200 mg then Gabapentin 300 mg (a usual one). The edit
+    form ticks Gabapentin (ticks come first in the form), and the patient changes only the pain
+    from 5 to 4: the stored lines stay Ibuprofen then Gabapentin; only the pain changed. Then
+    unticking Gabapentin removes it."""
+    patient = make.patient()
+    _usual(app, patient, ("Gabapentin", "300 mg"))
+    entry = make.entry(
+        patient, make.days_ago(2), 5, medications=["Ibuprofen 200 mg", "Gabapentin 300 mg"]
+    )
+    login(client, patient)
+    path = f"/diary/entries/{entry.id}/edit"
+    response = client.post(
+        path,
+        data={
+            "csrf_token": _token(client, path),
+            "version": "1",
+            "pain": "4",
+            "medications": ["Gabapentin 300 mg", "Ibuprofen 200 mg"],
+        },
+    )
+    assert response.status_code == 302
+    assert _stored(app, entry.id) == (["Ibuprofen 200 mg", "Gabapentin 300 mg"], 2)
+
+    response = client.post(
+        path,
+        data={
+            "csrf_token": _token(client, path),
+            "version": "2",
+            "pain": "4",
+            "medications": ["Ibuprofen 200 mg"],
+        },
+    )
+    assert response.status_code == 302
+    assert _stored(app, entry.id) == (["Ibuprofen 200 mg"], 3)
+
+
+def test_a_refused_edit_keeps_the_ticks_the_patient_chose(app, client, make):
+    """A pain of 11 is refused (422); the form comes back with Naproxen still ticked (as sent)
+    and the typed line in the text box."""
+    patient = make.patient()
+    _usual(app, patient, ("Gabapentin", "300 mg"), ("Naproxen", "250 mg"))
+    entry = make.entry(patient, make.days_ago(1), 5, medications=["Gabapentin 300 mg"])
+    login(client, patient)
+    path = f"/diary/entries/{entry.id}/edit"
+    response = client.post(
+        path,
+        data={
+            "csrf_token": _token(client, path),
+            "version": "1",
+            "pain": "11",
+            "medications": ["Naproxen 250 mg", "Paracetamol 1 g"],
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'name="medications" value="Naproxen 250 mg" checked>' in html
+    assert 'name="medications" value="Gabapentin 300 mg">' in html
+    box = re.search(r'<textarea[^>]*name="medications"[^>]*>(.*?)</textarea>', html, re.S)
+    assert box.group(1).strip() == "Paracetamol 1 g"
+    assert _stored(app, entry.id) == (["Gabapentin 300 mg"], 1)
