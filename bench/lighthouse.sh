@@ -49,8 +49,16 @@ clinician=$(cookie clinician@demo.example)
 patient_id=$(curl -fs -H "Cookie: $clinician" "$base/api/v1/patients" | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 
 only=" $* "
-run() {  # name, path, cookie, extra lighthouse flags
+run() {  # name, path, cookie, extra lighthouse flags; once more when Lighthouse says its own
+  # trace failed (a runtimeError such as NO_NAVSTART: "Please run Lighthouse again")
   if [ -n "${only// /}" ] && [[ "$only" != *" $1 "* ]]; then return; fi
+  run_once "$@"
+  if .venv/bin/python -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("runtimeError") else 1)' "$out/$1.json" 2>/dev/null; then
+    echo "lighthouse: $2 again (its trace failed)" >&2
+    run_once "$@"
+  fi
+}
+run_once() {
   for _ in 1 2; do curl -fs -o /dev/null ${3:+-H "Cookie: $3"} "$base$2" || true; done
   rm -f "$out/$1.json"
   if [ -n "$3" ]; then
@@ -86,6 +94,9 @@ for name in names:
         print(f"| {name} | - | failed | | | | | |")
         continue
     report = json.loads(path.read_text())
+    if report.get("runtimeError"):
+        print(f"| {name} | - | failed: {report['runtimeError'].get('code')} | | | | | |")
+        continue
     cats = report["categories"]
     audits = report["audits"]
     form = report["configSettings"]["formFactor"]
