@@ -5,7 +5,7 @@ which templates draw with presentation attributes only (the CSP allows no style 
 Missing days are gaps, never zeros."""
 
 from diary.charts_svg import pain as _pain
-from diary.charts_svg import plot as _plot
+from diary.charts_svg import series as _series
 from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
 from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
 from diary.charts_svg.pain import aligned_chart, pain_chart
@@ -14,9 +14,9 @@ from diary.charts_svg.trend import Infusion, Point, Series, TableRow, Tick, Tren
 
 
 def forget() -> None:
-    """Forget the series this worker keeps between charts (plot._kept_line and the aligned
+    """Forget the series this worker keeps between charts (series._kept_line and the aligned
     chart's courses, pain._course_line): benches, tests."""
-    _plot._kept_line.cache_clear()
+    _series._kept_line.cache_clear()
     _pain._course_line.cache_clear()
 
 

@@ -20,12 +20,12 @@ from diary.charts_svg.plot import (
     Scale,
     Table,
     Tick,
-    line,
     nice_ticks,
     number,
     r,
     y_ticks,
 )
+from diary.charts_svg.series import line
 from diary.codes import SEVERITIES, SIDE_EFFECTS, label
 
 TOP, BOTTOM = 16, 48

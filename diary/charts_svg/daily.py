@@ -23,12 +23,12 @@ from diary.charts_svg.plot import (
     Table,
     Tick,
     day_label,
-    line,
     nice_ticks,
     number,
     r,
     y_ticks,
 )
+from diary.charts_svg.series import line
 from diary.codes import BODY_SITES, PGIC_ANSWERS, SYMPTOMS, Code, label
 
 TOP, BOTTOM = 16, 44

@@ -27,10 +27,10 @@ from diary.charts_svg.plot import (
     Table,
     Tick,
     day_label,
-    line,
     number,
     y_ticks,
 )
+from diary.charts_svg.series import line
 
 PAIN_HEIGHT, ALIGNED_HEIGHT = 300, 300
 TOP, BOTTOM, RIGHT = 16, 44, 16

@@ -10,7 +10,7 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
@@ -88,7 +88,7 @@ class Line:
     dash: str | None = None
     shape: str | None = "circle"
     size: float = 3
-    xy: tuple[str, ...] = ()  # each mark's "x,y" as written (line() makes them once)
+    xy: tuple[str, ...] = ()  # each mark's "x,y" as written (series.line makes them once)
 
     def points(self) -> list[tuple[str, float | int | None]]:
         return [(m.at, m.value) for m in self.marks]
@@ -312,84 +312,6 @@ class DayScale(Scale):
         steps = sorted({round(k * span / (count - 1)) for k in range(count)})
         days = [start + timedelta(days=s) for s in steps]
         return tuple(Tick(self.day(d), f"{d:{fmt}}") for d in days)
-
-
-def line(
-    name: str,
-    colour: str,
-    values: Sequence[tuple[str, float | int | None, float]],
-    y_of: Callable[[float], float],
-    *,
-    tip: Callable[[str, float | int], str] | None = None,
-    join: bool = True,
-    **style,
-) -> Line:
-    """A series from (at, value or None, x) in order, x a Scale's output (already rounded to
-    0.1): a None breaks the line (a gap); the marks are the values that are there. With
-    join=False, markers alone (no lines). y_of runs once per distinct value (a 0-10 chart has
-    a few dozen however many marks)."""
-    if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
-        tip = None  # a tooltip on every one of hundreds of points: bytes, not help
-    y_at: dict[float | int, float] = {}
-    for _, value, _ in values:
-        if value is not None and value not in y_at:
-            y_at[value] = y_of(value)
-    if tip is None:
-        return _kept_line(
-            name, colour, tuple(values), tuple(y_at.items()), join, tuple(sorted(style.items()))
-        )
-    return _line(name, colour, values, y_at, tip, join, style)
-
-
-@lru_cache(maxsize=128)
-def _kept_line(
-    name: str,
-    colour: str,
-    values: tuple[tuple[str, float | int | None, float], ...],
-    y_at: tuple[tuple[float | int, float], ...],
-    join: bool,
-    style: tuple[tuple[str, object], ...],
-) -> Line:
-    """A series without tooltips, kept per worker under everything it is drawn from (a pure
-    function of its arguments; equal values, e.g. 5 and 5.0, are drawn alike): what did not
-    change since the last review (the infusions, five years of check-ins, a closed course) is
-    neither built nor written again (Line.svg). At most 128 kept, least recently used dropped
-    first: about 400 bytes a mark, so at most some 20 MB in a worker even when all are a year
-    of days."""
-    return _line(name, colour, values, dict(y_at), None, join, dict(style))
-
-
-def _line(
-    name: str,
-    colour: str,
-    values: Sequence[tuple[str, float | int | None, float]],
-    y_at: dict[float | int, float],
-    tip: Callable[[str, float | int], str] | None,
-    join: bool,
-    style: dict,
-) -> Line:
-    new = tuple.__new__  # Mark(...) through its Python-level __new__ costs more per mark
-    marks = [
-        new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else ""))
-        for at, value, x in values
-        if value is not None
-    ]
-    xy = tuple([f"{m[0]},{m[1]}" for m in marks])
-    paths: list[str] = []
-    if join:
-        run: list[str] = []
-        k = 0
-        for _, value, _ in values:
-            if value is None:
-                if len(run) > 1:
-                    paths.append(" ".join(run))
-                run = []
-            else:
-                run.append(xy[k])
-                k += 1
-        if len(run) > 1:
-            paths.append(" ".join(run))
-    return Line(name, colour, tuple(marks), tuple(paths), xy=xy, **style)
 
 
 def y_ticks(scale: Scale, values: Sequence[float], labels: Sequence[str] | None = None):

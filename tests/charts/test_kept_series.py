@@ -1,4 +1,4 @@
-"""Series kept between charts (charts_svg.plot._kept_line, the aligned chart's courses in
+"""Series kept between charts (charts_svg.series._kept_line, the aligned chart's courses in
 charts_svg.pain._course_line): a worker draws what did not change since the last review once,
 under everything it is drawn from. What a clinician sees must be what a chart drawn from nothing
 shows: a changed value, scale or style is drawn anew, and the markup is the same either way."""
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from diary import charts_svg
 from diary.analysis import aligned_on_infusions
-from diary.charts_svg.plot import Scale, line
+from diary.charts_svg.plot import Scale
+from diary.charts_svg.series import line
 from tests.charts.conftest import day
 from tests.clinic.charts_html import read_chart
 
