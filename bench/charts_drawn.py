@@ -19,8 +19,6 @@ afterwards) on the same database, and the runs alternate between the two: one ru
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -35,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright
 
 from bench import seed
-from bench.http import build_data, start_gunicorn, stop
+from bench.http import build_data, server_env, start_gunicorn, stop
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,13 +78,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
         ids = build_data(database_url)
-        env = dict(os.environ)
-        env.pop("REDIS_URL", None)
-        env.update(
-            DIARY_ENV="development",  # plain http on 127.0.0.1: cookies without Secure
-            SECRET_KEY=secrets.token_hex(32),
-            DATABASE_URL=database_url,
-        )
+        env = server_env(database_url, "development")
         roots = {"after": ROOT}
         if args.before:
             before = Path(tmp) / "before"

@@ -88,6 +88,16 @@ def free_port() -> int:
     raise OSError(f"no free port in BENCH_PORT_RANGE {first}-{last}")
 
 
+def server_env(database_url: str, env_name: str = "production") -> dict[str, str]:
+    """The environment of a diary served for a bench: this one's, without REDIS_URL, with a new
+    secret key and the bench's database. Browser benches use "development" (plain http on
+    127.0.0.1: cookies without Secure)."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(DIARY_ENV=env_name, SECRET_KEY=secrets.token_hex(32), DATABASE_URL=database_url)
+    return env
+
+
 def start_gunicorn(app: str, env: dict[str, str], chdir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -303,14 +313,7 @@ def main() -> None:
         print(f"data built in {time.perf_counter() - started:.0f} s ({database_url.split(':')[0]})")
         before = build_before(args.before, folder) if args.before else None
 
-        env = dict(os.environ)
-        env.pop("REDIS_URL", None)
-        env.update(
-            DIARY_ENV="production",
-            SECRET_KEY=secrets.token_hex(32),
-            DATABASE_URL=database_url,
-            PYTHONDONTWRITEBYTECODE="1",
-        )
+        env = server_env(database_url) | {"PYTHONDONTWRITEBYTECODE": "1"}
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
         processes = []

@@ -26,9 +26,7 @@ hangs); this prints the figures.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -42,7 +40,7 @@ from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 
 from bench import seed
-from bench.http import start_gunicorn, stop
+from bench.http import server_env, start_gunicorn, stop
 from config import TestingConfig
 from diary import create_app, demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_for_service_worker
@@ -153,13 +151,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
         email = build_data(database_url)
-        env = dict(os.environ)
-        env.pop("REDIS_URL", None)
-        env.update(
-            DIARY_ENV="development",  # plain http on 127.0.0.1: cookies without Secure
-            SECRET_KEY=secrets.token_hex(32),
-            DATABASE_URL=database_url,
-        )
+        env = server_env(database_url, "development")
         server, base = start_gunicorn("wsgi:app", env, ROOT)
         try:
             found: dict[str, list[float]] = {
