@@ -249,6 +249,21 @@ def _usual(app, patient, *lines: tuple[str, str]) -> None:
         db.session.commit()
 
 
+def _edit(client, entry_id, version: int, pain: str, medications: list[str]):
+    """The edit form posted: the entry's version, the pain and the medication controls' values
+    (ticks and text box, in the form's order)."""
+    path = f"/diary/entries/{entry_id}/edit"
+    return client.post(
+        path,
+        data={
+            "csrf_token": _token(client, path),
+            "version": str(version),
+            "pain": pain,
+            "medications": medications,
+        },
+    )
+
+
 def _stored(app, entry_id) -> tuple[list[str], int]:
     with app.app_context():
         entry = db.session.get(Entry, entry_id)
@@ -272,14 +287,8 @@ def test_the_edit_form_ticks_the_usual_medications_the_entry_has(app, client, ma
     box = re.search(r'<textarea[^>]*name="medications"[^>]*>(.*?)</textarea>', html, re.S)
     assert box.group(1).strip() == "Ibuprofen 200 mg"
 
-    response = client.post(
-        f"/diary/entries/{entry.id}/edit",
-        data={
-            "csrf_token": _token(client, f"/diary/entries/{entry.id}/edit"),
-            "version": "1",
-            "pain": "5",
-            "medications": ["Gabapentin 300 mg", "Naproxen 250 mg", "Ibuprofen 200 mg"],
-        },
+    response = _edit(
+        client, entry.id, 1, "5", ["Gabapentin 300 mg", "Naproxen 250 mg", "Ibuprofen 200 mg"]
     )
     assert response.status_code == 302
     assert _stored(app, entry.id) == (
@@ -299,28 +308,11 @@ def test_an_edit_of_the_pain_keeps_the_medications_in_their_stored_order(app, cl
         patient, make.days_ago(2), 5, medications=["Ibuprofen 200 mg", "Gabapentin 300 mg"]
     )
     login(client, patient)
-    path = f"/diary/entries/{entry.id}/edit"
-    response = client.post(
-        path,
-        data={
-            "csrf_token": _token(client, path),
-            "version": "1",
-            "pain": "4",
-            "medications": ["Gabapentin 300 mg", "Ibuprofen 200 mg"],
-        },
-    )
+    response = _edit(client, entry.id, 1, "4", ["Gabapentin 300 mg", "Ibuprofen 200 mg"])
     assert response.status_code == 302
     assert _stored(app, entry.id) == (["Ibuprofen 200 mg", "Gabapentin 300 mg"], 2)
 
-    response = client.post(
-        path,
-        data={
-            "csrf_token": _token(client, path),
-            "version": "2",
-            "pain": "4",
-            "medications": ["Ibuprofen 200 mg"],
-        },
-    )
+    response = _edit(client, entry.id, 2, "4", ["Ibuprofen 200 mg"])
     assert response.status_code == 302
     assert _stored(app, entry.id) == (["Ibuprofen 200 mg"], 3)
 
@@ -332,16 +324,7 @@ def test_a_refused_edit_keeps_the_ticks_the_patient_chose(app, client, make):
     _usual(app, patient, ("Gabapentin", "300 mg"), ("Naproxen", "250 mg"))
     entry = make.entry(patient, make.days_ago(1), 5, medications=["Gabapentin 300 mg"])
     login(client, patient)
-    path = f"/diary/entries/{entry.id}/edit"
-    response = client.post(
-        path,
-        data={
-            "csrf_token": _token(client, path),
-            "version": "1",
-            "pain": "11",
-            "medications": ["Naproxen 250 mg", "Paracetamol 1 g"],
-        },
-    )
+    response = _edit(client, entry.id, 1, "11", ["Naproxen 250 mg", "Paracetamol 1 g"])
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'name="medications" value="Naproxen 250 mg" checked>' in html
