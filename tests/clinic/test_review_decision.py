@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, Entry, Infusion, Treatment, WeeklyCheckin
+from tests.clinic.course_table import cell, raw_course_rows
 from tests.clinic.test_review import kpi, review_charts
-from tests.clinic.test_review_defects import cell, raw_course_rows
 from tests.factories import login
 
 TODAY = datetime.now(UTC).date()

@@ -3,7 +3,8 @@ worked out by hand in the docstring, read where a clinician reads it (page, repo
 
 Days are written relative to today ("-10" = ten days ago); the patients' zone is UTC unless a
 test says otherwise. Entries are recorded at noon of the day they describe (on time) unless the
-test is about late entries.
+test is about late entries. Defect 7 (time zones) is in test_review_defects_zones.py; the
+review's tables are read by course_table.py.
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import insert, select
 
 from diary import analysis
 from diary.codes import CSS_SYMPTOM_ITEMS
-from diary.errors import ValidationError
 from diary.extensions import db
-from diary.models import Entry, User, WeeklyCheckin
-from diary.services import entries
+from diary.models import Entry, WeeklyCheckin
+from tests.clinic.course_table import cell, raw_course_rows, table
 from tests.clinic.test_review import figures, kpi, review_charts
 from tests.factories import login
 
@@ -66,25 +64,6 @@ def setup(make, client, **patient_fields):
     make.link(clinician, patient)
     login(client, clinician)
     return clinician, patient
-
-
-def table(html: str, name: str) -> str:
-    return html.split(f'data-table="{name}"')[1].split("</table>")[0]
-
-
-def course_rows(html: str) -> dict[int, str]:
-    rows = re.findall(r'<tr data-course="(\d+)">(.*?)</tr>', table(html, "courses"), re.S)
-    return {int(n): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)) for n, body in rows}
-
-
-def cell(row_html: str, field: str) -> str:
-    match = re.search(rf'data-field="{field}">(.*?)</td>', row_html, re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
-
-
-def raw_course_rows(html: str) -> dict[int, str]:
-    rows = re.findall(r'<tr data-course="(\d+)">(.*?)</tr>', table(html, "courses"), re.S)
-    return {int(n): body for n, body in rows}
 
 
 # --- 1. the report and summary load the whole history ------------------------------------------
@@ -305,63 +284,7 @@ def test_defect6_back_filled_entries_are_late(app, make, client):
     assert body["adherence_detail"]["late_days"] == 12
 
 
-# --- 7. time zones --------------------------------------------------------------------------------
-
-
-def test_defect7_a_traveller_logs_today_in_the_phones_zone(app, make):
-    """Registered in London. At 12:00 UTC on 10 March 2026 it is 12:00 on 10 March in London
-    and 01:00 on 11 March in Auckland (UTC+13). The phone in Auckland sends day 11 March with
-    its zone: accepted and kept with the entry. Without the zone, 11 March is refused (not yet
-    a day in London), as it was for everyone before."""
-    patient = make.patient(timezone="Europe/London")
-    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    with app.app_context():
-        user = db.session.get(User, patient.id)
-        saved = entries.create_entry(
-            user, {"pain": 4, "day": "2026-03-11", "timezone": "Pacific/Auckland"}, now=now
-        )
-        assert saved.entry.day == date(2026, 3, 11)
-        assert saved.entry.timezone == "Pacific/Auckland"
-        with pytest.raises(ValidationError) as refused:
-            entries.create_entry(user, {"pain": 4, "day": "2026-03-11"}, now=now)
-        assert refused.value.errors == {"day": ["This day has not happened yet."]}
-
-
-def test_defect7_the_api_takes_the_zone_and_checks_the_day_against_it(app, make, client):
-    """Pago Pago (UTC-11) and Kiritimati (UTC+14) are 25 hours apart, so today in Kiritimati is
-    always a day that has not begun in Pago Pago: accepted only with the Kiritimati zone."""
-    patient = make.patient(timezone="Pacific/Pago_Pago")
-    token = login(client, patient)
-    kiritimati_today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
-    refused = client.post(
-        "/api/v1/entries", json={"pain": 3, "day": kiritimati_today}, headers={"X-CSRFToken": token}
-    )
-    assert refused.status_code == 422
-    sent = client.post(
-        "/api/v1/entries",
-        json={"pain": 3, "day": kiritimati_today, "timezone": "Pacific/Kiritimati"},
-        headers={"X-CSRFToken": token},
-    )
-    assert sent.status_code == 201, sent.get_json()
-    assert sent.get_json()["timezone"] == "Pacific/Kiritimati"
-    bad = client.post(
-        "/api/v1/entries", json={"pain": 3, "timezone": "Mars/Base"}, headers={"X-CSRFToken": token}
-    )
-    assert bad.status_code == 422 and "timezone" in bad.get_json()["errors"]
-
-
-def test_defect7_the_patient_changes_their_zone_in_settings(app, make, client):
-    """The settings page stores a known zone and refuses anything else with a field message."""
-    patient = make.patient(timezone="Europe/London")
-    login(client, patient)
-    html = client.get("/diary/settings").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    bad = client.post("/diary/settings", data={"csrf_token": token, "timezone": "Moon/Base"})
-    assert bad.status_code == 422 and "Choose a time zone from the list." in bad.text
-    ok = client.post("/diary/settings", data={"csrf_token": token, "timezone": "Pacific/Auckland"})
-    assert ok.status_code == 302
-    with app.app_context():
-        assert db.session.get(User, patient.id).timezone == "Pacific/Auckland"
+# --- 7. time zones: in test_review_defects_zones.py ---------------------------------------------
 
 
 # --- 8. no pain at baseline -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from diary.extensions import db
 from diary.models import Entry, Infusion, Treatment, WeeklyCheckin
-from tests.clinic.test_review_defects import cell, raw_course_rows, table
+from tests.clinic.course_table import cell, raw_course_rows, table
 from tests.factories import login
 
 TODAY = datetime.now(UTC).date()
