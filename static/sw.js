@@ -225,13 +225,31 @@ self.addEventListener('message', (event) => {
  * or the check-in), in the diary's open window when there is one. */
 const REMINDER_ICON = '/static/icons/icon-192.png';
 
-function sameOriginPath(url) {
+// The path (and query) of `url` on the diary's own origin; '/diary' for anything else: another
+// site, a malformed address, no address at all.
+function sameOriginPath(url, origin = self.location.origin) {
   try {
-    const target = new URL(url || '/diary', self.location.origin);
-    return target.origin === self.location.origin ? target.pathname + target.search : '/diary';
+    const target = new URL(url || '/diary', origin);
+    return target.origin === origin ? target.pathname + target.search : '/diary';
   } catch {
     return '/diary';
   }
+}
+
+// Where a tap on a reminder goes, from plain values (the listener below only carries it out;
+// tests/browser/test_push.py asks the installed worker). `windowUrls`: the open windows'
+// addresses in the order clients.matchAll gives them; `url`: the notification's. A window
+// already on the path is brought to the front as it is; else the first diary window is, and
+// goes to the path; else a new window opens on it. Returns {focus: index of the window,
+// navigate: path or null} or {open: path}.
+function notificationTarget(windowUrls, url, origin = self.location.origin) {
+  const path = sameOriginPath(url, origin);
+  const windows = windowUrls.map((address) => new URL(address));
+  const there = windows.findIndex((w) => w.pathname + w.search === path);
+  if (there >= 0) return { focus: there, navigate: null };
+  const diary = windows.findIndex((w) => w.pathname.startsWith('/diary'));
+  if (diary >= 0) return { focus: diary, navigate: path };
+  return { open: path };
 }
 
 self.addEventListener('push', (event) => {
@@ -253,16 +271,15 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const path = sameOriginPath(event.notification.data && event.notification.data.url);
+  const url = event.notification.data && event.notification.data.url;
   event.waitUntil((async () => {
     const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    const open = windows.find((client) => new URL(client.url).pathname === path)
-      || windows.find((client) => new URL(client.url).pathname.startsWith('/diary'));
-    if (open) {
-      const focused = await open.focus();
-      if (new URL(open.url).pathname !== path && 'navigate' in focused) await focused.navigate(path);
+    const target = notificationTarget(windows.map((client) => client.url), url);
+    if (target.open) {
+      await self.clients.openWindow(target.open);
       return;
     }
-    await self.clients.openWindow(path);
+    const focused = await windows[target.focus].focus();
+    if (target.navigate && focused && 'navigate' in focused) await focused.navigate(target.navigate);
   })());
 });

@@ -155,3 +155,45 @@ def test_a_browser_without_push_keeps_the_in_app_reminder(new_phone, make, vapid
     page.get_by_text("Daily reminder").click()
     expect(page.locator("#push-status")).to_contain_text("reminds you when you open it")
     expect(page.locator("#push-ios-hint")).to_be_hidden()
+
+
+def test_a_tap_on_the_reminder_brings_up_the_right_window(new_phone, live_server, make):
+    """What the worker's notificationclick listener does with a tap, decided by notificationTarget
+    in static/sw.js (the listener only carries the answer out: a synthetic event in a test could
+    not focus or open a window), asked inside the installed worker with the open windows' URLs.
+    A window already on the reminder's path comes to the front as it is; else a diary window
+    comes to the front and goes there; with none, a new window opens on the path; an address of
+    another site, a malformed one or none at all means /diary."""
+    context = new_phone()
+    page = context.new_page()
+    sign_in(page, make.patient())
+    page.goto("/diary")
+    wait_for_service_worker(page)
+    [worker] = [w for w in context.service_workers if w.url == f"{live_server}/sw.js"]
+
+    def tap(windows: list[str], url: str | None) -> dict:
+        return worker.evaluate(
+            "([windows, url]) => notificationTarget(windows, url)",
+            [[f"{live_server}{path}" for path in windows], url],
+        )
+
+    checkin = "/diary/checkin"
+    # Already there: that window, not the first diary window, and it is not reloaded.
+    assert tap(["/diary", checkin], checkin) == {"focus": 1, "navigate": None}
+    assert tap(["/diary?day=2026-03-10"], "/diary?day=2026-03-10") == {
+        "focus": 0,
+        "navigate": None,
+    }
+    # A diary window elsewhere goes to the path.
+    assert tap(["/offline", "/diary/history"], checkin) == {"focus": 1, "navigate": checkin}
+    assert tap([checkin], "/diary") == {"focus": 0, "navigate": "/diary"}
+    # No diary window: a new one.
+    assert tap([], checkin) == {"open": checkin}
+    assert tap(["/offline"], checkin) == {"open": checkin}
+    # Never another site's address, nor a malformed one: the diary instead.
+    for url in ("https://evil.example/diary/checkin", "//evil.example/x", "javascript:alert(1)"):
+        assert tap([], url) == {"open": "/diary"}, url
+        assert tap(["/diary/history"], url) == {"focus": 0, "navigate": "/diary"}, url
+        assert tap(["/diary/history", "/diary"], url) == {"focus": 1, "navigate": None}, url
+    for url in ("http://[::1", None, ""):
+        assert tap([], url) == {"open": "/diary"}, url
