@@ -13,7 +13,7 @@ from flask import Flask, url_for
 from diary import demo
 from diary.errors import ServiceError, ValidationError
 from diary.extensions import db
-from diary.models import Role
+from diary.models import Role, User
 from diary.services import (
     accounts,
     archive,
@@ -265,23 +265,53 @@ def register_data_commands(app: Flask) -> None:
     @click.argument("email")
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def close_account(email: str, yes: bool) -> None:
-        """Close a patient's account: erase their diary, name and email (see
-        docs/operations.md for what is kept)."""
-        patient = _user(email, Role.PATIENT)
-        if not yes:
-            click.confirm(
-                f"Erase the diary of {patient.email} and close the account? This cannot be undone",
-                abort=True,
-            )
-        try:
-            closed = closing.close_account(patient, by=None)
-        except ValidationError as exc:
-            _fail(_problems(exc))
-        click.echo(
-            f"Closed. The account is now {closed.opaque_id}: erased {closed.entries} entries, "
-            f"{closed.revisions} revisions, {closed.checkins} check-ins; infusion sessions "
-            f"kept: {closed.infusions_kept}, erased: {closed.infusions_erased}."
+        """Close a patient's account (erase their diary, name and email) or a parent's or
+        carer's (erase their name and email; the entries they logged stay). See
+        docs/operations.md for what is kept."""
+        user = accounts.find_user(email)
+        if user is None:
+            _fail(f"No account for {email}.")
+        if user.role == Role.CARER:
+            _close_carer(user, yes)
+        elif user.role == Role.PATIENT:
+            _close_patient(user, yes)
+        else:
+            _fail(f"{email} is a {user.role.value}, not a patient or carer.")
+
+
+def _close_patient(patient: User, yes: bool) -> None:
+    if not yes:
+        click.confirm(
+            f"Erase the diary of {patient.email} and close the account? This cannot be undone",
+            abort=True,
         )
+    try:
+        closed = closing.close_account(patient, by=None)
+    except ServiceError as exc:
+        _fail(_problems(exc))
+    click.echo(
+        f"Closed. The account is now {closed.opaque_id}: erased {closed.entries} entries, "
+        f"{closed.revisions} revisions, {closed.checkins} check-ins; infusion sessions "
+        f"kept: {closed.infusions_kept}, erased: {closed.infusions_erased}."
+    )
+
+
+def _close_carer(carer: User, yes: bool) -> None:
+    if not yes:
+        click.confirm(
+            f"Close the carer account of {carer.email}? The entries it logged stay in the "
+            "patients' diaries. This cannot be undone",
+            abort=True,
+        )
+    try:
+        closed = closing.close_carer_account(carer, by=None)
+    except ServiceError as exc:
+        _fail(_problems(exc))
+    click.echo(
+        f"Closed. The account is now {closed.opaque_id}: {closed.links} links to patients "
+        f"ended, {closed.invitations} carer invitations deleted; the {closed.entries_kept} "
+        "entries it logged stay, by a former carer."
+    )
 
 
 def register_reminder_commands(app: Flask) -> None:

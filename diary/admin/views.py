@@ -37,7 +37,11 @@ def close_account(user_id: int):
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.users"))
-    flash(f"The account is closed: its diary is erased. It is now {closed.opaque_id}.", "ok")
+    if isinstance(closed, closing.ClosedCarer):
+        kept = "the entries they logged stay in the patients' diaries, by a former carer"
+        flash(f"The carer's account is closed: {kept}. It is now {closed.opaque_id}.", "ok")
+    else:
+        flash(f"The account is closed: its diary is erased. It is now {closed.opaque_id}.", "ok")
     return redirect(url_for("admin.users"))
 
 

@@ -36,7 +36,9 @@ def close_account():
     if not request.form.get("confirm"):
         return _home({"confirm": ["Tick the box to confirm."]}, 422)
     try:
-        closing.close_carer_account(current_user, password=request.form.get("password", ""))
+        closing.close_carer_account(
+            current_user, by=current_user, password=request.form.get("password", "")
+        )
     except Conflict as exc:
         return _home({"account": [exc.message]}, 409)
     except ValidationError as exc:

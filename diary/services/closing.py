@@ -1,6 +1,8 @@
 """Closing an account: the person's personal data is erased, the account cannot be used again,
 and the audit trail keeps its events. A patient's account (`close_account`) or a parent's or
-carer's (`close_carer_account`); `close_own_account` is either, closed by its holder.
+carer's (`close_carer_account`), each by its holder (with the password), an admin or the command
+line; `close_own_account` is either, closed by its holder; `close_by_admin` either, from the
+admin's accounts page.
 
 What happens to a patient's account (docs/operations.md says why):
 - erased: every entry and its revisions, every weekly check-in, the list of usual
@@ -16,14 +18,16 @@ What happens to a patient's account (docs/operations.md says why):
 - sessions end: the account is inactive, and flask-login drops an inactive user on the next
   request (cookies and remember tokens included).
 
-What happens to a parent's or carer's account (only its holder closes it, with the password):
+What happens to a parent's or carer's account (closed by its holder with the password, by an
+admin or by the command line):
 - erased: the name, email, password, time zone, the push subscriptions, the remember tokens,
   the links to the patients they logged for (they see no diary any more), the carer invitations
   sent to their email and not used yet (deleted: their links stop working); the invitations they
   used keep their row, with the tombstone's email instead of theirs;
 - kept: every entry they logged for a patient and every revision they made (the patient's
   data), still pointing to the carer's row by `entered_by_id` / `changed_by_id`; the audit trail
-  (failed sign-ins with their email get the opaque id, as for a patient), plus `account.closed`;
+  (failed sign-ins with their email get the opaque id, as for a patient), plus `account.closed`
+  (its actor whoever closed it: the carer, the admin, none for the command line);
 - the row becomes a tombstone like a patient's, its role still carer and its name
   CLOSED_CARER_NAME ("Former carer"): that is what the patient's history, the clinic's review
   ("Logged by a parent or carer"), the CSV's entered_by ("carer: Former carer") and the FHIR
@@ -202,9 +206,9 @@ def close_account(
     )
 
 
-def close_by_admin(user_id: int, *, confirm_email: str, by: User) -> Closed:
-    """An admin closes the account `user_id` after typing its email (a slip of the mouse on the
-    wrong row then closes nothing)."""
+def close_by_admin(user_id: int, *, confirm_email: str, by: User) -> Closed | ClosedCarer:
+    """An admin closes the account `user_id`, a patient's or a carer's, after typing its email (a
+    slip of the mouse on the wrong row then closes nothing)."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -212,6 +216,8 @@ def close_by_admin(user_id: int, *, confirm_email: str, by: User) -> Closed:
         raise ValidationError("This account is already closed.")
     if accounts.normalise_email(confirm_email) != user.email:
         raise ValidationError(f"Type the email {user.email} to close this account.")
+    if user.role == Role.CARER:
+        return close_carer_account(user, by=by)
     return close_account(user, by=by)
 
 
@@ -224,16 +230,25 @@ class ClosedCarer:
 
 
 def close_carer_account(
-    carer: User, *, password: str | None, now: datetime | None = None
+    carer: User,
+    *,
+    by: User | None,
+    password: str | None = None,
+    now: datetime | None = None,
 ) -> ClosedCarer:
-    """A parent or carer closes their own account with their `password` (see the module's
-    docstring for what is erased and what is kept). Commits."""
+    """Close a parent's or carer's account (see the module's docstring for what is erased and
+    what is kept). The carer closes their own with their `password`; an admin (`by`) or the
+    command line (`by` None) without it. Commits."""
     now = now or utcnow()
     if carer.role != Role.CARER:
         raise ValidationError("Only a parent's or carer's account can be closed here.")
     if is_closed(carer):
         raise Conflict("This account is already closed.")
-    _check_own_password(carer, password)
+    if by is not None and by.id == carer.id:
+        _check_own_password(carer, password)
+    elif by is not None and by.role != Role.ADMIN:
+        raise ValidationError("Only the carer or an admin can close this account.")
+    who = "cli" if by is None else ("carer" if by.id == carer.id else "admin")
     # Two closings at once: the second finds the row claimed (on PostgreSQL it waits for the
     # first's commit) and changes nothing.
     claimed = db.session.execute(
@@ -256,11 +271,11 @@ def close_carer_account(
     _make_tombstone(carer, opaque, CLOSED_CARER_NAME, now)
     audit.record(
         "account.closed",
-        actor=carer,
+        actor=by,
         object_type="user",
         object_id=opaque,
         detail={
-            "by": "carer",
+            "by": who,
             "links": links,
             "invitations": invitations,
             "push_subscriptions": push_subscriptions,
@@ -274,6 +289,6 @@ def close_carer_account(
 def close_own_account(user: User, *, password: str | None) -> None:
     """The signed-in patient, parent or carer closes their account with their password."""
     if user.role == Role.CARER:
-        close_carer_account(user, password=password)
+        close_carer_account(user, by=user, password=password)
     else:
         close_account(user, by=user, password=password)

@@ -341,7 +341,7 @@ def test_a_closing_that_finds_the_row_already_claimed_changes_nothing(app, world
         )
         assert carer.closed_at is None
         with pytest.raises(Conflict):
-            closing.close_carer_account(carer, password=PASSWORD)
+            closing.close_carer_account(carer, by=carer, password=PASSWORD)
     assert _count(app, CarerLink, CarerLink.carer_id == world["annabel"].id) == 2
     with app.app_context():
         assert db.session.get(User, world["annabel"].id).email == EMAIL
