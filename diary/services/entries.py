@@ -21,7 +21,6 @@ from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, Role, User, utcnow
 from diary.services import access
-from diary.services import data_version as _data_version  # noqa: F401 (see _insert_as_rows)
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
     check_not_above,
@@ -61,9 +60,9 @@ class VersionRequired(ServiceError):
 # A new entry's row is written by one INSERT built once, not by the ORM's unit of work (which
 # cost more than all the rest of the request's SQL). It is still written in the session's flush
 # at commit, where the unit of work would write it: the entry waits in the session as a pending
-# object until then, the data version's before_flush bump (registered first: imported above)
-# sees it there and runs its UPDATE first, and nothing is written before the commit is asked
-# for. The entry is made from its whole row (every column, as the INSERT writes it).
+# object until then, and nothing is written before the commit is asked for. The database's
+# trigger raises the patient's data version in the same statement (services/data_version.py).
+# The entry is made from its whole row (every column, as the INSERT writes it).
 _ENTRIES = Entry.__table__
 _INSERT_ENTRY = insert(_ENTRIES)
 _NEW_ENTRY = Entry.__mapper__.class_manager.new_instance
