@@ -145,7 +145,7 @@ def create_entry(
     outbox resending, or a double tap), also when two copies arrive at the same moment. An id
     used by another patient is a Conflict.
 
-    The usual case costs one INSERT (and the data version's UPDATE) in one transaction: a
+    The usual case costs one INSERT (its trigger raises the data version) in one transaction: a
     replay is found by the primary key refusing the second INSERT, not by a SELECT first."""
     now = now or utcnow()
     data = dict(data)
