@@ -5,6 +5,9 @@ set in one pass, static URLs in pages worked out once per worker."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+
+from sqlalchemy import event
 
 from config import TestingConfig
 from diary import create_app
@@ -243,3 +246,109 @@ def test_the_limiters_hooks_still_run_on_a_route_with_a_limit_and_only_there(cli
     assert "X-RateLimit-Limit" not in client.get("/api/v1/me").headers
     second = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
     assert int(second.headers["X-RateLimit-Remaining"]) == remaining - 1
+
+
+def test_the_signed_in_users_row_is_the_one_core_reads(app, make):
+    """The signed-in user's SELECT runs on the connection's own cursor; every column comes out
+    as a Core execution of the same statement gives it: aware datetimes (created, last sign-in,
+    closed), the reminder time, the role, booleans and counters. A generation that is not the
+    stored one, or an inactive user, gives no row either way."""
+    from datetime import UTC, datetime, time
+
+    from diary.extensions import db
+    from diary.models import User
+    from diary.services import sessions
+
+    patient = make.patient(
+        reminder_time=time(20, 30),
+        last_login_at=datetime(2026, 3, 1, 8, 15, 30, 123456, tzinfo=UTC),
+    )
+    closed = make.patient(active=False, closed_at=datetime(2026, 4, 1, tzinfo=UTC))
+    with app.app_context():
+        stored = db.session.get(User, patient.id)
+        generation = stored.session_generation
+        connection = db.session.connection()
+        for user_id, gen in (
+            (patient.id, generation),
+            (patient.id, generation + 1),
+            (closed.id, 0),
+        ):
+            params = {"user_id": user_id, "generation": gen}
+            core = connection.execute(sessions._SIGNED_IN_USER, params).first()
+            fast = sessions._USER_ROW.first(connection, params)
+            assert fast == (None if core is None else tuple(core))
+        row = dict(
+            zip(
+                sessions._USER_KEYS,
+                sessions._USER_ROW.first(
+                    connection, {"user_id": patient.id, "generation": generation}
+                ),
+                strict=True,
+            )
+        )
+        assert row["last_login_at"] == datetime(2026, 3, 1, 8, 15, 30, 123456, tzinfo=UTC)
+        assert row["reminder_time"] == time(20, 30)
+        assert row["role"] == stored.role and row["active"] is True
+
+
+def test_a_failing_user_select_is_handed_to_sqlalchemy(app, client, make, monkeypatch):
+    """A DB-API error on the signed-in user's own cursor is handed to SQLAlchemy, which runs
+    the statement again: when the database answers it, the request is served as usual; when it
+    fails again (the connection stays broken), SQLAlchemy's own error reaches the handlers,
+    which answer 503 "database unavailable" as for any statement (tests/faults)."""
+    from diary.extensions import db
+
+    login(client, make.patient())
+    with app.app_context():
+        dbapi_error = db.engine.dialect.loaded_dbapi.OperationalError
+    failed: list[str] = []
+    fail_times = 1
+
+    class Failing:
+        """A DB-API cursor whose first `fail_times` statements fail."""
+
+        def __init__(self, real):
+            self.real = real
+
+        def execute(self, statement, *args):
+            if len(failed) < fail_times:
+                failed.append(statement)
+                raise dbapi_error("simulated: connection lost")
+            return self.real.execute(statement, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    class Connection:
+        def __init__(self, real):
+            self.real = real
+
+        def cursor(self, *args, **kwargs):
+            return Failing(self.real.cursor(*args, **kwargs))
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    def wrap(_dbapi_connection, _record, proxy) -> None:
+        proxy.dbapi_connection = Connection(proxy.dbapi_connection)
+
+    @contextmanager
+    def failing_connection():
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "checkout", wrap)
+        try:
+            yield
+        finally:
+            event.remove(engine, "checkout", wrap)
+
+    with failing_connection():
+        answer = client.get("/api/v1/me")
+    assert answer.status_code == 200 and len(failed) == 1
+    assert failed[0].lstrip().upper().startswith("SELECT")
+    failed.clear()
+    fail_times = 10
+    with failing_connection():
+        answer = client.get("/api/v1/me")
+    assert answer.status_code == 503 and len(failed) == 2
+    assert answer.get_json()["error"]["code"] == "database_unavailable"
