@@ -20,6 +20,7 @@ from diary import measures
 from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, Role, User, utcnow
+from diary.prepared import Prepared
 from diary.services import access
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
@@ -71,6 +72,8 @@ _AS_ROWS = "diary.entries.insert_as_rows"
 if {c.key for c in Entry.__mapper__.column_attrs} != set(_ENTRIES.c.keys()):
     raise RuntimeError("entries: an attribute named unlike its column (_insert_as_rows)")
 _ENTRY_COLUMNS = frozenset(_ENTRIES.c.keys())
+# Run on the connection's own cursor (diary/prepared.py): the INSERT of every column.
+_INSERT_ROW = Prepared(_INSERT_ENTRY, keys=tuple(_ENTRIES.c.keys()))
 # The columns a new entry leaves at their default, as the unit of work would store them.
 _NEW_ENTRY_DEFAULTS = {"deleted_at": None, "imported": False, "import_key": None}
 
@@ -84,7 +87,7 @@ def _insert_as_rows(session: Session, _context, _instances) -> None:
     connection = session.connection()
     for entry, row in pending:
         if entry in session.new:  # not rolled back or expunged since
-            connection.execute(_INSERT_ENTRY, row)
+            _INSERT_ROW.execute(connection, row)
             # Pending to persistent, as the unit of work makes an object it has written (its
             # finalize_flush_changes): in the identity map, clean, and expunged again if this
             # transaction is rolled back. The flush then has nothing left to write for it.

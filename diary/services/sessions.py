@@ -18,6 +18,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from diary.extensions import db
 from diary.models import RememberToken, User, utcnow
+from diary.prepared import Prepared
 from diary.services import audit
 
 REMEMBER_DAYS = 30
@@ -43,66 +44,7 @@ if {c.key for c in User.__mapper__.column_attrs} != set(_USERS.c.keys()):
     raise RuntimeError("users: an attribute named unlike its column (user_for_session)")
 
 
-class _PreparedSelect:
-    """A Core SELECT run on the session connection's own DB-API cursor.
-
-    SQLAlchemy's execution of a statement (its execution context, parameter and result set-up)
-    costs several times what the database takes to answer the signed-in user's SELECT by
-    primary key, and every signed-in request runs it. Here the statement is compiled once per
-    dialect (its SQL and the order of its parameters), and each result column is converted by
-    SQLAlchemy's own result processor for its type (`dialect_impl(...).result_processor`), so
-    the values are those a Core execution returns (tests/test_request_floor.py compares them).
-    It runs in the session's transaction, on the session's connection. The engine's
-    before/after_cursor_execute listeners are called as a Core execution calls them (so
-    statement counters see it). Any DB-API error is handed to SQLAlchemy by running the
-    statement again through it: SQLAlchemy then raises its own exception (a 503 for a
-    database that is down, errors.py) and drops a dead connection from the pool."""
-
-    def __init__(self, statement) -> None:
-        self.statement = statement
-        self._by_dialect: dict[str, tuple] = {}
-
-    def _prepared(self, dialect) -> tuple:
-        prepared = self._by_dialect.get(dialect.name)
-        if prepared is None:
-            compiled = self.statement.compile(dialect=dialect)
-            processors = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
-            )
-            order = tuple(compiled.positiontup) if compiled.positional else None
-            prepared = self._by_dialect[dialect.name] = (compiled, str(compiled), order, processors)
-        return prepared
-
-    def first(self, connection, params: dict) -> tuple | None:
-        """The first row (converted values, in the SELECT's column order), or None."""
-        compiled, sql, order, processors = self._prepared(connection.dialect)
-        bound = compiled.construct_params(params)
-        parameters = tuple(bound[name] for name in order) if order is not None else bound
-        dispatch = connection.dispatch
-        try:
-            cursor = connection.connection.dbapi_connection.cursor()
-            try:
-                for listener in dispatch.before_cursor_execute:
-                    listener(connection, cursor, sql, parameters, None, False)
-                cursor.execute(sql, parameters)
-                raw = cursor.fetchone()
-                for listener in dispatch.after_cursor_execute:
-                    listener(connection, cursor, sql, parameters, None, False)
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.Error:
-            row = connection.execute(self.statement, params).first()
-            return None if row is None else tuple(row)
-        if raw is None:
-            return None
-        return tuple(
-            value if convert is None or value is None else convert(value)
-            for convert, value in zip(processors, raw, strict=True)
-        )
-
-
-_USER_ROW = _PreparedSelect(_SIGNED_IN_USER)
+_USER_ROW = Prepared(_SIGNED_IN_USER)  # run on the connection's cursor (diary/prepared.py)
 _USER_KEYS = tuple(_USERS.c.keys())
 _USER_IDENTITY = User.__mapper__.identity_key_from_primary_key
 
@@ -112,7 +54,7 @@ def user_for_session(user_id: str) -> User | None:
 
     One statement on every signed-in request, so a sign-out or revocation (which raises the
     generation) refuses the very next request. The row is read on the session's connection
-    (_PreparedSelect) and made into the session's persistent User as an ORM query would (clean,
+    (diary/prepared.py) and made into the session's persistent User as an ORM query would (clean,
     in the identity map, expired on commit like any loaded object), without the ORM query's or
     Core execution's own cost."""
     user_part, _, generation = user_id.partition(":")
