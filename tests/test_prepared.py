@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from diary import measures
 from diary.extensions import db
 from diary.models import Entry, User
-from diary.services import entries
+from diary.services import entry_rows
 
 
 def _row(patient_id: int, entry_id: uuid.UUID) -> dict:
@@ -52,8 +52,8 @@ def test_an_insert_stores_what_cores_insert_stores(app, make):
     fast_id, core_id = uuid.uuid4(), uuid.uuid4()
     with app.app_context():
         connection = db.session.connection()
-        entries._INSERT_ROW.execute(connection, _row(patient.id, fast_id))
-        connection.execute(entries._INSERT_ENTRY, _row(patient.id, core_id))
+        entry_rows.INSERT_ROW.execute(connection, _row(patient.id, fast_id))
+        connection.execute(entry_rows.INSERT_ENTRY, _row(patient.id, core_id))
         db.session.commit()
         stored = {
             row.id: row._asdict()
@@ -102,11 +102,11 @@ def test_a_duplicate_id_is_sqlalchemys_integrity_error(app, make):
     entry_id = uuid.uuid4()
     with app.app_context():
         connection = db.session.connection()
-        entries._INSERT_ROW.execute(connection, _row(patient.id, entry_id))
+        entry_rows.INSERT_ROW.execute(connection, _row(patient.id, entry_id))
         db.session.commit()
         again = _row(patient.id, entry_id) | {"pain": 1}
         with pytest.raises(IntegrityError) as raised:
-            entries._INSERT_ROW.execute(db.session.connection(), again)
+            entry_rows.INSERT_ROW.execute(db.session.connection(), again)
         assert isinstance(raised.value.orig, db.engine.dialect.loaded_dbapi.IntegrityError)
         db.session.rollback()
         assert db.session.get(Entry, entry_id).pain == 7
