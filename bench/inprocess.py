@@ -13,6 +13,13 @@ Paths: hello-world; `GET /api/v1/me` (signed in, one small answer: the per-reque
 `GET /diary`; `POST /api/v1/entries`; `GET /diary` of the patient who then has 1,000 entries that
 day. --before COMMIT also measures that commit (exported with `git archive`, run in a child
 process with the same virtualenv) and prints both.
+
+--instructions counts instructions per request instead, with valgrind's callgrind (Debian
+package `valgrind`): the same count whatever else the machine is doing, so it compares two
+commits on a busy machine where CPU time does not. The data is built and every path warmed up
+uncounted; then each path's `--requests` requests run inside one `functools.reduce` call, the
+only code callgrind counts (`--toggle-collect=functools_reduce`), with one profile dumped per
+path. Slow (valgrind runs the whole script about 50 times slower): use --requests 50-100.
 """
 
 from __future__ import annotations
@@ -31,8 +38,12 @@ else:
 sys.path.insert(0, str(ROOT))
 
 import argparse
+import contextlib
+import functools
 import io
 import json
+import os
+import re
 import subprocess
 import tempfile
 import time
@@ -41,8 +52,9 @@ AGENT = "diary-bench"
 PATHS = ("hello", "floor", "diary", "post", "diary-1000")
 
 
-def measure(requests: int, rounds: int) -> dict[str, float]:
-    """{path: best CPU ms per request} for the diary found at ROOT."""
+def prepared_paths() -> dict:
+    """{path: a function making one request} for the diary found at ROOT, its data built and
+    each path warmed up."""
     from flask import Flask
     from flask_migrate import upgrade
 
@@ -113,18 +125,116 @@ def measure(requests: int, rounds: int) -> dict[str, float]:
         "post": lambda: call(app, "POST", "/api/v1/entries", writer[0], body, **post),
         "diary-1000": lambda: call(app, "GET", "/diary", busy[0]),
     }
-    best = dict.fromkeys(PATHS, float("inf"))
     for run in paths.values():
         for _ in range(20):
             run()
+
+    def check() -> None:
+        assert statuses <= {"200", "201"}, statuses
+
+    paths["check"] = check
+    return paths
+
+
+def measure(requests: int, rounds: int) -> dict[str, float]:
+    """{path: best CPU ms per request} for the diary found at ROOT."""
+    paths = prepared_paths()
+    best = dict.fromkeys(PATHS, float("inf"))
     for _ in range(rounds):
-        for name, run in paths.items():
+        for name in PATHS:
+            run = paths[name]
             started = time.process_time()
             for _ in range(requests):
                 run()
             best[name] = min(best[name], (time.process_time() - started) / requests * 1000)
-    assert statuses <= {"200", "201"}, statuses
+    paths["check"]()
     return best
+
+
+def count_in_callgrind(requests: int) -> None:
+    """Run under callgrind by `instructions`: each path's requests inside one functools.reduce
+    call, the only function whose cost is collected (--toggle-collect), and a dump after each
+    (--dump-after): one profile part per path, in PATHS order."""
+    paths = prepared_paths()
+    for name in PATHS:
+        run = paths[name]
+        functools.reduce(lambda _done, _n, run=run: run(), range(requests), None)
+    paths["check"]()
+
+
+def instructions(root: Path, requests: int) -> dict[str, float]:
+    """{path: instructions per request} of the diary at `root`, counted by valgrind's callgrind
+    (deterministic: the same count whatever else the machine is doing)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                "--toggle-collect=functools_reduce",
+                "--dump-after=functools_reduce",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--count",
+                "--root",
+                str(root),
+                "--requests",
+                str(requests),
+            ],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        parts = sorted(
+            Path(tmp).glob("callgrind.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])
+        )
+        totals = []
+        for part in parts:
+            text = part.read_text()
+            found = re.search(r"^totals: (\d+)", text, re.M) or re.search(
+                r"^summary: (\d+)", text, re.M
+            )
+            totals.append(int(found.group(1)) if found else 0)
+    counted = [t for t in totals if t > 0]
+    if len(counted) != len(PATHS):
+        raise SystemExit(f"callgrind gave {len(counted)} parts for {len(PATHS)} paths")
+    return {name: total / requests for name, total in zip(PATHS, counted, strict=True)}
+
+
+@contextlib.contextmanager
+def _exported(commit: str):
+    """A temporary folder holding `commit`'s tree (git archive)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        yield tmp
+
+
+def _print_instructions(args) -> None:
+    before = None
+    if args.before:
+        with _exported(args.before) as tmp:
+            before = instructions(Path(tmp), args.requests)
+    after = instructions(ROOT, args.requests)
+    print(f"\nInstructions per request, millions (callgrind, {args.requests} requests a path)\n")
+    if before:
+        print(f"| path | before ({args.before}) | after | after / before |")
+        print("|---|---:|---:|---:|")
+        for name in PATHS:
+            print(
+                f"| {name} | {before[name] / 1e6:.2f} | {after[name] / 1e6:.2f} "
+                f"| {after[name] / before[name]:.2f} |"
+            )
+    else:
+        print("| path | M instructions | x hello-world |")
+        print("|---|---:|---:|")
+        for name in PATHS:
+            print(f"| {name} | {after[name] / 1e6:.2f} | {after[name] / after['hello']:.1f} |")
 
 
 def main() -> None:
@@ -134,21 +244,26 @@ def main() -> None:
     parser.add_argument("--before", default=None)
     parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request with valgrind's callgrind instead of CPU time",
+    )
+    parser.add_argument("--count", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.count:
+        count_in_callgrind(args.requests)
+        return
     if args.json:
         print(json.dumps(measure(args.requests, args.rounds)))
+        return
+    if args.instructions:
+        _print_instructions(args)
         return
     before = None
     counts = ["--requests", str(args.requests), "--rounds", str(args.rounds)]
     if args.before:
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = subprocess.run(
-                ["git", "archive", "--format=tar", args.before],
-                cwd=ROOT,
-                capture_output=True,
-                check=True,
-            ).stdout
-            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        with _exported(args.before) as tmp:
             run = subprocess.run(
                 [sys.executable, __file__, "--json", "--root", tmp, *counts],
                 cwd=tmp,

@@ -102,12 +102,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
         session_cookie,
     )
     from diary.auth import phone_session
-    from diary.services import (
-        dashboard,
-        data_version,  # noqa: F401 (its session events bump versions)
-        push,
-        review_cache,
-    )
+    from diary.services import dashboard, push, review_cache
 
     push.check_vapid_config(app.config)
 

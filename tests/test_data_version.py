@@ -4,19 +4,25 @@ check-ins, in the same transaction, and with nothing else."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 
 from diary.extensions import db
-from diary.models import Entry, User
-from diary.services import checkins, entries, infusions
+from diary.models import Entry, Infusion, User
+from diary.services import checkins, data_version, entries, infusions
 from tests.factories import login
 
 
 def version(app, patient) -> int:
     with app.app_context():
         return db.session.get(User, patient.id).data_version
+
+
+def versions(app, patient) -> tuple[int, int]:
+    with app.app_context():
+        user = db.session.get(User, patient.id)
+        return user.data_version, user.history_version
 
 
 def test_every_kind_of_change_bumps_only_that_patients_version(app, make):
@@ -90,3 +96,74 @@ def test_a_refused_entry_changes_nothing(app, client, make):
     refused = client.post("/api/v1/entries", json={"pain": 11}, headers={"X-CSRFToken": token})
     assert refused.status_code == 422
     assert version(app, patient) == 0
+
+
+def test_writes_outside_the_session_bump_it_too(app, make):
+    """The database keeps the counters (triggers), so a write through a bare connection (a
+    script, a migration, a console) raises them as the diary's own writes do; a migration
+    that rebuilt one of these tables without its triggers would fail here. Each step, by
+    hand: one row of entries or infusions (data +1; history +1 for an infusion or an entry of
+    an older day), the time zone changed (+1, +1) or set to the same zone (nothing)."""
+    patient, clinician = make.patient(timezone="UTC"), make.clinician()
+    entries_table, infusions_table = Entry.__table__, Infusion.__table__
+    users_table = User.__table__
+    today = datetime.now(UTC).date()
+    entry_id = uuid.uuid4()
+
+    def step(statement) -> tuple[int, int]:
+        before = versions(app, patient)
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(statement)
+        after = versions(app, patient)
+        return after[0] - before[0], after[1] - before[1]
+
+    new_entry = insert(entries_table).values(
+        id=entry_id, patient_id=patient.id, day=today, pain=3, recorded_at=datetime.now(UTC)
+    )
+    this_entry = entries_table.c.id == entry_id
+    assert step(new_entry) == (1, 0)
+    assert step(update(entries_table).where(this_entry).values(pain=4)) == (1, 0)
+    older = today - timedelta(days=400)
+    assert step(update(entries_table).where(this_entry).values(day=older)) == (1, 1)
+    assert step(update(entries_table).where(this_entry).values(day=today)) == (1, 1)
+    assert step(delete(entries_table).where(this_entry)) == (1, 0)
+    started = datetime.now(UTC) - timedelta(days=1)
+    assert step(
+        insert(infusions_table).values(
+            patient_id=patient.id, clinician_id=clinician.id, started_at=started
+        )
+    ) == (1, 1)
+    of_patient = infusions_table.c.patient_id == patient.id
+    assert step(update(infusions_table).where(of_patient).values(dose_mg=40)) == (1, 1)
+    assert step(delete(infusions_table).where(of_patient)) == (1, 1)
+    their_row = users_table.c.id == patient.id
+    assert step(update(users_table).where(their_row).values(timezone="Asia/Tokyo")) == (1, 1)
+    assert step(update(users_table).where(their_row).values(timezone="Asia/Tokyo")) == (0, 0)
+    assert step(update(users_table).where(their_row).values(display_name="P")) == (0, 0)
+
+
+def test_the_triggers_cutoff_is_history_cutoff(app, make):
+    """The triggers hold their own copy of HISTORY_AFTER_DAYS. An entry of exactly the cutoff
+    day (history_cutoff(): 35 days ago) is recent: data +1, history +0; one day earlier reaches
+    the past: +1, +1. (Tried again if the UTC day turns during the test.)"""
+    patient = make.patient(timezone="UTC")
+    for _attempt in range(2):
+        cutoff = data_version.history_cutoff()
+        raised = []
+        for day in (cutoff, cutoff - timedelta(days=1)):
+            before = versions(app, patient)
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(
+                    insert(Entry.__table__).values(
+                        id=uuid.uuid4(),
+                        patient_id=patient.id,
+                        day=day,
+                        pain=2,
+                        recorded_at=datetime.now(UTC),
+                    )
+                )
+            after = versions(app, patient)
+            raised.append((after[0] - before[0], after[1] - before[1]))
+        if data_version.history_cutoff() == cutoff:
+            break
+    assert raised == [(1, 0), (1, 1)]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from config import TestingConfig
 from diary import create_app
 from diary.extensions import limiter
@@ -243,3 +245,95 @@ def test_the_limiters_hooks_still_run_on_a_route_with_a_limit_and_only_there(cli
     assert "X-RateLimit-Limit" not in client.get("/api/v1/me").headers
     second = client.post("/api/v1/auth/login", json={"email": patient.email, "password": "no"})
     assert int(second.headers["X-RateLimit-Remaining"]) == remaining - 1
+
+
+def test_the_signed_in_users_row_is_the_one_core_reads(app, make):
+    """The signed-in user's SELECT runs on the connection's own cursor (diary/prepared.py);
+    every column comes out as a Core execution of the same statement gives it: aware datetimes
+    (created, last sign-in, closed), the reminder time, the role, booleans and counters. A
+    generation that is not the stored one, or an inactive user, gives no row either way."""
+    from datetime import UTC, datetime, time
+
+    from diary.extensions import db
+    from diary.models import User
+    from diary.services import sessions
+
+    patient = make.patient(
+        reminder_time=time(20, 30),
+        last_login_at=datetime(2026, 3, 1, 8, 15, 30, 123456, tzinfo=UTC),
+    )
+    closed = make.patient(active=False, closed_at=datetime(2026, 4, 1, tzinfo=UTC))
+    with app.app_context():
+        stored = db.session.get(User, patient.id)
+        generation = stored.session_generation
+        connection = db.session.connection()
+        for user_id, gen in (
+            (patient.id, generation),
+            (patient.id, generation + 1),
+            (closed.id, 0),
+        ):
+            params = {"user_id": user_id, "generation": gen}
+            core = connection.execute(sessions._SIGNED_IN_USER, params).first()
+            fast = sessions._USER_ROW.first(connection, params)
+            assert fast == (None if core is None else tuple(core))
+        row = dict(
+            zip(
+                sessions._USER_KEYS,
+                sessions._USER_ROW.first(
+                    connection, {"user_id": patient.id, "generation": generation}
+                ),
+                strict=True,
+            )
+        )
+        assert row["last_login_at"] == datetime(2026, 3, 1, 8, 15, 30, 123456, tzinfo=UTC)
+        assert row["reminder_time"] == time(20, 30)
+        assert row["role"] == stored.role and row["active"] is True
+
+
+def test_a_failing_user_select_is_sqlalchemys_error(app, client, make):
+    """A DB-API error on the signed-in user's own cursor becomes SQLAlchemy's exception of the
+    same kind, as from a Core execution, so the error handlers answer 503 "database
+    unavailable" (tests/faults); the next request, on a sound connection, is served."""
+    from diary.extensions import db
+
+    login(client, make.patient())
+    with app.app_context():
+        engine = db.engine
+        dbapi_error = engine.dialect.loaded_dbapi.OperationalError
+    failed: list[str] = []
+
+    class Failing:
+        """A DB-API cursor whose statements fail."""
+
+        def __init__(self, real):
+            self.real = real
+
+        def execute(self, statement, *args):
+            failed.append(statement)
+            raise dbapi_error("simulated: the database went away")
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    class Connection:
+        def __init__(self, real):
+            self.real = real
+
+        def cursor(self, *args, **kwargs):
+            return Failing(self.real.cursor(*args, **kwargs))
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    def wrap(_dbapi_connection, _record, proxy) -> None:
+        proxy.dbapi_connection = Connection(proxy.dbapi_connection)
+
+    event.listen(engine, "checkout", wrap)
+    try:
+        answer = client.get("/api/v1/me")
+    finally:
+        event.remove(engine, "checkout", wrap)
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.get_json()["error"]["code"] == "database_unavailable"
+    assert failed and failed[0].lstrip().upper().startswith("SELECT")
+    assert client.get("/api/v1/me").status_code == 200

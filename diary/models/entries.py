@@ -79,9 +79,7 @@ class Entry(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # active_history: a change of day knows the day it had even when the row was expired, so
-    # the history version sees a move from an older day (services/data_version.py).
-    day: Mapped[date] = mapped_column(Date, active_history=True)
+    day: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The IANA time zone the entry was made in (the phone's); None for entries made before
     # zones were kept (the patient's zone applies then).

@@ -37,9 +37,10 @@ class User(UserMixin, db.Model):
     reminder_time: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A patient's data version: goes up by one in the same transaction as any change to their
-    # entries, infusions or check-ins (diary.services.data_version). Caches of computed reviews
-    # are keyed by it, so none can outlive a change.
+    # A patient's data version: the database's triggers raise it by one for each changed row of
+    # their entries, infusions, check-ins or treatments, in the same statement
+    # (diary.services.data_version). Caches of computed reviews are keyed by it, so none can
+    # outlive a change.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Raised with data_version by every change that is not to a recent day's entries (older
     # days, infusions, check-ins, treatments, time zone): what the review computed from the

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
@@ -21,7 +20,7 @@ from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, Role, User, utcnow
 from diary.services import access
-from diary.services import data_version as _data_version  # noqa: F401 (see _insert_as_rows)
+from diary.services.entry_rows import NEW_ENTRY_DEFAULTS, add_as_row
 from diary.services.entry_rules import (
     CONTENT_FIELDS,
     check_not_above,
@@ -56,52 +55,6 @@ class VersionRequired(ServiceError):
         "Say which version you edited: send the entry's `version` (or an If-Match header "
         "with its ETag), so an edit made elsewhere in the meantime is not overwritten."
     )
-
-
-# A new entry's row is written by one INSERT built once, not by the ORM's unit of work (which
-# cost more than all the rest of the request's SQL). It is still written in the session's flush
-# at commit, where the unit of work would write it: the entry waits in the session as a pending
-# object until then, the data version's before_flush bump (registered first: imported above)
-# sees it there and runs its UPDATE first, and nothing is written before the commit is asked
-# for. The entry is made from its whole row (every column, as the INSERT writes it).
-_ENTRIES = Entry.__table__
-_INSERT_ENTRY = insert(_ENTRIES)
-_NEW_ENTRY = Entry.__mapper__.class_manager.new_instance
-_AS_ROWS = "diary.entries.insert_as_rows"
-# The row's keys are the instance's attributes: a model that renames one fails here, at import.
-if {c.key for c in Entry.__mapper__.column_attrs} != set(_ENTRIES.c.keys()):
-    raise RuntimeError("entries: an attribute named unlike its column (_insert_as_rows)")
-_ENTRY_COLUMNS = frozenset(_ENTRIES.c.keys())
-# The columns a new entry leaves at their default, as the unit of work would store them.
-_NEW_ENTRY_DEFAULTS = {"deleted_at": None, "imported": False, "import_key": None}
-
-
-@event.listens_for(Session, "before_flush")
-def _insert_as_rows(session: Session, _context, _instances) -> None:
-    """Write the entries `_add_as_row` put in `session` with the prebuilt INSERT."""
-    pending = session.info.pop(_AS_ROWS, None)
-    if not pending:
-        return
-    connection = session.connection()
-    for entry, row in pending:
-        if entry in session.new:  # not rolled back or expunged since
-            connection.execute(_INSERT_ENTRY, row)
-            # Pending to persistent, as the unit of work makes an object it has written (its
-            # finalize_flush_changes): in the identity map, clean, and expunged again if this
-            # transaction is rolled back. The flush then has nothing left to write for it.
-            session._register_persistent({inspect(entry)})
-
-
-def _add_as_row(row: dict[str, Any]) -> Entry:
-    """A new entry of these values (every column) in the session, to be written at the flush."""
-    if row.keys() != _ENTRY_COLUMNS:
-        raise RuntimeError(f"entries: a new entry's columns differ: {set(row) ^ _ENTRY_COLUMNS}")
-    entry = _NEW_ENTRY()
-    entry.__dict__.update(row)
-    session = db.session()
-    session.add(entry)
-    session.info.setdefault(_AS_ROWS, []).append((entry, row))
-    return entry
 
 
 def _commit_or_conflict(entry_id: uuid.UUID) -> None:
@@ -146,7 +99,7 @@ def create_entry(
     outbox resending, or a double tap), also when two copies arrive at the same moment. An id
     used by another patient is a Conflict.
 
-    The usual case costs one INSERT (and the data version's UPDATE) in one transaction: a
+    The usual case costs one INSERT (its trigger raises the data version) in one transaction: a
     replay is found by the primary key refusing the second INSERT, not by a SELECT first."""
     now = now or utcnow()
     data = dict(data)
@@ -175,7 +128,7 @@ def create_entry(
         if held is not None:
             return _replayed(held, patient)
     patient_id = patient.id
-    entry = _add_as_row(
+    entry = add_as_row(
         {
             "id": entry_id or uuid.uuid4(),
             "patient_id": patient_id,
@@ -186,7 +139,7 @@ def create_entry(
             "entered_by_id": (by or patient).id,
             "created_at": now,
             "updated_at": now,
-            **_NEW_ENTRY_DEFAULTS,
+            **NEW_ENTRY_DEFAULTS,
             **({m.code: m.empty() for m in measures.MEASURES} | values),
         }
     )

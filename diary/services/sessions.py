@@ -18,6 +18,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from diary.extensions import db
 from diary.models import RememberToken, User, utcnow
+from diary.prepared import Prepared
 from diary.services import audit
 
 REMEMBER_DAYS = 30
@@ -43,31 +44,36 @@ if {c.key for c in User.__mapper__.column_attrs} != set(_USERS.c.keys()):
     raise RuntimeError("users: an attribute named unlike its column (user_for_session)")
 
 
+_USER_ROW = Prepared(_SIGNED_IN_USER)  # run on the connection's cursor (diary/prepared.py)
+_USER_KEYS = tuple(_USERS.c.keys())
+_USER_IDENTITY = User.__mapper__.identity_key_from_primary_key
+
+
 def user_for_session(user_id: str) -> User | None:
     """The active user a session cookie names, if the cookie's generation is still current.
 
     One statement on every signed-in request, so a sign-out or revocation (which raises the
-    generation) refuses the very next request. The row is read with Core and made into the
-    session's persistent User as an ORM query would (clean, in the identity map, expired on
-    commit like any loaded object), without the ORM query's own cost."""
+    generation) refuses the very next request. The row is read on the session's connection
+    (diary/prepared.py) and made into the session's persistent User as an ORM query would (clean,
+    in the identity map, expired on commit like any loaded object), without the ORM query's or
+    Core execution's own cost."""
     user_part, _, generation = user_id.partition(":")
     if not (user_part.isdigit() and generation.isdigit()) or len(user_part) > 18:
         return None
     if len(generation) > 18:
         return None
     session = db.session()
-    row = (
-        session.connection()
-        .execute(_SIGNED_IN_USER, {"user_id": int(user_part), "generation": int(generation)})
-        .first()
+    row = _USER_ROW.first(
+        session.connection(), {"user_id": int(user_part), "generation": int(generation)}
     )
     if row is None:
         return None
-    held = session.identity_map.get(User.__mapper__.identity_key_from_primary_key((row.id,)))
+    values = dict(zip(_USER_KEYS, row, strict=True))
+    held = session.identity_map.get(_USER_IDENTITY((values["id"],)))
     if held is not None:
         return held
     user = _NEW_USER()
-    user.__dict__.update(row._mapping)
+    user.__dict__.update(values)
     make_transient_to_detached(user)
     session.add(user)
     return user
