@@ -6,7 +6,7 @@
 // (<script type="application/json" id="recent-days">, services/yesterday.py), and entries still
 // waiting in the outbox (saved offline, not sent yet) are added to them. Without JavaScript the
 // button is a link to /diary?copy=yesterday, which the server fills the same way.
-import { writeLines } from './diary.js';
+import { writeLines } from './diary-form.js';
 import { all } from './outbox.js';
 
 function readJson(id) {
