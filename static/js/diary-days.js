@@ -4,7 +4,7 @@
 import { checkSession } from './app.js';
 import { form } from './diary-page.js';
 
-function isoDay(date) {
+export function isoDay(date) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

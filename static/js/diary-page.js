@@ -1,11 +1,11 @@
-// /diary: the page's parts the diary's modules share (diary.js, diary-days.js, diary-form.js,
-// diary-outbox.js): the measures' configuration, the form and its status regions, whose outbox
-// records this page shows, and the live region every message goes to.
+// /diary: the page's parts its modules share (diary.js, diary-days.js, diary-form.js,
+// diary-outbox.js, yesterday.js): the measures' configuration, the form and its status
+// regions, whose outbox records this page shows, and the live region every message goes to.
 
-// The measures (diary/measures.py) come with the page as JSON: no script holds a list of
-// fields, so a measure added to the registry is sent without a change here.
-function readConfig() {
-  const el = document.getElementById('entry-config');
+// Data the page carries as JSON (<script type="application/json" id=...>: CSP allows no inline
+// script); null when it is missing or unreadable.
+export function readJson(id) {
+  const el = document.getElementById(id);
   if (!el) return null;
   try {
     return JSON.parse(el.textContent);
@@ -13,7 +13,10 @@ function readConfig() {
     return null;
   }
 }
-export const config = readConfig();
+
+// The measures (diary/measures.py) come with the page as JSON: no script holds a list of
+// fields, so a measure added to the registry is sent without a change here.
+export const config = readJson('entry-config');
 
 export const form = document.getElementById('entry-form');
 export const statusEl = document.getElementById('save-status');
