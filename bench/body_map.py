@@ -13,7 +13,6 @@ warms up, then prints medians in ms and the body map's share of the page.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -23,21 +22,14 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade
-
-from config import TestingConfig
-from diary import create_app
+from bench import seed
 from diary.extensions import db
 from diary.models import Role, User
 from diary.services import review, review_cache
-from diary.services.accounts import hash_password
 from diary.services.review import body_map
 
-_spec = importlib.util.spec_from_file_location(
-    "review_page_bench", Path(__file__).with_name("review_page.py")
-)
-review_page_bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(review_page_bench)
+# The patients of bench/review_page.py: pain 2 every day.
+PAIN = 2
 
 
 def _median_ms(fn, runs: int) -> float:
@@ -55,30 +47,17 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        app = create_app(config)
+        app = seed.migrated_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite3")
         with app.app_context():
-            upgrade()
-            clinician = User(
-                email="clinician@bench.example",
-                password_hash=hash_password(review_page_bench.PASSWORD),
-                role=Role.CLINICIAN,
-                display_name="Bench clinician",
-            )
-            db.session.add(clinician)
-            db.session.commit()
-            clinician_id = clinician.id
-        patients = {
-            "5 years": review_page_bench._patient(app, clinician_id, "five", 5 * 365 + 1, 40),
-            "30 days": review_page_bench._patient(app, clinician_id, "thirty", 30, 1),
-        }
+            clinician_id = seed.user("clinician@bench.example", Role.CLINICIAN, "Bench clinician")
+            patients = {
+                "5 years": seed.patient(
+                    clinician_id, "five", days=5 * 365 + 1, infusions=40, pain=PAIN
+                ),
+                "30 days": seed.patient(clinician_id, "thirty", days=30, infusions=1, pain=PAIN),
+            }
         client = app.test_client()
-        response = client.post(
-            "/api/v1/auth/login",
-            json={"email": "clinician@bench.example", "password": review_page_bench.PASSWORD},
-        )
-        assert response.status_code == 200, response.get_json()
+        seed.sign_in(client, "clinician@bench.example")
         results = {}
         for label, patient_id in patients.items():
             url = f"/clinic/patients/{patient_id}?range=all"

@@ -19,8 +19,8 @@ afterwards) on the same database, and the runs alternate between the two: one ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright
 
 from bench import seed
-from bench.http import build_data, server_env, start_gunicorn, stop
+from bench.http import build_data, server_env, start_gunicorn, stop, worktree
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,18 +75,13 @@ def main() -> None:
     parser.add_argument("--throttle", type=float, default=4.0)
     parser.add_argument("--before", default=None, help="a commit to measure too (worktree)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
         ids = build_data(database_url)
         env = server_env(database_url, "development")
         roots = {"after": ROOT}
         if args.before:
-            before = Path(tmp) / "before"
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before), args.before],
-                check=True,
-                capture_output=True,
-            )
+            before = stack.enter_context(worktree(args.before))
             roots = {f"before ({args.before})": before, "after": ROOT}
         servers = {name: start_gunicorn("wsgi:app", env, root) for name, root in roots.items()}
         try:
@@ -127,12 +122,6 @@ def main() -> None:
         finally:
             for server, _base in servers.values():
                 stop(server)
-            if args.before:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)],
-                    check=True,
-                    capture_output=True,
-                )
 
 
 if __name__ == "__main__":

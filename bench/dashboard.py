@@ -25,10 +25,10 @@ first by this checkout when missing), and both tables are printed: one run, one 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,16 +38,16 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 HERE = Path(__file__).resolve().parent.parent
 ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else HERE
 sys.path.insert(0, str(ROOT))
-sys.path.insert(1, str(HERE))  # bench.seed: this checkout's
 
-from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
-from bench import seed
-from config import TestingConfig
-from diary import create_app
 from diary.extensions import db
 from diary.models import Entry, User
+
+# This checkout's bench/seed.py, whichever code --root names (it builds the data once).
+_spec = importlib.util.spec_from_file_location("bench_seed", Path(__file__).with_name("seed.py"))
+seed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seed)
 
 
 def main() -> None:
@@ -65,9 +65,7 @@ def main() -> None:
         return
     sizes = [int(n) for n in args.sizes.split(",")]
 
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = args.database_url
-    app = create_app(config)
+    app = seed.make_app(args.database_url)
     with app.app_context():
         emails = {n: f"dash{n}@bench.example" for n in sizes}
         have = False
@@ -80,10 +78,7 @@ def main() -> None:
             except Exception:  # no schema yet
                 db.session.rollback()
         if not have:
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            upgrade()
+            seed.migrate(fresh=True)
             started = time.perf_counter()
             for n in sizes:
                 seed.clinic(f"dash{n}", n, days=args.days, infusions=args.days // 30)
@@ -113,10 +108,7 @@ def main() -> None:
     print("|---:|" + "---:|---:|" * len(cases) + "---:|")
     for n in sizes:
         client = app.test_client()
-        response = client.post(
-            "/api/v1/auth/login", json={"email": emails[n], "password": seed.PASSWORD}
-        )
-        assert response.status_code == 200, response.get_json()
+        seed.sign_in(client, emails[n])
         for _ in range(2):
             assert client.get("/clinic").status_code == 200
         row = []
@@ -152,25 +144,14 @@ def _before_and_after(args) -> None:
             [sys.executable, __file__, *common[:6], "--requests", "1"],
             check=True,
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(
-            ["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            for root in (before, HERE):
-                print(f"\n{'before (' + args.before + ')' if root == before else 'after'}:")
-                sys.stdout.flush()
-                command = [sys.executable, __file__, *common, "--keep", "--root", str(root)]
-                subprocess.run(command, check=True)
-        finally:
-            subprocess.run(
-                ["git", "-C", str(HERE), "worktree", "remove", "--force", str(before)],
-                check=True,
-                capture_output=True,
-            )
+    from bench.http import worktree  # not at the top: a --root child may lack it (older commit)
+
+    with worktree(args.before) as before:
+        for root in (before, HERE):
+            print(f"\n{'before (' + args.before + ')' if root == before else 'after'}:")
+            sys.stdout.flush()
+            command = [sys.executable, __file__, *common, "--keep", "--root", str(root)]
+            subprocess.run(command, check=True)
 
 
 if __name__ == "__main__":

@@ -15,59 +15,30 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+# bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade
 from sqlalchemy import insert
 
-from config import TestingConfig
-from diary import create_app
+from bench import seed
 from diary.extensions import db
-from diary.models import Entry, Infusion, Role, User
-from diary.services.accounts import hash_password
+from diary.models import Entry, Infusion, Role
 
-PASSWORD = "bench password long enough"
-SYMPTOMS = ["burning", "allodynia", "swelling", "color_change", "stiffness"]
+# What the export has to write besides seed.py's entry: every field filled, the pain varying.
+EVERY_FIELD = {"pain_least": 2, "pain_average": 5, "mood": 6, "medications": ["gabapentin 300 mg"]}
 
 
 def _diary(app, days: int, infusions: int) -> str:
     today = datetime.now(UTC).date()
     now = datetime.now(UTC)
     with app.app_context():
-        patient = User(
-            email="fhir@bench.example",
-            password_hash=hash_password(PASSWORD),
-            role=Role.PATIENT,
-            display_name="FHIR bench",
-            timezone="UTC",
-        )
-        db.session.add(patient)
-        db.session.flush()
+        patient_id = seed.user("fhir@bench.example", Role.PATIENT, "FHIR bench")
         rows = [
-            {
-                "id": uuid.uuid4(),
-                "patient_id": patient.id,
-                "day": today - timedelta(days=i + 1),
-                "recorded_at": now,
-                "pain": i % 11,
-                "pain_worst": 9,
-                "pain_least": 2,
-                "pain_average": 5,
-                "symptoms": SYMPTOMS[: 1 + i % 5],
-                "body_sites": ["right_hand", "right_wrist"][: 1 + i % 2],
-                "sleep_hours": 5 + i % 4,
-                "sleep_quality": i % 10,
-                "peg_enjoyment": i % 10,
-                "peg_activity": (i + 3) % 10,
-                "mood": 6,
-                "side_effects": {"vivid_dreams": 1 + i % 3} if i % 30 < 3 else {},
-                "note": "felt it after the walk" if i % 9 == 0 else None,
-                "medications": ["gabapentin 300 mg"],
-            }
+            seed.entry_row(patient_id, today - timedelta(days=i + 1), i, now, i % 11) | EVERY_FIELD
             for i in range(days)
         ]
         db.session.execute(insert(Entry), rows)
@@ -76,7 +47,7 @@ def _diary(app, days: int, infusions: int) -> str:
             insert(Infusion),
             [
                 {
-                    "patient_id": patient.id,
+                    "patient_id": patient_id,
                     "started_at": now - timedelta(days=i * gap + 1),
                     "duration_minutes": 240,
                     "dose_mg": 70.0,
@@ -86,7 +57,7 @@ def _diary(app, days: int, infusions: int) -> str:
             ],
         )
         db.session.commit()
-        return patient.email
+        return "fhir@bench.example"
 
 
 def _timed(client, url: str) -> tuple[float, float, int]:
@@ -109,14 +80,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/bench.sqlite3"
-        app = create_app(config)
-        with app.app_context():
-            upgrade()
+        app = seed.migrated_app(f"sqlite:///{folder}/bench.sqlite3")
         email = _diary(app, args.days, args.infusions)
         client = app.test_client()
-        client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        seed.sign_in(client, email)
         body = client.get("/api/v1/me/fhir").get_data()
         resources = len(json.loads(body)["entry"])
         results = {}

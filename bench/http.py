@@ -38,6 +38,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -50,13 +51,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-
-from flask_migrate import upgrade
+from collections.abc import Iterator
 
 from bench import seed
-from config import TestingConfig
-from diary import create_app, demo
-from diary.extensions import db
+from diary import demo
 from diary.models import Role
 
 # Every request of the bench (sign-in, warm-up, wrk) names the same client, as a phone does. A
@@ -72,6 +70,27 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Cookie"] = "%(cookie)s"
 wrk.headers["X-CSRFToken"] = "%(token)s"
 """
+
+
+@contextlib.contextmanager
+def worktree(commit: str) -> Iterator[Path]:
+    """A temporary git worktree of `commit` (detached), for the benches' --before; removed
+    afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), commit],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield folder
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
+                check=True,
+                capture_output=True,
+            )
 
 
 def free_port() -> int:
@@ -174,15 +193,8 @@ def run_wrk(url: str, args, *, cookie: str = "", script: Path | None = None) -> 
 
 
 def build_data(database_url: str) -> dict:
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    app = create_app(config)
+    app = seed.migrated_app(database_url, fresh=not database_url.startswith("sqlite"))
     with app.app_context():
-        if not database_url.startswith("sqlite"):
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
         clinician, patients, _ = demo.create_demo(password=seed.PASSWORD)
         ids = {
             "demo_clinician": clinician.email,

@@ -22,18 +22,16 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+# bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from config import TestingConfig
-from diary import create_app
+from bench import seed
 from diary.extensions import db
 from diary.models import Entry, Role, User
 from diary.services import exports, imports
-
-SYMPTOMS = ["burning", "allodynia", "swelling", "color_change", "stiffness"]
 
 
 def make_csv(rows: int) -> str:
@@ -51,7 +49,7 @@ def make_csv(rows: int) -> str:
                 "pain_worst": 10,
                 "pain_least": i % 3,
                 "pain_average": 5,
-                "symptoms": ";".join(SYMPTOMS[: 1 + i % 5]),
+                "symptoms": ";".join(seed.SYMPTOMS[: 1 + i % 5]),
                 "body_sites": "right_hand;right_wrist",
                 "sleep_hours": 6.5,
                 "sleep_quality": i % 10,
@@ -73,20 +71,11 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
-        app = create_app(config)
+        app = seed.migrated_app(args.database_url or f"sqlite:///{folder}/bench.sqlite3")
         with app.app_context():
-            upgrade()
-            patient = User(
-                email="import@bench.example",
-                password_hash="!",
-                role=Role.PATIENT,
-                display_name="Import bench",
-                timezone="UTC",
+            patient = db.session.get(
+                User, seed.user("import@bench.example", Role.PATIENT, "Import bench")
             )
-            db.session.add(patient)
-            db.session.commit()
             text = make_csv(args.rows)
             engine = db.engine.dialect.name
             print(f"CSV: {args.rows} rows, {len(text) / 1e6:.1f} MB, on {engine}")

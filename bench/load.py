@@ -17,33 +17,30 @@ creations/s to the baseline's requests/s, with the machine.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
 import argparse
 import json
 import os
 import platform
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 import uuid
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-PASSWORD = "bench password long enough"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.http import free_port, server_env
+from bench.seed import PASSWORD
 
 
 def _machine() -> str:
@@ -59,9 +56,8 @@ def _machine() -> str:
 
 
 def _env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TEST_DATABASE_URL")}
-    env.update(DIARY_ENV="development", SECRET_KEY="bench-" + uuid.uuid4().hex,
-               DATABASE_URL=database_url)  # fmt: skip
+    env = server_env(database_url, "development")
+    env.pop("TEST_DATABASE_URL", None)
     return env
 
 
@@ -94,7 +90,7 @@ def _prepare(database_url: str, patients: int) -> list[str]:
 
 class Server:
     def __init__(self, database_url: str, workers: int = 2):
-        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.url = f"http://127.0.0.1:{free_port()}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
              self.url.removeprefix("http://"), "wsgi:app"],

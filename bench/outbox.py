@@ -36,13 +36,11 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 
 from bench import seed
 from bench.http import server_env, start_gunicorn, stop
-from config import TestingConfig
-from diary import create_app, demo
+from diary import demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_for_service_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,11 +67,8 @@ DOM_LOADED = "performance.getEntriesByType('navigation')[0].domContentLoadedEven
 
 def build_data(database_url: str) -> str:
     """The demo clinic on a fresh database; the email of its first patient."""
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    app = create_app(config)
+    app = seed.migrated_app(database_url)
     with app.app_context():
-        upgrade()
         _clinician, patients, _created = demo.create_demo(password=seed.PASSWORD)
         return patients[0].email
 

@@ -27,6 +27,7 @@ core, the CPU time much less so (it leaves out waits for the disk, which SQLite'
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import statistics
@@ -35,7 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 # bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
@@ -46,89 +47,18 @@ ROOT = Path(
 ).resolve()
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from config import TestingConfig
-from diary import create_app
 from diary.extensions import db
-from diary.models import CareLink, Entry, Infusion, Role, User, WeeklyCheckin
+from diary.models import Entry, Role, User
 from diary.services import review_cache
-from diary.services.accounts import hash_password
 
-PASSWORD = "bench password long enough"
-SYMPTOMS = ["burning", "allodynia", "swelling", "color_change", "stiffness"]
-
-
-def _patient(app, clinician_id: int, name: str, days: int, infusions: int) -> int:
-    """A patient with one entry a day for `days` days and `infusions` evenly spaced sessions."""
-    today = datetime.now(UTC).date()
-    now = datetime.now(UTC)
-    with app.app_context():
-        patient = User(
-            email=f"{name}@bench.example",
-            password_hash=hash_password(PASSWORD),
-            role=Role.PATIENT,
-            display_name=name,
-            timezone="UTC",
-        )
-        db.session.add(patient)
-        db.session.flush()
-        db.session.add(CareLink(clinician_id=clinician_id, patient_id=patient.id))
-        rows = []
-        for i in range(days):
-            day = today - timedelta(days=i)
-            rows.append(
-                {
-                    "id": uuid.uuid4(),
-                    "patient_id": patient.id,
-                    "day": day,
-                    "recorded_at": now,
-                    "pain": 2 + (i * 7) % 7,
-                    "pain_worst": 9,
-                    "symptoms": SYMPTOMS[: 1 + i % 5],
-                    "body_sites": ["right_hand", "right_wrist"][: 1 + i % 2],
-                    "sleep_hours": 5 + i % 4,
-                    "sleep_quality": i % 10,
-                    "peg_enjoyment": i % 10,
-                    "peg_activity": (i + 3) % 10,
-                    "side_effects": {"vivid_dreams": 1 + i % 3} if i % 30 < 3 else {},
-                    "note": "felt it after the walk" if i % 9 == 0 else None,
-                    "medications": [],
-                }
-            )
-        db.session.execute(insert(Entry), rows)
-        gap = max(days // max(infusions, 1), 1)
-        db.session.execute(
-            insert(Infusion),
-            [
-                {
-                    "patient_id": patient.id,
-                    "clinician_id": clinician_id,
-                    "started_at": now - timedelta(days=days - 10 - k * gap),
-                    "duration_minutes": 240,
-                    "dose_mg": 98.0,
-                    "adjuncts": ["midazolam"],
-                    "exam_signs": ["edema"] if k % 2 else None,
-                }
-                for k in range(infusions)
-            ],
-        )
-        db.session.execute(
-            insert(WeeklyCheckin),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "patient_id": patient.id,
-                    "day": today - timedelta(days=w * 7),
-                    "promis_pi": {"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3},
-                    "pgic": 3,
-                }
-                for w in range(days // 7)
-            ],
-        )
-        db.session.commit()
-        return patient.id
+# This checkout's bench/seed.py, whichever code --root names: before and after see the same data.
+_spec = importlib.util.spec_from_file_location("bench_seed", Path(__file__).with_name("seed.py"))
+seed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seed)
+# Pain 2 every day, for every patient (seed.py's default varies it by patient).
+PAIN = 2
 
 
 def _new_entry(app, patient_id: int) -> None:
@@ -158,40 +88,27 @@ def measure(args) -> dict:
     out: dict = {"root": str(ROOT), "rows": []}
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     with tempfile.TemporaryDirectory() as tmp:
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        app = create_app(config)
+        app = seed.migrated_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite3")
         with app.app_context():
-            upgrade()
-            clinician = User(
-                email="clinician@bench.example",
-                password_hash=hash_password(PASSWORD),
-                role=Role.CLINICIAN,
-                display_name="Bench clinician",
-            )
-            db.session.add(clinician)
-            db.session.commit()
-            clinician_id = clinician.id
-        patients = {
-            "5 years, 40 infusions, range=all": (
-                _patient(app, clinician_id, "five-years", days=5 * 365 + 1, infusions=40),
-                "all",
-            ),
-            "30 days, 1 infusion, range=all": (
-                _patient(app, clinician_id, "thirty-days", days=30, infusions=1),
-                "all",
-            ),
-            "120 days, 3 infusions, 90 days": (
-                _patient(app, clinician_id, "ninety-days", days=120, infusions=3),
-                "90",
-            ),
-        }
+            clinician_id = seed.user("clinician@bench.example", Role.CLINICIAN, "Bench clinician")
+            patients = {
+                "5 years, 40 infusions, range=all": (
+                    seed.patient(
+                        clinician_id, "five-years", days=5 * 365 + 1, infusions=40, pain=PAIN
+                    ),
+                    "all",
+                ),
+                "30 days, 1 infusion, range=all": (
+                    seed.patient(clinician_id, "thirty-days", days=30, infusions=1, pain=PAIN),
+                    "all",
+                ),
+                "120 days, 3 infusions, 90 days": (
+                    seed.patient(clinician_id, "ninety-days", days=120, infusions=3, pain=PAIN),
+                    "90",
+                ),
+            }
         client = app.test_client()
-        response = client.post(
-            "/api/v1/auth/login",
-            json={"email": "clinician@bench.example", "password": PASSWORD},
-        )
-        assert response.status_code == 200, response.get_json()
+        seed.sign_in(client, "clinician@bench.example")
         with app.app_context():
             engine = db.engine
         statements: list[str] = []
@@ -296,30 +213,19 @@ def main() -> None:
         result["name"] = "this checkout"
         _print([result])
         return
+    from bench.http import worktree  # not at the top: a --root child may lack it (older commit)
+
     here = Path(__file__).resolve().parent.parent
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(
-            ["git", "-C", str(here), "worktree", "add", "--detach", str(before), args.before],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            for name, root in ((f"before ({args.before})", before), ("after", here)):
-                command = [sys.executable, __file__, "--json", "--root", str(root)]
-                command += ["--requests", str(args.requests), "--clock", args.clock]
-                if args.database_url:
-                    command += ["--database-url", args.database_url]
-                done = subprocess.run(command, capture_output=True, text=True, check=True)
-                line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
-                results.append({"name": name, **json.loads(line[len("RESULT ") :])})
-        finally:
-            subprocess.run(
-                ["git", "-C", str(here), "worktree", "remove", "--force", str(before)],
-                check=True,
-                capture_output=True,
-            )
+    with worktree(args.before) as before:
+        for name, root in ((f"before ({args.before})", before), ("after", here)):
+            command = [sys.executable, __file__, "--json", "--root", str(root)]
+            command += ["--requests", str(args.requests), "--clock", args.clock]
+            if args.database_url:
+                command += ["--database-url", args.database_url]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+            results.append({"name": name, **json.loads(line[len("RESULT ") :])})
     _print(results)
 
 

@@ -1,13 +1,22 @@
-"""Bulk data for the benches: patients with long diaries, and whole clinics, inserted in a few
-statements (no per-row ORM work, one password hash for everyone)."""
+"""Bulk data for the benches: the diary on a migrated database, patients with long diaries, and
+whole clinics, inserted in a few statements (no per-row ORM work, one password hash for
+everyone).
+
+bench/review_page.py and bench/dashboard.py, which measure another commit too (`--root`), load
+this file from their own checkout, so both commits are measured on the same data; its imports
+of `diary` and `config` are then the measured commit's."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
+from config import TestingConfig
+from diary import create_app
 from diary.extensions import db
 from diary.models import CareLink, Entry, Infusion, Role, User, WeeklyCheckin
 from diary.services.accounts import hash_password
@@ -21,6 +30,40 @@ def password_hash() -> str:
     if not _HASH:
         _HASH.append(hash_password(PASSWORD))
     return _HASH[0]
+
+
+def make_app(database_url: str, **settings) -> Flask:
+    """The diary (TestingConfig) on `database_url`; `settings` are set on the config."""
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    for name, value in settings.items():
+        setattr(config, name, value)
+    return create_app(config)
+
+
+def migrate(*, fresh: bool = False) -> None:
+    """In an app context: the schema at alembic's head. `fresh`: every table dropped first (a
+    scratch database an earlier run filled)."""
+    if fresh:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()
+
+
+def migrated_app(database_url: str, *, fresh: bool = False, **settings) -> Flask:
+    """`make_app` with its database migrated (see `migrate`)."""
+    app = make_app(database_url, **settings)
+    with app.app_context():
+        migrate(fresh=fresh)
+    return app
+
+
+def sign_in(client, email: str):
+    """Sign the test client in as `email` (the bench password); the API's answer."""
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    return response
 
 
 def user(email: str, role: Role, name: str, timezone: str = "UTC") -> int:
@@ -37,7 +80,9 @@ def user(email: str, role: Role, name: str, timezone: str = "UTC") -> int:
     return account.id
 
 
-def entry_row(patient_id: int, day: date, i: int, now: datetime) -> dict:
+def entry_row(patient_id: int, day: date, i: int, now: datetime, pain: int | None = None) -> dict:
+    """The entry of day `i` (counted back from today). `pain`: that pain every day; without
+    it, a pain of the patient's own (the same every day)."""
     return {
         "id": uuid.uuid4(),
         "patient_id": patient_id,
@@ -46,7 +91,7 @@ def entry_row(patient_id: int, day: date, i: int, now: datetime) -> dict:
         "created_at": now,
         "updated_at": now,
         "version": 1,
-        "pain": 2 + (i * 7 + patient_id) % 7,
+        "pain": 2 + (i * 7 + patient_id) % 7 if pain is None else pain,
         "pain_worst": 9,
         "symptoms": SYMPTOMS[: 1 + i % 5],
         "body_sites": ["right_hand", "right_wrist"][: 1 + i % 2],
@@ -60,12 +105,14 @@ def entry_row(patient_id: int, day: date, i: int, now: datetime) -> dict:
     }
 
 
-def history(patient_id: int, clinician_id: int, *, days: int, infusions: int) -> None:
-    """One entry a day for `days` days up to today, `infusions` evenly spaced sessions (the
-    last ones may be in the future) and a weekly check-in."""
+def history(
+    patient_id: int, clinician_id: int, *, days: int, infusions: int, pain: int | None = None
+) -> None:
+    """One entry a day for `days` days up to today (`pain`: see `entry_row`), `infusions`
+    evenly spaced sessions (the last ones may be in the future) and a weekly check-in."""
     today = datetime.now(UTC).date()
     now = datetime.now(UTC)
-    rows = [entry_row(patient_id, today - timedelta(days=i), i, now) for i in range(days)]
+    rows = [entry_row(patient_id, today - timedelta(days=i), i, now, pain) for i in range(days)]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Entry), rows[start : start + 5000])
     gap = max(days // max(infusions, 1), 1)
@@ -105,12 +152,14 @@ def history(patient_id: int, clinician_id: int, *, days: int, infusions: int) ->
     db.session.commit()
 
 
-def patient(clinician_id: int, name: str, *, days: int, infusions: int) -> int:
+def patient(
+    clinician_id: int, name: str, *, days: int, infusions: int, pain: int | None = None
+) -> int:
     """A linked patient with `days` of history (see `history`); returns the id."""
     patient_id = user(f"{name}@bench.example", Role.PATIENT, name)
     db.session.add(CareLink(clinician_id=clinician_id, patient_id=patient_id))
     db.session.commit()
-    history(patient_id, clinician_id, days=days, infusions=infusions)
+    history(patient_id, clinician_id, days=days, infusions=infusions, pain=pain)
     return patient_id
 
 

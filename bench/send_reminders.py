@@ -40,11 +40,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask_migrate import upgrade
 from sqlalchemy import event, func, insert, select
 
-from config import TestingConfig
-from diary import create_app
+from bench import seed
 from diary.extensions import db
 from diary.models import Entry, PushSubscription, ReminderMark, Role, User
 from diary.services import push, push_reminders
@@ -77,7 +75,7 @@ def serve(port: int, counter) -> None:
     server.serve_forever()
 
 
-def seed(count: int, base: str) -> None:
+def subscribed_patients(count: int, base: str) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     p256dh = push.b64url(
         key.public_key().public_bytes(
@@ -170,22 +168,19 @@ def main() -> None:
             time.sleep(0.1)
 
     folder = tempfile.TemporaryDirectory()
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = args.postgres_url or f"sqlite:///{folder.name}/bench.sqlite3"
     private, _public = push.new_vapid_keys()
-    config.VAPID_PRIVATE_KEY = private
-    config.VAPID_SUBJECT = "mailto:it@clinic.example"
-    config.PUSH_ALLOW_HTTP = True
-    config.PUSH_SERVICE_HOSTS = ("127.0.0.1",)
-    app = create_app(config)
+    app = seed.make_app(
+        args.postgres_url or f"sqlite:///{folder.name}/bench.sqlite3",
+        VAPID_PRIVATE_KEY=private,
+        VAPID_SUBJECT="mailto:it@clinic.example",
+        PUSH_ALLOW_HTTP=True,
+        PUSH_SERVICE_HOSTS=("127.0.0.1",),
+    )
     try:
         with app.app_context():
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            upgrade()
+            seed.migrate(fresh=True)
             started = time.perf_counter()
-            seed(args.subscriptions, base)
+            subscribed_patients(args.subscriptions, base)
             print(
                 f"{db.engine.dialect.name}: seeded {args.subscriptions:,} patients and "
                 f"subscriptions in {time.perf_counter() - started:.1f} s"

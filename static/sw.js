@@ -6,7 +6,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v6';
+const VERSION = 'v7';
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];
@@ -19,6 +19,10 @@ const SHELL = [
   '/static/js/outbox.js',
   '/static/js/outbox-core.js',
   '/static/js/diary.js',
+  '/static/js/diary-page.js',
+  '/static/js/diary-days.js',
+  '/static/js/diary-form.js',
+  '/static/js/diary-outbox.js',
   '/static/js/push.js',
   '/static/js/bodymap.js',
   '/static/js/yesterday.js',

@@ -96,6 +96,30 @@ def test_service_worker_keeps_the_fingerprinted_urls_pages_ask_for(client):
     assert "'/static/js/outbox-core.js'" in sw.text  # modules: plain URLs
 
 
+def _modules_loaded_by(html: str) -> set[str]:
+    """The page's module scripts and every module they import, as /static/js/ paths."""
+    todo = re.findall(r'<script type="module" src="/static/js/([\w-]+\.js)"', html)
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (STATIC / "js" / name).read_text()
+        todo += re.findall(r"^import (?:[^;]*? from )?'\./([\w-]+\.js)';", source, re.M)
+    return {f"/static/js/{name}" for name in seen}
+
+
+def test_the_service_worker_installs_every_module_the_diary_page_runs(client, make):
+    """Offline, the diary page works only if each of its modules (and what they import) was
+    cached when the worker was installed: one missing file and the form posts nowhere."""
+    login(client, make.patient())
+    modules = _modules_loaded_by(client.get("/diary").text)
+    assert {"diary.js", "diary-form.js", "outbox-core.js"} <= {m.rsplit("/", 1)[1] for m in modules}
+    shell = re.search(r"const SHELL = \[(.*?)\];", client.get("/sw.js").text, re.S).group(1)
+    assert modules <= set(re.findall(r"'([^']+)'", shell))
+
+
 @pytest.mark.parametrize(
     "path",
     ["/login", "/diary", "/diary/history", "/diary/trends", "/diary/checkin", "/offline"],

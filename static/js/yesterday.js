@@ -6,29 +6,14 @@
 // (<script type="application/json" id="recent-days">, services/yesterday.py), and entries still
 // waiting in the outbox (saved offline, not sent yet) are added to them. Without JavaScript the
 // button is a link to /diary?copy=yesterday, which the server fills the same way.
-import { writeLines } from './diary.js';
+import { config, form, readJson } from './diary-page.js';
+import { isoDay } from './diary-days.js';
+import { writeLines } from './diary-form.js';
 import { all } from './outbox.js';
 
-function readJson(id) {
-  const el = document.getElementById(id);
-  if (!el) return null;
-  try {
-    return JSON.parse(el.textContent);
-  } catch {
-    return null;
-  }
-}
-
-const form = document.getElementById('entry-form');
 const trigger = document.getElementById('same-as-yesterday');
 const statusEl = document.getElementById('copy-status');
-const config = readJson('entry-config');
 const recent = readJson('recent-days') || {};
-
-function isoDay(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
 
 function dayBefore(iso) {
   const [y, m, d] = iso.split('-').map(Number);

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from diary.extensions import db
 from diary.models import Entry
 from tests.browser.conftest import serious_violations, sign_in, wait_for_service_worker
+from tests.factories import PASSWORD
 
 WAITING = "Saved on this phone - waiting to sync"
 
@@ -93,6 +94,31 @@ def test_offline_entries_survive_a_reload_and_sync_once(app, page, context, make
     page.reload()
     page.wait_for_load_state("networkidle")
     assert len(_entries(app, patient)) == 2
+
+
+def test_the_diary_works_offline_from_what_the_worker_installed(app, page, context, make):
+    """The first page this phone opens is the diary (signed in already), and the connection
+    goes once the worker is installed: the diary and every one of its scripts come from what
+    the worker cached at install, and a save waits in the outbox until the connection is
+    back. (Signing in through /login would let the worker see the diary's scripts load.)"""
+    patient = make.patient()
+    answer = context.request.post(
+        "/api/v1/auth/login", data={"email": patient.email, "password": PASSWORD}
+    )
+    assert answer.status == 200
+    page.goto("/diary")
+    _wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    page.locator("#pain-group").get_by_role("radio", name="6", exact=True).check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#save-status")).to_contain_text(WAITING)
+    expect(page.locator("#outbox .outbox__item")).to_have_count(1)
+    assert _entries(app, patient) == []
+    context.set_offline(False)
+    expect(page.locator("#outbox-section")).to_be_hidden()
+    assert [e.pain for e in _entries(app, patient)] == [6]
+    assert page.js_errors == []
 
 
 def test_outbox_records_belong_to_the_user_who_saved_them(app, page, context, make):
