@@ -281,6 +281,10 @@ def _configure_sqlite(app: Flask) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # Statement journals (a write that fires a trigger keeps one, to undo that statement
+        # alone) and temporary tables in memory, not in temporary files: each saved entry's
+        # trigger (migration 0015) would otherwise write a file.
+        cursor.execute("PRAGMA temp_store=MEMORY")
         if isinstance(dbapi_connection, sqlite_writers.TakingTurns):
             dbapi_connection.turn_timeout = busy_ms / 1000
         if not in_memory:

@@ -167,3 +167,47 @@ def test_the_triggers_cutoff_is_history_cutoff(app, make):
         if data_version.history_cutoff() == cutoff:
             break
     assert raised == [(1, 0), (1, 1)]
+
+
+def test_several_changes_in_one_transaction(app, make):
+    """Both counters only promise to differ after a change (SQLite's triggers count rows,
+    PostgreSQL's note what the transaction raised already). By hand, each a transaction:
+    two recent entries raise the data version, not the history; a recent then an older entry
+    raise both (the second reaches the past when the first did not); an older entry inside a
+    savepoint rolled back, then a recent one, raise the data version only: the rollback took
+    the older entry's raise with it."""
+    patient = make.patient(timezone="UTC")
+    today = datetime.now(UTC).date()
+    older = today - timedelta(days=400)
+
+    def entry(day) -> dict:
+        return {
+            "id": uuid.uuid4(),
+            "patient_id": patient.id,
+            "day": day,
+            "pain": 3,
+            "recorded_at": datetime.now(UTC),
+        }
+
+    def raised(*steps) -> tuple[bool, bool]:
+        before = versions(app, patient)
+        with app.app_context(), db.engine.begin() as conn:
+            for run in steps:
+                run(conn)
+        after = versions(app, patient)
+        return after[0] > before[0], after[1] > before[1]
+
+    def add(day):
+        return lambda conn: conn.execute(insert(Entry.__table__).values(**entry(day)))
+
+    def rolled_back(day):
+        def run(conn):
+            savepoint = conn.begin_nested()
+            conn.execute(insert(Entry.__table__).values(**entry(day)))
+            savepoint.rollback()
+
+        return run
+
+    assert raised(add(today), add(today)) == (True, False)
+    assert raised(add(today), add(older)) == (True, True)
+    assert raised(rolled_back(older), add(today)) == (True, False)

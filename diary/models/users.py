@@ -37,8 +37,8 @@ class User(UserMixin, db.Model):
     reminder_time: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A patient's data version: the database's triggers raise it by one for each changed row of
-    # their entries, infusions, check-ins or treatments, in the same statement
+    # A patient's data version: the database's triggers raise it with each change to their
+    # entries, infusions, check-ins or treatments, in the same statement
     # (diary.services.data_version). Caches of computed reviews are keyed by it, so none can
     # outlive a change.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")

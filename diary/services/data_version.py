@@ -5,9 +5,13 @@ the setting the review reads (their time zone).
 Computed reviews are cached under a key holding it (diary.services.review_cache), so a change
 committed through one worker is on every worker's next review: the key has moved on, and the old
 entry is never read again. The database keeps the counter (migration 0015): triggers raise it
-by one for every inserted, updated or deleted row of those tables, inside the statement that
-writes the row, so no service, bulk statement, raw connection, migration or console session can
-change a diary without it. A request that saves an entry sends only its INSERT.
+inside the statement that inserts, updates or deletes a row of those tables, so no service,
+bulk statement, raw connection, migration or console session can change a diary without it. A
+request that saves an entry sends only its INSERT. The counter only promises to differ after
+a change: SQLite's triggers raise it by one per changed row, PostgreSQL's once per transaction
+and patient (and the history version once more if a later change of the transaction reaches
+the past when the first did not), so an import of thousands of rows updates the patient's
+row once.
 
 A second counter, the history version, goes up with it whenever a change may reach the past:
 an entry whose day (before or after the change) is more than HISTORY_AFTER_DAYS days before

@@ -1,4 +1,4 @@
-"""patient data version kept by the database: triggers raise it with every changed row
+"""patient data version kept by the database: triggers raise it with every change
 
 Until now the application raised users.data_version (and history_version) from SQLAlchemy
 session events: one more UPDATE sent by every request that saved an entry, and writes through
@@ -12,9 +12,10 @@ database, in the statement's own transaction, for every write from anywhere:
 - infusions, weekly_checkins, treatments: every changed row raises both counters;
 - users: a changed time zone raises both counters of that user.
 
-SQLite has row triggers only, written per table and event. PostgreSQL has one function for
-the entries, one for the other tables, and a BEFORE UPDATE trigger on users that sets the
-counters in the row being written.
+SQLite's row triggers, written per table and event, raise the counters by one for each changed
+row. PostgreSQL's raise them once per transaction and patient (see below): both only promise
+that the counters differ after a change. A BEFORE UPDATE trigger on PostgreSQL's users sets
+the counters in the row being written when the time zone changes.
 
 Revision ID: 0015
 Revises: 0014
@@ -82,26 +83,51 @@ def _sqlite_downgrade():
     op.execute('DROP TRIGGER IF EXISTS users_data_version_timezone')
 
 
+# PostgreSQL: row triggers that raise a patient's counters once per transaction. PostgreSQL
+# keeps every version of a row updated many times in one transaction, so updating the patient's
+# row for each of thousands of imported entries slowed the import down with every row (and a
+# statement trigger is no better: each row of an executemany is a statement of its own). The
+# transaction's first change of a patient raises their data version (and their history version
+# if it reaches the past); a later change of the same transaction that reaches the past when
+# the first did not raises the history version; nothing else updates the row again. What was
+# done is noted in a setting local to the transaction (set_config(..., true)): a commit or a
+# rollback, of the transaction or of a savepoint, forgets it with the UPDATE it stands for.
+_PG_BUMP = """
+CREATE FUNCTION diary_bump_versions(patient integer, past boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    noted text := 'diary.versions_' || patient;
+    done text := coalesce(current_setting(noted, true), '');
+BEGIN
+    IF done = '' THEN
+        UPDATE users SET data_version = data_version + 1,
+                         history_version = history_version + CASE WHEN past THEN 1 ELSE 0 END
+        WHERE id = patient;
+        PERFORM set_config(noted, CASE WHEN past THEN 'data,history' ELSE 'data' END, true);
+    ELSIF done = 'data' AND past THEN
+        UPDATE users SET history_version = history_version + 1 WHERE id = patient;
+        PERFORM set_config(noted, 'data,history', true);
+    END IF;
+END
+$$
+"""
+
 _PG_ENTRIES = f"""
 CREATE FUNCTION diary_entries_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     cutoff date := (now() AT TIME ZONE 'UTC')::date - {HISTORY_AFTER_DAYS};
-    past integer;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        past := CASE WHEN NEW.day >= cutoff THEN 0 ELSE 1 END;
-        UPDATE users SET data_version = data_version + 1, history_version = history_version + past
-        WHERE id = NEW.patient_id;
-        RETURN NULL;
+        PERFORM diary_bump_versions(NEW.patient_id, NOT coalesce(NEW.day >= cutoff, false));
     ELSIF TG_OP = 'DELETE' THEN
-        past := CASE WHEN OLD.day >= cutoff THEN 0 ELSE 1 END;
-        UPDATE users SET data_version = data_version + 1, history_version = history_version + past
-        WHERE id = OLD.patient_id;
-        RETURN NULL;
+        PERFORM diary_bump_versions(OLD.patient_id, NOT coalesce(OLD.day >= cutoff, false));
+    ELSE
+        PERFORM diary_bump_versions(
+            NEW.patient_id, NOT coalesce(NEW.day >= cutoff AND OLD.day >= cutoff, false));
+        IF OLD.patient_id IS DISTINCT FROM NEW.patient_id THEN
+            PERFORM diary_bump_versions(OLD.patient_id, true);
+        END IF;
     END IF;
-    past := CASE WHEN NEW.day >= cutoff AND OLD.day >= cutoff THEN 0 ELSE 1 END;
-    UPDATE users SET data_version = data_version + 1, history_version = history_version + past
-    WHERE id IN (NEW.patient_id, OLD.patient_id);
     RETURN NULL;
 END
 $$
@@ -110,20 +136,23 @@ $$
 _PG_OTHERS = """
 CREATE FUNCTION diary_patient_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        UPDATE users SET data_version = data_version + 1, history_version = history_version + 1
-        WHERE id = NEW.patient_id;
-    ELSIF TG_OP = 'DELETE' THEN
-        UPDATE users SET data_version = data_version + 1, history_version = history_version + 1
-        WHERE id = OLD.patient_id;
-    ELSE
-        UPDATE users SET data_version = data_version + 1, history_version = history_version + 1
-        WHERE id IN (NEW.patient_id, OLD.patient_id);
+    IF TG_OP = 'DELETE' THEN
+        PERFORM diary_bump_versions(OLD.patient_id, true);
+        RETURN NULL;
+    END IF;
+    PERFORM diary_bump_versions(NEW.patient_id, true);
+    IF TG_OP = 'UPDATE' AND OLD.patient_id IS DISTINCT FROM NEW.patient_id THEN
+        PERFORM diary_bump_versions(OLD.patient_id, true);
     END IF;
     RETURN NULL;
 END
 $$
 """
+
+_PG_FUNCTIONS = {
+    'entries': 'diary_entries_data_version',
+    **{table: 'diary_patient_data_version' for table in OTHER_TABLES},
+}
 
 _PG_USERS = """
 CREATE FUNCTION diary_users_timezone_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -137,17 +166,12 @@ $$
 
 
 def _pg_upgrade():
-    op.execute(_PG_ENTRIES)
-    op.execute(_PG_OTHERS)
-    op.execute(_PG_USERS)
-    op.execute(
-        'CREATE TRIGGER entries_data_version AFTER INSERT OR UPDATE OR DELETE ON entries '
-        'FOR EACH ROW EXECUTE FUNCTION diary_entries_data_version()'
-    )
-    for table in OTHER_TABLES:
+    for function in (_PG_BUMP, _PG_ENTRIES, _PG_OTHERS, _PG_USERS):
+        op.execute(function)
+    for table, function in _PG_FUNCTIONS.items():
         op.execute(
             f'CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE ON {table} '
-            'FOR EACH ROW EXECUTE FUNCTION diary_patient_data_version()'
+            f'FOR EACH ROW EXECUTE FUNCTION {function}()'
         )
     op.execute(
         'CREATE TRIGGER users_data_version_timezone BEFORE UPDATE OF timezone ON users '
@@ -161,11 +185,12 @@ def _pg_downgrade():
         op.execute(f'DROP TRIGGER IF EXISTS {table}_data_version ON {table}')
     op.execute('DROP TRIGGER IF EXISTS users_data_version_timezone ON users')
     for function in (
-        'diary_entries_data_version',
-        'diary_patient_data_version',
-        'diary_users_timezone_version',
+        'diary_entries_data_version()',
+        'diary_patient_data_version()',
+        'diary_users_timezone_version()',
+        'diary_bump_versions(integer, boolean)',
     ):
-        op.execute(f'DROP FUNCTION IF EXISTS {function}()')
+        op.execute(f'DROP FUNCTION IF EXISTS {function}')
 
 
 def upgrade():
