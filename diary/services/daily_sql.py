@@ -99,20 +99,32 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
 
 class DayValues(Mapping):
     """One day's values by measure code: numbers and texts as computed, sets and severities
-    parsed from the database's joined JSON on first reading."""
+    parsed from the database's joined JSON on first reading. `decoded` is shared by the days of
+    one day_aggregates call: each distinct joined text is parsed once for all of them (a long
+    diary repeats a few; the values are only read, never changed)."""
 
-    __slots__ = ("_raw", "_values")
+    __slots__ = ("_decoded", "_raw", "_values")
 
-    def __init__(self, values: dict[str, Any], raw: dict[str, str | None]) -> None:
+    def __init__(
+        self,
+        values: dict[str, Any],
+        raw: dict[str, str | None],
+        decoded: dict[tuple[str, str | None], Any] | None = None,
+    ) -> None:
         self._values = values
         self._raw = raw
+        self._decoded = {} if decoded is None else decoded
 
     def __getitem__(self, code: str) -> Any:
         # The raw text stays: two threads reading the same day both parse it, neither fails.
         try:
             return self._values[code]
         except KeyError:
-            value = parse_joined(measures.DAILY_RULES[code], self._raw[code])
+            text = self._raw[code]
+        key = (code, text)
+        value = self._decoded.get(key)
+        if value is None:
+            value = self._decoded[key] = parse_joined(measures.DAILY_RULES[code], text)
         self._values[code] = value
         return value
 
@@ -136,6 +148,7 @@ class DayValues(Mapping):
 
     def __setstate__(self, state) -> None:
         self._values, self._raw = state
+        self._decoded = {}
 
 
 def day_aggregates(
@@ -150,47 +163,49 @@ def day_aggregates(
     numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [m for m in measures.MEASURES if m.daily in JOINED]
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
-    # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
+    # The columns: day, count, one per number (a mean as SUM / COUNT: the same float as
+    # total / n in Python), joined texts, late.
     columns: list[ColumnElement] = [Entry.day, func.count()]
-    for m in numbers:
-        if m.daily is Daily.MEAN:
-            columns += [func.sum(m.of(Entry)), func.count(m.of(Entry))]
-    for m in numbers:
-        if m.daily is not Daily.MEAN:
-            columns.append((func.max if m.daily is Daily.MAX else func.min)(m.of(Entry)))
+    columns += [_day_value(m) for m in numbers]
     columns += [_joined(m.of(Entry)) for m in joined]
     columns.append(
         func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
     )
-    rows = db.session.execute(
-        _scope(select(*columns), patient_id, start, end).group_by(Entry.day).order_by(Entry.day)
-    ).all()
+    # Core execution on the session's connection (no ORM result handling): plain rows.
+    rows = (
+        db.session.connection()
+        .execute(
+            _scope(select(*columns), patient_id, start, end).group_by(Entry.day).order_by(Entry.day)
+        )
+        .all()
+    )
 
     late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
     empty_texts = {m.code: () for m in texts}
-    means = [m.code for m in numbers if m.daily is Daily.MEAN]
-    extremes = [m.code for m in numbers if m.daily is not Daily.MEAN]
-    n_means, n_extremes, joined_codes = len(means), len(extremes), [m.code for m in joined]
+    number_codes, joined_codes = [m.code for m in numbers], [m.code for m in joined]
+    at, to = 2 + len(number_codes), 2 + len(number_codes) + len(joined_codes)
+    decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
-    for row in rows:
+    for row in map(tuple, rows):  # a tuple's slices are cheaper than a Row's
         day = row[0]
-        pairs = row[2 : 2 + 2 * n_means]
-        values = {
-            code: (total / n if n else None)
-            for code, total, n in zip(means, pairs[::2], pairs[1::2], strict=True)
-        }
-        at = 2 + 2 * n_means
-        values.update(zip(extremes, row[at : at + n_extremes], strict=True))
-        at += n_extremes
-        raw = dict(zip(joined_codes, row[at : at + len(joined_codes)], strict=True))
+        values = dict(zip(number_codes, row[2:at], strict=True))
         values.update(notes.get(day, empty_texts))
         result[day] = DayAggregate(
             day=day,
-            values=DayValues(values, raw),
+            values=DayValues(values, dict(zip(joined_codes, row[at:to], strict=True)), decoded),
             entries=row[1],
             late_entries=int(row[-1] or 0) + late.get(day, 0),
         )
     return result
+
+
+def _day_value(m: measures.Measure) -> ColumnElement:
+    """The day's value of a number measure by its rule: the mean as SUM / COUNT (as a float,
+    as total / n gives it in Python; None without a value), else the maximum or minimum."""
+    column = m.of(Entry)
+    if m.daily is Daily.MEAN:
+        return cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
+    return (func.max if m.daily is Daily.MAX else func.min)(column)
 
 
 def _late_and_texts(
