@@ -8,7 +8,7 @@ few dictionary reads, each distinct day text of a set parsed once (a long diary 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -115,8 +115,13 @@ def days_per_code_of_days(
     """days_per_code from days already combined by day_aggregates (the review has loaded them
     all): each code of a set measure reported in start..end and the number of days it was
     reported on, without a query, counted from day_sets. Codes in the order first reported."""
+    return days_per_code_of_sets(day_sets(aggregates, code, start, end))
+
+
+def days_per_code_of_sets(sets: Iterable[tuple[date, frozenset[str]]]) -> dict[str, int]:
+    """The days each code was reported on, from day_sets' (day, set) pairs."""
     counts: dict[str, int] = {}
-    for _day, reported_set in day_sets(aggregates, code, start, end):
+    for _day, reported_set in sets:
         for reported in reported_set:
             counts[reported] = counts.get(reported, 0) + 1
     return counts
