@@ -97,57 +97,69 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
     return worst
 
 
-class DayValues(Mapping):
-    """One day's values by measure code: numbers and texts as computed, sets and severities
-    parsed from the database's joined JSON on first reading. `decoded` is shared by the days of
-    one day_aggregates call: each distinct joined text is parsed once for all of them (a long
-    diary repeats a few; the values are only read, never changed)."""
+# day_aggregates' row: day, count, the numbers, the joined texts, late; where each value is.
+NUMBERS = [m.code for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+JOINED_CODES = [m.code for m in measures.MEASURES if m.daily in JOINED]
+NUMBER_AT = {code: 2 + i for i, code in enumerate(NUMBERS)}
+JOINED_AT = {code: 2 + len(NUMBERS) + i for i, code in enumerate(JOINED_CODES)}
 
-    __slots__ = ("_decoded", "_raw", "_values")
+
+class DayValues(Mapping):
+    """One day's values by measure code, read from the day's row as the database gave it (no
+    dictionary per day: five years are 1,800 rows): numbers as computed (NUMBER_AT), sets and
+    severities parsed from the database's joined JSON when first read (JOINED_AT), texts
+    (notes) from `texts`. `decoded` is shared by the days of one day_aggregates call: each
+    distinct joined text is parsed once for all of them (a long diary repeats a few; the
+    values are only read, never changed)."""
+
+    __slots__ = ("_decoded", "_row", "_texts")
 
     def __init__(
         self,
-        values: dict[str, Any],
-        raw: dict[str, str | None],
+        row: tuple,
+        texts: Mapping[str, tuple[str, ...]],
         decoded: dict[tuple[str, str | None], Any] | None = None,
     ) -> None:
-        self._values = values
-        self._raw = raw
+        self._row = row
+        self._texts = texts
         self._decoded = {} if decoded is None else decoded
 
     def __getitem__(self, code: str) -> Any:
-        # The raw text stays: two threads reading the same day both parse it, neither fails.
-        try:
-            return self._values[code]
-        except KeyError:
-            text = self._raw[code]
-        key = (code, text)
+        at = NUMBER_AT.get(code)
+        if at is not None:
+            return self._row[at]
+        at = JOINED_AT.get(code)
+        if at is None:
+            return self._texts[code]
+        key = (code, self._row[at])
+        # Two threads reading the same text both parse it; neither fails.
         value = self._decoded.get(key)
         if value is None:
-            value = self._decoded[key] = parse_joined(measures.DAILY_RULES[code], text)
-        self._values[code] = value
+            value = self._decoded[key] = parse_joined(measures.DAILY_RULES[code], key[1])
         return value
 
-    def parts(self) -> tuple[dict[str, Any], dict[str, str | None]]:
-        """The values read so far, and the joined texts (parsed when first read): for grouping
-        many days without parsing each (services/loaded_days.py)."""
-        return self._values, self._raw
+    @property
+    def row(self) -> tuple:
+        """The day's row (NUMBER_AT, JOINED_AT: a joined text unparsed): for grouping many
+        days without reading each value through __getitem__ (services/loaded_days.py)."""
+        return self._row
 
     def __contains__(self, code: object) -> bool:
-        return code in self._values or code in self._raw
+        return code in NUMBER_AT or code in JOINED_AT or code in self._texts
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._values
-        yield from (code for code in list(self._raw) if code not in self._values)
+        yield from NUMBERS
+        yield from JOINED_CODES
+        yield from self._texts
 
     def __len__(self) -> int:
-        return len(self._values) + sum(1 for code in self._raw if code not in self._values)
+        return len(NUMBERS) + len(JOINED_CODES) + len(self._texts)
 
     def __getstate__(self):
-        return (self._values, self._raw)
+        return (self._row, self._texts)
 
     def __setstate__(self, state) -> None:
-        self._values, self._raw = state
+        self._row, self._texts = state
         self._decoded = {}
 
 
@@ -160,14 +172,13 @@ def day_aggregates(
     """analysis.daily_aggregates of the patient's live entries for days start..end (open when
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
-    numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [m for m in measures.MEASURES if m.daily in JOINED]
+    by_code = {m.code: m for m in measures.MEASURES}
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
-    # The columns: day, count, one per number (a mean as SUM / COUNT: the same float as
-    # total / n in Python), joined texts, late.
+    # The columns (NUMBER_AT, JOINED_AT): day, count, one per number (a mean as SUM / COUNT:
+    # the same float as total / n in Python), the joined texts, late.
     columns: list[ColumnElement] = [Entry.day, func.count()]
-    columns += [_day_value(m) for m in numbers]
-    columns += [_joined(m.of(Entry)) for m in joined]
+    columns += [_day_value(by_code[code]) for code in NUMBERS]
+    columns += [_joined(by_code[code].of(Entry)) for code in JOINED_CODES]
     columns.append(
         func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
     )
@@ -182,17 +193,13 @@ def day_aggregates(
 
     late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
     empty_texts = {m.code: () for m in texts}
-    number_codes, joined_codes = [m.code for m in numbers], [m.code for m in joined]
-    at, to = 2 + len(number_codes), 2 + len(number_codes) + len(joined_codes)
     decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
-    for row in map(tuple, rows):  # a tuple's slices are cheaper than a Row's
+    for row in map(tuple, rows):  # a tuple's items are cheaper to read than a Row's
         day = row[0]
-        values = dict(zip(number_codes, row[2:at], strict=True))
-        values.update(notes.get(day, empty_texts))
         result[day] = DayAggregate(
             day=day,
-            values=DayValues(values, dict(zip(joined_codes, row[at:to], strict=True)), decoded),
+            values=DayValues(row, notes.get(day, empty_texts), decoded),
             entries=row[1],
             late_entries=int(row[-1] or 0) + late.get(day, 0),
         )

@@ -16,7 +16,7 @@ from typing import Any
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 from diary.measures import Daily
-from diary.services.daily_sql import JOINED, DayValues, parse_joined
+from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, DayValues, parse_joined
 
 
 def weekly_means_of_days(
@@ -30,7 +30,8 @@ def weekly_means_of_days(
     numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [c for c in codes if by_code[c].daily in JOINED]
     lo, hi = start.toordinal(), end.toordinal()
-    pick = _picker(numbers)
+    pick_row = _picker([NUMBER_AT[c] for c in numbers])  # from a day's row (DayValues.row)
+    joined_at = [(code, JOINED_AT[code], by_code[code].daily) for code in joined]
     days = list(aggregates.items())
     if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
         days.sort()
@@ -47,19 +48,18 @@ def weekly_means_of_days(
         if week is None:
             week = weeks[monday] = ([], {c: [] for c in joined})
         values = agg.values
-        known, raw = values.parts() if type(values) is DayValues else (values, {})
-        try:
-            week[0].append(pick(known))
-        except KeyError:  # a day combined elsewhere, without every number
+        if type(values) is not DayValues:  # a day combined elsewhere, without a row
             week[0].append(tuple(agg[c] for c in numbers))
-        for code in joined:
-            if code in known or code not in raw:
+            for code in joined:
                 week[1][code].append(agg[code])
-                continue
-            text = raw[code]
+            continue
+        row = values.row
+        week[0].append(pick_row(row))
+        for code, at, rule in joined_at:
+            text = row[at]
             value = decoded.get((code, text))
             if value is None:
-                value = decoded[(code, text)] = parse_joined(by_code[code].daily, text)
+                value = decoded[(code, text)] = parse_joined(rule, text)
             week[1][code].append(value)
     result: dict[date, dict[str, Any]] = {}
     for monday, (rows, sets) in weeks.items():
@@ -91,15 +91,15 @@ def day_sets(
     rule = measures.DAILY_RULES[code]
     if rule is not Daily.UNION:
         raise ValueError(f"{code} is not a set measure")
+    at = JOINED_AT[code]
     decoded: dict[str | None, frozenset[str]] = {}
     out = []
     for day, agg in aggregates.items():
         if not start <= day <= end:
             continue
         values = agg.values
-        known, raw = values.parts() if type(values) is DayValues else (values, {})
-        if code not in known and code in raw:
-            text = raw[code]
+        if type(values) is DayValues:
+            text = values.row[at]
             found = decoded.get(text)
             if found is None:
                 found = decoded[text] = parse_joined(rule, text)
