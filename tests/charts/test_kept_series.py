@@ -72,3 +72,22 @@ def test_a_kept_series_never_carries_another_series_name_or_colour():
     c = line("Sleep", "#D55E00", values, ys)
     assert 'data-series="Sleep"' in a.svg and 'data-series="Quality"' in b.svg
     assert 'fill="#0072B2"' in a.svg and 'fill="#D55E00"' in c.svg
+
+
+def test_a_wider_axis_after_a_narrower_one_places_each_day_on_the_wider_axis():
+    """The aligned chart's x of each day offset is kept per axis (its first and last offset).
+    Course 1 ends on day 0, pain 5 on days -7..+9. Aligned on days -3..+10 (axis -4..11), day 0
+    sits at x 64 + 4/15 of the 640-wide plot = 234.7; aligned on the usual -7..+84 (axis
+    -8..85), at 64 + 8/93 of it = 119.1, as a chart drawn with nothing kept places it."""
+    pain = {day(i): 5.0 for i in range(-7, 10)}
+    narrow = charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)], before=3, after=10))
+    wide = charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)]))
+
+    def x_of_day_0(chart: charts_svg.Chart) -> float:
+        series = chart.panels[0].lines[0]
+        return next(m.x for m in series.marks if m.at == "0")
+
+    assert x_of_day_0(narrow) == 234.7
+    assert x_of_day_0(wide) == 119.1
+    charts_svg.forget()
+    assert x_of_day_0(charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)]))) == 119.1
