@@ -295,8 +295,15 @@ def infusion_response(
         band=response_band(base, week1),
         best_mean=best,
         best_change=percent_change(base, best),
+        # The same observed days and rolling values as relief_duration's own (the same
+        # horizon, window and minimum): worked out once.
         relief=relief_duration(
-            daily_pain, infusion_day, base, next_infusion_day=next_infusion_day, today=today
+            daily_pain,
+            infusion_day,
+            base,
+            next_infusion_day=next_infusion_day,
+            today=today,
+            observed_rolling=(observed, rolling),
         ),
         baseline_day=base_day,
         baseline_days=base_n,
