@@ -23,7 +23,7 @@ a year, grouped by the database too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -83,6 +84,28 @@ def _scope(query, patient_id: int, start: date | None, end: date | None):
     if end is not None:
         query = query.where(Entry.day <= end)
     return query
+
+
+# The review's two statements, built once per dialect and kind of period (start, end given or
+# not) with bound parameters: SQLAlchemy then reuses their compiled form and cache key, which
+# cost about as much as running them on a short diary (docs/architecture.md, Speed).
+_PATIENT, _START, _END = bindparam("patient_id"), bindparam("start"), bindparam("end")
+_BUILT: dict[tuple[str, str, bool, bool], Any] = {}
+
+
+def _prebuilt(kind: str, start: date | None, end: date | None, make: Callable[[Any], Any]):
+    """make(scope), once per dialect and period kind; scope(query) adds the patient's live
+    entries of the period (_scope) with bound parameters (_params)."""
+    key = (kind, _dialect(), start is not None, end is not None)
+    found = _BUILT.get(key)
+    if found is None:
+        bounds = (_START if start is not None else None, _END if end is not None else None)
+        found = _BUILT[key] = make(lambda query: _scope(query, _PATIENT, *bounds))
+    return found
+
+
+def _params(patient_id: int, start: date | None, end: date | None) -> dict[str, Any]:
+    return {"patient_id": patient_id, "start": start, "end": end}
 
 
 def parse_joined(rule: Daily, raw: str | None) -> Any:
@@ -172,24 +195,10 @@ def day_aggregates(
     """analysis.daily_aggregates of the patient's live entries for days start..end (open when
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
-    by_code = {m.code: m for m in measures.MEASURES}
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
-    # The columns (NUMBER_AT, JOINED_AT): day, count, one per number (a mean as SUM / COUNT:
-    # the same float as total / n in Python), the joined texts, late.
-    columns: list[ColumnElement] = [Entry.day, func.count()]
-    columns += [_day_value(by_code[code]) for code in NUMBERS]
-    columns += [_joined(by_code[code].of(Entry)) for code in JOINED_CODES]
-    columns.append(
-        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
-    )
     # Core execution on the session's connection (no ORM result handling): plain rows.
-    rows = (
-        db.session.connection()
-        .execute(
-            _scope(select(*columns), patient_id, start, end).group_by(Entry.day).order_by(Entry.day)
-        )
-        .all()
-    )
+    statement = _prebuilt("days", start, end, _days_statement)
+    rows = db.session.connection().execute(statement, _params(patient_id, start, end)).all()
 
     late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
     empty_texts = {m.code: () for m in texts}
@@ -204,6 +213,20 @@ def day_aggregates(
             late_entries=int(row[-1] or 0) + late.get(day, 0),
         )
     return result
+
+
+def _days_statement(scope: Callable[[Any], Any]):
+    """day_aggregates' statement. The columns (NUMBER_AT, JOINED_AT): day, count, one per
+    number (a mean as SUM / COUNT: the same float as total / n in Python), the joined texts,
+    late."""
+    by_code = {m.code: m for m in measures.MEASURES}
+    columns: list[ColumnElement] = [Entry.day, func.count()]
+    columns += [_day_value(by_code[code]) for code in NUMBERS]
+    columns += [_joined(by_code[code].of(Entry)) for code in JOINED_CODES]
+    columns.append(
+        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
+    )
+    return scope(select(*columns)).group_by(Entry.day).order_by(Entry.day)
 
 
 def _day_value(m: measures.Measure) -> ColumnElement:
@@ -227,20 +250,24 @@ def _late_and_texts(
     analysis.recorded_on_time does: the late ones are counted per day), and those with a text
     (notes and the "somewhere else" answers: per day, the non-empty ones in the order they
     were recorded)."""
-    columns = [m.of(Entry) for m in texts]
-    in_between = and_(
-        Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
-        Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
-    )
-    query = _scope(
-        select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"), *columns),
-        patient_id,
-        start,
-        end,
-    ).where(or_(in_between, func.coalesce(*columns).is_not(None)))
+
+    def make(scope: Callable[[Any], Any]):
+        columns = [m.of(Entry) for m in texts]
+        in_between = and_(
+            Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
+            Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
+        )
+        chosen = select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"))
+        return (
+            scope(chosen.add_columns(*columns))
+            .where(or_(in_between, func.coalesce(*columns).is_not(None)))
+            .order_by(Entry.day, Entry.recorded_at, Entry.id)
+        )
+
+    statement = _prebuilt("texts:" + ",".join(m.code for m in texts), start, end, make)
     late: dict[date, int] = {}
     by_day: dict[date, dict[str, list[str]]] = {}
-    for row in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id)):
+    for row in db.session.connection().execute(statement, _params(patient_id, start, end)):
         day = row[0]
         if row.judge and not analysis.recorded_on_time(day, row[1], row[2] or default_zone):
             late[day] = late.get(day, 0) + 1
