@@ -5,16 +5,20 @@
 over the entries' `day` (the local day the patient filed the entry under, stored with it, so
 SQLite and PostgreSQL group every entry under the same day) plus two small queries:
 
-- numbers: the day's mean (SUM and COUNT, divided here: the same float as statistics.fmean for
-  whole numbers), maximum and minimum of each measure by its rule (measures.Daily);
+- numbers: the day's mean (CAST(SUM) / COUNT: the float total / n gives in Python, the same as
+  statistics.fmean for whole numbers), maximum and minimum of each measure by its rule
+  (measures.Daily);
 - sets and severities (symptoms, body sites, medications, side effects): the day's stored JSON
   texts joined by the database and parsed only when the review reads that day (most days are
-  only read for their pain);
+  only read for their pain), each distinct text once per call;
 - texts (notes): only the entries that have one, in the order they were recorded;
 - lateness (analysis.ON_TIME_DEFINITION: recorded by the end of the next local day in the
   entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
   and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours);
   only the entries in between are read, and judged in their own zone as the analysis does.
+
+A day's values are read from its row (DayValues: the row and where each measure is in it,
+NUMBER_AT and JOINED_AT), not copied into a dictionary per day.
 
 `weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
 a year, grouped by the database too.
