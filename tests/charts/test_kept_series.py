@@ -91,3 +91,19 @@ def test_a_wider_axis_after_a_narrower_one_places_each_day_on_the_wider_axis():
     assert x_of_day_0(wide) == 119.1
     charts_svg.forget()
     assert x_of_day_0(charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)]))) == 119.1
+
+
+def test_each_coordinate_is_written_as_python_writes_that_very_value():
+    """Coordinates are written once per distinct float and looked up after (series._text). A
+    mark at x 10.0 then one at x 10 (an int) are written "10.0" and "10"; at y -0.0 then 0.0,
+    "-0.0" and "0.0"; 96.5 as "96.5" before and after the texts are forgotten - each as
+    f"{value}" writes it, whichever came first."""
+    first = line(
+        "A", "#000000", [("1", 1, 10.0), ("2", 2, 96.5)], lambda v: -0.0 if v == 1 else 0.0
+    )
+    second = line("B", "#000000", [("1", 1, 10), ("2", 2, 96.5)], lambda v: 0.0 if v == 1 else -0.0)
+    assert first.xy == ("10.0,-0.0", "96.5,0.0")
+    assert second.xy == ("10,0.0", "96.5,-0.0")
+    charts_svg.forget()
+    again = line("C", "#000000", [("2", 2, 96.5)], lambda v: 12.3)
+    assert again.xy == ("96.5,12.3",)
