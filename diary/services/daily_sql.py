@@ -139,7 +139,7 @@ class DayValues(Mapping):
     distinct joined text is parsed once for all of them (a long diary repeats a few; the
     values are only read, never changed)."""
 
-    __slots__ = ("_decoded", "_row", "_texts")
+    __slots__ = ("_decoded", "_texts", "row")
 
     def __init__(
         self,
@@ -147,29 +147,25 @@ class DayValues(Mapping):
         texts: Mapping[str, tuple[str, ...]],
         decoded: dict[tuple[str, str | None], Any] | None = None,
     ) -> None:
-        self._row = row
+        # The day's row (NUMBER_AT, JOINED_AT: a joined text unparsed), also read directly when
+        # grouping many days (services/loaded_days.py).
+        self.row = row
         self._texts = texts
         self._decoded = {} if decoded is None else decoded
 
     def __getitem__(self, code: str) -> Any:
         at = NUMBER_AT.get(code)
         if at is not None:
-            return self._row[at]
+            return self.row[at]
         at = JOINED_AT.get(code)
         if at is None:
             return self._texts[code]
-        key = (code, self._row[at])
+        key = (code, self.row[at])
         # Two threads reading the same text both parse it; neither fails.
         value = self._decoded.get(key)
         if value is None:
             value = self._decoded[key] = parse_joined(measures.DAILY_RULES[code], key[1])
         return value
-
-    @property
-    def row(self) -> tuple:
-        """The day's row (NUMBER_AT, JOINED_AT: a joined text unparsed): for grouping many
-        days without reading each value through __getitem__ (services/loaded_days.py)."""
-        return self._row
 
     def __contains__(self, code: object) -> bool:
         return code in NUMBER_AT or code in JOINED_AT or code in self._texts
@@ -183,10 +179,10 @@ class DayValues(Mapping):
         return len(NUMBERS) + len(JOINED_CODES) + len(self._texts)
 
     def __getstate__(self):
-        return (self._row, self._texts)
+        return (self.row, self._texts)
 
     def __setstate__(self, state) -> None:
-        self._row, self._texts = state
+        self.row, self._texts = state
         self._decoded = {}
 
 

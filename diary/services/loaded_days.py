@@ -35,17 +35,18 @@ def weekly_means_of_days(
     days = list(aggregates.items())
     if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
         days.sort()
-    decoded: dict[tuple[str, str | None], Any] = {}
+    decoded: dict[str, dict[str | None, Any]] = {code: {} for code in joined}
     # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
-    # and each set measure's day values
+    # and each set measure's day values; the days come in order, so a week's days follow
+    # each other
     weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
+    monday, week = 0, None
     for day, agg in days:
         ordinal = day.toordinal()
         if ordinal < lo or ordinal > hi:
             continue
-        monday = ordinal - (ordinal - 1) % 7
-        week = weeks.get(monday)
-        if week is None:
+        if not monday <= ordinal < monday + 7:
+            monday = ordinal - (ordinal - 1) % 7
             week = weeks[monday] = ([], {c: [] for c in joined})
         values = agg.values
         if type(values) is not DayValues:  # a day combined elsewhere, without a row
@@ -57,9 +58,10 @@ def weekly_means_of_days(
         week[0].append(pick_row(row))
         for code, at, rule in joined_at:
             text = row[at]
-            value = decoded.get((code, text))
+            known = decoded[code]
+            value = known.get(text)
             if value is None:
-                value = decoded[(code, text)] = parse_joined(rule, text)
+                value = known[text] = parse_joined(rule, text)
             week[1][code].append(value)
     result: dict[date, dict[str, Any]] = {}
     for monday, (rows, sets) in weeks.items():
