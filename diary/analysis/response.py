@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from statistics import fmean
 
 from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
@@ -156,6 +157,13 @@ class AlignedSeries:
     baseline: float | None
 
 
+@lru_cache(maxsize=8)
+def _steps(before: int, after: int) -> tuple[tuple[int, timedelta], ...]:
+    """Each day offset -before..+after with its timedelta, made once (a pure function): the
+    aligned chart's forty courses share them."""
+    return tuple((offset, timedelta(days=offset)) for offset in range(-before, after + 1))
+
+
 def aligned_on_infusions(
     daily_pain: Mapping[date, float],
     infusion_days: Iterable[date],
@@ -173,7 +181,7 @@ def aligned_on_infusions(
     offset is given in `next_infusion_offset` so a chart can mark it. `baseline_days[day]` is
     the day whose baseline week applies (a course's first session), default day 0 itself."""
     ordered = sorted(set(infusion_days))
-    steps = [(offset, timedelta(days=offset)) for offset in range(-before, after + 1)]
+    steps = _steps(before, after)
     result = []
     for i, day in enumerate(ordered):
         if next_days is not None:
