@@ -198,13 +198,16 @@ def relief_duration(
     if all(v is None for v in rolling.values()):
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 
+    # at_or_below(value, threshold) with the threshold rounded once.
+    limit = round(threshold, EDGE_DIGITS)
+
     def in_relief(day: date) -> bool:
         value = rolling.get(day)
-        return value is not None and at_or_below(value, threshold)
+        return value is not None and round(value, EDGE_DIGITS) <= limit
 
     def above(day: date) -> bool:
         value = rolling.get(day)
-        return value is not None and not at_or_below(value, threshold)
+        return value is not None and not round(value, EDGE_DIGITS) <= limit
 
     start: date | None = None
     for day in days:
