@@ -124,11 +124,30 @@ def by_quarter(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> list[RegionDays]:
     """region_days for each calendar quarter of start..end (quarters()), oldest first."""
+    return _quarters_of(sites_by_day(entries, start, end), start, end)
+
+
+def whole_and_quarters(
+    entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
+) -> tuple[RegionDays, list[RegionDays]]:
+    """region_days(entries, start, end) and by_quarter(entries, start, end), each day's sites
+    gathered once: the quarters cover the period and no day is in two, so the whole period's
+    counts are the quarters' added (joined)."""
+    quarters_counted = _quarters_of(sites_by_day(entries, start, end), start, end)
+    if not quarters_counted:
+        return _count({}, start, end, BODY_MAP_REGIONS), []
+    whole = quarters_counted[0]
+    for quarter in quarters_counted[1:]:
+        whole = joined(whole, quarter)
+    return RegionDays(start, end, whole.diary_days, whole.days), quarters_counted
+
+
+def _quarters_of(by_day: Mapping[date, set[str]], start: date, end: date) -> list[RegionDays]:
     periods = quarters(start, end)
     buckets: dict[tuple[int, int], dict[date, set[str]]] = {
         (q_start.year, (q_start.month - 1) // 3): {} for q_start, _ in periods
     }
-    for day, sites in sites_by_day(entries, start, end).items():
+    for day, sites in by_day.items():
         buckets[(day.year, (day.month - 1) // 3)][day] = sites
     return [
         _count(buckets[(q_start.year, (q_start.month - 1) // 3)], q_start, q_end, BODY_MAP_REGIONS)

@@ -145,6 +145,7 @@ def relief_duration(
     *,
     next_infusion_day: date | None = None,
     today: date | None = None,
+    observed_rolling: tuple[Mapping[date, float], Mapping[date, float | None]] | None = None,
 ) -> Relief:
     """How long pain stayed at least 30% below baseline after day 0 = `infusion_day` (the day
     the infusion or course ended; RELIEF_DEFINITION).
@@ -166,6 +167,10 @@ def relief_duration(
     "ongoing"; days = last day with an entry - day 0 (a minimum).
     "no_relief": no day in relief. "no_baseline_pain": baseline 0 (no 30% of nothing).
     "not_enough_data": no baseline, fewer than 3 days with entries, or no rolling value.
+
+    `observed_rolling`: the observed days' pain (days +1 .. the stop above, those with a value)
+    and their rolling values on every day from +1 to the last of them, exactly as worked out
+    here, when the caller has them already (infusion_response reads the same window).
     """
     if baseline is None:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, None)
@@ -178,23 +183,31 @@ def relief_duration(
     cut_by_next = next_infusion_day is not None and next_infusion_day - ONE_DAY <= horizon
     if next_infusion_day is not None:
         stop = min(stop, next_infusion_day - ONE_DAY)
-    # The observed days looked up one by one: a course's window, not the whole history.
-    observed = {d: v for d in days_between(first, stop) if (v := daily_pain.get(d)) is not None}
+    if observed_rolling is None:
+        # The observed days looked up one by one: a course's window, not the whole history.
+        observed = {d: v for d in days_between(first, stop) if (v := daily_pain.get(d)) is not None}
+        rolling = None
+    else:
+        observed, rolling = observed_rolling
     if len(observed) < RELIEF_MIN_DATA_DAYS:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
     last = max(observed)
     days = days_between(first, last)
-    rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
+    if rolling is None:
+        rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
     if all(v is None for v in rolling.values()):
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 
+    # at_or_below(value, threshold) with the threshold rounded once.
+    limit = round(threshold, EDGE_DIGITS)
+
     def in_relief(day: date) -> bool:
         value = rolling.get(day)
-        return value is not None and at_or_below(value, threshold)
+        return value is not None and round(value, EDGE_DIGITS) <= limit
 
     def above(day: date) -> bool:
         value = rolling.get(day)
-        return value is not None and not at_or_below(value, threshold)
+        return value is not None and not round(value, EDGE_DIGITS) <= limit
 
     start: date | None = None
     for day in days:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from statistics import fmean
 
 from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
@@ -156,6 +157,13 @@ class AlignedSeries:
     baseline: float | None
 
 
+@lru_cache(maxsize=8)
+def _steps(before: int, after: int) -> tuple[tuple[int, timedelta], ...]:
+    """Each day offset -before..+after with its timedelta, made once (a pure function): the
+    aligned chart's forty courses share them."""
+    return tuple((offset, timedelta(days=offset)) for offset in range(-before, after + 1))
+
+
 def aligned_on_infusions(
     daily_pain: Mapping[date, float],
     infusion_days: Iterable[date],
@@ -173,7 +181,7 @@ def aligned_on_infusions(
     offset is given in `next_infusion_offset` so a chart can mark it. `baseline_days[day]` is
     the day whose baseline week applies (a course's first session), default day 0 itself."""
     ordered = sorted(set(infusion_days))
-    steps = [(offset, timedelta(days=offset)) for offset in range(-before, after + 1)]
+    steps = _steps(before, after)
     result = []
     for i, day in enumerate(ordered):
         if next_days is not None:
@@ -295,8 +303,15 @@ def infusion_response(
         band=response_band(base, week1),
         best_mean=best,
         best_change=percent_change(base, best),
+        # The same observed days and rolling values as relief_duration's own (the same
+        # horizon, window and minimum): worked out once.
         relief=relief_duration(
-            daily_pain, infusion_day, base, next_infusion_day=next_infusion_day, today=today
+            daily_pain,
+            infusion_day,
+            base,
+            next_infusion_day=next_infusion_day,
+            today=today,
+            observed_rolling=(observed, rolling),
         ),
         baseline_day=base_day,
         baseline_days=base_n,

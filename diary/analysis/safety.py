@@ -39,10 +39,12 @@ def worst_severity(
 ) -> dict[str, int | None]:
     """For each code, the highest severity reported on start..end (0 when there were entries
     without it), None for every code when no day in the window has entries."""
-    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
-    if not days:
+    effects = [
+        aggregates[d][SIDE_EFFECTS.code] for d in days_between(start, end) if d in aggregates
+    ]
+    if not effects:
         return {code: None for code in codes}
-    return {code: max(a[SIDE_EFFECTS.code].get(code, 0) for a in days) for code in codes}
+    return {code: max(e.get(code, 0) for e in effects) for code in codes}
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,13 @@ from diary.charts_svg.trend import Infusion, Point, Series, TableRow, Tick, Tren
 
 def forget() -> None:
     """Forget the series this worker keeps between charts (series._kept_line and the aligned
-    chart's courses, pain._course_line): benches, tests."""
+    chart's courses, pain._course_line, its axes' positions, and the coordinates' texts): benches,
+    tests."""
     _series._kept_line.cache_clear()
+    _series._TEXTS.clear()
     _pain._course_line.cache_clear()
+    _pain._aligned_x.cache_clear()
+    _pain._aligned_y.cache_clear()
 
 
 __all__ = [

@@ -311,6 +311,24 @@ def aligned_chart(
     )
 
 
+def _aligned_xs(lo: int, hi: int) -> Scale:
+    return Scale(lo, hi, LEFT, WIDTH - RIGHT)
+
+
+@lru_cache(maxsize=16)
+def _aligned_x(lo: int, hi: int) -> tuple[dict[int, str], dict[int, float]]:
+    """Each day offset lo..hi of the aligned chart: its label and its x, worked out once for
+    all the courses drawn on that axis (forty courses share one axis of some ninety days). A
+    pure function of its arguments: kept per worker, never stale; read, never changed."""
+    xs = _aligned_xs(lo, hi)
+    offsets = range(lo, hi + 1)
+    return {o: str(o) for o in offsets}, {o: xs(o) for o in offsets}
+
+
+# The aligned chart's y of a pain value, each distinct value worked out once (a pure function).
+_aligned_y = lru_cache(maxsize=4096)(Scale(*PAIN_RANGE, ALIGNED_HEIGHT - BOTTOM, TOP))
+
+
 @lru_cache(maxsize=512)
 def _course_line(
     name: str,
@@ -326,15 +344,13 @@ def _course_line(
     arguments), so a review after a new entry draws only the courses whose days changed (a
     5-year history has dozens of closed courses, each 93 points). At most 512 courses kept (some
     20 MB), the least recently drawn dropped first."""
-    box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
-    xs = Scale(lo, hi, box[0], box[2])
-    ys = Scale(*PAIN_RANGE, box[3], box[1])
+    labels, x_of = _aligned_x(lo, hi)  # every offset of `points` is in lo..hi
     drawn = [
         line(
             name,
             colour,
-            [(str(o), p, xs(o)) for o, p in points],
-            ys,
+            [(labels[o], p, x_of[o]) for o, p in points],
+            _aligned_y,
             tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
             size=2,
         )
@@ -344,8 +360,8 @@ def _course_line(
             line(
                 f"Next infusion after {name}",
                 colour,
-                [(str(next_offset), 10, xs(next_offset))],
-                ys,
+                [(str(next_offset), 10, _aligned_xs(lo, hi)(next_offset))],
+                _aligned_y,
                 tip=lambda at, _: f"Next infusion after {name}: day {at}",
                 shape="triangle-down",
                 join=False,

@@ -71,7 +71,7 @@ def _line(
         for at, value, x in values
         if value is not None
     ]
-    xy = tuple([f"{m[0]},{m[1]}" for m in marks])
+    xy = tuple([f"{_text(m[0])},{_text(m[1])}" for m in marks])
     paths: list[str] = []
     if join:
         run: list[str] = []
@@ -87,3 +87,23 @@ def _line(
         if len(run) > 1:
             paths.append(" ".join(run))
     return Line(name, colour, tuple(marks), tuple(paths), xy=xy, **style)
+
+
+# Each coordinate as written (f"{v}"), once per distinct float: a chart's marks share a few
+# hundred places (a Scale's output, rounded to 0.1) and writing a float costs several times
+# looking it up. Keyed by the value itself, so never stale; emptied past TEXTS_KEPT entries.
+_TEXTS: dict[float, str] = {}
+TEXTS_KEPT = 20_000
+
+
+def _text(value: float) -> str:
+    """f"{value}": looked up for a float other than zero (0.0 and -0.0 are equal keys but are
+    written apart), written for anything else (an int is written without ".0")."""
+    if type(value) is not float or not value:
+        return f"{value}"
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= TEXTS_KEPT:
+            _TEXTS.clear()
+        found = _TEXTS[value] = f"{value}"
+    return found

@@ -5,16 +5,20 @@
 over the entries' `day` (the local day the patient filed the entry under, stored with it, so
 SQLite and PostgreSQL group every entry under the same day) plus two small queries:
 
-- numbers: the day's mean (SUM and COUNT, divided here: the same float as statistics.fmean for
-  whole numbers), maximum and minimum of each measure by its rule (measures.Daily);
+- numbers: the day's mean (CAST(SUM) / COUNT: the float total / n gives in Python, the same as
+  statistics.fmean for whole numbers), maximum and minimum of each measure by its rule
+  (measures.Daily);
 - sets and severities (symptoms, body sites, medications, side effects): the day's stored JSON
   texts joined by the database and parsed only when the review reads that day (most days are
-  only read for their pain);
+  only read for their pain), each distinct text once per call;
 - texts (notes): only the entries that have one, in the order they were recorded;
 - lateness (analysis.ON_TIME_DEFINITION: recorded by the end of the next local day in the
   entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
   and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours);
   only the entries in between are read, and judged in their own zone as the analysis does.
+
+A day's values are read from its row (DayValues: the row and where each measure is in it,
+NUMBER_AT and JOINED_AT), not copied into a dictionary per day.
 
 `weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
 a year, grouped by the database too.
@@ -23,7 +27,7 @@ a year, grouped by the database too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -33,6 +37,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -85,6 +90,28 @@ def _scope(query, patient_id: int, start: date | None, end: date | None):
     return query
 
 
+# The review's two statements, built once per dialect and kind of period (start, end given or
+# not) with bound parameters: SQLAlchemy then reuses their compiled form and cache key, which
+# cost about as much as running them on a short diary (docs/architecture.md, Speed).
+_PATIENT, _START, _END = bindparam("patient_id"), bindparam("start"), bindparam("end")
+_BUILT: dict[tuple[str, str, bool, bool], Any] = {}
+
+
+def _prebuilt(kind: str, start: date | None, end: date | None, make: Callable[[Any], Any]):
+    """make(scope), once per dialect and period kind; scope(query) adds the patient's live
+    entries of the period (_scope) with bound parameters (_params)."""
+    key = (kind, _dialect(), start is not None, end is not None)
+    found = _BUILT.get(key)
+    if found is None:
+        bounds = (_START if start is not None else None, _END if end is not None else None)
+        found = _BUILT[key] = make(lambda query: _scope(query, _PATIENT, *bounds))
+    return found
+
+
+def _params(patient_id: int, start: date | None, end: date | None) -> dict[str, Any]:
+    return {"patient_id": patient_id, "start": start, "end": end}
+
+
 def parse_joined(rule: Daily, raw: str | None) -> Any:
     """A set or severities measure's value from the JSON texts the database joined."""
     values = json.loads(f"[{raw}]") if raw else []
@@ -97,45 +124,66 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
     return worst
 
 
+# day_aggregates' row: day, count, the numbers, the joined texts, late; where each value is.
+NUMBERS = [m.code for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
+JOINED_CODES = [m.code for m in measures.MEASURES if m.daily in JOINED]
+NUMBER_AT = {code: 2 + i for i, code in enumerate(NUMBERS)}
+JOINED_AT = {code: 2 + len(NUMBERS) + i for i, code in enumerate(JOINED_CODES)}
+
+
 class DayValues(Mapping):
-    """One day's values by measure code: numbers and texts as computed, sets and severities
-    parsed from the database's joined JSON on first reading."""
+    """One day's values by measure code, read from the day's row as the database gave it (no
+    dictionary per day: five years are 1,800 rows): numbers as computed (NUMBER_AT), sets and
+    severities parsed from the database's joined JSON when first read (JOINED_AT), texts
+    (notes) from `texts`. `decoded` is shared by the days of one day_aggregates call: each
+    distinct joined text is parsed once for all of them (a long diary repeats a few; the
+    values are only read, never changed)."""
 
-    __slots__ = ("_raw", "_values")
+    __slots__ = ("_decoded", "_texts", "row")
 
-    def __init__(self, values: dict[str, Any], raw: dict[str, str | None]) -> None:
-        self._values = values
-        self._raw = raw
+    def __init__(
+        self,
+        row: tuple,
+        texts: Mapping[str, tuple[str, ...]],
+        decoded: dict[tuple[str, str | None], Any] | None = None,
+    ) -> None:
+        # The day's row (NUMBER_AT, JOINED_AT: a joined text unparsed), also read directly when
+        # grouping many days (services/loaded_days.py).
+        self.row = row
+        self._texts = texts
+        self._decoded = {} if decoded is None else decoded
 
     def __getitem__(self, code: str) -> Any:
-        # The raw text stays: two threads reading the same day both parse it, neither fails.
-        try:
-            return self._values[code]
-        except KeyError:
-            value = parse_joined(measures.DAILY_RULES[code], self._raw[code])
-        self._values[code] = value
+        at = NUMBER_AT.get(code)
+        if at is not None:
+            return self.row[at]
+        at = JOINED_AT.get(code)
+        if at is None:
+            return self._texts[code]
+        key = (code, self.row[at])
+        # Two threads reading the same text both parse it; neither fails.
+        value = self._decoded.get(key)
+        if value is None:
+            value = self._decoded[key] = parse_joined(measures.DAILY_RULES[code], key[1])
         return value
 
-    def parts(self) -> tuple[dict[str, Any], dict[str, str | None]]:
-        """The values read so far, and the joined texts (parsed when first read): for grouping
-        many days without parsing each (services/loaded_days.py)."""
-        return self._values, self._raw
-
     def __contains__(self, code: object) -> bool:
-        return code in self._values or code in self._raw
+        return code in NUMBER_AT or code in JOINED_AT or code in self._texts
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._values
-        yield from (code for code in list(self._raw) if code not in self._values)
+        yield from NUMBERS
+        yield from JOINED_CODES
+        yield from self._texts
 
     def __len__(self) -> int:
-        return len(self._values) + sum(1 for code in self._raw if code not in self._values)
+        return len(NUMBERS) + len(JOINED_CODES) + len(self._texts)
 
     def __getstate__(self):
-        return (self._values, self._raw)
+        return (self.row, self._texts)
 
     def __setstate__(self, state) -> None:
-        self._values, self._raw = state
+        self.row, self._texts = state
+        self._decoded = {}
 
 
 def day_aggregates(
@@ -147,50 +195,47 @@ def day_aggregates(
     """analysis.daily_aggregates of the patient's live entries for days start..end (open when
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
-    numbers = [m for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [m for m in measures.MEASURES if m.daily in JOINED]
     texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
-    # The columns: day, count, (sum, count) per mean, one per extreme, joined texts, late.
-    columns: list[ColumnElement] = [Entry.day, func.count()]
-    for m in numbers:
-        if m.daily is Daily.MEAN:
-            columns += [func.sum(m.of(Entry)), func.count(m.of(Entry))]
-    for m in numbers:
-        if m.daily is not Daily.MEAN:
-            columns.append((func.max if m.daily is Daily.MAX else func.min)(m.of(Entry)))
-    columns += [_joined(m.of(Entry)) for m in joined]
-    columns.append(
-        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
-    )
-    rows = db.session.execute(
-        _scope(select(*columns), patient_id, start, end).group_by(Entry.day).order_by(Entry.day)
-    ).all()
+    # Core execution on the session's connection (no ORM result handling): plain rows.
+    statement = _prebuilt("days", start, end, _days_statement)
+    rows = db.session.connection().execute(statement, _params(patient_id, start, end)).all()
 
     late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
     empty_texts = {m.code: () for m in texts}
-    means = [m.code for m in numbers if m.daily is Daily.MEAN]
-    extremes = [m.code for m in numbers if m.daily is not Daily.MEAN]
-    n_means, n_extremes, joined_codes = len(means), len(extremes), [m.code for m in joined]
+    decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
-    for row in rows:
+    for row in map(tuple, rows):  # a tuple's items are cheaper to read than a Row's
         day = row[0]
-        pairs = row[2 : 2 + 2 * n_means]
-        values = {
-            code: (total / n if n else None)
-            for code, total, n in zip(means, pairs[::2], pairs[1::2], strict=True)
-        }
-        at = 2 + 2 * n_means
-        values.update(zip(extremes, row[at : at + n_extremes], strict=True))
-        at += n_extremes
-        raw = dict(zip(joined_codes, row[at : at + len(joined_codes)], strict=True))
-        values.update(notes.get(day, empty_texts))
         result[day] = DayAggregate(
             day=day,
-            values=DayValues(values, raw),
+            values=DayValues(row, notes.get(day, empty_texts), decoded),
             entries=row[1],
             late_entries=int(row[-1] or 0) + late.get(day, 0),
         )
     return result
+
+
+def _days_statement(scope: Callable[[Any], Any]):
+    """day_aggregates' statement. The columns (NUMBER_AT, JOINED_AT): day, count, one per
+    number (a mean as SUM / COUNT: the same float as total / n in Python), the joined texts,
+    late."""
+    by_code = {m.code: m for m in measures.MEASURES}
+    columns: list[ColumnElement] = [Entry.day, func.count()]
+    columns += [_day_value(by_code[code]) for code in NUMBERS]
+    columns += [_joined(by_code[code].of(Entry)) for code in JOINED_CODES]
+    columns.append(
+        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
+    )
+    return scope(select(*columns)).group_by(Entry.day).order_by(Entry.day)
+
+
+def _day_value(m: measures.Measure) -> ColumnElement:
+    """The day's value of a number measure by its rule: the mean as SUM / COUNT (as a float,
+    as total / n gives it in Python; None without a value), else the maximum or minimum."""
+    column = m.of(Entry)
+    if m.daily is Daily.MEAN:
+        return cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
+    return (func.max if m.daily is Daily.MAX else func.min)(column)
 
 
 def _late_and_texts(
@@ -205,20 +250,24 @@ def _late_and_texts(
     analysis.recorded_on_time does: the late ones are counted per day), and those with a text
     (notes and the "somewhere else" answers: per day, the non-empty ones in the order they
     were recorded)."""
-    columns = [m.of(Entry) for m in texts]
-    in_between = and_(
-        Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
-        Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
-    )
-    query = _scope(
-        select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"), *columns),
-        patient_id,
-        start,
-        end,
-    ).where(or_(in_between, func.coalesce(*columns).is_not(None)))
+
+    def make(scope: Callable[[Any], Any]):
+        columns = [m.of(Entry) for m in texts]
+        in_between = and_(
+            Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
+            Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
+        )
+        chosen = select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"))
+        return (
+            scope(chosen.add_columns(*columns))
+            .where(or_(in_between, func.coalesce(*columns).is_not(None)))
+            .order_by(Entry.day, Entry.recorded_at, Entry.id)
+        )
+
+    statement = _prebuilt("texts:" + ",".join(m.code for m in texts), start, end, make)
     late: dict[date, int] = {}
     by_day: dict[date, dict[str, list[str]]] = {}
-    for row in db.session.execute(query.order_by(Entry.day, Entry.recorded_at, Entry.id)):
+    for row in db.session.connection().execute(statement, _params(patient_id, start, end)):
         day = row[0]
         if row.judge and not analysis.recorded_on_time(day, row[1], row[2] or default_zone):
             late[day] = late.get(day, 0) + 1

@@ -8,7 +8,7 @@ few dictionary reads, each distinct day text of a set parsed once (a long diary 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 from diary.measures import Daily
-from diary.services.daily_sql import JOINED, DayValues, parse_joined
+from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, DayValues, parse_joined
 
 
 def weekly_means_of_days(
@@ -30,36 +30,38 @@ def weekly_means_of_days(
     numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [c for c in codes if by_code[c].daily in JOINED]
     lo, hi = start.toordinal(), end.toordinal()
-    pick = _picker(numbers)
+    pick_row = _picker([NUMBER_AT[c] for c in numbers])  # from a day's row (DayValues.row)
+    joined_at = [(code, JOINED_AT[code], by_code[code].daily) for code in joined]
     days = list(aggregates.items())
     if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
         days.sort()
-    decoded: dict[tuple[str, str | None], Any] = {}
+    decoded: dict[str, dict[str | None, Any]] = {code: {} for code in joined}
     # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
-    # and each set measure's day values
+    # and each set measure's day values; the days come in order, so a week's days follow
+    # each other
     weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
+    monday, week = 0, None
     for day, agg in days:
         ordinal = day.toordinal()
         if ordinal < lo or ordinal > hi:
             continue
-        monday = ordinal - (ordinal - 1) % 7
-        week = weeks.get(monday)
-        if week is None:
+        if not monday <= ordinal < monday + 7:
+            monday = ordinal - (ordinal - 1) % 7
             week = weeks[monday] = ([], {c: [] for c in joined})
         values = agg.values
-        known, raw = values.parts() if type(values) is DayValues else (values, {})
-        try:
-            week[0].append(pick(known))
-        except KeyError:  # a day combined elsewhere, without every number
+        if type(values) is not DayValues:  # a day combined elsewhere, without a row
             week[0].append(tuple(agg[c] for c in numbers))
-        for code in joined:
-            if code in known or code not in raw:
+            for code in joined:
                 week[1][code].append(agg[code])
-                continue
-            text = raw[code]
-            value = decoded.get((code, text))
+            continue
+        row = values.row
+        week[0].append(pick_row(row))
+        for code, at, rule in joined_at:
+            text = row[at]
+            known = decoded[code]
+            value = known.get(text)
             if value is None:
-                value = decoded[(code, text)] = parse_joined(by_code[code].daily, text)
+                value = known[text] = parse_joined(rule, text)
             week[1][code].append(value)
     result: dict[date, dict[str, Any]] = {}
     for monday, (rows, sets) in weeks.items():
@@ -91,15 +93,15 @@ def day_sets(
     rule = measures.DAILY_RULES[code]
     if rule is not Daily.UNION:
         raise ValueError(f"{code} is not a set measure")
+    at = JOINED_AT[code]
     decoded: dict[str | None, frozenset[str]] = {}
     out = []
     for day, agg in aggregates.items():
         if not start <= day <= end:
             continue
         values = agg.values
-        known, raw = values.parts() if type(values) is DayValues else (values, {})
-        if code not in known and code in raw:
-            text = raw[code]
+        if type(values) is DayValues:
+            text = values.row[at]
             found = decoded.get(text)
             if found is None:
                 found = decoded[text] = parse_joined(rule, text)
@@ -115,8 +117,13 @@ def days_per_code_of_days(
     """days_per_code from days already combined by day_aggregates (the review has loaded them
     all): each code of a set measure reported in start..end and the number of days it was
     reported on, without a query, counted from day_sets. Codes in the order first reported."""
+    return days_per_code_of_sets(day_sets(aggregates, code, start, end))
+
+
+def days_per_code_of_sets(sets: Iterable[tuple[date, frozenset[str]]]) -> dict[str, int]:
+    """The days each code was reported on, from day_sets' (day, set) pairs."""
     counts: dict[str, int] = {}
-    for _day, reported_set in day_sets(aggregates, code, start, end):
+    for _day, reported_set in sets:
         for reported in reported_set:
             counts[reported] = counts.get(reported, 0) + 1
     return counts

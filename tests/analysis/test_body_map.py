@@ -14,6 +14,7 @@ from diary.analysis.body_map import (
     quarter_label,
     quarters,
     region_days,
+    whole_and_quarters,
 )
 
 
@@ -157,3 +158,31 @@ def test_periods_that_do_not_meet_are_not_joined():
     b = RegionDays(date(2026, 1, 4), date(2026, 1, 5), 1, {})
     with pytest.raises(ValueError, match="do not meet"):
         joined(a, b)
+
+
+def test_whole_and_quarters_are_the_two_counts_made_apart():
+    """Entries over two quarters, with two entries on 31 March and an entry outside the range
+    (1 Jan): 28 Mar right hand; 31 Mar right hand, then left foot; 1 Apr none; 3 Apr right
+    hand and right wrist; range 28 Mar - 2 Apr. The whole period: 3 diary days, right hand 2,
+    left foot 1 (3 Apr is outside); Q1 (28-31 Mar): 2 days, right hand 2, left foot 1; Q2
+    (1-2 Apr): 1 day, nothing reported. whole_and_quarters gives exactly region_days and
+    by_quarter; an empty period (end before start) has no quarter and no day."""
+    entries = [
+        (date(2026, 1, 1), ["left_hand"]),
+        (date(2026, 3, 28), ["right_hand"]),
+        (date(2026, 3, 31), ["right_hand"]),
+        (date(2026, 3, 31), ["left_foot"]),
+        (date(2026, 4, 1), []),
+        (date(2026, 4, 3), ["right_hand", "right_wrist"]),
+    ]
+    start, end = date(2026, 3, 28), date(2026, 4, 2)
+    whole, quarter_counts = whole_and_quarters(iter(entries), start, end)
+    assert whole == region_days(entries, start, end)
+    assert (whole.start, whole.end, whole.diary_days) == (start, end, 3)
+    assert whole.days == {"right_hand": 2, "left_foot": 1}
+    assert quarter_counts == by_quarter(entries, start, end)
+    assert [(q.diary_days, q.days) for q in quarter_counts] == [
+        (2, {"right_hand": 2, "left_foot": 1}),
+        (1, {}),
+    ]
+    assert whole_and_quarters(entries, end, start) == (region_days(entries, end, start), [])

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from diary.analysis import infusion_response, window_mean
+from diary.analysis import infusion_response, relief_duration, window_mean
 
 D0 = date(2026, 3, 10)
 
@@ -91,3 +91,32 @@ def test_response_worse_after_infusion():
     assert r.week1_change == pytest.approx(20.0)
     assert r.band == "worse"
     assert r.relief.status == "no_relief"
+
+
+@pytest.mark.parametrize(
+    ("values", "next_offset", "today_offset", "status", "days"),
+    [
+        # Baseline 8; pain 4 on days +1..+5, back to 8 from day +6: relief ended on day +7 (the
+        # first day whose 3-day mean, and the next day's, are above 5.6).
+        ({**{o: 4 for o in range(1, 6)}, **{o: 8 for o in range(6, 20)}}, None, 30, "ended", 7),
+        # Pain 4 until the next course begins on day +12: still in relief then (censored, at
+        # least 11 days; the days from +12 on are never read).
+        ({o: 4 for o in range(1, 40)}, 12, 30, "censored", 11),
+        # Pain 4 on days +1..+10 and no entry since, reviewed on day +40: no recent data (at
+        # least 10 days).
+        ({o: 4 for o in range(1, 11)}, None, 40, "no_recent_data", 10),
+    ],
+)
+def test_response_relief_is_relief_duration_of_the_same_days(
+    values, next_offset, today_offset, status, days
+):
+    """infusion_response's relief is relief_duration's of the same series, next course and
+    today (it hands over the observed days and rolling means it worked out, not its own
+    reading of them): the same status, days and threshold as relief_duration computed alone."""
+    pain = series({**{o: 8 for o in range(-7, 0)}, **values})
+    next_day = day(next_offset) if next_offset is not None else None
+    response = infusion_response(pain, D0, next_infusion_day=next_day, today=day(today_offset))
+    alone = relief_duration(pain, D0, 8.0, next_infusion_day=next_day, today=day(today_offset))
+    assert response.relief == alone
+    assert (response.relief.status, response.relief.days) == (status, days)
+    assert response.relief.threshold == pytest.approx(5.6)

@@ -72,3 +72,38 @@ def test_a_kept_series_never_carries_another_series_name_or_colour():
     c = line("Sleep", "#D55E00", values, ys)
     assert 'data-series="Sleep"' in a.svg and 'data-series="Quality"' in b.svg
     assert 'fill="#0072B2"' in a.svg and 'fill="#D55E00"' in c.svg
+
+
+def test_a_wider_axis_after_a_narrower_one_places_each_day_on_the_wider_axis():
+    """The aligned chart's x of each day offset is kept per axis (its first and last offset).
+    Course 1 ends on day 0, pain 5 on days -7..+9. Aligned on days -3..+10 (axis -4..11), day 0
+    sits at x 64 + 4/15 of the 640-wide plot = 234.7; aligned on the usual -7..+84 (axis
+    -8..85), at 64 + 8/93 of it = 119.1, as a chart drawn with nothing kept places it."""
+    pain = {day(i): 5.0 for i in range(-7, 10)}
+    narrow = charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)], before=3, after=10))
+    wide = charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)]))
+
+    def x_of_day_0(chart: charts_svg.Chart) -> float:
+        series = chart.panels[0].lines[0]
+        return next(m.x for m in series.marks if m.at == "0")
+
+    assert x_of_day_0(narrow) == 234.7
+    assert x_of_day_0(wide) == 119.1
+    charts_svg.forget()
+    assert x_of_day_0(charts_svg.aligned_chart(aligned_on_infusions(pain, [day(0)]))) == 119.1
+
+
+def test_each_coordinate_is_written_as_python_writes_that_very_value():
+    """Coordinates are written once per distinct float and looked up after (series._text). A
+    mark at x 10.0 then one at x 10 (an int) are written "10.0" and "10"; at y -0.0 then 0.0,
+    "-0.0" and "0.0"; 96.5 as "96.5" before and after the texts are forgotten - each as
+    f"{value}" writes it, whichever came first."""
+    first = line(
+        "A", "#000000", [("1", 1, 10.0), ("2", 2, 96.5)], lambda v: -0.0 if v == 1 else 0.0
+    )
+    second = line("B", "#000000", [("1", 1, 10), ("2", 2, 96.5)], lambda v: 0.0 if v == 1 else -0.0)
+    assert first.xy == ("10.0,-0.0", "96.5,0.0")
+    assert second.xy == ("10,0.0", "96.5,-0.0")
+    charts_svg.forget()
+    again = line("C", "#000000", [("2", 2, 96.5)], lambda v: 12.3)
+    assert again.xy == ("96.5,12.3",)

@@ -19,7 +19,7 @@ from typing import ClassVar
 from sqlalchemy import Text, cast, select
 
 from diary import measures
-from diary.analysis import ONE_DAY, DayAggregate
+from diary.analysis import DayAggregate
 from diary.analysis import body_map as analysis
 from diary.analysis.body_map import RegionDays
 from diary.codes import BODY_MAP_REGIONS, Region
@@ -105,13 +105,12 @@ def body_map_of_days(
     history and joined to the days from it on (analysis.joined, joined_quarters)."""
     code = measures.BODY_SITES.code
     if kept is None or not start < kept.boundary <= end:
-        return _review_map(*_counts(loaded_days.day_sets(aggregates, code, start, end), start, end))
-    bound, last = kept.boundary, kept.boundary - ONE_DAY
-    whole_before, quarters_before = kept.before(
-        ("body_map", start),
-        lambda: _counts(loaded_days.day_sets(kept.aggregates, code, start, last), start, last),
-    )
-    whole_after, quarters_after = _counts(
+        return _review_map(
+            *region_counts(loaded_days.day_sets(aggregates, code, start, end), start, end)
+        )
+    bound = kept.boundary
+    whole_before, quarters_before = history.sets_before(kept, code, start)[1]
+    whole_after, quarters_after = region_counts(
         loaded_days.day_sets(aggregates, code, bound, end), bound, end
     )
     return _review_map(
@@ -123,15 +122,14 @@ def body_map_of_days(
 def _counted(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> ReviewBodyMap:
-    return _review_map(*_counts(entries, start, end))
+    return _review_map(*region_counts(entries, start, end))
 
 
-def _counts(
+def region_counts(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> tuple[RegionDays, list[RegionDays]]:
-    """The counts of start..end, whole and by quarter."""
-    entries = list(entries)
-    return analysis.region_days(entries, start, end), analysis.by_quarter(entries, start, end)
+    """The counts of start..end, whole and by quarter (each day's sites gathered once)."""
+    return analysis.whole_and_quarters(entries, start, end)
 
 
 def _review_map(whole: RegionDays, quarters: list[RegionDays]) -> ReviewBodyMap:

@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from diary.analysis import ONE_DAY, DayAggregate, days_between
+from diary import measures
+from diary.analysis import ONE_DAY, DayAggregate, body_map, days_between
+from diary.analysis.body_map import RegionDays
 from diary.charts_svg.pain import late_weeks as late_weeks_of_days
 from diary.models import User
 from diary.services import data_version, loaded_days
@@ -152,6 +154,28 @@ def weekly_means(
     return {**before, **loaded_days.weekly_means_of_days(aggregates, codes, kept.boundary, end)}
 
 
+def sets_before(
+    kept: History, code: str, start: date
+) -> tuple[dict[str, int], tuple[RegionDays, list[RegionDays]] | None]:
+    """For a set measure (`code`) over the days start..boundary - 1: the days each code was
+    reported on (loaded_days.days_per_code_of_days) and, for body sites, the body map's region
+    counts, whole and by quarter (analysis.body_map.whole_and_quarters), from one pass over the
+    days' sets, once per kept history: the body-site chart and the body map read the same
+    days. Only the counts are kept, not the sets."""
+
+    def make() -> tuple[dict[str, int], tuple[RegionDays, list[RegionDays]] | None]:
+        last = kept.boundary - ONE_DAY
+        sets = loaded_days.day_sets(kept.aggregates, code, start, last)
+        regions = (
+            body_map.whole_and_quarters(sets, start, last)
+            if code == measures.BODY_SITES.code
+            else None
+        )
+        return loaded_days.days_per_code_of_sets(sets), regions
+
+    return kept.before(("sets", code, start), make)
+
+
 def days_per_code(
     kept: History | None, aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
 ) -> dict[str, int]:
@@ -159,13 +183,7 @@ def days_per_code(
     in the period, the days before it counted once per kept history and added."""
     if kept is None or not start < kept.boundary <= end:
         return loaded_days.days_per_code_of_days(aggregates, code, start, end)
-    last = kept.boundary - ONE_DAY
-    counts = dict(
-        kept.before(
-            ("days_per_code", code, start),
-            lambda: loaded_days.days_per_code_of_days(kept.aggregates, code, start, last),
-        )
-    )
+    counts = dict(sets_before(kept, code, start)[0])
     for reported, days in loaded_days.days_per_code_of_days(
         aggregates, code, kept.boundary, end
     ).items():

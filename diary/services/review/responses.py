@@ -10,6 +10,7 @@ diary.analysis and docs/clinical.md.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -201,6 +202,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
     ]
     by_id = {r.id: r for r in rows}
     peg = daily_peg(aggregates)
+    checkins = _Checkins(loaded.checkins)
     course_rows = []
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
@@ -209,7 +211,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
         if closed and following is not None:
             row = closed.get(course_key(course.number, course.session_ids, following))
         if row is None or row.sessions != tuple(members):
-            row = _course_row(course, following, members, loaded, daily, peg)
+            row = _course_row(course, following, members, loaded, daily, peg, checkins)
         course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
@@ -234,6 +236,7 @@ def _course_row(
     loaded: Loaded,
     daily: Mapping[date, float],
     peg: Mapping[date, float],
+    checkins: _Checkins,
 ) -> CourseRow:
     aggregates = loaded.aggregates
     response = analysis.infusion_response(
@@ -283,13 +286,10 @@ def _course_row(
             min(course.end_day + timedelta(days=7), observed_to),
             PEG_MIN_DAYS,
         ),
-        promis_before=_latest(
-            loaded.checkins,
-            course.first_day - timedelta(days=PROMIS_BEFORE_DAYS),
-            course.first_day,
+        promis_before=checkins.latest_with_promis(
+            course.first_day - timedelta(days=PROMIS_BEFORE_DAYS), course.first_day
         ),
-        promis_after=_first(
-            loaded.checkins,
+        promis_after=checkins.first(
             course.end_day + analysis.ONE_DAY,
             min(course.end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to),
         ),
@@ -338,13 +338,28 @@ def _before_next(gap: int) -> str:
     return "next session while still in relief"
 
 
-def _latest(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
-    found = [c for c in checkins if start <= c.day <= end and c.promis_raw is not None]
-    return found[-1] if found else None
+class _Checkins:
+    """The check-ins (oldest first, as loaded) found by day: a course's window is found by
+    bisection, not by reading five years of weekly check-ins for each of forty courses."""
 
+    def __init__(self, checkins: list[Checkin]) -> None:
+        self._checkins = checkins
+        self._days = [c.day for c in checkins]
+        self._ordered = all(a <= b for a, b in zip(self._days, self._days[1:], strict=False))
 
-def _first(checkins: list[Checkin], start: date, end: date) -> Checkin | None:
-    return next((c for c in checkins if start <= c.day <= end), None)
+    def _in(self, start: date, end: date) -> list[Checkin]:
+        """The check-ins of days start..end, in their order."""
+        if not self._ordered:
+            return [c for c in self._checkins if start <= c.day <= end]
+        return self._checkins[bisect_left(self._days, start) : bisect_right(self._days, end)]
+
+    def latest_with_promis(self, start: date, end: date) -> Checkin | None:
+        """The last check-in of start..end with a PROMIS score."""
+        return next((c for c in reversed(self._in(start, end)) if c.promis_raw is not None), None)
+
+    def first(self, start: date, end: date) -> Checkin | None:
+        found = self._in(start, end)
+        return found[0] if found else None
 
 
 def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):
