@@ -17,9 +17,10 @@ process with the same virtualenv) and prints both.
 --instructions counts instructions per request instead, with valgrind's callgrind (Debian
 package `valgrind`): the same count whatever else the machine is doing, so it compares two
 commits on a busy machine where CPU time does not. The data is built and every path warmed up
-uncounted; then each path's `--requests` requests run inside one `functools.reduce` call, the
-only code callgrind counts (`--toggle-collect=functools_reduce`), with one profile dumped per
-path. Slow (valgrind runs the whole script about 50 times slower): use --requests 50-100.
+uncounted (then collected and frozen: gc.freeze), then the counts are zeroed before each
+path's `--requests` requests and dumped after them (valgrind's --zero-before and --dump-before,
+on two functions nothing else calls). Slow (valgrind runs the whole script about 50 times
+slower): use --requests 50-100.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import argparse
 import contextlib
-import functools
+import gc
 import io
 import json
 import os
@@ -152,13 +153,21 @@ def measure(requests: int, rounds: int) -> dict[str, float]:
 
 
 def count_in_callgrind(requests: int) -> None:
-    """Run under callgrind by `instructions`: each path's requests inside one functools.reduce
-    call, the only function whose cost is collected (--toggle-collect), and a dump after each
-    (--dump-after): one profile part per path, in PATHS order."""
+    """Run under callgrind by `instructions`: before each path's requests, os.getppid() zeroes
+    the counts (--zero-before=os_getppid); after them, os.getpgrp() writes them out
+    (--dump-before=os_getpgrp): one profile part per path, in PATHS order. Nothing else in the
+    process calls either function."""
     paths = prepared_paths()
+    # The data built above is millions of objects: collected once and set aside, so that a
+    # full collection of them does not land in whichever path is counted when it comes due.
+    gc.collect()
+    gc.freeze()
     for name in PATHS:
         run = paths[name]
-        functools.reduce(lambda _done, _n, run=run: run(), range(requests), None)
+        os.getppid()
+        for _ in range(requests):
+            run()
+        os.getpgrp()
     paths["check"]()
 
 
@@ -171,9 +180,8 @@ def instructions(root: Path, requests: int) -> dict[str, float]:
             [
                 "valgrind",
                 "--tool=callgrind",
-                "--collect-atstart=no",
-                "--toggle-collect=functools_reduce",
-                "--dump-after=functools_reduce",
+                "--zero-before=os_getppid",
+                "--dump-before=os_getpgrp",
                 f"--callgrind-out-file={out}",
                 sys.executable,
                 __file__,
@@ -194,9 +202,8 @@ def instructions(root: Path, requests: int) -> dict[str, float]:
         totals = []
         for part in parts:
             text = part.read_text()
-            found = re.search(r"^totals: (\d+)", text, re.M) or re.search(
-                r"^summary: (\d+)", text, re.M
-            )
+            # summary: the events of this part (totals may count some of them twice)
+            found = re.search(r"^summary: (\d+)", text, re.M)
             totals.append(int(found.group(1)) if found else 0)
     counted = [t for t in totals if t > 0]
     if len(counted) != len(PATHS):
