@@ -222,6 +222,26 @@ def _exported(commit: str):
         yield tmp
 
 
+def _print_table(before: dict | None, after: dict, commit: str | None, unit: str, scale: float):
+    """The paths' figures (divided by `scale`), against `before` when measured, else against
+    hello-world."""
+    digits = 3 if scale == 1 else 2
+    if before:
+        print(f"| path | before ({commit}) | after | after / before |")
+        print("|---|---:|---:|---:|")
+        for name in PATHS:
+            print(
+                f"| {name} | {before[name] / scale:.{digits}f} | {after[name] / scale:.{digits}f} "
+                f"| {after[name] / before[name]:.2f} |"
+            )
+    else:
+        print(f"| path | {unit} | x hello-world |")
+        print("|---|---:|---:|")
+        for name in PATHS:
+            ratio = after[name] / after["hello"]
+            print(f"| {name} | {after[name] / scale:.{digits}f} | {ratio:.1f} |")
+
+
 def _print_instructions(args) -> None:
     before = None
     if args.before:
@@ -229,19 +249,7 @@ def _print_instructions(args) -> None:
             before = instructions(Path(tmp), args.requests)
     after = instructions(ROOT, args.requests)
     print(f"\nInstructions per request, millions (callgrind, {args.requests} requests a path)\n")
-    if before:
-        print(f"| path | before ({args.before}) | after | after / before |")
-        print("|---|---:|---:|---:|")
-        for name in PATHS:
-            print(
-                f"| {name} | {before[name] / 1e6:.2f} | {after[name] / 1e6:.2f} "
-                f"| {after[name] / before[name]:.2f} |"
-            )
-    else:
-        print("| path | M instructions | x hello-world |")
-        print("|---|---:|---:|")
-        for name in PATHS:
-            print(f"| {name} | {after[name] / 1e6:.2f} | {after[name] / after['hello']:.1f} |")
+    _print_table(before, after, args.before, "M instructions", 1e6)
 
 
 def main() -> None:
@@ -281,19 +289,7 @@ def main() -> None:
             before = json.loads(run.stdout.strip().splitlines()[-1])
     after = measure(args.requests, args.rounds)
     print(f"\nCPU ms per request, best of {args.rounds} rounds of {args.requests} (in-process)\n")
-    if before:
-        print(f"| path | before ({args.before}) | after | after / before |")
-        print("|---|---:|---:|---:|")
-        for name in PATHS:
-            print(
-                f"| {name} | {before[name]:.3f} | {after[name]:.3f} "
-                f"| {after[name] / before[name]:.2f} |"
-            )
-    else:
-        print("| path | ms | x hello-world |")
-        print("|---|---:|---:|")
-        for name in PATHS:
-            print(f"| {name} | {after[name]:.3f} | {after[name] / after['hello']:.1f} |")
+    _print_table(before, after, args.before, "ms", 1)
 
 
 if __name__ == "__main__":
