@@ -17,9 +17,9 @@ process with the same virtualenv) and prints both.
 --instructions counts instructions per request instead, with valgrind's callgrind (Debian
 package `valgrind`): the same count whatever else the machine is doing, so it compares two
 commits on a busy machine where CPU time does not. The data is built and every path warmed up
-uncounted (then collected and frozen: gc.freeze), then the counts are zeroed before each
-path's `--requests` requests and dumped after them (valgrind's --zero-before and --dump-before,
-on two functions nothing else calls). Slow (valgrind runs the whole script about 50 times
+uncounted (then collected and frozen: gc.freeze); the counts are written out (and start again
+from zero) after that and after each path's `--requests` requests (valgrind's --dump-before, on
+a function nothing else calls). Slow (valgrind runs the whole script about 50 times
 slower): use --requests 50-100.
 """
 
@@ -153,18 +153,18 @@ def measure(requests: int, rounds: int) -> dict[str, float]:
 
 
 def count_in_callgrind(requests: int) -> None:
-    """Run under callgrind by `instructions`: before each path's requests, os.getppid() zeroes
-    the counts (--zero-before=os_getppid); after them, os.getpgrp() writes them out
-    (--dump-before=os_getpgrp): one profile part per path, in PATHS order. Nothing else in the
-    process calls either function."""
+    """Run under callgrind by `instructions`: os.getpgrp() writes out the counts so far and
+    starts them again from zero (--dump-before=os_getpgrp; nothing else in the process calls
+    it): once after the data is built (that part is left out), then after each path's requests,
+    one part per path, in PATHS order."""
     paths = prepared_paths()
     # The data built above is millions of objects: collected once and set aside, so that a
     # full collection of them does not land in whichever path is counted when it comes due.
     gc.collect()
     gc.freeze()
+    os.getpgrp()
     for name in PATHS:
         run = paths[name]
-        os.getppid()
         for _ in range(requests):
             run()
         os.getpgrp()
@@ -180,7 +180,6 @@ def instructions(root: Path, requests: int) -> dict[str, float]:
             [
                 "valgrind",
                 "--tool=callgrind",
-                "--zero-before=os_getppid",
                 "--dump-before=os_getpgrp",
                 f"--callgrind-out-file={out}",
                 sys.executable,
@@ -201,13 +200,12 @@ def instructions(root: Path, requests: int) -> dict[str, float]:
         )
         totals = []
         for part in parts:
-            text = part.read_text()
             # summary: the events of this part (totals may count some of them twice)
-            found = re.search(r"^summary: (\d+)", text, re.M)
+            found = re.search(r"^summary: (\d+)", part.read_text(), re.M)
             totals.append(int(found.group(1)) if found else 0)
-    counted = [t for t in totals if t > 0]
-    if len(counted) != len(PATHS):
-        raise SystemExit(f"callgrind gave {len(counted)} parts for {len(PATHS)} paths")
+    if len(totals) != len(PATHS) + 1:
+        raise SystemExit(f"callgrind gave {len(totals)} parts for the setup and {len(PATHS)} paths")
+    counted = totals[1:]  # the first part is the setup
     return {name: total / requests for name, total in zip(PATHS, counted, strict=True)}
 
 
