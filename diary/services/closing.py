@@ -97,6 +97,26 @@ def _opaque_id() -> str:
     return f"closed-{secrets.token_hex(8)}"
 
 
+def _closer(
+    user: User, by: User | None, password: str | None, *, role: Role, account: str, holder: str
+) -> str:
+    """Refuse a closing that may not happen: an account of another role, one closed already,
+    its holder without their password, anyone but its holder or an admin. Returns who closes
+    it, for the audit event: `holder`, "admin" or "cli" (`by` None: the command line)."""
+    if user.role != role:
+        raise ValidationError(f"Only {account} account can be closed here.")
+    if is_closed(user):
+        raise Conflict("This account is already closed.")
+    if by is None:
+        return "cli"
+    if by.id == user.id:
+        _check_own_password(user, password)
+        return holder
+    if by.role != Role.ADMIN:
+        raise ValidationError(f"Only the {holder} or an admin can close this account.")
+    return "admin"
+
+
 def _check_own_password(user: User, password: str | None) -> None:
     if not password or not accounts.check_password(user, password):
         raise ValidationError(errors={"password": ["That is not your password."]})
@@ -146,16 +166,8 @@ def close_account(
     """Close `patient`'s account. The patient closes their own with their `password`; an admin
     (`by`) or the command line (`by` None) without it. Commits."""
     now = now or utcnow()
-    if patient.role != Role.PATIENT:
-        raise ValidationError("Only a patient's account can be closed here.")
-    if is_closed(patient):
-        raise Conflict("This account is already closed.")
-    if by is not None and by.id == patient.id:
-        _check_own_password(patient, password)
-    elif by is not None and by.role != Role.ADMIN:
-        raise ValidationError("Only the patient or an admin can close this account.")
+    who = _closer(patient, by, password, role=Role.PATIENT, account="a patient's", holder="patient")
     policy = infusion_policy()
-    who = "cli" if by is None else ("patient" if by.id == patient.id else "admin")
     opaque = _opaque_id()
     old_email = patient.email
 
@@ -240,15 +252,9 @@ def close_carer_account(
     what is kept). The carer closes their own with their `password`; an admin (`by`) or the
     command line (`by` None) without it. Commits."""
     now = now or utcnow()
-    if carer.role != Role.CARER:
-        raise ValidationError("Only a parent's or carer's account can be closed here.")
-    if is_closed(carer):
-        raise Conflict("This account is already closed.")
-    if by is not None and by.id == carer.id:
-        _check_own_password(carer, password)
-    elif by is not None and by.role != Role.ADMIN:
-        raise ValidationError("Only the carer or an admin can close this account.")
-    who = "cli" if by is None else ("carer" if by.id == carer.id else "admin")
+    who = _closer(
+        carer, by, password, role=Role.CARER, account="a parent's or carer's", holder="carer"
+    )
     # Two closings at once: the second finds the row claimed (on PostgreSQL it waits for the
     # first's commit) and changes nothing.
     claimed = db.session.execute(
