@@ -31,18 +31,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-
-from diary.extensions import db
-from diary.models import User, utcnow
+from diary.models import utcnow
 
 # Entries of days this recent (counted back from today in UTC) leave the history version alone.
 HISTORY_AFTER_DAYS = 35
-
-
-def current(patient_id: int) -> int:
-    """The patient's data version as committed now (0 for a patient never changed)."""
-    return db.session.scalar(select(User.data_version).where(User.id == patient_id)) or 0
 
 
 def history_cutoff(now: datetime | None = None) -> date:
