@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event
 
 from diary.extensions import db
-from diary.models import Entry, Role, User
+from diary.models import Entry, Role, User, WeeklyCheckin
 from diary.services import review_cache
 
 # This checkout's bench/seed.py, whichever code --root names: before and after see the same data.
@@ -78,6 +78,23 @@ def _new_entry(app, patient_id: int) -> None:
                 body_sites=["right_hand"],
                 side_effects={},
                 medications=[],
+            )
+        )
+        db.session.commit()
+
+
+def _new_checkin(app, patient_id: int) -> None:
+    """A patient's weekly check-in for today, saved through the ORM as the diary saves one (the
+    database's triggers raise the data version); outside the timed request."""
+    with app.app_context():
+        db.session.add(
+            WeeklyCheckin(
+                id=uuid.uuid4(),
+                patient_id=patient_id,
+                day=datetime.now(UTC).date(),
+                recorded_at=datetime.now(UTC),
+                promis_pi={"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3, "pi_chores": 2},
+                pgic=3,
             )
         )
         db.session.commit()
@@ -128,7 +145,7 @@ def measure(args) -> dict:
                 if charts_url:
                     assert client.get(charts_url).status_code == 200
         event.listen(engine, "before_cursor_execute", count)
-        for mode in ("after an entry", "cold", "cached"):
+        for mode in ("after an entry", "after a check-in", "cold", "cached"):
             times = {label: {"page": [], "charts": [], "both": []} for label in urls}
             sizes: dict[str, dict[str, int]] = {label: {} for label in urls}
             counted = dict.fromkeys(urls, 0)
@@ -138,6 +155,8 @@ def measure(args) -> dict:
                 for label, (patient_id, page_url, charts_url) in urls.items():
                     if mode == "after an entry":
                         _new_entry(app, patient_id)
+                    elif mode == "after a check-in":
+                        _new_checkin(app, patient_id)
                     elif mode == "cold":
                         with app.app_context():
                             # review_cache.clear() where the code keeps built records too
