@@ -1,29 +1,55 @@
 """What the review computed from a patient's older days, kept across data versions.
 
-A new entry raises the patient's data version, so the review is computed again (review_cache).
-Without this module that meant reading and measuring the whole diary again: five years of days
-and forty courses for one new entry today. Here the part of the record that only older days
-decide is kept in the worker's memory, under the patient's history version
-(services/data_version.py), which every change that may reach those days raises in the same
-transaction as the data version:
+A new entry, check-in, infusion session or treatment raises the patient's data version, so the
+review is computed again (review_cache). Without this module that meant reading and measuring
+the whole diary again: five years of days and forty courses for one check-in today. Here the
+part of the record that only older days decide is kept in the worker's memory, under the
+patient's history version (services/data_version.py), which every change that may reach those
+days raises in the same transaction as the data version: a change to an entry, check-in or
+treatment of a day before data_version.history_cutoff(), or to a session starting before
+data_version.session_cutoff() (the row as it was or as it is now).
+
+The boundary is a Monday on a 28-day grid, at least data_version.HISTORY_AFTER_DAYS days before
+today (UTC): it moves forward once every four weeks. The cutoffs only move forward, so on every
+later day a row of a day before the boundary, or a session starting before 00:00 UTC of it
+(History.sessions_from, at least a day before every later day's session cutoff), is still a
+history change: no kept part can miss a change. Kept:
 
 - the days before the boundary: their aggregates and daily pain (load.py then reads only the
   days from the boundary on);
-- the courses that ended before it and whose next course began by it: everything such a
-  course's row reads (its baseline week, its follow-up cut by the next course, the check-ins,
-  treatments and sessions in that window) lies before the boundary, and the sessions and
-  check-ins are themselves history changes. Today only matters to a row whose follow-up is
-  not cut by a next course (relief "ongoing" or "no recent data": data_version's margin of
-  HISTORY_AFTER_DAYS days is far beyond analysis.RELIEF_STALE_DAYS, so such a row read on a
-  later day says the same);
-- the sessions, check-ins and treatments (all history changes);
+- the check-ins and treatments of days before the boundary, and the sessions that started
+  before History.sessions_from (split by the instant, not the local day: an instant orders
+  them as the query does). load.py reads the others fresh (a change to one of those need not be
+  a history change) and puts the kept ones first: each list is in its query's order (day then
+  recorded_at, day then id, start then id) and every kept row comes before every fresh one in
+  it, so the joined list is the one a full load reads;
+- the rows of the closed courses (`closed`), below;
 - made on first use (History.before): what the charts and the body map count from the days
   before the boundary (weekly means, body-site days, region days), joined to the recent
   days' counts.
 
-The boundary is a Monday on a 28-day grid, at least data_version.HISTORY_AFTER_DAYS days before
-today (UTC): it moves forward once every four weeks, and a change to an entry of a day before
-data_version.history_cutoff() raises the history version, so no kept part can miss a change.
+A closed course's row. compute() takes a kept row only for a course that the grouping of the
+current sessions makes with the same number, the same sessions and the same next course's first
+day (the key), and whose sessions' rows (record, course number, grouping reason, CSS) equal the
+current ones; else it measures the course again. That is everything a row reads of the
+sessions: analysis.group_courses goes through them in start order, and a session (kept or
+recent) that changes a kept course's grouping - by joining it (a gap of at most 3 days, or the
+clinician's "same_course", which joins the previous course whatever the gap), by starting the
+next course (a larger gap, or "new_course", even on the same day) or by changing an earlier
+course (the numbers) - changes the key or the sessions' rows. A recent session can thus make
+compute() measure a kept course again, never use a row that no longer holds. Everything else a
+row reads (responses._course_row) lies, for a course whose next course began on day N: in the
+week before its first day and the 14 days up to that day (baseline, PEG, rescue medication, the
+PROMIS check-in before, which may be of the first day itself), and from its baseline week to
+the day before N (response, relief, side effects, rescue, PEG and the check-in after,
+treatments: all cut by the next course). A row is kept when N is on or before the boundary and
+its first day before it: then all of that is before the boundary, which only history changes
+reach. (N on the boundary with the first day on it too: two sessions that day, the second set
+to start a new course. A check-in of that day need not be a history change: not kept.) Today
+only matters to a row whose follow-up is not cut by a next course (relief "ongoing" or "no
+recent data": data_version's margin of HISTORY_AFTER_DAYS days is far beyond
+analysis.RELIEF_STALE_DAYS, so such a row read on a later day says the same).
+
 The first review after a history change (or a worker's first) computes everything and keeps
 the parts for the next ones.
 """
@@ -34,7 +60,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from diary import measures
@@ -59,16 +85,23 @@ class History:
     boundary: date
     aggregates: dict[date, DayAggregate]  # the days before `boundary`, oldest first
     daily: dict[date, float]  # their daily pain
-    courses: dict[CourseKey, CourseRow]  # the closed courses' rows
-    sessions: list[SessionRecord]
-    checkins: list[Checkin]
-    treatments: list[TreatmentRecord]
+    courses: dict[CourseKey, CourseRow]  # the closed courses' rows (`closed`)
+    sessions: list[SessionRecord]  # those that started before `sessions_from`
+    checkins: list[Checkin]  # those of days before `boundary`
+    treatments: list[TreatmentRecord]  # those of days before `boundary`
     # What the charts group from the days before the boundary, made on first use (`before`).
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def sessions_from(self) -> datetime:
+        """The sessions that started at this instant or later are read fresh (load.py): 00:00
+        UTC of the boundary, before every later day's data_version.session_cutoff()."""
+        return _utc_start(self.boundary)
+
     def before(self, key: Any, make: Callable[[], Any]) -> Any:
         """make(), once per kept history under `key`: it must read nothing but the days before
-        the boundary (and the sessions, check-ins and treatments)."""
+        the boundary (not the sessions, check-ins and treatments: the recent ones are not
+        kept)."""
         try:
             return self.memo[key]
         except KeyError:
@@ -84,6 +117,10 @@ def boundary(now: datetime | None = None) -> date:
     """The Monday on the 28-day grid on or before data_version.history_cutoff(now)."""
     cutoff = data_version.history_cutoff(now)
     return cutoff - timedelta(days=(cutoff - EPOCH).days % GRID_DAYS)
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 def _key(patient: User, bound: date) -> str:
@@ -117,8 +154,15 @@ def clear() -> None:
         _kept.clear()
 
 
+def closed(row: CourseRow, bound: date) -> bool:
+    """Whether everything the row reads but its sessions lies before `bound` (module
+    docstring): its next course began by then, and it began before."""
+    return row.next_first_day is not None and row.next_first_day <= bound and row.first_day < bound
+
+
 def of(loaded: Loaded, responses: Responses, bound: date) -> History:
     """The part of a whole computed record that days before `bound` alone decide."""
+    since = _utc_start(bound)  # History.sessions_from
     return History(
         boundary=bound,
         aggregates={d: a for d, a in loaded.aggregates.items() if d < bound},
@@ -126,11 +170,11 @@ def of(loaded: Loaded, responses: Responses, bound: date) -> History:
         courses={
             course_key(row.number, [s.id for s in row.sessions], row.next_first_day): row
             for row in responses.courses
-            if row.next_first_day is not None and row.next_first_day <= bound
+            if closed(row, bound)
         },
-        sessions=list(loaded.sessions),
-        checkins=list(loaded.checkins),
-        treatments=list(loaded.treatments),
+        sessions=[s for s in loaded.sessions if s.started_at < since],
+        checkins=[c for c in loaded.checkins if c.day < bound],
+        treatments=[t for t in loaded.treatments if t.day < bound],
     )
 
 

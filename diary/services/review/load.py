@@ -1,5 +1,5 @@
-"""Loading one patient's review data: five queries, whatever the length of the diary (two, and
-only the recent days, with a kept history: history.py).
+"""Loading one patient's review data: five queries, whatever the length of the diary (with a
+kept history, the same five of the recent rows only: history.py).
 
 The patient's infusion sessions, their diary combined per day by the database
 (services/daily_sql.py: two queries), all their weekly check-ins and their other treatments.
@@ -112,8 +112,10 @@ class Loaded:
 def load(patient: User, now: datetime | None = None, kept: History | None = None) -> Loaded:
     """The whole record of `patient` (who has been through the access gate), in five queries.
     With `kept` (history.kept, unchanged since it was made: the days before its boundary, and
-    the sessions, check-ins and treatments, whose changes are all history changes), two: the
-    diary's days from the boundary on."""
+    the older sessions, check-ins and treatments), five of the recent rows only: the diary's
+    days from the boundary on (two), and the sessions, check-ins and treatments not kept (a
+    change to those is not a history change), each list joined after the kept one (every kept
+    row comes first in its list's order: history.py)."""
     now = now or utcnow()
     if kept is None:
         sessions = _sessions(patient, now)
@@ -122,17 +124,20 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
         checkins = _checkins(patient)
         treatments = _treatments(patient)
     else:
-        # Sessions, check-ins and treatments are history changes: the kept ones are current.
+        # The kept sessions started before the boundary, 35 days back or more: none is still
+        # scheduled, unless `now` is earlier than the day the history was kept on.
         sessions = [
             s if s.scheduled == (s.started_at > now) else replace(s, scheduled=not s.scheduled)
             for s in kept.sessions
         ]
+        sessions += _sessions_from(patient, now, kept.sessions_from)
         recent = daily_sql.day_aggregates(
             patient.id, default_zone=patient.timezone, start=kept.boundary
         )
         aggregates = {**kept.aggregates, **recent}
         daily = {**kept.daily, **analysis.daily_pain(recent)}
-        checkins, treatments = kept.checkins, kept.treatments
+        checkins = [*kept.checkins, *_checkins_from(patient, kept.boundary)]
+        treatments = [*kept.treatments, *_treatments_from(patient, kept.boundary)]
     return Loaded(
         patient_id=patient.id,
         today=local_today(patient, now),
@@ -191,6 +196,61 @@ def _treatments(patient: User) -> list[TreatmentRecord]:
         for t in db.session.execute(
             select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description)
             .where(Treatment.patient_id == patient.id)
+            .order_by(Treatment.day, Treatment.id)
+        )
+    ]
+
+
+def _sessions_from(patient: User, now: datetime, since: datetime) -> list[SessionRecord]:
+    """The sessions that started at `since` or later, made as _sessions makes them (history.py
+    keeps the older ones)."""
+    tz = zone(patient)
+    rows = db.session.execute(
+        select(*INFUSION_COLUMNS)
+        .where(Infusion.patient_id == patient.id, Infusion.started_at >= since)
+        .order_by(Infusion.started_at, Infusion.id)
+    ).all()
+    return [
+        SessionRecord(
+            id=r.id,
+            started_at=r.started_at,
+            local_start=r.started_at.astimezone(tz),
+            scheduled=r.started_at > now,
+            duration_minutes=r.duration_minutes,
+            dose_mg=r.dose_mg,
+            rate_mg_kg_h=r.rate_mg_kg_h,
+            adjuncts=tuple(r.adjuncts or ()),
+            pain_pre=r.pain_pre,
+            pain_post=r.pain_post,
+            adverse_events=r.adverse_events,
+            lab_notes=r.lab_notes,
+            notes=r.notes,
+            exam_signs=tuple(r.exam_signs) if r.exam_signs is not None else None,
+            course_rule=r.course_rule,
+        )
+        for r in rows
+    ]
+
+
+def _checkins_from(patient: User, start: date) -> list[Checkin]:
+    """The check-ins of `start` and later days, as _checkins makes them."""
+    return [
+        Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
+        for c in db.session.execute(
+            select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic)
+            .where(WeeklyCheckin.patient_id == patient.id, WeeklyCheckin.day >= start)
+            .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
+        )
+    ]
+
+
+def _treatments_from(patient: User, start: date) -> list[TreatmentRecord]:
+    """The treatments of `start` and later days, as _treatments makes them."""
+    return [
+        TreatmentRecord(t.id, t.day, t.kind, t.description)
+        for t in db.session.execute(
+            select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description)
+            .where(Treatment.patient_id == patient.id, Treatment.day >= start)
             .order_by(Treatment.day, Treatment.id)
         )
     ]
