@@ -14,29 +14,46 @@ the past when the first did not), so an import of thousands of rows updates the 
 row once.
 
 A second counter, the history version, goes up with it whenever a change may reach the past:
-an entry whose day (before or after the change) is more than HISTORY_AFTER_DAYS days before
-today in UTC, or has none; an infusion, a check-in, a treatment; the time zone. The review keeps
-what it computed from the days before a boundary at least that far back under this counter
-(services/review/history.py): a new or edited entry of a recent day, the common change, leaves
-it valid. The days only move forward, so a boundary chosen on an earlier day is still at least
-HISTORY_AFTER_DAYS back on every later day.
+a row of entries, check-ins or treatments whose day (before or after the change) is before
+history_cutoff() (HISTORY_AFTER_DAYS days before today in UTC), or has none; an infusion that
+starts (before or after the change) before session_cutoff(), or has no start; the time zone
+(migrations 0015 and 0016). An infusion has an instant, not a day: its local day, which the
+review reads, is at most a day before its day in UTC (time zones run from UTC-12 to UTC+14),
+so the instant is the start of the UTC day after the cutoff: every session of a local day
+before history_cutoff() is a history change, and so may be one of the cutoff day or the day
+after, by its zone (one bump too many only makes a review slower; one missed would make it
+wrong). The review keeps what it computed from the days before a boundary at least that far
+back under this counter (services/review/history.py): a new or edited entry, check-in,
+treatment or infusion session of a recent day, the common change, leaves it valid. The days
+only move forward, so a boundary chosen on an earlier day is still at least HISTORY_AFTER_DAYS
+back on every later day.
 
 The triggers hold their own copy of HISTORY_AFTER_DAYS (a migration does not change with the
 code): tests/test_data_version.py checks that they raise the history version exactly for the
-days before history_cutoff(). A migration that rebuilds one of these tables on SQLite (a batch
-"move and copy") drops its triggers and must create them again; the same tests would fail.
+days before history_cutoff() and the sessions starting before session_cutoff(). A migration
+that rebuilds one of these tables on SQLite (a batch "move and copy") drops its triggers and
+must create them again; the same tests would fail.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from diary.models import utcnow
 
-# Entries of days this recent (counted back from today in UTC) leave the history version alone.
+# Entries, check-ins and treatments of days this recent (counted back from today in UTC) leave
+# the history version alone.
 HISTORY_AFTER_DAYS = 35
 
 
 def history_cutoff(now: datetime | None = None) -> date:
-    """Entries of days before this one raise the history version when they change."""
+    """Entries, check-ins and treatments of days before this one raise the history version
+    when they change."""
     return (now or utcnow()).date() - timedelta(days=HISTORY_AFTER_DAYS)
+
+
+def session_cutoff(now: datetime | None = None) -> datetime:
+    """Infusions that start before this instant raise the history version when they change:
+    00:00 UTC of the day after history_cutoff(now), so that a session whose local day is before
+    history_cutoff(now) always does, whatever the patient's time zone (module docstring)."""
+    return datetime.combine(history_cutoff(now) + timedelta(days=1), time(), UTC)
