@@ -7,11 +7,12 @@ turn, one request each, so a drift of the machine's speed affects all alike) and
 median server time in ms, the ratio to the 30-day patient, and the SQL statements per request:
 "after an entry" (a new entry for today saved before each request, through the ORM as the
 diary saves one: a new data version, so the review is computed again, from what the worker
-keeps of the older days where the code keeps it), "cold" (every cache and kept record
-emptied before each request: a worker's first review, or the first after a change to an old
-day, an infusion or a check-in) and "cached" (the same data version again). The page and,
-where the code has it, its charts request (GET /api/v1/patients/<id>/review/charts) are timed
-apart and together.
+keeps of the older days where the code keeps it), "after a check-in" (a weekly check-in for
+today saved before each request, as the diary saves one: the clinician's usual review, before
+an infusion), "cold" (every cache and kept record emptied before each request: a worker's first
+review, or the first after a change to an older day's entry, check-in, session or treatment)
+and "cached" (the same data version again). The page and, where the code has it, its charts
+request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
 
 With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
 removed afterwards) and both are printed side by side: one run, one machine, one load.
