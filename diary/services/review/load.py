@@ -1,9 +1,8 @@
-"""Loading one patient's review data: five queries, whatever the length of the diary (two, and
+"""Loading one patient's review data: four queries, whatever the length of the diary (one, and
 only the recent days, with a kept history: history.py).
 
-The patient's infusion sessions, their diary combined per day by the database
-(services/daily_sql.py: two queries), all their weekly check-ins and their other treatments.
-Everything the
+The patient's infusion sessions, their diary combined per day (services/daily_sql.py: one
+query), all their weekly check-ins and their other treatments. Everything the
 review page, the report, GET /summary and GET /responses show is computed from this, once
 (responses.py), so the four cannot disagree. Plain rows, not ORM objects: the view's commit of
 the audit event would expire those and the template would then reload each one.
@@ -11,12 +10,13 @@ the audit event would expire those and the template would then reload each one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from diary import analysis
 from diary.analysis import DayAggregate
@@ -110,9 +110,9 @@ class Loaded:
 
 
 def load(patient: User, now: datetime | None = None, kept: History | None = None) -> Loaded:
-    """The whole record of `patient` (who has been through the access gate), in five queries.
+    """The whole record of `patient` (who has been through the access gate), in four queries.
     With `kept` (history.kept, unchanged since it was made: the days before its boundary, and
-    the sessions, check-ins and treatments, whose changes are all history changes), two: the
+    the sessions, check-ins and treatments, whose changes are all history changes), one: the
     diary's days from the boundary on."""
     now = now or utcnow()
     if kept is None:
@@ -152,37 +152,63 @@ def _sessions(patient: User, now: datetime) -> list[SessionRecord]:
         .where(Infusion.patient_id == patient.id)
         .order_by(Infusion.started_at, Infusion.id)
     ).all()
+    # Unpacked by position (in INFUSION_COLUMNS' order) and made with positional arguments in
+    # SessionRecord's field order: a Row's attribute by name and a dataclass's keyword call
+    # each cost several times more.
     return [
         SessionRecord(
-            id=r.id,
-            started_at=r.started_at,
-            local_start=r.started_at.astimezone(tz),
-            scheduled=r.started_at > now,
-            duration_minutes=r.duration_minutes,
-            dose_mg=r.dose_mg,
-            rate_mg_kg_h=r.rate_mg_kg_h,
-            adjuncts=tuple(r.adjuncts or ()),
-            pain_pre=r.pain_pre,
-            pain_post=r.pain_post,
-            adverse_events=r.adverse_events,
-            lab_notes=r.lab_notes,
-            notes=r.notes,
-            exam_signs=tuple(r.exam_signs) if r.exam_signs is not None else None,
-            course_rule=r.course_rule,
+            id_,
+            started_at,
+            started_at.astimezone(tz),
+            started_at > now,
+            duration_minutes,
+            dose_mg,
+            rate_mg_kg_h,
+            tuple(adjuncts or ()),
+            pain_pre,
+            pain_post,
+            adverse_events,
+            lab_notes,
+            notes,
+            tuple(exam_signs) if exam_signs is not None else None,
+            course_rule,
         )
-        for r in rows
+        for (
+            id_,
+            started_at,
+            duration_minutes,
+            dose_mg,
+            rate_mg_kg_h,
+            adjuncts,
+            pain_pre,
+            pain_post,
+            adverse_events,
+            lab_notes,
+            notes,
+            exam_signs,
+            course_rule,
+        ) in rows
     ]
 
 
 def _checkins(patient: User) -> list[Checkin]:
-    return [
-        Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
-        for c in db.session.execute(
-            select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic)
-            .where(WeeklyCheckin.patient_id == patient.id)
-            .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
-        )
-    ]
+    """The patient's check-ins, oldest first, each with its PROMIS raw score. The answers are
+    read as their stored JSON text and each distinct text parsed and scored once (_promis):
+    a patient's weekly answers repeat, and the same text always gives the same score."""
+    rows = db.session.execute(
+        select(WeeklyCheckin.day, cast(WeeklyCheckin.promis_pi, Text), WeeklyCheckin.pgic)
+        .where(WeeklyCheckin.patient_id == patient.id)
+        .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
+    ).all()
+    scores: dict[str | None, int | None] = {}
+    checkins = []
+    for day, answers, pgic in rows:
+        if answers in scores:
+            raw = scores[answers]
+        else:
+            raw = scores[answers] = _promis(json.loads(answers) if answers is not None else None)
+        checkins.append(Checkin(day, raw, pgic))
+    return checkins
 
 
 def _treatments(patient: User) -> list[TreatmentRecord]:
