@@ -269,6 +269,10 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
 
 
+# A note as typed, read back exactly: quotes, a backslash, a line break, accents, an emoji.
+NOTE = 'after the "long" walk \\ à Zürich\nthen 🙂'
+
+
 def test_sql_days_of_one_entry_each_equal_the_analysis(app, make):
     """Days with one entry each are read from the entry's row as it is, not combined: the same
     values and lateness as the analysis. Patient's zone Pacific/Honolulu (-10). Entries:
@@ -288,7 +292,7 @@ def test_sql_days_of_one_entry_each_equal_the_analysis(app, make):
             None,
             _at(2026, 4, 2, 20),
             {
-                "note": "after the walk",
+                "note": NOTE,
                 "body_site_other": "  ",
                 "sleep_hours": 6.5,
                 "pain_worst": 8,
@@ -309,7 +313,7 @@ def test_sql_days_of_one_entry_each_equal_the_analysis(app, make):
     assert found == expected
     assert [found[d].late_entries for d in found] == [0, 1, 1, 0]
     first = found[date(2026, 4, 1)]
-    assert first.entries == 1 and first.notes == ("after the walk",)
+    assert first.entries == 1 and first.notes == (NOTE,)
     assert first["body_site_other"] == () and first["side_effect_other"] == ()
     assert first["side_effects"] == {"nausea": 2} and first["symptoms"] == {"burning"}
     assert first["pain_worst"] == 8 and first["sleep_hours"] == 6.5
