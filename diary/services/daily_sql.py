@@ -1,34 +1,38 @@
-"""A patient's diary combined per day (and per week) by the database, not in Python.
+"""A patient's diary combined per day (and per week) by the rules of measures.Daily.
 
 `day_aggregates` gives exactly what `analysis.daily_aggregates(series.readings(...))` gives
-(tests/services/test_daily_sql.py compares the two on a hand-made diary), from one GROUP BY
-over the entries' `day` (the local day the patient filed the entry under, stored with it, so
-SQLite and PostgreSQL group every entry under the same day) plus two small queries:
+(tests/services/test_daily_sql.py compares the two on a hand-made diary), from one query: the
+patient's live entries in day order (`day`: the local day the patient filed the entry under,
+stored with it, so SQLite and PostgreSQL put every entry under the same day), one row each with
+what the day needs, so that a day with one entry, nearly every day of a diary, is its row as it
+comes (no grouping: the database's GROUP BY cost more than all the rest):
 
-- numbers: the day's mean (CAST(SUM) / COUNT: the float total / n gives in Python, the same as
-  statistics.fmean for whole numbers), maximum and minimum of each measure by its rule
-  (measures.Daily);
-- sets and severities (symptoms, body sites, medications, side effects): the day's stored JSON
-  texts joined by the database and parsed only when the review reads that day (most days are
-  only read for their pain), each distinct text once per call;
-- texts (notes): only the entries that have one, in the order they were recorded;
+- numbers: a mean measure's value as a float (the mean of one), the others as they are; a day
+  with several entries is combined in Python by the rules (statistics.fmean of the values given,
+  the maximum, the minimum);
+- sets and severities (symptoms, body sites, medications, side effects): the stored JSON texts
+  (a day with several entries: joined by SEPARATOR), parsed only when the review reads that day,
+  each distinct text once per call;
+- texts (notes): the non-empty ones, in the order they were recorded;
 - lateness (analysis.ON_TIME_DEFINITION: recorded by the end of the next local day in the
   entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
-  and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours);
-  only the entries in between are read, and judged in their own zone as the analysis does.
+  and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours):
+  the database tells which; the entries in between are judged in their own zone as the analysis
+  does, from the row's recorded_at and zone.
 
 A day's values are read from its row (DayValues: the row and where each measure is in it,
-NUMBER_AT and JOINED_AT), not copied into a dictionary per day.
+NUMBER_AT, JOINED_AT and TEXT_AT), not copied into a dictionary per day.
 
 `weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
-a year, grouped by the database too.
+a year, grouped by the database.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
+from statistics import fmean
 from typing import Any
 
 from sqlalchemy import (
@@ -36,17 +40,17 @@ from sqlalchemy import (
     Float,
     Integer,
     Text,
-    and_,
     bindparam,
     case,
     cast,
     func,
     literal_column,
-    or_,
     select,
     true,
+    type_coerce,
 )
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import NullType
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
@@ -124,34 +128,34 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
     return worst
 
 
-# day_aggregates' row: day, count, the numbers, the joined texts, late; where each value is.
+# day_aggregates' row, one per entry: day, lateness (LATE, ON_TIME or JUDGE), the numbers, the
+# JSON texts, the texts, when recorded and in which zone; where each value is.
 NUMBERS = [m.code for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
 JOINED_CODES = [m.code for m in measures.MEASURES if m.daily in JOINED]
+TEXT_CODES = [m.code for m in measures.MEASURES if m.daily is Daily.TEXTS]
 NUMBER_AT = {code: 2 + i for i, code in enumerate(NUMBERS)}
 JOINED_AT = {code: 2 + len(NUMBERS) + i for i, code in enumerate(JOINED_CODES)}
+TEXT_AT = {code: 2 + len(NUMBERS) + len(JOINED_CODES) + i for i, code in enumerate(TEXT_CODES)}
+RECORDED_AT = 2 + len(NUMBERS) + len(JOINED_CODES) + len(TEXT_CODES)
+ON_TIME, LATE, JUDGE = 0, 1, 2  # the lateness column: JUDGE when the entry's zone decides
 
 
 class DayValues(Mapping):
-    """One day's values by measure code, read from the day's row as the database gave it (no
-    dictionary per day: five years are 1,800 rows): numbers as computed (NUMBER_AT), sets and
-    severities parsed from the database's joined JSON when first read (JOINED_AT), texts
-    (notes) from `texts`. `decoded` is shared by the days of one day_aggregates call: each
-    distinct joined text is parsed once for all of them (a long diary repeats a few; the
-    values are only read, never changed)."""
+    """One day's values by measure code, read from the day's row (no dictionary per day: five
+    years are 1,800 rows): numbers as they are (NUMBER_AT), sets and severities parsed from
+    their JSON text when first read (JOINED_AT), texts (notes) as a tuple of the non-empty ones
+    (TEXT_AT: the entry's text, or the tuple itself in a row combined from several entries).
+    `decoded` is shared by the days of one day_aggregates call: each distinct JSON text is
+    parsed once for all of them (a long diary repeats a few; the values are only read, never
+    changed)."""
 
-    __slots__ = ("_decoded", "_texts", "row")
+    __slots__ = ("_decoded", "row")
 
-    def __init__(
-        self,
-        row: tuple,
-        texts: Mapping[str, tuple[str, ...]],
-        decoded: dict[tuple[str, str | None], Any] | None = None,
-    ) -> None:
-        # The day's row (NUMBER_AT, JOINED_AT: a joined text unparsed), also read directly when
+    def __init__(self, row: tuple, decoded: dict[tuple[str, str | None], Any]) -> None:
+        # The day's row (NUMBER_AT, JOINED_AT: a JSON text unparsed), also read directly when
         # grouping many days (services/loaded_days.py).
         self.row = row
-        self._texts = texts
-        self._decoded = {} if decoded is None else decoded
+        self._decoded = decoded
 
     def __getitem__(self, code: str) -> Any:
         at = NUMBER_AT.get(code)
@@ -159,7 +163,10 @@ class DayValues(Mapping):
             return self.row[at]
         at = JOINED_AT.get(code)
         if at is None:
-            return self._texts[code]
+            text = self.row[TEXT_AT[code]]
+            if text is None or type(text) is tuple:
+                return text or ()
+            return (text,) if text.strip() else ()
         key = (code, self.row[at])
         # Two threads reading the same text both parse it; neither fails.
         value = self._decoded.get(key)
@@ -168,22 +175,15 @@ class DayValues(Mapping):
         return value
 
     def __contains__(self, code: object) -> bool:
-        return code in NUMBER_AT or code in JOINED_AT or code in self._texts
+        return code in NUMBER_AT or code in JOINED_AT or code in TEXT_AT
 
     def __iter__(self) -> Iterator[str]:
         yield from NUMBERS
         yield from JOINED_CODES
-        yield from self._texts
+        yield from TEXT_CODES
 
     def __len__(self) -> int:
-        return len(NUMBERS) + len(JOINED_CODES) + len(self._texts)
-
-    def __getstate__(self):
-        return (self.row, self._texts)
-
-    def __setstate__(self, state) -> None:
-        self.row, self._texts = state
-        self._decoded = {}
+        return len(NUMBERS) + len(JOINED_CODES) + len(TEXT_CODES)
 
 
 def day_aggregates(
@@ -195,87 +195,116 @@ def day_aggregates(
     """analysis.daily_aggregates of the patient's live entries for days start..end (open when
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
-    texts = [m for m in measures.MEASURES if m.daily is Daily.TEXTS]
-    # Core execution on the session's connection (no ORM result handling): plain rows.
-    statement = _prebuilt("days", start, end, _days_statement)
-    rows = db.session.connection().execute(statement, _params(patient_id, start, end)).all()
-
-    late, notes = _late_and_texts(patient_id, default_zone, texts, start, end)
-    empty_texts = {m.code: () for m in texts}
+    statement = _prebuilt("entries", start, end, _entries_statement)
+    rows = _driver_rows(statement, _params(patient_id, start, end))
+    day_of = _DAY_OF.get(_dialect(), _same)
     decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
-    for row in map(tuple, rows):  # a tuple's items are cheaper to read than a Row's
-        day = row[0]
+    several: dict[date, list] = {}  # the days with more than one entry: their rows
+    for row in rows:
+        day = day_of(row[0])
+        if day in result:
+            several.setdefault(day, [result[day].values.row]).append(row)  # type: ignore[attr-defined]
+            continue
+        late = row[1]
+        if late == JUDGE:
+            late = _late(day, row, default_zone)
+        # positional: a dataclass's keyword call costs twice as much, 1,800 times
+        result[day] = DayAggregate(day, DayValues(row, decoded), 1, late)
+    for day, day_rows in several.items():
+        late = sum(r[1] if r[1] != JUDGE else _late(day, r, default_zone) for r in day_rows)
         result[day] = DayAggregate(
-            day=day,
-            values=DayValues(row, notes.get(day, empty_texts), decoded),
-            entries=row[1],
-            late_entries=int(row[-1] or 0) + late.get(day, 0),
+            day, DayValues(_combined(day_rows), decoded), len(day_rows), late
         )
     return result
 
 
-def _days_statement(scope: Callable[[Any], Any]):
-    """day_aggregates' statement. The columns (NUMBER_AT, JOINED_AT): day, count, one per
-    number (a mean as SUM / COUNT: the same float as total / n in Python), the joined texts,
-    late."""
-    by_code = {m.code: m for m in measures.MEASURES}
-    columns: list[ColumnElement] = [Entry.day, func.count()]
-    columns += [_day_value(by_code[code]) for code in NUMBERS]
-    columns += [_joined(by_code[code].of(Entry)) for code in JOINED_CODES]
-    columns.append(
-        func.sum(case((Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), 1), else_=0))
-    )
-    return scope(select(*columns)).group_by(Entry.day).order_by(Entry.day)
+def _driver_rows(statement, params: dict[str, Any]) -> list[tuple]:
+    """The rows of `statement` as the database driver gives them: tuples, in the order of the
+    statement's columns, with the driver's values (no SQLAlchemy Row and no conversion per
+    row: for the 1,800 entries of five years those cost an eighth of the whole review's load).
+    SQLAlchemy still runs the statement (its compiled form cached, the parameters bound by
+    their types); only the fetching is the driver's own (CursorResult.cursor)."""
+    result = db.session.connection().execute(statement, params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
-def _day_value(m: measures.Measure) -> ColumnElement:
-    """The day's value of a number measure by its rule: the mean as SUM / COUNT (as a float,
-    as total / n gives it in Python; None without a value), else the maximum or minimum."""
-    column = m.of(Entry)
-    if m.daily is Daily.MEAN:
-        return cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
-    return (func.max if m.daily is Daily.MAX else func.min)(column)
+def _same(value: Any) -> Any:
+    return value
 
 
-def _late_and_texts(
-    patient_id: int,
-    default_zone: str | None,
-    texts: list[measures.Measure],
-    start: date | None,
-    end: date | None,
-) -> tuple[dict[date, int], dict[date, dict[str, tuple[str, ...]]]]:
-    """One query for the few entries read one by one: those recorded 34 to 60 hours after
-    their day began (UTC), whose lateness depends on their zone (judged as
-    analysis.recorded_on_time does: the late ones are counted per day), and those with a text
-    (notes and the "somewhere else" answers: per day, the non-empty ones in the order they
-    were recorded)."""
+# The day column as the driver gives it, to a date: SQLite keeps SQLAlchemy's ISO text
+# ("2026-03-07"); PostgreSQL's driver gives a date.
+_DAY_OF: dict[str, Callable[[Any], date]] = {"sqlite": date.fromisoformat}
 
-    def make(scope: Callable[[Any], Any]):
-        columns = [m.of(Entry) for m in texts]
-        in_between = and_(
-            Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS),
-            Entry.recorded_at < _day_plus_hours(SURELY_LATE_HOURS),
-        )
-        chosen = select(Entry.day, Entry.recorded_at, Entry.timezone, in_between.label("judge"))
-        return (
-            scope(chosen.add_columns(*columns))
-            .where(or_(in_between, func.coalesce(*columns).is_not(None)))
-            .order_by(Entry.day, Entry.recorded_at, Entry.id)
-        )
 
-    statement = _prebuilt("texts:" + ",".join(m.code for m in texts), start, end, make)
-    late: dict[date, int] = {}
-    by_day: dict[date, dict[str, list[str]]] = {}
-    for row in db.session.connection().execute(statement, _params(patient_id, start, end)):
-        day = row[0]
-        if row.judge and not analysis.recorded_on_time(day, row[1], row[2] or default_zone):
-            late[day] = late.get(day, 0) + 1
-        for m, value in zip(texts, row[4:], strict=True):
-            if value is not None and value.strip():
-                by_day.setdefault(day, {t.code: [] for t in texts})[m.code].append(value)
-    notes = {day: {code: tuple(v) for code, v in found.items()} for day, found in by_day.items()}
-    return late, notes
+def _late(day: date, row: tuple, default_zone: str | None) -> int:
+    """1 when the entry of `row` was recorded late, judged in its zone as the analysis does
+    (analysis.recorded_on_time), else 0."""
+    recorded_at, zone_name = _recorded_at(row[RECORDED_AT]), row[RECORDED_AT + 1]
+    return 0 if analysis.recorded_on_time(day, recorded_at, zone_name or default_zone) else 1
+
+
+def _recorded_at(value: Any) -> datetime:
+    """The instant the entry's row gives (read unconverted: most rows never need it), as the
+    column's type gives it (UTCDateTime: aware, UTC)."""
+    dialect = db.session.get_bind().dialect
+    return Entry.recorded_at.type.dialect_impl(dialect).result_processor(dialect, None)(value)
+
+
+def _combined(rows: list) -> tuple:
+    """One row of a day from its entries' rows (in the order recorded), combined by the rules
+    of measures.Daily as analysis.daily_aggregates does: the mean of the numbers given (None
+    without one), the maximum, the minimum; the JSON texts joined by SEPARATOR (parsed when
+    read); the non-empty texts in order."""
+    combined: list[Any] = [rows[0][0], None]
+    for code in NUMBERS:
+        at = NUMBER_AT[code]
+        present = [r[at] for r in rows if r[at] is not None]
+        rule = measures.DAILY_RULES[code]
+        if not present:
+            combined.append(None)
+        elif rule is Daily.MEAN:
+            combined.append(fmean(present))
+        else:
+            combined.append(max(present) if rule is Daily.MAX else min(present))
+    for code in JOINED_CODES:
+        texts = [r[JOINED_AT[code]] for r in rows if r[JOINED_AT[code]] is not None]
+        combined.append(SEPARATOR.join(texts) if texts else None)
+    for code in TEXT_CODES:
+        at = TEXT_AT[code]
+        combined.append(tuple(r[at] for r in rows if r[at] is not None and r[at].strip()))
+    return tuple(combined)
+
+
+def _entries_statement(scope: Callable[[Any], Any]):
+    """day_aggregates' statement: one row per entry (NUMBER_AT, JOINED_AT, TEXT_AT): day (as
+    the driver gives it: _DAY_OF), lateness, the numbers (a mean's as a float, as a mean of
+    one is), the JSON texts as stored, the texts, recorded_at and the zone (both read only to
+    judge an entry in its zone). Lateness is told by the database for the entries recorded
+    less than 34 hours or 60 hours or more after the UTC start of their day (see the module's
+    docstring)."""
+    columns: list[ColumnElement] = [
+        Entry.day,
+        case(
+            (Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), LATE),
+            (Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS), JUDGE),
+            else_=ON_TIME,
+        ),
+    ]
+    for code in NUMBERS:
+        column = measures.BY_CODE[code].of(Entry)
+        is_mean = measures.BY_CODE[code].daily is Daily.MEAN
+        columns.append(cast(column, Float) if is_mean else column)
+    # As text, parsed when read (DayValues), not by the column's type
+    columns += [cast(measures.BY_CODE[code].of(Entry), Text) for code in JOINED_CODES]
+    columns += [measures.BY_CODE[code].of(Entry) for code in TEXT_CODES]
+    columns += [type_coerce(Entry.recorded_at, NullType), Entry.timezone]
+    query = scope(select(*columns))
+    return query.order_by(Entry.day, Entry.recorded_at, Entry.id)
 
 
 def _week_of_day() -> ColumnElement:

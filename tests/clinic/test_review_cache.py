@@ -172,8 +172,9 @@ def test_a_repeat_view_runs_the_same_few_statements_at_any_length_of_history(
     assert counts["five years"] == counts["thirty days"], counts
     computed_count, repeat_count = counts["five years"]
     # session user, patient, link check, audit INSERT (its commit expires the ORM objects: the
-    # patient and the signed-in user are read again), the days a carer logged
-    assert repeat_count <= 7 and repeat_count < computed_count - 5, counts
+    # patient and the signed-in user are read again), the days a carer logged; the view that
+    # computed the page ran those and the load's four queries (load.load) and more
+    assert repeat_count <= 7 and repeat_count <= computed_count - 5, counts
 
 
 def _course_row(html: str, number: int) -> str:

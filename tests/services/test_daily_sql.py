@@ -267,3 +267,56 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
         loaded_days.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError):
         daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
+
+
+# A note as typed, read back exactly: quotes, a backslash, a line break, accents, an emoji.
+NOTE = 'after the "long" walk \\ à Zürich\nthen 🙂'
+
+
+def test_sql_days_of_one_entry_each_equal_the_analysis(app, make):
+    """Days with one entry each are read from the entry's row as it is, not combined: the same
+    values and lateness as the analysis. Patient's zone Pacific/Honolulu (-10). Entries:
+
+    - 1 Apr 2026: pain 4, no zone (Honolulu), recorded 2 Apr 20:00 UTC (44 h after the day
+      began in UTC: judged in its zone; local 2 Apr 10:00: on time); a note and a blank "where
+      else"; sleep 6.5; side effects.
+    - 2 Apr 2026: pain 5 in Asia/Tokyo (+9) recorded 3 Apr 20:00 UTC (44 h: judged; local 4 Apr
+      05:00: late).
+    - 3 Apr 2026: pain 6 in UTC recorded 6 Apr (72 h: late in every zone).
+    - 4 Apr 2026: pain 7 in UTC recorded that day (on time)."""
+    patient = make.patient(timezone="Pacific/Honolulu")
+    for day, pain, zone, at, more in (
+        (
+            date(2026, 4, 1),
+            4,
+            None,
+            _at(2026, 4, 2, 20),
+            {
+                "note": NOTE,
+                "body_site_other": "  ",
+                "sleep_hours": 6.5,
+                "pain_worst": 8,
+                "side_effects": {"nausea": 2},
+                "symptoms": ["burning"],
+            },
+        ),
+        (date(2026, 4, 2), 5, "Asia/Tokyo", _at(2026, 4, 3, 20), {"pain_least": 3}),
+        (date(2026, 4, 3), 6, "UTC", _at(2026, 4, 6, 0), {}),
+        (date(2026, 4, 4), 7, "UTC", _at(2026, 4, 4, 9), {"mood": 4}),
+    ):
+        make.entry(patient, day=day, pain=pain, timezone=zone, recorded_at=at, **more)
+    with app.app_context():
+        expected = analysis.daily_aggregates(
+            series.readings(patient.id, default_zone=patient.timezone)
+        )
+        found = daily_sql.day_aggregates(patient.id, patient.timezone)
+    assert found == expected
+    assert [found[d].late_entries for d in found] == [0, 1, 1, 0]
+    first = found[date(2026, 4, 1)]
+    assert first.entries == 1 and first.notes == (NOTE,)
+    assert first["body_site_other"] == () and first["side_effect_other"] == ()
+    assert first["side_effects"] == {"nausea": 2} and first["symptoms"] == {"burning"}
+    assert first["pain_worst"] == 8 and first["sleep_hours"] == 6.5
+    # a mean is a float, also of one value (the page shows "4.0", not "4")
+    assert [type(found[d]["pain"]) for d in found] == [float] * 4
+    assert found[date(2026, 4, 4)]["mood"] == 4.0 and found[date(2026, 4, 4)]["pain_least"] is None

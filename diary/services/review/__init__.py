@@ -2,7 +2,7 @@
 
 Everything the review page, the pre-visit report, GET /patients/<id>/summary and
 GET /patients/<id>/responses show is built here, in a fixed number of queries whatever the
-length of the diary. Modules: `load` (the five queries), `responses` (the one computed object
+length of the diary. Modules: `load` (the four queries), `responses` (the one computed object
 of per-session and per-course numbers), `key_figures` (what a clinician reads first), `pages`
 (the page, the report and its figures; figure JSON is made safe for HTML by
 charts.script_json), `figures` (the page's charts, one JSON document). The clinical

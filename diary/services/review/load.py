@@ -1,9 +1,8 @@
-"""Loading one patient's review data: five queries, whatever the length of the diary (with a
-kept history, the same five of the recent rows only: history.py).
+"""Loading one patient's review data: four queries, whatever the length of the diary (with a
+kept history, the same four of the recent rows only: history.py).
 
-The patient's infusion sessions, their diary combined per day by the database
-(services/daily_sql.py: two queries), all their weekly check-ins and their other treatments.
-Everything the
+The patient's infusion sessions, their diary combined per day (services/daily_sql.py: one
+query), all their weekly check-ins and their other treatments. Everything the
 review page, the report, GET /summary and GET /responses show is computed from this, once
 (responses.py), so the four cannot disagree. Plain rows, not ORM objects: the view's commit of
 the audit event would expire those and the template would then reload each one.
@@ -11,12 +10,13 @@ the audit event would expire those and the template would then reload each one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from diary import analysis
 from diary.analysis import DayAggregate
@@ -110,10 +110,10 @@ class Loaded:
 
 
 def load(patient: User, now: datetime | None = None, kept: History | None = None) -> Loaded:
-    """The whole record of `patient` (who has been through the access gate), in five queries.
+    """The whole record of `patient` (who has been through the access gate), in four queries.
     With `kept` (history.kept, unchanged since it was made: the days before its boundary, and
-    the older sessions, check-ins and treatments), five of the recent rows only: the diary's
-    days from the boundary on (two), and the sessions, check-ins and treatments not kept (a
+    the older sessions, check-ins and treatments), the same four of the recent rows only: the
+    diary's days from the boundary on, and the sessions, check-ins and treatments not kept (a
     change to those is not a history change), each list joined after the kept one (every kept
     row comes first in its list's order: history.py)."""
     now = now or utcnow()
@@ -130,14 +130,14 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
             s if s.scheduled == (s.started_at > now) else replace(s, scheduled=not s.scheduled)
             for s in kept.sessions
         ]
-        sessions += _sessions_from(patient, now, kept.sessions_from)
+        sessions += _sessions(patient, now, since=kept.sessions_from)
         recent = daily_sql.day_aggregates(
             patient.id, default_zone=patient.timezone, start=kept.boundary
         )
         aggregates = {**kept.aggregates, **recent}
         daily = {**kept.daily, **analysis.daily_pain(recent)}
-        checkins = [*kept.checkins, *_checkins_from(patient, kept.boundary)]
-        treatments = [*kept.treatments, *_treatments_from(patient, kept.boundary)]
+        checkins = [*kept.checkins, *_checkins(patient, start=kept.boundary)]
+        treatments = [*kept.treatments, *_treatments(patient, start=kept.boundary)]
     return Loaded(
         patient_id=patient.id,
         today=local_today(patient, now),
@@ -150,109 +150,86 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
     )
 
 
-def _sessions(patient: User, now: datetime) -> list[SessionRecord]:
+def _sessions(patient: User, now: datetime, since: datetime | None = None) -> list[SessionRecord]:
+    """The patient's sessions in start order; with `since`, those that started at that instant
+    or later (history.py keeps the older ones)."""
     tz = zone(patient)
-    rows = db.session.execute(
-        select(*INFUSION_COLUMNS)
-        .where(Infusion.patient_id == patient.id)
-        .order_by(Infusion.started_at, Infusion.id)
-    ).all()
+    query = select(*INFUSION_COLUMNS).where(Infusion.patient_id == patient.id)
+    if since is not None:
+        query = query.where(Infusion.started_at >= since)
+    rows = db.session.execute(query.order_by(Infusion.started_at, Infusion.id)).all()
+    # Unpacked by position (in INFUSION_COLUMNS' order) and made with positional arguments in
+    # SessionRecord's field order: a Row's attribute by name and a dataclass's keyword call
+    # each cost several times more.
     return [
         SessionRecord(
-            id=r.id,
-            started_at=r.started_at,
-            local_start=r.started_at.astimezone(tz),
-            scheduled=r.started_at > now,
-            duration_minutes=r.duration_minutes,
-            dose_mg=r.dose_mg,
-            rate_mg_kg_h=r.rate_mg_kg_h,
-            adjuncts=tuple(r.adjuncts or ()),
-            pain_pre=r.pain_pre,
-            pain_post=r.pain_post,
-            adverse_events=r.adverse_events,
-            lab_notes=r.lab_notes,
-            notes=r.notes,
-            exam_signs=tuple(r.exam_signs) if r.exam_signs is not None else None,
-            course_rule=r.course_rule,
+            id_,
+            started_at,
+            started_at.astimezone(tz),
+            started_at > now,
+            duration_minutes,
+            dose_mg,
+            rate_mg_kg_h,
+            tuple(adjuncts or ()),
+            pain_pre,
+            pain_post,
+            adverse_events,
+            lab_notes,
+            notes,
+            tuple(exam_signs) if exam_signs is not None else None,
+            course_rule,
         )
-        for r in rows
+        for (
+            id_,
+            started_at,
+            duration_minutes,
+            dose_mg,
+            rate_mg_kg_h,
+            adjuncts,
+            pain_pre,
+            pain_post,
+            adverse_events,
+            lab_notes,
+            notes,
+            exam_signs,
+            course_rule,
+        ) in rows
     ]
 
 
-def _checkins(patient: User) -> list[Checkin]:
+def _checkins(patient: User, start: date | None = None) -> list[Checkin]:
+    """The patient's check-ins (with `start`, those of that day and later), oldest first, each
+    with its PROMIS raw score. The answers are read as their stored JSON text and each distinct
+    text parsed and scored once (_promis): a patient's weekly answers repeat, and the same text
+    always gives the same score."""
+    query = select(
+        WeeklyCheckin.day, cast(WeeklyCheckin.promis_pi, Text), WeeklyCheckin.pgic
+    ).where(WeeklyCheckin.patient_id == patient.id)
+    if start is not None:
+        query = query.where(WeeklyCheckin.day >= start)
+    rows = db.session.execute(query.order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)).all()
+    scores: dict[str | None, int | None] = {}
+    checkins = []
+    for day, answers, pgic in rows:
+        if answers in scores:
+            raw = scores[answers]
+        else:
+            raw = scores[answers] = _promis(json.loads(answers) if answers is not None else None)
+        checkins.append(Checkin(day, raw, pgic))
+    return checkins
+
+
+def _treatments(patient: User, start: date | None = None) -> list[TreatmentRecord]:
+    """The patient's other treatments (with `start`, those of that day and later), oldest
+    first."""
+    query = select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description).where(
+        Treatment.patient_id == patient.id
+    )
+    if start is not None:
+        query = query.where(Treatment.day >= start)
     return [
-        Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
-        for c in db.session.execute(
-            select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic)
-            .where(WeeklyCheckin.patient_id == patient.id)
-            .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
-        )
-    ]
-
-
-def _treatments(patient: User) -> list[TreatmentRecord]:
-    return [
-        TreatmentRecord(t.id, t.day, t.kind, t.description)
-        for t in db.session.execute(
-            select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description)
-            .where(Treatment.patient_id == patient.id)
-            .order_by(Treatment.day, Treatment.id)
-        )
-    ]
-
-
-def _sessions_from(patient: User, now: datetime, since: datetime) -> list[SessionRecord]:
-    """The sessions that started at `since` or later, made as _sessions makes them (history.py
-    keeps the older ones)."""
-    tz = zone(patient)
-    rows = db.session.execute(
-        select(*INFUSION_COLUMNS)
-        .where(Infusion.patient_id == patient.id, Infusion.started_at >= since)
-        .order_by(Infusion.started_at, Infusion.id)
-    ).all()
-    return [
-        SessionRecord(
-            id=r.id,
-            started_at=r.started_at,
-            local_start=r.started_at.astimezone(tz),
-            scheduled=r.started_at > now,
-            duration_minutes=r.duration_minutes,
-            dose_mg=r.dose_mg,
-            rate_mg_kg_h=r.rate_mg_kg_h,
-            adjuncts=tuple(r.adjuncts or ()),
-            pain_pre=r.pain_pre,
-            pain_post=r.pain_post,
-            adverse_events=r.adverse_events,
-            lab_notes=r.lab_notes,
-            notes=r.notes,
-            exam_signs=tuple(r.exam_signs) if r.exam_signs is not None else None,
-            course_rule=r.course_rule,
-        )
-        for r in rows
-    ]
-
-
-def _checkins_from(patient: User, start: date) -> list[Checkin]:
-    """The check-ins of `start` and later days, as _checkins makes them."""
-    return [
-        Checkin(day=c.day, promis_raw=_promis(c.promis_pi), pgic=c.pgic)
-        for c in db.session.execute(
-            select(WeeklyCheckin.day, WeeklyCheckin.promis_pi, WeeklyCheckin.pgic)
-            .where(WeeklyCheckin.patient_id == patient.id, WeeklyCheckin.day >= start)
-            .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
-        )
-    ]
-
-
-def _treatments_from(patient: User, start: date) -> list[TreatmentRecord]:
-    """The treatments of `start` and later days, as _treatments makes them."""
-    return [
-        TreatmentRecord(t.id, t.day, t.kind, t.description)
-        for t in db.session.execute(
-            select(Treatment.id, Treatment.day, Treatment.kind, Treatment.description)
-            .where(Treatment.patient_id == patient.id, Treatment.day >= start)
-            .order_by(Treatment.day, Treatment.id)
-        )
+        TreatmentRecord(*row)
+        for row in db.session.execute(query.order_by(Treatment.day, Treatment.id))
     ]
 
 
