@@ -7,9 +7,11 @@ BODY_MAP_DEFINITION is what the review prints next to the map.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from diary.codes import BODY_MAP_REGIONS, Region
 
@@ -68,24 +70,47 @@ def _count(
     by_day: Mapping[date, set[str]], start: date, end: date, regions: tuple[Region, ...]
 ) -> RegionDays:
     """RegionDays of start..end from the body sites of each day (days outside are skipped)."""
+    sets = Counter(frozenset(sites) for day, sites in by_day.items() if start <= day <= end)
+    return region_days_of_sets(sets.items(), start, end, regions)
+
+
+def region_days_of_sets(
+    sets: Iterable[tuple[Iterable[str], int]],
+    start: date,
+    end: date,
+    regions: tuple[Region, ...] = BODY_MAP_REGIONS,
+    _regions_of: dict[frozenset[str], set[str]] | None = None,
+) -> RegionDays:
+    """RegionDays of start..end from its diary days grouped by what they reported: (sites,
+    days) pairs, `days` diary days of the period whose entries reported `sites` in all (each
+    day in one pair; `sites` may be empty). The counts region_days makes from the days' own
+    sites (the same days, the same unions), with work per distinct set of sites, not per day:
+    a long diary repeats a few. `_regions_of` (region keys per site set) may be shared by the
+    calls of one count with the same regions (whole_and_quarters_of_sets)."""
+    region_of = _region_of(regions)
+    regions_of = {} if _regions_of is None else _regions_of
+    days: dict[str, int] = {}
+    diary_days = 0
+    for sites, count in sets:
+        diary_days += count
+        key = sites if type(sites) is frozenset else frozenset(sites)
+        keys = regions_of.get(key)
+        if keys is None:
+            keys = regions_of[key] = {r for code in key for r in region_of.get(code, ())}
+        for region_key in keys:
+            days[region_key] = days.get(region_key, 0) + count
+    return RegionDays(start, end, diary_days, days)
+
+
+@lru_cache(maxsize=8)
+def _region_of(regions: tuple[Region, ...]) -> dict[str, list[str]]:
+    """Each body-site code and the keys of the regions it counts towards (Region.counts); kept
+    per regions tuple and only read."""
     region_of: dict[str, list[str]] = {}
     for region in regions:
         for code in region.counts:
             region_of.setdefault(code, []).append(region.key)
-    regions_of_sites: dict[frozenset[str], set[str]] = {}  # most days repeat a few site sets
-    days: dict[str, int] = {}
-    diary_days = 0
-    for day, sites in by_day.items():
-        if not start <= day <= end:
-            continue
-        diary_days += 1
-        key = frozenset(sites)
-        keys = regions_of_sites.get(key)
-        if keys is None:
-            keys = regions_of_sites[key] = {r for code in key for r in region_of.get(code, ())}
-        for region_key in keys:
-            days[region_key] = days.get(region_key, 0) + 1
-    return RegionDays(start, end, diary_days, days)
+    return region_of
 
 
 def region_days(
@@ -124,35 +149,44 @@ def by_quarter(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> list[RegionDays]:
     """region_days for each calendar quarter of start..end (quarters()), oldest first."""
-    return _quarters_of(sites_by_day(entries, start, end), start, end)
+    return whole_and_quarters(entries, start, end)[1]
 
 
 def whole_and_quarters(
     entries: Iterable[tuple[date, Iterable[str]]], start: date, end: date
 ) -> tuple[RegionDays, list[RegionDays]]:
     """region_days(entries, start, end) and by_quarter(entries, start, end), each day's sites
-    gathered once: the quarters cover the period and no day is in two, so the whole period's
-    counts are the quarters' added (joined)."""
-    quarters_counted = _quarters_of(sites_by_day(entries, start, end), start, end)
+    gathered once (sites_by_day), then counted by quarter as whole_and_quarters_of_sets does."""
+    periods = quarters(start, end)
+    buckets: dict[tuple[int, int], Counter[frozenset[str]]] = {
+        (q_start.year, (q_start.month - 1) // 3): Counter() for q_start, _ in periods
+    }
+    for day, sites in sites_by_day(entries, start, end).items():
+        buckets[(day.year, (day.month - 1) // 3)][frozenset(sites)] += 1
+    return whole_and_quarters_of_sets([bucket.items() for bucket in buckets.values()], start, end)
+
+
+def whole_and_quarters_of_sets(
+    by_quarter_sets: Sequence[Iterable[tuple[Iterable[str], int]]], start: date, end: date
+) -> tuple[RegionDays, list[RegionDays]]:
+    """The counts of start..end, whole and by quarter, from each quarter's diary days grouped
+    by what they reported (region_days_of_sets' pairs): by_quarter_sets[i] for quarters(start,
+    end)[i]. The quarters cover the period and no day is in two, so the whole period's counts
+    are the quarters' added (joined)."""
+    periods = quarters(start, end)
+    if len(by_quarter_sets) != len(periods):
+        raise ValueError(f"{len(by_quarter_sets)} quarters of sets for {len(periods)} quarters")
+    regions_of: dict[frozenset[str], set[str]] = {}  # shared: the quarters repeat the sets
+    quarters_counted = [
+        region_days_of_sets(sets, q_start, q_end, BODY_MAP_REGIONS, regions_of)
+        for sets, (q_start, q_end) in zip(by_quarter_sets, periods, strict=True)
+    ]
     if not quarters_counted:
-        return _count({}, start, end, BODY_MAP_REGIONS), []
+        return RegionDays(start, end, 0, {}), []
     whole = quarters_counted[0]
     for quarter in quarters_counted[1:]:
         whole = joined(whole, quarter)
     return RegionDays(start, end, whole.diary_days, whole.days), quarters_counted
-
-
-def _quarters_of(by_day: Mapping[date, set[str]], start: date, end: date) -> list[RegionDays]:
-    periods = quarters(start, end)
-    buckets: dict[tuple[int, int], dict[date, set[str]]] = {
-        (q_start.year, (q_start.month - 1) // 3): {} for q_start, _ in periods
-    }
-    for day, sites in by_day.items():
-        buckets[(day.year, (day.month - 1) // 3)][day] = sites
-    return [
-        _count(buckets[(q_start.year, (q_start.month - 1) // 3)], q_start, q_end, BODY_MAP_REGIONS)
-        for q_start, q_end in periods
-    ]
 
 
 def joined(first: RegionDays, second: RegionDays) -> RegionDays:

@@ -1,16 +1,25 @@
 """The days the review has loaded (daily_sql.day_aggregates, the whole diary combined per day by
 the database) grouped again in memory, without a query: the weekly means over a year
-(weekly_means_of_days), the days each body site was reported (days_per_code_of_days) and each
-day's set (day_sets, the review's body map). Each gives what daily_sql's database grouping gives
-(weekly_means, days_per_code; tests/services/test_daily_sql.py compares them); per day only a
-few dictionary reads, each distinct day text of a set parsed once (a long diary repeats a few).
+(weekly_means_of_days), the days each body site was reported (days_per_code_of_days) and the
+days of each period grouped by the set they reported (day_set_counts, the review's body map).
+Each gives what daily_sql's database grouping gives (weekly_means, days_per_code;
+tests/services/test_daily_sql.py compares them).
+
+Five years are 1,800 days, grouped on every cold review, so no Python loop runs per day: the
+period's days are found by bisection in the ordered days, a measure's value of every day is
+read from the days' rows in one C call (map over operator getters), the weeks and quarters are
+slices of those lists, and a set measure's day texts are counted (collections.Counter, in C)
+and each distinct text parsed once (a long diary repeats a few).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
-from operator import itemgetter
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from functools import partial
+from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
 from diary import analysis, measures
@@ -18,97 +27,102 @@ from diary.analysis import DayAggregate
 from diary.measures import Daily
 from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, DayValues, parse_joined
 
+WEEK = timedelta(days=7)
+_present = partial(is_not, None)  # filter(_present, values): the values that are not None
+
 
 def weekly_means_of_days(
     aggregates: Mapping[date, DayAggregate], codes: list[str], start: date, end: date
 ) -> dict[date, dict[str, Any]]:
     """weekly_means from days already combined by day_aggregates (the review has loaded them
     all): the same values without a query, as analysis.weekly_values defines them (a number's
-    daily values summed in day order; a set the union of the week's days, each distinct day
-    text parsed once: a long diary repeats a few). Per day a few dictionary reads."""
+    daily values summed in day order; a set the union of the week's days). By Monday, oldest
+    first; each week's numbers then its sets, in the order of `codes`."""
     by_code = {m.code: m for m in measures.MEASURES}
     numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [c for c in codes if by_code[c].daily in JOINED]
-    lo, hi = start.toordinal(), end.toordinal()
-    pick_row = _picker([NUMBER_AT[c] for c in numbers])  # from a day's row (DayValues.row)
-    joined_at = [(code, JOINED_AT[code], by_code[code].daily) for code in joined]
-    days = list(aggregates.items())
-    if any(days[i][0] >= days[i + 1][0] for i in range(len(days) - 1)):
-        days.sort()
-    decoded: dict[str, dict[str | None, Any]] = {code: {} for code in joined}
-    # by the Monday's ordinal (date(1, 1, 1) was a Monday): the days' numbers (a tuple each)
-    # and each set measure's day values; the days come in order, so a week's days follow
-    # each other
-    weeks: dict[int, tuple[list[tuple], dict[str, list]]] = {}
-    monday, week = 0, None
-    for day, agg in days:
-        ordinal = day.toordinal()
-        if ordinal < lo or ordinal > hi:
-            continue
-        if not monday <= ordinal < monday + 7:
-            monday = ordinal - (ordinal - 1) % 7
-            week = weeks[monday] = ([], {c: [] for c in joined})
-        values = agg.values
-        if type(values) is not DayValues:  # a day combined elsewhere, without a row
-            week[0].append(tuple(agg[c] for c in numbers))
-            for code in joined:
-                week[1][code].append(agg[code])
-            continue
-        row = values.row
-        week[0].append(pick_row(row))
-        for code, at, rule in joined_at:
-            text = row[at]
-            known = decoded[code]
-            value = known.get(text)
-            if value is None:
-                value = known[text] = parse_joined(rule, text)
-            week[1][code].append(value)
-    result: dict[date, dict[str, Any]] = {}
-    for monday, (rows, sets) in weeks.items():
-        out: dict[str, Any] = {}
-        for code, column in zip(numbers, zip(*rows, strict=True), strict=True):
-            present = [v for v in column if v is not None]
-            out[code] = (
-                sum(present) / len(present) if len(present) >= analysis.WEEK_MEAN_MIN_DAYS else None
-            )
-        for code in joined:
-            if by_code[code].daily is Daily.UNION:
-                out[code] = frozenset().union(*sets[code])
-            else:
-                worst: dict[str, int] = {}
-                for effects in sets[code]:
-                    for effect, severity in effects.items():
-                        worst[effect] = max(severity, worst.get(effect, severity))
-                out[code] = worst
-        result[date.fromordinal(monday)] = out
-    return result
+    days, aggs = _days_in(aggregates, start, end)
+    rows = _rows(aggs)
+    mondays, weeks = _weeks(days)  # the week of mondays[i] is days[weeks[i]]
+    # Per measure, the value of each week, then one dict per week.
+    columns = [_week_means(_column(aggs, rows, code), weeks) for code in numbers]
+    for code in joined:
+        values = _values(_column(aggs, rows, code), code, rows, {})
+        if by_code[code].daily is Daily.UNION:
+            columns.append([frozenset().union(*values[week]) for week in weeks])
+        else:
+            columns.append([_worst(values[week]) for week in weeks])
+    names = numbers + joined
+    by_week = zip(*columns, strict=True) if columns else ((),) * len(mondays)
+    return {
+        monday: dict(zip(names, week, strict=True))
+        for monday, week in zip(mondays, by_week, strict=True)
+    }
 
 
-def day_sets(
-    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
-) -> list[tuple[date, frozenset[str]]]:
-    """For a set measure (Daily.UNION, e.g. body sites), each day in start..end with entries
-    and its set (empty when none reported), from days already combined by day_aggregates;
-    each distinct day text parsed once (a long diary repeats a few site lists)."""
+def _weeks(days: list[date]) -> tuple[list[date], list[slice]]:
+    """The Monday weeks of `days` (in order) that have days: their Mondays and where their
+    days are in `days` (found by bisection)."""
+    mondays, weeks = [], []
+    first = 0
+    while first < len(days):
+        monday = days[first] - timedelta(days=days[first].weekday())
+        after = bisect_left(days, monday + WEEK, first)
+        mondays.append(monday)
+        weeks.append(slice(first, after))
+        first = after
+    return mondays, weeks
+
+
+def _week_means(column: list, weeks: list[slice]) -> list[float | None]:
+    """The mean of each week's values that are not None (summed in day order), None for a week
+    with fewer than analysis.WEEK_MEAN_MIN_DAYS of them."""
+    least = analysis.WEEK_MEAN_MIN_DAYS
+    try:
+        # A column without a None (every day has a value: pain, most often) is summed by
+        # week in C; sum() fails on a None, and such a column has its Nones filtered out.
+        sums = list(map(sum, map(column.__getitem__, weeks)))
+        counts = [week.stop - week.start for week in weeks]
+    except TypeError:
+        present = [list(filter(_present, column[week])) for week in weeks]
+        sums, counts = list(map(sum, present)), list(map(len, present))
+    return [total / n if n >= least else None for total, n in zip(sums, counts, strict=True)]
+
+
+def _worst(days: list[dict[str, int]]) -> dict[str, int]:
+    """The worst severity of each code over the days (Daily.MAX_PER_CODE)."""
+    worst: dict[str, int] = {}
+    for effects in days:
+        for effect, severity in effects.items():
+            worst[effect] = max(severity, worst.get(effect, severity))
+    return worst
+
+
+def day_set_counts(
+    aggregates: Mapping[date, DayAggregate], code: str, periods: Sequence[tuple[date, date]]
+) -> list[list[tuple[frozenset[str], int]]]:
+    """For a set measure (Daily.UNION, e.g. body sites), for each period (start, end inclusive)
+    of `periods`: its days with entries grouped by the day's set (the union of its entries',
+    empty when none reported), as (set, days) pairs in the order the sets were first reported.
+    A set can be in two pairs (the same codes written in another order on another day). From
+    days already combined by day_aggregates; one Counter of the days' texts per period."""
     rule = measures.DAILY_RULES[code]
     if rule is not Daily.UNION:
         raise ValueError(f"{code} is not a set measure")
-    at = JOINED_AT[code]
-    decoded: dict[str | None, frozenset[str]] = {}
-    out = []
-    for day, agg in aggregates.items():
-        if not start <= day <= end:
-            continue
-        values = agg.values
-        if type(values) is DayValues:
-            text = values.row[at]
-            found = decoded.get(text)
-            if found is None:
-                found = decoded[text] = parse_joined(rule, text)
-            out.append((day, found))
-        else:
-            out.append((day, agg[code]))
-    return out
+    if not periods:
+        return []
+    days, aggs = _days_in(aggregates, min(p[0] for p in periods), max(p[1] for p in periods))
+    rows = _rows(aggs)
+    column = _column(aggs, rows, code)  # each day's text, or without rows its set
+    if rows is None:
+        column = list(map(frozenset, column))  # counted, so hashable (frozenset(f) is f)
+    decoded: dict[Any, frozenset[str]] = {}
+    counted = []
+    for start, end in periods:
+        found = Counter(column[bisect_left(days, start) : bisect_right(days, end)])
+        texts = list(found)
+        counted.append(list(zip(_values(texts, code, rows, decoded), found.values(), strict=True)))
+    return counted
 
 
 def days_per_code_of_days(
@@ -116,22 +130,61 @@ def days_per_code_of_days(
 ) -> dict[str, int]:
     """days_per_code from days already combined by day_aggregates (the review has loaded them
     all): each code of a set measure reported in start..end and the number of days it was
-    reported on, without a query, counted from day_sets. Codes in the order first reported."""
-    return days_per_code_of_sets(day_sets(aggregates, code, start, end))
+    reported on, without a query. Codes in the order first reported."""
+    return days_per_code_of_counts(day_set_counts(aggregates, code, [(start, end)])[0])
 
 
-def days_per_code_of_sets(sets: Iterable[tuple[date, frozenset[str]]]) -> dict[str, int]:
-    """The days each code was reported on, from day_sets' (day, set) pairs."""
+def days_per_code_of_counts(sets: Iterable[tuple[Iterable[str], int]]) -> dict[str, int]:
+    """The days each code was reported on, from day_set_counts' (set, days) pairs: in the order
+    first reported, when the pairs are in the order their sets were (a code is first reported
+    with the first set that has it)."""
     counts: dict[str, int] = {}
-    for _day, reported_set in sets:
+    for reported_set, days in sets:
         for reported in reported_set:
-            counts[reported] = counts.get(reported, 0) + 1
+            counts[reported] = counts.get(reported, 0) + days
     return counts
 
 
-def _picker(codes: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
-    """The values of `codes` from a mapping, as a tuple (operator.itemgetter, one C call)."""
-    if len(codes) == 1:
-        get = itemgetter(codes[0])
-        return lambda values: (get(values),)
-    return itemgetter(*codes) if codes else lambda values: ()
+def _days_in(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date
+) -> tuple[list[date], list[DayAggregate]]:
+    """The days of start..end and their aggregates, oldest first, found by bisection: the days
+    are checked to be in order (day_aggregates gives them so) by one sorted(), in C, and sorted
+    when they are not."""
+    days = list(aggregates)
+    ordered = sorted(days)
+    aggs = list(aggregates.values()) if ordered == days else [aggregates[d] for d in ordered]
+    first, after = bisect_left(ordered, start), bisect_right(ordered, end)
+    return ordered[first:after], aggs[first:after]
+
+
+def _rows(aggs: list[DayAggregate]) -> list[tuple] | None:
+    """The days' rows (DayValues.row) when every day has one (day_aggregates' days), else None
+    (a day combined elsewhere: the values are then read one day at a time)."""
+    values = list(map(attrgetter("values"), aggs))
+    if not set(map(type, values)) <= {DayValues}:
+        return None
+    return list(map(attrgetter("row"), values))
+
+
+def _column(aggs: list[DayAggregate], rows: list[tuple] | None, code: str) -> list:
+    """Each day's value of `code` in its row (one itemgetter call per day, by map): a number,
+    or a set measure's text as the database joined it, parsed by _values. Without rows, each
+    day's value (agg[code])."""
+    if rows is None:
+        return [agg[code] for agg in aggs]
+    at = NUMBER_AT.get(code)
+    return list(map(itemgetter(JOINED_AT[code] if at is None else at), rows))
+
+
+def _values(
+    column: list, code: str, rows: list[tuple] | None, decoded: dict[Any, Any]
+) -> list[Any]:
+    """A set measure's values from _column's texts, each distinct text parsed once (kept in
+    `decoded`: the values are only read); without rows, _column gave the values."""
+    if rows is None:
+        return column
+    rule = measures.DAILY_RULES[code]
+    for text in set(column) - decoded.keys():
+        decoded[text] = parse_joined(rule, text)
+    return list(map(decoded.__getitem__, column))

@@ -14,7 +14,9 @@ from diary.analysis.body_map import (
     quarter_label,
     quarters,
     region_days,
+    region_days_of_sets,
     whole_and_quarters,
+    whole_and_quarters_of_sets,
 )
 
 
@@ -186,3 +188,29 @@ def test_whole_and_quarters_are_the_two_counts_made_apart():
         (1, {}),
     ]
     assert whole_and_quarters(entries, end, start) == (region_days(entries, end, start), [])
+
+
+def test_counts_from_days_grouped_by_their_sites_are_the_counts_from_the_days():
+    """The loaded days come grouped by quarter and set of sites (the review's five years are a
+    few distinct sets): (sites, days) pairs. Q1 2026 (28 to 31 Mar): right hand and right wrist
+    on 2 days, the same two written the other way round on 1 day (a second pair), nothing on 1
+    day; Q2 (1 and 2 Apr): left fingers (the left hand) on 2 days. The same counts as the days
+    themselves: 6 diary days, right hand 3, right wrist 3, left hand 2; Q1 4 days; Q2 2 days.
+    Pairs for another number of quarters than the period has are refused."""
+    start, end = date(2026, 3, 28), date(2026, 4, 2)
+    q1 = [(frozenset({"right_hand", "right_wrist"}), 2), (["right_wrist", "right_hand"], 1)]
+    q1.append((frozenset(), 1))
+    q2 = [(frozenset({"left_fingers"}), 2)]
+    days = [date(2026, 3, d) for d in (28, 29, 30, 31)] + [date(2026, 4, 1), date(2026, 4, 2)]
+    sites = [["right_hand", "right_wrist"]] * 3 + [[]] + [["left_fingers"]] * 2
+    entries = list(zip(days, sites, strict=True))
+    whole, quarter_counts = whole_and_quarters_of_sets([q1, q2], start, end)
+    assert (whole, quarter_counts) == whole_and_quarters(entries, start, end)
+    assert (whole.diary_days, whole.days) == (
+        6,
+        {"right_hand": 3, "right_wrist": 3, "left_hand": 2},
+    )
+    assert [q.diary_days for q in quarter_counts] == [4, 2]
+    assert region_days_of_sets(q1 + q2, start, end) == whole
+    with pytest.raises(ValueError):
+        whole_and_quarters_of_sets([q1 + q2], start, end)

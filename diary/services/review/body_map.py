@@ -105,18 +105,25 @@ def body_map_of_days(
     history and joined to the days from it on (analysis.joined, joined_quarters)."""
     code = measures.BODY_SITES.code
     if kept is None or not start < kept.boundary <= end:
-        return _review_map(
-            *region_counts(loaded_days.day_sets(aggregates, code, start, end), start, end)
-        )
+        return _review_map(*_of_days(aggregates, start, end))
     bound = kept.boundary
     whole_before, quarters_before = history.sets_before(kept, code, start)[1]
-    whole_after, quarters_after = region_counts(
-        loaded_days.day_sets(aggregates, code, bound, end), bound, end
-    )
+    whole_after, quarters_after = _of_days(aggregates, bound, end)
     return _review_map(
         analysis.joined(whole_before, whole_after),
         analysis.joined_quarters(quarters_before, quarters_after),
     )
+
+
+def _of_days(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date
+) -> tuple[RegionDays, list[RegionDays]]:
+    """region_counts of start..end from the loaded days, grouped by quarter and set of body
+    sites (loaded_days.day_set_counts: each day is already its entries' union)."""
+    by_quarter = loaded_days.day_set_counts(
+        aggregates, measures.BODY_SITES.code, analysis.quarters(start, end)
+    )
+    return analysis.whole_and_quarters_of_sets(by_quarter, start, end)
 
 
 def _counted(

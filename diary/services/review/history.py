@@ -203,19 +203,24 @@ def sets_before(
 ) -> tuple[dict[str, int], tuple[RegionDays, list[RegionDays]] | None]:
     """For a set measure (`code`) over the days start..boundary - 1: the days each code was
     reported on (loaded_days.days_per_code_of_days) and, for body sites, the body map's region
-    counts, whole and by quarter (analysis.body_map.whole_and_quarters), from one pass over the
-    days' sets, once per kept history: the body-site chart and the body map read the same
-    days. Only the counts are kept, not the sets."""
+    counts, whole and by quarter (analysis.body_map.whole_and_quarters), once per kept
+    history: the body-site chart and the body map read the same days. Both from one grouping
+    of the days by quarter and set (loaded_days.day_set_counts): the quarters' pairs, one
+    after the other, are in the order the sets were first reported. Only the counts are kept."""
 
     def make() -> tuple[dict[str, int], tuple[RegionDays, list[RegionDays]] | None]:
         last = kept.boundary - ONE_DAY
-        sets = loaded_days.day_sets(kept.aggregates, code, start, last)
+        by_quarter = loaded_days.day_set_counts(
+            kept.aggregates, code, body_map.quarters(start, last)
+        )
         regions = (
-            body_map.whole_and_quarters(sets, start, last)
+            body_map.whole_and_quarters_of_sets(by_quarter, start, last)
             if code == measures.BODY_SITES.code
             else None
         )
-        return loaded_days.days_per_code_of_sets(sets), regions
+        return loaded_days.days_per_code_of_counts(
+            p for pairs in by_quarter for p in pairs
+        ), regions
 
     return kept.before(("sets", code, start), make)
 
