@@ -237,6 +237,8 @@ def sleep_chart(
     ticks = xs.ticks(start, end)
     dense = len(axis) > 45
     places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
+    # a check-in on a day (week) of the axis takes its x from there, not placed again
+    placed = dict(zip(axis, (x for _, x in places), strict=True))
     panels = []
     names = []
     for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
@@ -274,7 +276,7 @@ def sleep_chart(
             y2 = Scale(0, 1, 0, 0)
         else:
             shown = [
-                (w[0].isoformat(), w[1], w[2], xs.day(w[0]))
+                (w[0].isoformat(), w[1], w[2], placed[w[0]] if w[0] in placed else xs.day(w[0]))
                 for w in checkins
                 if start <= w[0] <= end
             ]

@@ -21,19 +21,22 @@ def line(
     *,
     tip: Callable[[str, float | int], str] | None = None,
     join: bool = True,
+    kept: bool = True,
     **style,
 ) -> Line:
     """A series from (at, value or None, x) in order, x a Scale's output (already rounded to
     0.1): a None breaks the line (a gap); the marks are the values that are there. With
     join=False, markers alone (no lines). y_of runs once per distinct value (a 0-10 chart has
-    a few dozen however many marks)."""
+    a few dozen however many marks). A series without tooltips is kept (_kept_line) unless
+    kept=False: its caller keeps it under what it is drawn from (pain._course_line), and a
+    second key of every point would cost hashing them and a slot of the 128."""
     if tip and len(values) - list(map(_value_of, values)).count(None) > TIP_LIMIT:
         tip = None  # a tooltip on every one of hundreds of points: bytes, not help
     # each distinct value (dict.fromkeys keeps the first of equal values, e.g. 5 before 5.0)
     y_at = {
         value: y_of(value) for value in dict.fromkeys(map(_value_of, values)) if value is not None
     }
-    if tip is None:
+    if tip is None and kept:
         return _kept_line(
             name, colour, tuple(values), tuple(y_at.items()), join, tuple(sorted(style.items()))
         )

@@ -88,3 +88,26 @@ def test_rectangles_write_each_coordinate_as_python_writes_it():
         ' data-value="1"/>'
         '<rect x="10" y="-0.0" width="2.0" height="17.0" fill="#fff" data-at="c"/>'
     )
+
+
+def test_an_aligned_course_is_kept_once_with_its_row_not_again_as_a_series():
+    """The aligned chart keeps each course (pain._course_line) under its points; its line
+    without tooltips (more than FEW courses) is not kept a second time by series._kept_line,
+    whose 128 places stay for the other series. Drawn again from nothing, the same markup."""
+    from diary.analysis import aligned_on_infusions
+    from diary.charts_svg import series
+    from diary.charts_svg.pain import FEW
+    from tests.charts.conftest import day
+
+    pain = {day(i): float(i % 10) for i in range(0, 30 * (FEW + 1))}
+    days = [day(30 * k) for k in range(FEW + 1)]
+    charts_svg.forget()
+    chart = charts_svg.aligned_chart(aligned_on_infusions(pain, days))
+    courses = [s for s in chart.panels[0].lines if not s.name.startswith("Next")]
+    assert len(courses) == FEW + 1 and all(not m.tip for s in courses for m in s.marks)
+    assert series._kept_line.cache_info().currsize == 0
+    line("S", "#000000", [("1", 1, 10.0)], lambda v: v)
+    assert series._kept_line.cache_info().currsize == 1
+    charts_svg.forget()
+    again = charts_svg.aligned_chart(aligned_on_infusions(pain, days))
+    assert str(again.html()) == str(chart.html())
