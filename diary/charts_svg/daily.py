@@ -104,8 +104,14 @@ def symptom_chart(
         )
         for a, b in runs(with_entry)
     ]
+    # the days (weeks) each symptom was reported on, in order: one pass over what each day
+    # reported, not a look at every day for every symptom
+    seen: dict[str, list[int]] = {c: [] for c in codes}
+    for j in with_entry:
+        for c in reported[axis[j]]:
+            seen[c].append(j)
     for i, c in enumerate(codes):
-        seen_on = [j for j in with_entry if c in reported[axis[j]]]
+        seen_on = seen[c]
         rects += [
             Rect(
                 r(box[0] + a * cell),

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
 from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 from diary.charts_svg.plot import (
+    _AT,
+    _VALUE,
     COLOURS,
     INFUSION_COLOUR,
     LEFT,
@@ -275,7 +279,8 @@ def aligned_chart(
     0 and, where the next course starts inside the window, a triangle at 10 in the line's
     colour ("Next infusion")."""
     box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
-    offsets = [o for s in aligned for o, _ in s.points]
+    # every point's offset (map() over an itemgetter: in C, not a Python step per point)
+    offsets = list(map(itemgetter(0), chain.from_iterable(s.points for s in aligned)))
     lo, hi = min(offsets, default=-7) - 1, max(offsets, default=84) + 1
     xs = Scale(lo, hi, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
@@ -352,11 +357,15 @@ def _course_line(
     5-year history has dozens of closed courses, each 93 points). At most 512 courses kept (some
     20 MB), the least recently drawn dropped first."""
     labels, x_of = _aligned_x(lo, hi)  # every offset of `points` is in lo..hi
+    # (label, pain, x) of each point, by map() and zip() over the offsets and pains: in C, not a
+    # Python step per point (forty courses of 93 points)
+    offsets, pains = zip(*points, strict=True) if points else ((), ())
+    label_at, x_at = map(labels.__getitem__, offsets), map(x_of.__getitem__, offsets)
     drawn = [
         line(
             name,
             colour,
-            [(labels[o], p, x_of[o]) for o, p in points],
+            list(zip(label_at, pains, x_at, strict=True)),
             _aligned_y,
             tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
             kept=False,  # kept here, with the row, under the course's points
@@ -376,9 +385,10 @@ def _course_line(
                 size=6,
             )
         )
+    marks = drawn[0].marks  # the points with a pain, in order: (label, pain) as "label: pain"
     row = (
         name,
         "" if next_offset is None else str(next_offset),
-        ", ".join([f"{labels[o]}: {number(p)}" for o, p in points if p is not None]),
+        ", ".join(map("{}: {}".format, map(_AT, marks), map(number, map(_VALUE, marks)))),
     )
     return tuple(drawn), row
