@@ -13,8 +13,6 @@ from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
 from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 from diary.charts_svg.plot import (
-    _AT,
-    _VALUE,
     COLOURS,
     INFUSION_COLOUR,
     LEFT,
@@ -357,15 +355,11 @@ def _course_line(
     5-year history has dozens of closed courses, each 93 points). At most 512 courses kept (some
     20 MB), the least recently drawn dropped first."""
     labels, x_of = _aligned_x(lo, hi)  # every offset of `points` is in lo..hi
-    # (label, pain, x) of each point, by map() and zip() over the offsets and pains: in C, not a
-    # Python step per point (forty courses of 93 points)
-    offsets, pains = zip(*points, strict=True) if points else ((), ())
-    label_at, x_at = map(labels.__getitem__, offsets), map(x_of.__getitem__, offsets)
     drawn = [
         line(
             name,
             colour,
-            list(zip(label_at, pains, x_at, strict=True)),
+            [(labels[o], p, x_of[o]) for o, p in points],
             _aligned_y,
             tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
             kept=False,  # kept here, with the row, under the course's points
@@ -385,10 +379,9 @@ def _course_line(
                 size=6,
             )
         )
-    marks = drawn[0].marks  # the points with a pain, in order: (label, pain) as "label: pain"
     row = (
         name,
         "" if next_offset is None else str(next_offset),
-        ", ".join(map("{}: {}".format, map(_AT, marks), map(number, map(_VALUE, marks)))),
+        ", ".join([f"{labels[o]}: {number(p)}" for o, p in points if p is not None]),
     )
     return tuple(drawn), row
