@@ -5,6 +5,7 @@ which templates draw with presentation attributes only (the CSP allows no style 
 Missing days are gaps, never zeros."""
 
 from diary.charts_svg import pain as _pain
+from diary.charts_svg import plot as _plot
 from diary.charts_svg import series as _series
 from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
 from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
@@ -18,7 +19,7 @@ def forget() -> None:
     chart's courses, pain._course_line, its axes' positions, and the coordinates' texts): benches,
     tests."""
     _series._kept_line.cache_clear()
-    _series._TEXTS.clear()
+    _plot._TEXTS.clear()
     _pain._course_line.cache_clear()
     _pain._aligned_x.cache_clear()
     _pain._aligned_y.cache_clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
@@ -173,7 +174,10 @@ def safety_chart(
     )
 
 
+@lru_cache(maxsize=16)
 def _severity(value: int | None) -> str:
+    """A table cell: "no entries", or the severity's number and name (a few distinct, written
+    for every course and side effect)."""
     return "no entries" if value is None else f"{value} {SEVERITIES[value].lower()}"
 
 
@@ -207,16 +211,20 @@ def side_effect_chart(
     n = max(len(windows), 1)
     w = (box[2] - box[0]) / n
     names = [name for name, _, _ in windows]
+    # each column's x and each row's y placed once, not once per cell (round() is costly)
+    column_x = [r(box[0] + j * w + 0.5) for j in range(len(windows))]
+    cell_w = r(max(w - 1, 0.5))
     rects = []
     for i, code in enumerate(codes):
+        row_y = r(box[1] + i * row_h + 0.5)
         for j, value in enumerate(z[i]):
             if value is None:
                 continue
             rects.append(
                 Rect(
-                    r(box[0] + j * w + 0.5),
-                    r(box[1] + i * row_h + 0.5),
-                    r(max(w - 1, 0.5)),
+                    column_x[j],
+                    row_y,
+                    cell_w,
                     row_h - 1,
                     SEVERITY_COLOURS[value],
                     f"{code}|{names[j]}",
@@ -246,9 +254,7 @@ def side_effect_chart(
         table=Table(
             "Highest severity after each course",
             ("Side effect", *names),
-            tuple(
-                (label(SIDE_EFFECTS, c), *(_severity(v) for v in z[i])) for i, c in enumerate(codes)
-            ),
+            tuple((label(SIDE_EFFECTS, c), *map(_severity, z[i])) for i, c in enumerate(codes)),
         ),
         legend=tuple(
             LegendItem(s, SEVERITY_COLOURS[i], "rect", line=False) for i, s in enumerate(SEVERITIES)

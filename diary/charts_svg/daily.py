@@ -104,8 +104,14 @@ def symptom_chart(
         )
         for a, b in runs(with_entry)
     ]
+    # the days (weeks) each symptom was reported on, in order: one pass over what each day
+    # reported, not a look at every day for every symptom
+    seen: dict[str, list[int]] = {c: [] for c in codes}
+    for j in with_entry:
+        for c in reported[axis[j]]:
+            seen[c].append(j)
     for i, c in enumerate(codes):
-        seen_on = [j for j in with_entry if c in reported[axis[j]]]
+        seen_on = seen[c]
         rects += [
             Rect(
                 r(box[0] + a * cell),
@@ -237,6 +243,8 @@ def sleep_chart(
     ticks = xs.ticks(start, end)
     dense = len(axis) > 45
     places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
+    # a check-in on a day (week) of the axis takes its x from there, not placed again
+    placed = dict(zip(axis, (x for _, x in places), strict=True))
     panels = []
     names = []
     for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
@@ -274,7 +282,7 @@ def sleep_chart(
             y2 = Scale(0, 1, 0, 0)
         else:
             shown = [
-                (w[0].isoformat(), w[1], w[2], xs.day(w[0]))
+                (w[0].isoformat(), w[1], w[2], placed[w[0]] if w[0] in placed else xs.day(w[0]))
                 for w in checkins
                 if start <= w[0] <= end
             ]

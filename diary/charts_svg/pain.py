@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
@@ -76,6 +78,12 @@ def pain_chart(
     ys = Scale(*PAIN_RANGE, box[3], box[1])
     dense = len(axis) > 45
     places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
+    placed = dict(zip(axis, (x for _, x in places), strict=True))
+
+    def x_of(d: date) -> float:
+        """A day's x: looked up for a day (week) of the axis (the late rings), placed else."""
+        x = placed.get(d)
+        return xs.day(d) if x is None else x
 
     def tip(name: str):
         return lambda at, value: f"{name}, {day_label(date.fromisoformat(at))}: {number(value)}"
@@ -118,11 +126,12 @@ def pain_chart(
             ),
         )
     shown = sorted({d for d in infusion_days if start <= d <= end})
+    shown_x = [x_of(d) for d in shown]  # the triangles' and the rules' x
     lines.append(
         line(
             "Infusion",
             INFUSION_COLOUR,
-            [(d.isoformat(), 10, xs.day(d)) for d in shown],
+            [(d.isoformat(), 10, x) for d, x in zip(shown, shown_x, strict=True)],
             ys,
             tip=lambda at, _: f"Infusion, {day_label(date.fromisoformat(at))}",
             shape="triangle-down",
@@ -133,14 +142,14 @@ def pain_chart(
     late_cells: dict[str, str] = {}  # the table's "Recorded late" column, by day (week)
     if weeks is None:
         late = sorted(d for d, a in aggregates.items() if start <= d <= end and a.late)
-        rings = [(d.isoformat(), aggregates[d][measures.PAIN.code], xs.day(d)) for d in late]
+        rings = [(d.isoformat(), aggregates[d][measures.PAIN.code], x_of(d)) for d in late]
         late_cells = dict.fromkeys((at for at, _, _ in rings), "yes")
         late_tip = lambda at, _: f"{day_label(date.fromisoformat(at))}: recorded after the next day"  # noqa: E731
     else:
         counts = late_weeks(aggregates, start, end) if late is None else late
         late_cells = {w.isoformat(): _days(n) for w, n in counts.items()}
         mean_of = dict(zip(axis, now, strict=True))
-        rings = [(w.isoformat(), mean_of[w], xs.day(w)) for w in counts if mean_of[w] is not None]
+        rings = [(w.isoformat(), mean_of[w], x_of(w)) for w in counts if mean_of[w] is not None]
         late_tip = lambda at, _: (  # noqa: E731
             f"Week of {day_label(date.fromisoformat(at))}: {late_cells[at]} recorded after the "
             "next day"
@@ -163,7 +172,7 @@ def pain_chart(
         line(
             "Other treatment",
             COLOURS[2],
-            [(d.isoformat(), 0, xs.day(d)) for d, _ in marks],
+            [(d.isoformat(), 0, x_of(d)) for d, _ in marks],
             ys,
             tip=lambda at, _: f"{texts[at]}, {day_label(date.fromisoformat(at))}",
             shape="triangle-up",
@@ -177,7 +186,7 @@ def pain_chart(
         y_ticks=y_ticks(ys, PAIN_TICKS),
         x_title="Date" if weeks is None else "Week (starting Monday)",
         y_title="Pain (0-10)",
-        rules=tuple(Rule(xs.day(d), d.isoformat()) for d in shown),
+        rules=tuple(Rule(x, d.isoformat()) for d, x in zip(shown, shown_x, strict=True)),
         lines=tuple(lines),
     )
     drawn = [s for s in lines if s.marks]
@@ -268,7 +277,8 @@ def aligned_chart(
     0 and, where the next course starts inside the window, a triangle at 10 in the line's
     colour ("Next infusion")."""
     box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
-    offsets = [o for s in aligned for o, _ in s.points]
+    # every point's offset (map() over an itemgetter: in C, not a Python step per point)
+    offsets = list(map(itemgetter(0), chain.from_iterable(s.points for s in aligned)))
     lo, hi = min(offsets, default=-7) - 1, max(offsets, default=84) + 1
     xs = Scale(lo, hi, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
@@ -352,6 +362,7 @@ def _course_line(
             [(labels[o], p, x_of[o]) for o, p in points],
             _aligned_y,
             tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
+            kept=False,  # kept here, with the row, under the course's points
             size=2,
         )
     ]
@@ -371,6 +382,6 @@ def _course_line(
     row = (
         name,
         "" if next_offset is None else str(next_offset),
-        ", ".join(f"{o}: {number(p)}" for o, p in points if p is not None),
+        ", ".join([f"{labels[o]}: {number(p)}" for o, p in points if p is not None]),
     )
     return tuple(drawn), row

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -35,14 +36,41 @@ def r(value: float) -> float:
     return round(value, 1)
 
 
-# markupsafe.escape's replacements, applied by str.translate: the same text without a Markup
-# object per mark (a 5-year chart escapes thousands of places and tooltips).
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
-
-
 def text(value: object) -> str:
-    """`value` as HTML text or an attribute value: markupsafe.escape's output, as a str."""
-    return str(value).translate(_ESCAPES)
+    """`value` as HTML text or an attribute value: markupsafe.escape's output, as a str (no
+    Markup object per mark: a 5-year chart escapes thousands of places and tooltips). The
+    replacements are markupsafe's own, "&" first; five str.replace (each a scan in C that
+    returns the text itself when the character is absent) rather than str.translate with a
+    dict, which looks every character up and raises and catches a KeyError for each that is
+    not replaced."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+# Each coordinate as written (f"{v}"), once per distinct float: a chart's marks share a few
+# hundred places (a Scale's output, rounded to 0.1) and writing a float costs several times
+# looking it up. Keyed by the value itself, so never stale; emptied past TEXTS_KEPT entries.
+_TEXTS: dict[float, str] = {}
+TEXTS_KEPT = 20_000
+
+
+def _text(value: float) -> str:
+    """f"{value}": looked up for a float other than zero (0.0 and -0.0 are equal keys but are
+    written apart), written for anything else (an int is written without ".0")."""
+    if type(value) is not float or not value:
+        return f"{value}"
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= TEXTS_KEPT:
+            _TEXTS.clear()
+        found = _TEXTS[value] = f"{value}"
+    return found
 
 
 # _value, number and day_label are cached: a 5-year review formats the same few pain values and
@@ -72,6 +100,9 @@ class Mark(NamedTuple):
     at: str
     value: float | int | None
     tip: str = ""
+
+
+_AT, _VALUE, _TIP = itemgetter(2), itemgetter(3), itemgetter(4)  # a Mark's at, value, tip
 
 
 @dataclass(frozen=True)
@@ -108,18 +139,18 @@ class Line:
         marks, and one element per series instead of one per mark is what the browser saves.
         With tooltips, one element per mark (a circle or a polygon with data-at, data-value
         and its <title>). One string made here rather than by a template loop."""
-        if (
-            self.marks
-            and not any(m.tip for m in self.marks)
-            and not any(" " in m.at for m in self.marks)
-        ):
+        marks = self.marks
+        # the marks' places space-separated: one path when no place has a space of its own
+        # (then the joined text has exactly one space between each two) and no mark a tooltip.
+        # map() over itemgetters and _value runs in C, not a Python step per mark.
+        at = " ".join(map(_AT, marks))
+        if marks and at.count(" ") == len(marks) - 1 and not any(map(_TIP, marks)):
             shape = self.shape_path()
-            if len(self.xy) == len(self.marks):
+            if len(self.xy) == len(marks):
                 d = "M" + f"{shape}M".join(self.xy) + shape
             else:
-                d = "".join(f"M{m.x},{m.y}{shape}" for m in self.marks)
-            at = " ".join(m.at for m in self.marks)
-            values = " ".join(_value(m.value) for m in self.marks)
+                d = "".join(f"M{m.x},{m.y}{shape}" for m in marks)
+            values = " ".join(map(_value, map(_VALUE, marks)))
             return Markup(  # noqa: S704 (numbers, and places through text())
                 f'<path d="{d}" data-at="{text(at)}" data-value="{values}"/>'
             )
@@ -182,12 +213,13 @@ class Rect(NamedTuple):
 def rects_svg(rects: Sequence[Rect]) -> Markup:
     """Rectangles (bars, heatmap cells) as SVG, data-at and data-value (when there is one), a
     <title> tooltip when there is one: one string made here rather than by a template loop (a
-    5-year heatmap has thousands of cells)."""
+    5-year heatmap has thousands of cells). A grid's cells share their rows' and columns'
+    places: each coordinate is written once (_text)."""
     out = []
     for b in rects:
         head = (
-            f'<rect x="{b.x}" y="{b.y}" width="{b.w}" height="{b.h}" fill="{b.fill}"'
-            f' data-at="{text(b.at)}"'
+            f'<rect x="{_text(b.x)}" y="{_text(b.y)}" width="{_text(b.w)}"'
+            f' height="{_text(b.h)}" fill="{b.fill}" data-at="{text(b.at)}"'
         )
         if b.value is not None:
             head += f' data-value="{b.value}"'

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
+from operator import itemgetter
 
-from diary.charts_svg.plot import TIP_LIMIT, Line, Mark
+from diary.charts_svg.plot import _TEXTS, TIP_LIMIT, Line, Mark, _text
 
 
 def line(
@@ -19,23 +21,29 @@ def line(
     *,
     tip: Callable[[str, float | int], str] | None = None,
     join: bool = True,
+    kept: bool = True,
     **style,
 ) -> Line:
     """A series from (at, value or None, x) in order, x a Scale's output (already rounded to
     0.1): a None breaks the line (a gap); the marks are the values that are there. With
     join=False, markers alone (no lines). y_of runs once per distinct value (a 0-10 chart has
-    a few dozen however many marks)."""
-    if tip and sum(1 for v in values if v[1] is not None) > TIP_LIMIT:
+    a few dozen however many marks). A series without tooltips is kept (_kept_line) unless
+    kept=False: its caller keeps it under what it is drawn from (pain._course_line), and a
+    second key of every point would cost hashing them and a slot of the 128."""
+    if tip and len(values) - list(map(_value_of, values)).count(None) > TIP_LIMIT:
         tip = None  # a tooltip on every one of hundreds of points: bytes, not help
-    y_at: dict[float | int, float] = {}
-    for _, value, _ in values:
-        if value is not None and value not in y_at:
-            y_at[value] = y_of(value)
-    if tip is None:
+    # each distinct value (dict.fromkeys keeps the first of equal values, e.g. 5 before 5.0)
+    y_at = {
+        value: y_of(value) for value in dict.fromkeys(map(_value_of, values)) if value is not None
+    }
+    if tip is None and kept:
         return _kept_line(
             name, colour, tuple(values), tuple(y_at.items()), join, tuple(sorted(style.items()))
         )
     return _line(name, colour, values, y_at, tip, join, style)
+
+
+_value_of = itemgetter(1)  # a (at, value, x)'s value: map() over it runs in C, not per point
 
 
 @lru_cache(maxsize=128)
@@ -65,45 +73,22 @@ def _line(
     join: bool,
     style: dict,
 ) -> Line:
+    """The series in one pass over its values: each mark, its "x,y" as written (for the
+    polylines and the markers' path alike) and where the runs of consecutive values break."""
     new = tuple.__new__  # Mark(...) through its Python-level __new__ costs more per mark
-    marks = [
-        new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else ""))
-        for at, value, x in values
-        if value is not None
-    ]
-    xy = tuple([f"{_text(m[0])},{_text(m[1])}" for m in marks])
-    paths: list[str] = []
-    if join:
-        run: list[str] = []
-        k = 0
-        for _, value, _ in values:
-            if value is None:
-                if len(run) > 1:
-                    paths.append(" ".join(run))
-                run = []
-            else:
-                run.append(xy[k])
-                k += 1
-        if len(run) > 1:
-            paths.append(" ".join(run))
-    return Line(name, colour, tuple(marks), tuple(paths), xy=xy, **style)
-
-
-# Each coordinate as written (f"{v}"), once per distinct float: a chart's marks share a few
-# hundred places (a Scale's output, rounded to 0.1) and writing a float costs several times
-# looking it up. Keyed by the value itself, so never stale; emptied past TEXTS_KEPT entries.
-_TEXTS: dict[float, str] = {}
-TEXTS_KEPT = 20_000
-
-
-def _text(value: float) -> str:
-    """f"{value}": looked up for a float other than zero (0.0 and -0.0 are equal keys but are
-    written apart), written for anything else (an int is written without ".0")."""
-    if type(value) is not float or not value:
-        return f"{value}"
-    found = _TEXTS.get(value)
-    if found is None:
-        if len(_TEXTS) >= TEXTS_KEPT:
-            _TEXTS.clear()
-        found = _TEXTS[value] = f"{value}"
-    return found
+    y_text = {value: _text(y) for value, y in y_at.items()}  # each distinct y written once
+    texts = _TEXTS
+    marks: list[Mark] = []
+    xy: list[str] = []
+    breaks = [0]  # where a run starts: after each gap (a gap may repeat a place: harmless)
+    for at, value, x in values:
+        if value is None:
+            breaks.append(len(xy))
+            continue
+        marks.append(new(Mark, (x, y_at[value], at, value, tip(at, value) if tip else "")))
+        # _text(x) inlined: the written float looked up here, _text only for what is not
+        # there (a float written for the first time, a zero, an int: see _text)
+        xy.append(f"{(type(x) is float and texts.get(x)) or _text(x)},{y_text[value]}")
+    breaks.append(len(xy))
+    paths = [" ".join(xy[a:b]) for a, b in pairwise(breaks) if b - a > 1] if join else []
+    return Line(name, colour, tuple(marks), tuple(paths), xy=tuple(xy), **style)

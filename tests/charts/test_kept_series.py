@@ -94,7 +94,7 @@ def test_a_wider_axis_after_a_narrower_one_places_each_day_on_the_wider_axis():
 
 
 def test_each_coordinate_is_written_as_python_writes_that_very_value():
-    """Coordinates are written once per distinct float and looked up after (series._text). A
+    """Coordinates are written once per distinct float and looked up after (plot._text). A
     mark at x 10.0 then one at x 10 (an int) are written "10.0" and "10"; at y -0.0 then 0.0,
     "-0.0" and "0.0"; 96.5 as "96.5" before and after the texts are forgotten - each as
     f"{value}" writes it, whichever came first."""
