@@ -251,31 +251,35 @@ def test_an_edit_to_an_old_day_reaches_the_review_at_once(app, make):
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        (datetime(2026, 12, 7, 12, tzinfo=UTC), date(2026, 11, 2)),
-        (datetime(2027, 1, 3, 23, 59, tzinfo=UTC), date(2026, 11, 2)),
-        (datetime(2027, 1, 4, 0, 0, tzinfo=UTC), date(2026, 11, 30)),
+        (datetime(2026, 12, 7, 12, tzinfo=UTC), date(2026, 10, 5)),
+        (datetime(2027, 1, 4, 23, 59, tzinfo=UTC), date(2026, 11, 2)),
+        (datetime(2027, 1, 5, 0, 0, tzinfo=UTC), date(2026, 11, 30)),
     ],
 )
-def test_the_boundary_is_a_monday_every_28_days_at_least_35_days_back(now, expected):
-    """7 Dec 2026: the cutoff is 35 days back, 2 Nov 2026, a Monday 9,436 = 337 x 28 days after
-    1 Jan 2001 (a Monday): the boundary itself. On 3 Jan 2027 the cutoff is 29 Nov: still 2 Nov.
-    On 4 Jan 2027 the cutoff is 30 Nov, 28 days after 2 Nov: the boundary moves there."""
+def test_the_boundary_is_a_monday_every_28_days_at_least_36_days_back(now, expected):
+    """7 Dec 2026: the cutoff is 35 days back, 2 Nov 2026; the boundary is on or before the day
+    before it, 1 Nov: 2 Nov is a Monday 9,436 = 337 x 28 days after 1 Jan 2001 (a Monday), so
+    the boundary is 28 days earlier, 5 Oct. On 4 Jan 2027 the cutoff is 30 Nov, the day before
+    29 Nov: 2 Nov. On 5 Jan 2027 the cutoff is 1 Dec, the day before 30 Nov, 28 days after
+    2 Nov: the boundary moves there."""
     assert history.boundary(now) == expected
     assert expected.weekday() == 0
 
 
-def test_a_boundary_stays_behind_every_later_days_cutoff():
-    """For each day of two years, the boundary is a Monday at most 27 days before that day's
-    cutoff, and every later day's cutoff (when a change is judged) is on or after it: a change
-    to a day before a kept boundary always raises the history version."""
+def test_a_boundary_stays_behind_every_later_days_cutoff_by_a_day():
+    """For each day of two years, the boundary is a Monday 1 to 28 days before that day's
+    cutoff, and every later day's cutoff, even as a database whose clock is a day behind
+    judges it, is on or after it: a change to a day before a kept boundary always raises the
+    history version."""
     start = datetime(2026, 1, 1, 12, tzinfo=UTC)
     for n in range(730):
         now = start + timedelta(days=n)
         bound = history.boundary(now)
         cutoff = data_version.history_cutoff(now)
-        assert bound.weekday() == 0 and 0 <= (cutoff - bound).days < 28
+        assert bound.weekday() == 0 and 1 <= (cutoff - bound).days <= 28
         assert all(
-            data_version.history_cutoff(now + timedelta(days=k)) >= bound for k in range(0, 60, 7)
+            data_version.history_cutoff(now + timedelta(days=k - 1)) >= bound
+            for k in range(0, 60, 7)
         )
 
 

@@ -9,9 +9,10 @@ days raises in the same transaction as the data version: a change to an entry, c
 treatment of a day before data_version.history_cutoff(), or to a session starting before
 data_version.session_cutoff() (the row as it was or as it is now).
 
-The boundary is a Monday on a 28-day grid, at least data_version.HISTORY_AFTER_DAYS days before
-today (UTC): it moves forward once every four weeks. The cutoffs only move forward, so on every
-later day a row of a day before the boundary, or a session starting before 00:00 UTC of it
+The boundary is a Monday on a 28-day grid, before data_version.history_cutoff() by at least a
+day (HISTORY_AFTER_DAYS + 1 days before today in UTC; the day is a margin for the database's
+clock, `boundary`): it moves forward once every four weeks. The cutoffs only move forward, so
+on every later day a row of a day before the boundary, or a session starting before 00:00 UTC of it
 (History.sessions_from, at least a day before every later day's session cutoff), is still a
 history change: no kept part can miss a change. Kept:
 
@@ -114,9 +115,13 @@ _lock = threading.Lock()
 
 
 def boundary(now: datetime | None = None) -> date:
-    """The Monday on the 28-day grid on or before data_version.history_cutoff(now)."""
-    cutoff = data_version.history_cutoff(now)
-    return cutoff - timedelta(days=(cutoff - EPOCH).days % GRID_DAYS)
+    """The Monday on the 28-day grid before data_version.history_cutoff(now): on or before the
+    day before it. The day of margin is for the database's clock, which the triggers read: a
+    transaction that began before midnight (PostgreSQL's now() is its start), or a database
+    server whose clock is behind the application's, judges a change by the day before's cutoff,
+    and a day before the boundary must be a history change for it too."""
+    last = data_version.history_cutoff(now) - timedelta(days=1)
+    return last - timedelta(days=(last - EPOCH).days % GRID_DAYS)
 
 
 def _utc_start(day: date) -> datetime:
