@@ -5,6 +5,7 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -214,13 +215,47 @@ def rolling_mean(
     if window < 1:
         raise ValueError("window must be at least 1")
     needed = window // 2 + 1 if min_points is None else min_points
+    get = values.get
+    ends = end_days if isinstance(end_days, list) else list(end_days)
+    if _successive(ends):
+        # A run of calendar days (a chart's axis): each day read once, the means in one pass.
+        read = list(map(get, days_between(ends[0] - timedelta(days=window - 1), ends[-1])))
+        return dict(zip(ends, trailing_means(read, window, needed)[window - 1 :], strict=True))
     result: dict[date, float | None] = {}
     steps = [timedelta(days=i) for i in range(window)]
-    get = values.get
-    for end in end_days:
+    for end in ends:
         present = [v for step in steps if (v := get(end - step)) is not None]
         result[end] = fmean(present) if present and len(present) >= needed else None
     return result
+
+
+def _successive(days: list[date]) -> bool:
+    """True when `days` are successive calendar days, oldest first (at least one)."""
+    if not days:
+        return False
+    first = days[0].toordinal()
+    return list(map(date.toordinal, days)) == list(range(first, first + len(days)))
+
+
+def trailing_means(run: Sequence[float | None], window: int, needed: int) -> list[float | None]:
+    """rolling_mean's values over a run of successive calendar days: `run[i]` is day i's value
+    (None: no data; the days before the run count as missing), and item i of the result the
+    mean of the values of days i-window+1 .. i that exist, None unless at least `needed` exist.
+
+    One pass with the window's values kept in order (a day enters once and leaves once),
+    instead of `window` lookups a day: the same values, so the same fmean."""
+    means: list[float | None] = []
+    kept: deque[float] = deque()  # the values in the current window, oldest first
+    kept_at: deque[int] = deque()  # their positions in `run`
+    for i, value in enumerate(run):
+        if value is not None:
+            kept.append(value)
+            kept_at.append(i)
+        while kept_at and kept_at[0] <= i - window:
+            kept_at.popleft()
+            kept.popleft()
+        means.append(fmean(kept) if kept and len(kept) >= needed else None)
+    return means
 
 
 def adherence(days_with_entry: set[date], start: date, end: date) -> float:
