@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from math import fsum
 from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -243,7 +244,9 @@ def trailing_means(run: Sequence[float | None], window: int, needed: int) -> lis
     mean of the values of days i-window+1 .. i that exist, None unless at least `needed` exist.
 
     One pass with the window's values kept in order (a day enters once and leaves once),
-    instead of `window` lookups a day: the same values, so the same fmean."""
+    instead of `window` lookups a day: the same values, so the same mean. The mean is
+    statistics.fmean's own arithmetic, fsum(values) / len(values), written out: this runs
+    once for every day of the history (fsum is exactly rounded, so the order is no matter)."""
     means: list[float | None] = []
     kept: deque[float] = deque()  # the values in the current window, oldest first
     kept_at: deque[int] = deque()  # their positions in `run`
@@ -254,7 +257,8 @@ def trailing_means(run: Sequence[float | None], window: int, needed: int) -> lis
         while kept_at and kept_at[0] <= i - window:
             kept_at.popleft()
             kept.popleft()
-        means.append(fmean(kept) if kept and len(kept) >= needed else None)
+        n = len(kept)
+        means.append(fsum(kept) / n if n and n >= needed else None)
     return means
 
 
