@@ -5,15 +5,14 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import fsum
 from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from diary.analysis.trailing import successive, trailing_means
 from diary.measures import DAILY_RULES, NOTE, PAIN, Daily
 
 ONE_DAY = timedelta(days=1)
@@ -218,7 +217,7 @@ def rolling_mean(
     needed = window // 2 + 1 if min_points is None else min_points
     get = values.get
     ends = end_days if isinstance(end_days, list) else list(end_days)
-    if _successive(ends):
+    if successive(ends):
         # A run of calendar days (a chart's axis): each day read once, the means in one pass.
         read = list(map(get, days_between(ends[0] - timedelta(days=window - 1), ends[-1])))
         return dict(zip(ends, trailing_means(read, window, needed)[window - 1 :], strict=True))
@@ -228,38 +227,6 @@ def rolling_mean(
         present = [v for step in steps if (v := get(end - step)) is not None]
         result[end] = fmean(present) if present and len(present) >= needed else None
     return result
-
-
-def _successive(days: list[date]) -> bool:
-    """True when `days` are successive calendar days, oldest first (at least one)."""
-    if not days:
-        return False
-    first = days[0].toordinal()
-    return list(map(date.toordinal, days)) == list(range(first, first + len(days)))
-
-
-def trailing_means(run: Sequence[float | None], window: int, needed: int) -> list[float | None]:
-    """rolling_mean's values over a run of successive calendar days: `run[i]` is day i's value
-    (None: no data; the days before the run count as missing), and item i of the result the
-    mean of the values of days i-window+1 .. i that exist, None unless at least `needed` exist.
-
-    One pass with the window's values kept in order (a day enters once and leaves once),
-    instead of `window` lookups a day: the same values, so the same mean. The mean is
-    statistics.fmean's own arithmetic, fsum(values) / len(values), written out: this runs
-    once for every day of the history (fsum is exactly rounded, so the order is no matter)."""
-    means: list[float | None] = []
-    kept: deque[float] = deque()  # the values in the current window, oldest first
-    kept_at: deque[int] = deque()  # their positions in `run`
-    for i, value in enumerate(run):
-        if value is not None:
-            kept.append(value)
-            kept_at.append(i)
-        while kept_at and kept_at[0] <= i - window:
-            kept_at.popleft()
-            kept.popleft()
-        n = len(kept)
-        means.append(fsum(kept) / n if n and n >= needed else None)
-    return means
 
 
 def adherence(days_with_entry: set[date], start: date, end: date) -> float:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from statistics import fmean
 
-from diary.analysis.daily import ONE_DAY, days_between, trailing_means
+from diary.analysis.daily import ONE_DAY, days_between
 from diary.analysis.relief import (
     EDGE_DIGITS,
     RELIEF_HORIZON_DAYS,
@@ -24,6 +24,7 @@ from diary.analysis.relief import (
     ReliefStatus,
     relief_duration,
 )
+from diary.analysis.trailing import trailing_means
 
 BASELINE_DAYS = 7
 BASELINE_MIN_DAYS = 4

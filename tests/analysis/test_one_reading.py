@@ -1,4 +1,4 @@
-"""The rolling means worked out from one reading of each day (analysis/daily.py trailing_means,
+"""The rolling means worked out from one reading of each day (analysis/trailing.py,
 rolling_mean on a run of calendar days, infusion_response): the same values as the day-by-day
 definition, a day without data missing, never a zero."""
 
@@ -8,7 +8,8 @@ import random
 from datetime import date, timedelta
 
 from diary.analysis import infusion_response, rolling_mean
-from diary.analysis.daily import days_between, trailing_means
+from diary.analysis.daily import days_between
+from diary.analysis.trailing import trailing_means
 
 D0 = date(2026, 3, 10)
 
