@@ -12,6 +12,7 @@ from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from diary.analysis.trailing import successive, trailing_means
 from diary.measures import DAILY_RULES, NOTE, PAIN, Daily
 
 ONE_DAY = timedelta(days=1)
@@ -214,10 +215,15 @@ def rolling_mean(
     if window < 1:
         raise ValueError("window must be at least 1")
     needed = window // 2 + 1 if min_points is None else min_points
+    get = values.get
+    ends = end_days if isinstance(end_days, list) else list(end_days)
+    if successive(ends):
+        # A run of calendar days (a chart's axis): each day read once, the means in one pass.
+        read = list(map(get, days_between(ends[0] - timedelta(days=window - 1), ends[-1])))
+        return dict(zip(ends, trailing_means(read, window, needed)[window - 1 :], strict=True))
     result: dict[date, float | None] = {}
     steps = [timedelta(days=i) for i in range(window)]
-    get = values.get
-    for end in end_days:
+    for end in ends:
         present = [v for step in steps if (v := get(end - step)) is not None]
         result[end] = fmean(present) if present and len(present) >= needed else None
     return result

@@ -192,28 +192,25 @@ def relief_duration(
     if len(observed) < RELIEF_MIN_DATA_DAYS:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
     last = max(observed)
-    days = days_between(first, last)
     if rolling is None:
+        days = days_between(first, last)
         rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
-    if all(v is None for v in rolling.values()):
+    # Each day with a rolling value, in day order: True when in relief (at_or_below the
+    # threshold; the threshold rounded once, each value once).
+    limit = round(threshold, EDGE_DIGITS)
+    relieved = {d: round(v, EDGE_DIGITS) <= limit for d, v in rolling.items() if v is not None}
+    if not relieved:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 
-    # at_or_below(value, threshold) with the threshold rounded once.
-    limit = round(threshold, EDGE_DIGITS)
-
     def in_relief(day: date) -> bool:
-        value = rolling.get(day)
-        return value is not None and round(value, EDGE_DIGITS) <= limit
+        return relieved.get(day) is True
 
     def above(day: date) -> bool:
-        value = rolling.get(day)
-        return value is not None and not round(value, EDGE_DIGITS) <= limit
+        return relieved.get(day) is False
 
     start: date | None = None
-    for day in days:
-        if rolling[day] is None:
-            continue
-        if in_relief(day):
+    for day, relief in relieved.items():
+        if relief:
             start = start or day
         elif start and all(above(day + i * ONE_DAY) for i in range(RELIEF_END_DAYS)):
             last_in = max(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from statistics import fmean
 
-from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
+from diary.analysis.daily import ONE_DAY, days_between
 from diary.analysis.relief import (
     EDGE_DIGITS,
     RELIEF_HORIZON_DAYS,
@@ -24,6 +24,7 @@ from diary.analysis.relief import (
     ReliefStatus,
     relief_duration,
 )
+from diary.analysis.trailing import trailing_means
 
 BASELINE_DAYS = 7
 BASELINE_MIN_DAYS = 4
@@ -79,9 +80,16 @@ def baseline(daily_pain: Mapping[date, float], infusion_day: date) -> float | No
     """Baseline pain for an infusion: the mean daily pain over the 7 days before the infusion
     day (day-7 .. day-1; the infusion day itself is not included). None unless at least 4 of
     those 7 days have data."""
-    present = [
-        v for back in _BASELINE_BACK if (v := daily_pain.get(infusion_day - back)) is not None
-    ]
+    return _baseline_of(_baseline_values(daily_pain, infusion_day))
+
+
+def _baseline_values(daily_pain: Mapping[date, float], infusion_day: date) -> list[float]:
+    """The daily pain values of the 7 days before `infusion_day` that have data, nearest first."""
+    return [v for back in _BASELINE_BACK if (v := daily_pain.get(infusion_day - back)) is not None]
+
+
+def _baseline_of(present: list[float]) -> float | None:
+    """baseline() of the values _baseline_values gave."""
     if len(present) < BASELINE_MIN_DAYS:
         return None
     return fmean(present)
@@ -276,24 +284,32 @@ def infusion_response(
     `next_infusion_day` and `today`.
     """
     base_day = baseline_day or infusion_day
-    base = baseline(daily_pain, base_day)
-    base_n = sum(
-        1
-        for i in range(1, BASELINE_DAYS + 1)
-        if daily_pain.get(base_day - timedelta(days=i)) is not None
-    )
+    # The baseline week and the days after day 0 are each read once: the week-1 days, the
+    # observed days and their rolling means all come from the one reading of days +1..last.
+    base_values = _baseline_values(daily_pain, base_day)
+    base = _baseline_of(base_values)
     last = infusion_day + timedelta(days=RESPONSE_HORIZON_DAYS)
     if next_infusion_day is not None:
         last = min(last, next_infusion_day - ONE_DAY)
     first = infusion_day + ONE_DAY
+    window = days_between(first, last)
+    read = list(map(daily_pain.get, window))  # None: no data that day
     week1_end = min(infusion_day + timedelta(days=7), last)
-    week1_values = [
-        v for d in days_between(first, week1_end) if (v := daily_pain.get(d)) is not None
-    ]
+    # Days +1..week1_end: the first (week1_end - day 0) days of the window (none when it is
+    # empty: week1_end <= day 0).
+    week1_values = [v for v in read[: max(0, (week1_end - infusion_day).days)] if v is not None]
     week1 = fmean(week1_values) if len(week1_values) >= WEEK1_MIN_DAYS else None
-    observed = {d: v for d in days_between(first, last) if (v := daily_pain.get(d)) is not None}
-    ends = days_between(first, max(observed)) if observed else []
-    rolling = rolling_mean(observed, ends, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
+    observed = {d: v for d, v in zip(window, read, strict=True) if v is not None}
+    # The rolling means of days +1 .. the last day with data (rolling_mean of `observed` on
+    # those days: the days before +1 are not observed, as in trailing_means' run).
+    span = (max(observed) - infusion_day).days if observed else 0
+    rolling = dict(
+        zip(
+            window[:span],
+            trailing_means(read[:span], RELIEF_WINDOW, RELIEF_MIN_POINTS),
+            strict=True,
+        )
+    )
     best = min((v for v in rolling.values() if v is not None), default=None)
     return InfusionResponse(
         infusion_day=infusion_day,
@@ -314,7 +330,7 @@ def infusion_response(
             observed_rolling=(observed, rolling),
         ),
         baseline_day=base_day,
-        baseline_days=base_n,
+        baseline_days=len(base_values),
         week1_days=len(week1_values),
         week1_points=absolute_change(base, week1),
         best_points=absolute_change(base, best),

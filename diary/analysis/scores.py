@@ -85,10 +85,9 @@ def peg_score(
 ) -> float | None:
     """PEG score (Krebs 2009): the mean of its three 0-10 items, here average pain and the two
     interference items as the diary asks them daily. None unless all three are given."""
-    items = (average, enjoyment, activity)
-    if any(v is None for v in items):
+    if average is None or enjoyment is None or activity is None:
         return None
-    return sum(items) / 3
+    return sum((average, enjoyment, activity)) / 3
 
 
 # PGIC: 1 very much improved .. 7 very much worse; a responder answers 1 or 2 (much or very

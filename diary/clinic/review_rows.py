@@ -20,7 +20,11 @@ from diary.services.review import CourseRow, Responses
 from diary.services.treatments import KIND_LABELS
 
 DASH = "\u2013"  # the clinic macros' empty value
-SAFETY_CODES = [(c, label(SIDE_EFFECTS, c)) for c in analysis.SAFETY_TREND_CODES]
+# The fixed texts escaped once, not once a course: the side effects' names, the severities
+# (lower case) and the response bands' labels.
+SAFETY_CODES = [(c, escape(label(SIDE_EFFECTS, c))) for c in analysis.SAFETY_TREND_CODES]
+SEVERITIES_LOWER = tuple(escape(s.lower()) for s in SEVERITIES)
+BAND_LABELS = {band: escape(text) for band, text in analysis.RESPONDER_LABELS.items()}
 ID_MARK = 987654321  # an infusion id no session has: replaced by each session's id
 
 
@@ -79,9 +83,9 @@ def _course(c: CourseRow) -> str:
         f"{_num(after.promis_t if after else None)}; PGIC {pgic}"
     )
     effects = "<br>".join(
-        f"{escape(name)}: "
+        f"{name}: "
         + (
-            escape(SEVERITIES[c.effects_after[code]].lower())
+            SEVERITIES_LOWER[c.effects_after[code]]
             if c.effects_after[code] is not None
             else "no entries"
         )
@@ -108,7 +112,7 @@ def _course(c: CourseRow) -> str:
         f'      <td class="num" data-label="Week 1" data-field="week1">{_num(r.week1_mean)} '
         f"{_pct1(r.week1_change)} {_pts(r.week1_points)} "
         f'<span class="muted">({escape(r.week1_days)} days)</span></td>\n'
-        f'      <td data-label="Response, week 1" data-field="band">{escape(r.band_label)}</td>\n'
+        f'      <td data-label="Response, week 1" data-field="band">{BAND_LABELS[r.band]}</td>\n'
         f'      <td class="num" data-label="Best" data-field="best">{_num(r.best_mean)} '
         f"{_pct1(r.best_change)} {_pts(r.best_points)}</td>\n"
         f'      <td data-label="Relief" data-field="relief">{escape(r.relief.text)}</td>\n'

@@ -8,6 +8,9 @@ from datetime import date
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 
+# A day not scored yet (None is a day scored without a PEG).
+_NOT_SCORED = object()
+
 
 class DailyPeg(Mapping):
     """The PEG score of each day (analysis.peg_score of its average pain and two interference
@@ -19,9 +22,10 @@ class DailyPeg(Mapping):
         self._scores: dict[date, float | None] = {}
 
     def _score(self, day: date) -> float | None:
-        if day not in self._scores:
+        score = self._scores.get(day, _NOT_SCORED)
+        if score is _NOT_SCORED:
             a = self._aggregates.get(day)
-            self._scores[day] = (
+            score = self._scores[day] = (
                 None
                 if a is None
                 else analysis.peg_score(
@@ -30,13 +34,19 @@ class DailyPeg(Mapping):
                     a[measures.PEG_ACTIVITY.code],
                 )
             )
-        return self._scores[day]
+        return score
 
     def __getitem__(self, day: date) -> float:
         score = self._score(day)
         if score is None:
             raise KeyError(day)
         return score
+
+    def get(self, day: date, default: float | None = None) -> float | None:
+        """The day's score, else `default`: what Mapping.get gives, without raising and catching
+        a KeyError for each day without a score (window_mean reads the windows with get)."""
+        score = self._score(day)
+        return default if score is None else score
 
     def __iter__(self):
         return (d for d in self._aggregates if self._score(d) is not None)

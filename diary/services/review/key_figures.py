@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 
 from diary import analysis, measures
 from diary.codes import SEVERITIES, SIDE_EFFECTS, label
@@ -140,11 +141,19 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
         if severity > 0
     )
     flares = set(flare_days)
+    # The newest NOTES_SHOWN notes of the period: its days read from today back, stopping
+    # there (not every day of five years looked at).
     notes = tuple(
-        Note(d, text, d in flares)
-        for d in sorted((d for d in aggregates if period_start <= d <= today), reverse=True)
-        for text in aggregates[d].notes
-    )[:NOTES_SHOWN]
+        islice(
+            (
+                Note(d, text, d in flares)
+                for d in reversed(analysis.days_between(period_start, today))
+                if d in aggregates
+                for text in aggregates[d].notes
+            ),
+            NOTES_SHOWN,
+        )
+    )
     lab_notes = tuple(
         LabNote(s.day, s.record.lab_notes) for s in reversed(past) if s.record.lab_notes
     )[:LAB_NOTES_SHOWN]
@@ -164,7 +173,9 @@ def key_figures(loaded: Loaded, responses: Responses) -> KeyFigures:
         change_pct=analysis.percent_change(base, since),
         change_points=analysis.absolute_change(base, since),
         band=analysis.response_band(base, since),
-        days_with_data_14=sum(1 for d in aggregates if today - timedelta(13) <= d <= today),
+        days_with_data_14=sum(
+            1 for d in analysis.days_between(today - timedelta(13), today) if d in aggregates
+        ),
         adherence=analysis.adherence_split(aggregates, period_start, today),
         flare_days=flare_days,
         css=css,

@@ -202,7 +202,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
     ]
     by_id = {r.id: r for r in rows}
     peg = daily_peg(aggregates)
-    checkins = _Checkins(loaded.checkins)
+    checkins, treatments = _ByDay(loaded.checkins), _ByDay(loaded.treatments)
     course_rows = []
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
@@ -211,7 +211,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
         if closed and following is not None:
             row = closed.get(course_key(course.number, course.session_ids, following))
         if row is None or row.sessions != tuple(members):
-            row = _course_row(course, following, members, loaded, daily, peg, checkins)
+            row = _course_row(course, following, members, loaded, daily, peg, checkins, treatments)
         course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
@@ -236,23 +236,26 @@ def _course_row(
     loaded: Loaded,
     daily: Mapping[date, float],
     peg: Mapping[date, float],
-    checkins: _Checkins,
+    checkins: _ByDay,
+    treatments: _ByDay,
 ) -> CourseRow:
+    """One course's row. Each window is worked out once: the week before the first session
+    (baseline, PEG before, rescue before) and the days after the end, stopping the day before
+    the next course (PEG, PROMIS and rescue after, side effects, other treatments)."""
     aggregates = loaded.aggregates
+    first_day, end_day = course.first_day, course.end_day  # end_day: a max over the sessions
     response = analysis.infusion_response(
-        daily,
-        course.end_day,
-        next_infusion_day=next_first,
-        baseline_day=course.first_day,
-        today=loaded.today,
+        daily, end_day, next_infusion_day=next_first, baseline_day=first_day, today=loaded.today
     )
-    observed_to = course.end_day + timedelta(days=analysis.RESPONSE_HORIZON_DAYS)
-    effects_to = course.end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
-    after_to = course.end_day + timedelta(days=analysis.safety.RESCUE_DAYS)
+    day_after = end_day + analysis.ONE_DAY
+    observed_to = end_day + timedelta(days=analysis.RESPONSE_HORIZON_DAYS)
+    effects_to = end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
+    after_to = end_day + timedelta(days=analysis.safety.RESCUE_DAYS)
     if next_first is not None:
-        observed_to = min(observed_to, next_first - analysis.ONE_DAY)
-        effects_to = min(effects_to, next_first - analysis.ONE_DAY)
-        after_to = min(after_to, next_first - analysis.ONE_DAY)
+        day_before_next = next_first - analysis.ONE_DAY
+        observed_to = min(observed_to, day_before_next)
+        effects_to = min(effects_to, day_before_next)
+        after_to = min(after_to, day_before_next)
     records = [s.record for s in sessions]
     doses = [r.dose_mg for r in records if r.dose_mg is not None]
     rates = [r.rate_mg_kg_h for r in records if r.rate_mg_kg_h is not None]
@@ -260,16 +263,16 @@ def _course_row(
     adjuncts: dict[str, None] = {}
     for r in records:
         adjuncts.update(dict.fromkeys(r.adjuncts))
-    week_before = course.first_day - timedelta(days=analysis.BASELINE_DAYS)
-    day_before = course.first_day - analysis.ONE_DAY
+    week_before = first_day - timedelta(days=analysis.BASELINE_DAYS)
+    day_before = first_day - analysis.ONE_DAY
     return CourseRow(
         number=course.number,
         sessions=tuple(sessions),
-        first_day=course.first_day,
-        end_day=course.end_day,
+        first_day=first_day,
+        end_day=end_day,
         response=response,
         next_first_day=next_first,
-        pain_back=_pain_back(response, course.end_day, next_first),
+        pain_back=_pain_back(response, end_day, next_first),
         dose_total_mg=sum(doses) if doses else None,
         doses_missing=len(records) - len(doses),
         rate_min=min(rates, default=None),
@@ -281,24 +284,25 @@ def _course_row(
         adverse_events=tuple((r.day, r.adverse_events) for r in records if r.adverse_events),
         peg_before=analysis.window_mean(peg, week_before, day_before, PEG_MIN_DAYS),
         peg_after=analysis.window_mean(
-            peg,
-            course.end_day + analysis.ONE_DAY,
-            min(course.end_day + timedelta(days=7), observed_to),
-            PEG_MIN_DAYS,
+            peg, day_after, min(end_day + timedelta(days=7), observed_to), PEG_MIN_DAYS
         ),
-        promis_before=checkins.latest_with_promis(
-            course.first_day - timedelta(days=PROMIS_BEFORE_DAYS), course.first_day
+        promis_before=_latest_with_promis(
+            checkins.between(first_day - timedelta(days=PROMIS_BEFORE_DAYS), first_day)
         ),
-        promis_after=checkins.first(
-            course.end_day + analysis.ONE_DAY,
-            min(course.end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to),
+        promis_after=next(
+            iter(
+                checkins.between(
+                    day_after, min(end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to)
+                )
+            ),
+            None,
         ),
         effects_after=analysis.worst_severity(
-            aggregates, course.first_day, effects_to, analysis.SAFETY_TREND_CODES
+            aggregates, first_day, effects_to, analysis.SAFETY_TREND_CODES
         ),
         rescue_before=analysis.rescue_days(aggregates, week_before, day_before),
-        rescue_after=analysis.rescue_days(aggregates, course.end_day + analysis.ONE_DAY, after_to),
-        treatments=tuple(t for t in loaded.treatments if week_before <= t.day <= observed_to),
+        rescue_after=analysis.rescue_days(aggregates, day_after, after_to),
+        treatments=tuple(treatments.between(week_before, observed_to)),
         grouping=course.reasons,
     )
 
@@ -338,28 +342,26 @@ def _before_next(gap: int) -> str:
     return "next session while still in relief"
 
 
-class _Checkins:
-    """The check-ins (oldest first, as loaded) found by day: a course's window is found by
-    bisection, not by reading five years of weekly check-ins for each of forty courses."""
+class _ByDay:
+    """Check-ins or treatments (oldest first, as loaded) found by day: a course's window is
+    found by bisection, not by reading five years of weekly check-ins for each of forty
+    courses."""
 
-    def __init__(self, checkins: list[Checkin]) -> None:
-        self._checkins = checkins
-        self._days = [c.day for c in checkins]
+    def __init__(self, items: list) -> None:
+        self._items = items
+        self._days = [c.day for c in items]
         self._ordered = all(a <= b for a, b in zip(self._days, self._days[1:], strict=False))
 
-    def _in(self, start: date, end: date) -> list[Checkin]:
-        """The check-ins of days start..end, in their order."""
+    def between(self, start: date, end: date) -> list:
+        """The items of days start..end, in their order."""
         if not self._ordered:
-            return [c for c in self._checkins if start <= c.day <= end]
-        return self._checkins[bisect_left(self._days, start) : bisect_right(self._days, end)]
+            return [c for c in self._items if start <= c.day <= end]
+        return self._items[bisect_left(self._days, start) : bisect_right(self._days, end)]
 
-    def latest_with_promis(self, start: date, end: date) -> Checkin | None:
-        """The last check-in of start..end with a PROMIS score."""
-        return next((c for c in reversed(self._in(start, end)) if c.promis_raw is not None), None)
 
-    def first(self, start: date, end: date) -> Checkin | None:
-        found = self._in(start, end)
-        return found[0] if found else None
+def _latest_with_promis(checkins: list[Checkin]) -> Checkin | None:
+    """The last of these check-ins with a PROMIS score."""
+    return next((c for c in reversed(checkins) if c.promis_raw is not None), None)
 
 
 def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):

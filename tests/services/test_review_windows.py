@@ -1,0 +1,107 @@
+"""Windows the review reads by day rather than by walking the whole history
+(services/review/responses.py, key_figures.py): the other treatments around a course, the
+period's newest notes and the days with data of the last 14 days. First and last day count."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from diary.analysis import DayAggregate
+from diary.measures import NOTE, PAIN_AVERAGE, PEG_ACTIVITY, PEG_ENJOYMENT
+from diary.services.review.daily_peg import daily_peg
+from diary.services.review.key_figures import NOTES_SHOWN, key_figures
+from diary.services.review.load import Loaded, TreatmentRecord
+from diary.services.review.responses import compute
+from tests.services.test_review_checkins import SESSION, TODAY, _session
+
+
+def _loaded(aggregates=None, treatments=()) -> Loaded:
+    return Loaded(
+        patient_id=1,
+        today=TODAY,
+        now=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        sessions=[_session(SESSION)],
+        aggregates=aggregates or {},
+        daily={},
+        checkins=[],
+        treatments=list(treatments),
+    )
+
+
+def test_treatments_of_a_course_from_its_baseline_week_to_day_84():
+    """The session of 10 March 2026 (4 hours: the course ends that day): its treatments are
+    those of 3 March (a week before) to 2 June (day +84), however many years of treatments
+    come before and after, in the loaded order; a list not in day order gives the same."""
+    day_84 = SESSION + timedelta(days=84)
+    old = [TreatmentRecord(i, SESSION - timedelta(days=30 + i), "physio", None) for i in range(900)]
+    edges = [
+        TreatmentRecord(1001, date(2026, 3, 2), "physio", "the day before"),
+        TreatmentRecord(1002, date(2026, 3, 3), "physio", "first day"),
+        TreatmentRecord(1003, SESSION, "block", None),
+        TreatmentRecord(1004, SESSION, "physio", "same day, later id"),
+        TreatmentRecord(1005, day_84, "physio", "last day"),
+        TreatmentRecord(1006, day_84 + timedelta(days=1), "physio", "the day after"),
+    ]
+    ordered = sorted(old, key=lambda t: t.day) + edges
+    course = compute(_loaded(treatments=ordered)).courses[0]
+    assert [t.id for t in course.treatments] == [1002, 1003, 1004, 1005]
+    shuffled = ordered[::-1]
+    course = compute(_loaded(treatments=shuffled)).courses[0]
+    assert [t.id for t in course.treatments] == [1005, 1004, 1003, 1002]
+
+
+def _day(d: date, *notes: str) -> DayAggregate:
+    return DayAggregate(day=d, values={NOTE.code: notes})
+
+
+def test_notes_are_the_periods_newest_and_days_with_data_the_last_14():
+    """The period starts the day after the course (11 March). Notes on every day from 1 March
+    to 1 June, two on 31 May: the newest 12 are 1 June's, 31 May's two (in the order written)
+    and 30 May to 22 May's. With notes only on 9 to 12 March, the period's are 12 and 11
+    March's (10 March is before it). Days with data of the last 14: 19 May to 1 June have
+    entries, 18 May and 2 June (a day after today) do not count."""
+    days = [date(2026, 3, 1) + timedelta(days=i) for i in range(93)]
+    aggregates = {d: _day(d, f"note {d}") for d in days}
+    aggregates[date(2026, 5, 31)] = _day(date(2026, 5, 31), "first", "second")
+    aggregates[date(2026, 6, 2)] = _day(date(2026, 6, 2), "tomorrow")
+    loaded = _loaded(aggregates)
+    key = key_figures(loaded, compute(loaded))
+    assert len(key.notes) == NOTES_SHOWN
+    assert [n.text for n in key.notes[:4]] == [
+        "note 2026-06-01",
+        "first",
+        "second",
+        "note 2026-05-30",
+    ]
+    assert key.notes[-1].day == date(2026, 5, 22)
+    assert key.days_with_data_14 == 14
+
+    few = {d: _day(d, f"note {d}") for d in (date(2026, 3, i) for i in (9, 10, 11, 12))}
+    loaded = _loaded(few)
+    key = key_figures(loaded, compute(loaded))
+    assert [n.day for n in key.notes] == [date(2026, 3, 12), date(2026, 3, 11)]
+    assert key.days_with_data_14 == 0
+
+
+def test_daily_peg_get_is_the_mappings_get():
+    """A day's PEG: the mean of average pain and the two interference items (6, 3, 0: 3.0);
+    a day without one of them and a day without entries have none: get gives the default, []
+    raises KeyError, as any Mapping."""
+    full, partial, absent = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
+    values = {PAIN_AVERAGE.code: 6.0, PEG_ENJOYMENT.code: 3.0, PEG_ACTIVITY.code: 0.0}
+    peg = daily_peg(
+        {
+            full: DayAggregate(day=full, values=values),
+            partial: DayAggregate(day=partial, values={**values, PEG_ACTIVITY.code: None}),
+        }
+    )
+    assert (peg.get(full), peg[full]) == (3.0, 3.0)
+    for day in (partial, absent):
+        assert peg.get(day) is None
+        assert peg.get(day, -1.0) == -1.0
+        assert day not in peg
+        with pytest.raises(KeyError):
+            peg[day]
+    assert dict(peg) == {full: 3.0}
