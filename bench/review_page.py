@@ -62,42 +62,35 @@ _spec.loader.exec_module(seed)
 PAIN = 2
 
 
-def _new_entry(app, patient_id: int) -> None:
-    """A patient's entry for today, saved as the diary saves one (the session's events raise
-    the data version in the same transaction); outside the timed request."""
+def _new_row(app, patient_id: int, kind: str) -> None:
+    """A patient's entry ("entry") or weekly check-in ("checkin") for today, saved through the
+    ORM as the diary saves one (the database's triggers raise the data version in the same
+    statement); outside the timed request."""
+    now = datetime.now(UTC)
     with app.app_context():
-        patient = db.session.get(User, patient_id)
-        db.session.add(
-            Entry(
+        if kind == "entry":
+            row = Entry(
                 id=uuid.uuid4(),
                 patient_id=patient_id,
-                day=datetime.now(UTC).date(),
-                recorded_at=datetime.now(UTC),
-                timezone=patient.timezone,
+                day=now.date(),
+                recorded_at=now,
+                timezone=db.session.get(User, patient_id).timezone,
                 pain=4,
                 symptoms=["burning"],
                 body_sites=["right_hand"],
                 side_effects={},
                 medications=[],
             )
-        )
-        db.session.commit()
-
-
-def _new_checkin(app, patient_id: int) -> None:
-    """A patient's weekly check-in for today, saved through the ORM as the diary saves one (the
-    database's triggers raise the data version); outside the timed request."""
-    with app.app_context():
-        db.session.add(
-            WeeklyCheckin(
+        else:
+            row = WeeklyCheckin(
                 id=uuid.uuid4(),
                 patient_id=patient_id,
-                day=datetime.now(UTC).date(),
-                recorded_at=datetime.now(UTC),
+                day=now.date(),
+                recorded_at=now,
                 promis_pi={"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3, "pi_chores": 2},
                 pgic=3,
             )
-        )
+        db.session.add(row)
         db.session.commit()
 
 
@@ -155,9 +148,9 @@ def measure(args) -> dict:
             for _ in range(args.requests):
                 for label, (patient_id, page_url, charts_url) in urls.items():
                     if mode == "after an entry":
-                        _new_entry(app, patient_id)
+                        _new_row(app, patient_id, "entry")
                     elif mode == "after a check-in":
-                        _new_checkin(app, patient_id)
+                        _new_row(app, patient_id, "checkin")
                     elif mode == "cold":
                         with app.app_context():
                             # review_cache.clear() where the code keeps built records too
