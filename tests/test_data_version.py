@@ -27,6 +27,16 @@ def versions(app, patient) -> tuple[int, int]:
         return user.data_version, user.history_version
 
 
+def raised_by(app, patient, statement) -> tuple[int, int]:
+    """How much `statement`, run through a bare connection in its own transaction, raised the
+    patient's data version and history version."""
+    before = versions(app, patient)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(statement)
+    after = versions(app, patient)
+    return after[0] - before[0], after[1] - before[1]
+
+
 def test_every_kind_of_change_bumps_only_that_patients_version(app, make):
     patient, other, clinician = make.patient(), make.patient(), make.clinician()
     with app.app_context():
@@ -114,11 +124,7 @@ def test_writes_outside_the_session_bump_it_too(app, make):
     entry_id = uuid.uuid4()
 
     def step(statement) -> tuple[int, int]:
-        before = versions(app, patient)
-        with app.app_context(), db.engine.begin() as conn:
-            conn.execute(statement)
-        after = versions(app, patient)
-        return after[0] - before[0], after[1] - before[1]
+        return raised_by(app, patient, statement)
 
     new_entry = insert(entries_table).values(
         id=entry_id, patient_id=patient.id, day=today, pain=3, recorded_at=datetime.now(UTC)
@@ -210,11 +216,7 @@ def test_which_rows_of_infusions_check_ins_and_treatments_reach_the_past(app, ma
     recent, old = today - timedelta(days=2), today - timedelta(days=400)
 
     def step(statement) -> tuple[int, int]:
-        before = versions(app, patient)
-        with app.app_context(), db.engine.begin() as conn:
-            conn.execute(statement)
-        after = versions(app, patient)
-        return after[0] - before[0], after[1] - before[1]
+        return raised_by(app, patient, statement)
 
     def at(day):
         return datetime.combine(day, time(9), UTC)

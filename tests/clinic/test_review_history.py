@@ -39,6 +39,24 @@ def _versions(app, patient) -> tuple[int, int]:
         return user.data_version, user.history_version
 
 
+def weekly_checkins(patient_id: int, last: date, weeks: int = 50) -> None:
+    """`weeks` weekly check-ins, the newest on `last` (PGIC 2-4 by week), in the session (not
+    committed)."""
+    db.session.execute(
+        insert(WeeklyCheckin),
+        [
+            {
+                "id": uuid.uuid4(),
+                "patient_id": patient_id,
+                "day": last - timedelta(days=7 * w),
+                "promis_pi": {"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3},
+                "pgic": 2 + w % 3,
+            }
+            for w in range(weeks)
+        ],
+    )
+
+
 def _everything(patient_id: int) -> dict:
     """Every number the review, its charts (all ranges), its body map and its report read,
     computed by the code as it stands (kept history or not)."""
@@ -73,19 +91,7 @@ def test_a_new_entry_today_keeps_the_older_days_and_gives_the_review_a_full_comp
     clinician, patient = _long_diary(app, make, years=1, infusions=8)
     today = datetime.now(UTC).date()
     with app.app_context():
-        db.session.execute(
-            insert(WeeklyCheckin),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "patient_id": patient.id,
-                    "day": today - timedelta(days=7 * w),
-                    "promis_pi": {"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3},
-                    "pgic": 2 + w % 3,
-                }
-                for w in range(50)
-            ],
-        )
+        weekly_checkins(patient.id, today)
         db.session.commit()
         review_cache.clear()
         _everything(patient.id)  # the first review: computed from nothing, history kept

@@ -10,13 +10,13 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin
 from diary.services import data_version, review, review_cache
 from diary.services.review import history
-from tests.clinic.test_review_history import _everything, _versions
+from tests.clinic.test_review_history import _everything, _versions, weekly_checkins
 from tests.clinic.test_review_long import _long_diary
 
 # The module (the package's `responses` is the function of that name).
@@ -72,19 +72,7 @@ def test_a_recent_check_in_infusion_or_treatment_keeps_the_history(app, make, me
     clinician, patient = _long_diary(app, make, years=1, infusions=8)
     today = datetime.now(UTC).date()
     with app.app_context():
-        db.session.execute(
-            insert(WeeklyCheckin),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "patient_id": patient.id,
-                    "day": today - timedelta(days=7 * w + 3),
-                    "promis_pi": {"pi_day_to_day": 3, "pi_work_home": 2, "pi_social": 3},
-                    "pgic": 2 + w % 3,
-                }
-                for w in range(50)
-            ],
-        )
+        weekly_checkins(patient.id, today - timedelta(days=3))
         db.session.add(
             Treatment(patient_id=patient.id, day=today - timedelta(days=200), kind="nerve_block")
         )
