@@ -76,9 +76,26 @@ class Config:
     # A reminder still undelivered after this long (phone off) is dropped by the push service.
     PUSH_TTL_SECONDS = 4 * 60 * 60
 
+    # While the limits' Redis is unreachable, Flask-Limiter counts in each worker's memory (the
+    # limits still apply, per worker) and looks at Redis again now and then.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Redis clients (limits, caches) give up quickly on a Redis that does not answer, so a hung
+    # Redis costs a request half a second, not the request.
+    REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
     @property
     def RATELIMIT_STORAGE_URI(self) -> str:  # noqa: N802 (Flask reads upper-case keys)
         return self.REDIS_URL or "memory://"
+
+    @property
+    def RATELIMIT_STORAGE_OPTIONS(self) -> dict:  # noqa: N802
+        return dict(self.REDIS_SOCKET_OPTIONS) if self.REDIS_URL else {}
+
+    @property
+    def CACHE_OPTIONS(self) -> dict | None:  # noqa: N802
+        # Flask-Caching passes these to the Redis client (and to a memory cache's constructor,
+        # which takes none of them: so only with Redis).
+        return dict(self.REDIS_SOCKET_OPTIONS) if self.REDIS_URL else None
 
 
 class DevelopmentConfig(Config):

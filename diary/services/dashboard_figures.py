@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import Flask
-from flask_caching import Cache
 from sqlalchemy import Date, Float, Integer, cast, column, func, select, text
 
 from diary import analysis, measures
 from diary.analysis.relief import EDGE_DIGITS
 from diary.extensions import db
 from diary.models import Entry
+from diary.services.shared_cache import SharedCache
 
 # The relief status of a patient whose status is known not to be "ended" but was not computed
 # (may_end is false): relief_duration runs when it is shown (the API's list; the page does not
@@ -46,8 +46,9 @@ RECENT_DAYS = 15
 _MARGIN = 10.0**-EDGE_DIGITS
 
 # Each patient's kept figures; shared in Redis when REDIS_URL is set, else in each worker's
-# memory. A key names a data version: old ones are never asked for again and expire.
-cache = Cache()
+# memory (while Redis is unreachable, computed each time: shared_cache.py). A key names a data
+# version: old ones are never asked for again and expire.
+cache = SharedCache()
 CACHE_SECONDS = 8 * 24 * 60 * 60
 
 

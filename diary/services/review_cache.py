@@ -9,7 +9,8 @@ the entry's life: it is kept until the next scheduled infusion starts or the pat
 ends, whichever is first.
 
 Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
-machines; keys under CACHE_KEY_PREFIX), else in each worker's memory.
+machines; keys under CACHE_KEY_PREFIX), else in each worker's memory. While Redis is
+unreachable, every read is a miss and the review is computed as usual (shared_cache.py).
 
 The page and its charts request (and the report) read the same computed record
 (review.build: the loaded diary and every course's response). A worker keeps the last few
@@ -37,7 +38,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flask import Flask
-from flask_caching import Cache
 from sqlalchemy import select
 
 from diary import charts_svg
@@ -45,8 +45,9 @@ from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import review
 from diary.services.local_time import local_now
+from diary.services.shared_cache import SharedCache
 
-cache = Cache()
+cache = SharedCache()
 MAX_SECONDS = 6 * 60 * 60
 BUILT_KEPT = 8
 BUILT_SECONDS = 120
