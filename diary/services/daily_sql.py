@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from statistics import fmean
 from typing import Any
 
@@ -49,6 +50,7 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import NullType
 
@@ -244,15 +246,18 @@ _DAY_OF: dict[str, Callable[[Any], date]] = {"sqlite": date.fromisoformat}
 def _late(day: date, row: tuple, default_zone: str | None) -> int:
     """1 when the entry of `row` was recorded late, judged in its zone as the analysis does
     (analysis.recorded_on_time), else 0."""
-    recorded_at, zone_name = _recorded_at(row[RECORDED_AT]), row[RECORDED_AT + 1]
+    recorded_at = _instant_of(db.session.get_bind().dialect)(row[RECORDED_AT])
+    zone_name = row[RECORDED_AT + 1]
     return 0 if analysis.recorded_on_time(day, recorded_at, zone_name or default_zone) else 1
 
 
-def _recorded_at(value: Any) -> datetime:
-    """The instant the entry's row gives (read unconverted: most rows never need it), as the
-    column's type gives it (UTCDateTime: aware, UTC)."""
-    dialect = db.session.get_bind().dialect
-    return Entry.recorded_at.type.dialect_impl(dialect).result_processor(dialect, None)(value)
+@lru_cache(maxsize=4)
+def _instant_of(dialect: Dialect) -> Callable[[Any], datetime]:
+    """How the entry's recorded_at, read unconverted (most rows never need it), becomes the
+    instant the column's type gives (UTCDateTime: aware, UTC): its result processor, made once
+    per dialect, not once per entry judged (a diary of entries logged the next day has one for
+    nearly every day)."""
+    return Entry.recorded_at.type.dialect_impl(dialect).result_processor(dialect, None)
 
 
 def _combined(rows: list) -> tuple:
