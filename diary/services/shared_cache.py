@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask_caching import Cache
@@ -46,38 +47,28 @@ class SharedCache(Cache):
                 self._failing.clear()
             logging.getLogger("diary").info("Cache answers again.")
 
-    def get(self, *args: Any, **kwargs: Any) -> Any:
+    def _guarded(self, operation: str, call: Callable[[], Any], instead: Any) -> Any:
+        """call(), the backend's answer; `instead` when Redis raised (logged by _failed)."""
         try:
-            found = super().get(*args, **kwargs)
+            answer = call()
         except RedisError as error:
-            self._failed("get", error)
-            return None
+            self._failed(operation, error)
+            return instead
         self._answered()
-        return found
+        return answer
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        one = super().get
+        return self._guarded("get", lambda: one(*args, **kwargs), None)
 
     def get_many(self, *args: Any, **kwargs: Any) -> list[Any]:
-        try:
-            found = super().get_many(*args, **kwargs)
-        except RedisError as error:
-            self._failed("get_many", error)
-            return [None] * len(args)
-        self._answered()
-        return found
+        many = super().get_many
+        return self._guarded("get_many", lambda: many(*args, **kwargs), [None] * len(args))
 
     def set(self, *args: Any, **kwargs: Any) -> bool | None:
-        try:
-            stored = super().set(*args, **kwargs)
-        except RedisError as error:
-            self._failed("set", error)
-            return False
-        self._answered()
-        return stored
+        one = super().set
+        return self._guarded("set", lambda: one(*args, **kwargs), False)
 
     def set_many(self, *args: Any, **kwargs: Any) -> list[Any]:
-        try:
-            stored = super().set_many(*args, **kwargs)
-        except RedisError as error:
-            self._failed("set_many", error)
-            return []
-        self._answered()
-        return stored
+        many = super().set_many
+        return self._guarded("set_many", lambda: many(*args, **kwargs), [])
