@@ -7,6 +7,7 @@ as data beside the markup, built by the browser when opened)."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
@@ -38,8 +39,10 @@ class _Reader(HTMLParser):
         if tag == "g":
             name = a.get("data-series")
             if name:
-                new = {"name": name, "x": [], "y": [], "paths": [], "xy": {}}
+                new = {"name": name, "x": [], "y": [], "paths": [], "xy": {}, "colour": None}
                 self.series.setdefault(name, new)
+            elif self._current() and "stroke" in a:  # a series' lines, in its colour
+                self.series[self._current()]["colour"] = a["stroke"]
             self._stack.append(name)
             return
         name = self._current()
@@ -80,8 +83,9 @@ class _Reader(HTMLParser):
 def read_chart(html: str, table: dict | None = None) -> dict:
     """One chart's markup and its table's data (the charts document's "tables": the browser
     builds the table from it when its <details> is opened) -> {"title", "series": {name: {"x",
-    "y", "runs"}}, "rects", "rules", "table": [[cell, ...], ...] (header row first), "empty":
-    the message or ""}."""
+    "y", "runs", "colour": its lines'}}, "rects", "rules", "table": [[cell, ...], ...] (header
+    row first), "caption": the table's, "empty": the message or "", "note": what the drawing
+    leaves out, or ""}."""
     reader = _Reader()
     reader.feed(html)
     for s in reader.series.values():
@@ -92,13 +96,16 @@ def read_chart(html: str, table: dict | None = None) -> dict:
     assert ("data-chart-table=" in html) == bool(table and table["rows"]), html[-300:]
     rows = [table["head"], *table["rows"]] if table else []
     empty = re.search(r"data-chart-empty>(.*?)</p>", html)
+    note = re.search(r"data-chart-note>(.*?)</p>", html)
     return {
         "title": reader.title,
         "series": reader.series,
         "rects": reader.rects,
         "rules": reader.rules,
         "table": [[str(c) for c in row] for row in rows],
+        "caption": table["caption"] if table else "",
         "empty": empty.group(1) if empty else "",
+        "note": html_lib.unescape(note.group(1)) if note else "",
     }
 
 
