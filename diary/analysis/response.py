@@ -168,7 +168,7 @@ class AlignedSeries:
 @lru_cache(maxsize=8)
 def _steps(before: int, after: int) -> tuple[tuple[int, timedelta], ...]:
     """Each day offset -before..+after with its timedelta, made once (a pure function): the
-    aligned chart's forty courses share them."""
+    courses aligned share them."""
     return tuple((offset, timedelta(days=offset)) for offset in range(-before, after + 1))
 
 

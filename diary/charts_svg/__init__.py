@@ -9,7 +9,7 @@ from diary.charts_svg import plot as _plot
 from diary.charts_svg import series as _series
 from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
 from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
-from diary.charts_svg.pain import aligned_chart, pain_chart
+from diary.charts_svg.pain import ALIGNED_COURSES, aligned_chart, pain_chart
 from diary.charts_svg.plot import Chart, Line, Panel, Rect, Table
 from diary.charts_svg.trend import Infusion, Point, Series, TableRow, Tick, TrendChart, pain_trend
 
@@ -26,6 +26,7 @@ def forget() -> None:
 
 
 __all__ = [
+    "ALIGNED_COURSES",
     "Chart",
     "Infusion",
     "Line",

@@ -37,7 +37,12 @@ from diary.charts_svg.series import line
 PAIN_HEIGHT, ALIGNED_HEIGHT = 300, 300
 TOP, BOTTOM, RIGHT = 16, 44, 16
 PAIN_TICKS = (0, 2, 4, 6, 8, 10)
-FEW = 8  # up to this many courses, each point of the aligned chart has a tooltip
+# The aligned chart draws at most this many courses, the most recent of those it is given: one
+# colour of the palette each (an eighth line would repeat the first's colour and could not be told
+# from it), and a cost that stays the same however long the history (forty courses of a 5-year
+# history are forty lines of ~93 points, unreadable on top of one another). The rest are counted
+# in its title and note; the response table lists every course.
+ALIGNED_COURSES = len(COLOURS)
 
 
 def pain_chart(
@@ -270,12 +275,21 @@ def _table(
 
 
 def aligned_chart(
-    aligned: Sequence[AlignedSeries], names: Mapping[date, str] | None = None
+    aligned: Sequence[AlignedSeries],
+    names: Mapping[date, str] | None = None,
+    *,
+    of: int | None = None,
 ) -> Chart:
     """Pain by day from each course's last day: one line per course (named by `names`, else its
     day 0), x = day offset (-7 .. +84), a gap for a day without an entry, a vertical line at day
     0 and, where the next course starts inside the window, a triangle at 10 in the line's
-    colour ("Next infusion")."""
+    colour ("Next infusion"). Only the last ALIGNED_COURSES of `aligned` (oldest first) are
+    drawn and tabled, every point with a tooltip; `of`: how many courses the period has, when
+    the caller computed the series of the drawn ones only. With courses left out, the title says
+    how many are drawn of how many, and a note (Chart.note) where the others are."""
+    total = max(len(aligned), of or 0)
+    aligned = aligned[-ALIGNED_COURSES:]
+    left_out = total - len(aligned)
     box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
     # every point's offset (map() over an itemgetter: in C, not a Python step per point)
     offsets = list(map(itemgetter(0), chain.from_iterable(s.points for s in aligned)))
@@ -285,11 +299,10 @@ def aligned_chart(
     lines: list[Line] = []
     legend: list[LegendItem] = []
     rows = []
-    few = len(aligned) <= FEW
     for i, s in enumerate(aligned):
         name = (names or {}).get(s.infusion_day, s.infusion_day.isoformat())
-        colour = COLOURS[i % len(COLOURS)]
-        drawn, row = _course_line(name, colour, s.points, s.next_infusion_offset, lo, hi, few)
+        colour = COLOURS[i]
+        drawn, row = _course_line(name, colour, s.points, s.next_infusion_offset, lo, hi)
         lines += drawn
         legend.append(LegendItem(name, colour, "circle"))
         rows.append(row)
@@ -305,19 +318,28 @@ def aligned_chart(
     )
     if aligned:
         legend.append(LegendItem("Next infusion", INFUSION_COLOUR, "triangle-down", line=False))
+    n = len(aligned)
+    if left_out:
+        which = f"the last {n} of {total} courses"
+        note = (
+            f"Only the last {n} of the {total} courses in this period are drawn (one colour "
+            f"each). Every course's relief is in the response table; a range with {n} courses "
+            "or fewer draws them all."
+        )
+        caption = f"Pain by day from the last day of {which} (day: pain)"
+    else:
+        which = f"each of {n} course{'' if n == 1 else 's'}"
+        note = ""
+        caption = "Pain by day from each course's last day (day: pain)"
     return Chart(
         key="aligned",
-        title=f"Daily pain around each of {len(aligned)} course{'' if len(aligned) == 1 else 's'}"
-        ", by day from the course's last day",
+        title=f"Daily pain around {which}, by day from the course's last day",
         height=ALIGNED_HEIGHT,
         panels=(panel,),
-        table=Table(
-            "Pain by day from each course's last day (day: pain)",
-            ("Course", "Next infusion (day)", "Pain by day"),
-            tuple(rows),
-        ),
+        table=Table(caption, ("Course", "Next infusion (day)", "Pain by day"), tuple(rows)),
         legend=tuple(legend),
         empty="" if aligned else "No course in this period.",
+        note=note,
     )
 
 
@@ -328,8 +350,8 @@ def _aligned_xs(lo: int, hi: int) -> Scale:
 @lru_cache(maxsize=16)
 def _aligned_x(lo: int, hi: int) -> tuple[dict[int, str], dict[int, float]]:
     """Each day offset lo..hi of the aligned chart: its label and its x, worked out once for
-    all the courses drawn on that axis (forty courses share one axis of some ninety days). A
-    pure function of its arguments: kept per worker, never stale; read, never changed."""
+    all the courses drawn on that axis (up to ALIGNED_COURSES share one axis of some ninety
+    days). A pure function of its arguments: kept per worker, never stale; read, never changed."""
     xs = _aligned_xs(lo, hi)
     offsets = range(lo, hi + 1)
     return {o: str(o) for o in offsets}, {o: xs(o) for o in offsets}
@@ -347,13 +369,12 @@ def _course_line(
     next_offset: int | None,
     lo: int,
     hi: int,
-    few: bool,
 ) -> tuple[tuple[Line, ...], tuple[str, str, str]]:
     """One course's line of the aligned chart (and its "Next infusion" triangle) and its table
     row, from everything they are drawn from: kept per worker (a pure function of its
-    arguments), so a review after a new entry draws only the courses whose days changed (a
-    5-year history has dozens of closed courses, each 93 points). At most 512 courses kept (some
-    20 MB), the least recently drawn dropped first."""
+    arguments), so a review after a new entry draws only the courses whose days changed (up to
+    ALIGNED_COURSES of some 93 points, each with a tooltip). At most 512 courses kept (some
+    13 MB, 25 kB each), the least recently drawn dropped first."""
     labels, x_of = _aligned_x(lo, hi)  # every offset of `points` is in lo..hi
     drawn = [
         line(
@@ -361,7 +382,7 @@ def _course_line(
             colour,
             [(labels[o], p, x_of[o]) for o, p in points],
             _aligned_y,
-            tip=(lambda at, v: f"{name}, day {at}: {number(v)}") if few else None,
+            tip=lambda at, v: f"{name}, day {at}: {number(v)}",
             kept=False,  # kept here, with the row, under the course's points
             size=2,
         )

@@ -91,23 +91,27 @@ def test_rectangles_write_each_coordinate_as_python_writes_it():
 
 
 def test_an_aligned_course_is_kept_once_with_its_row_not_again_as_a_series():
-    """The aligned chart keeps each course (pain._course_line) under its points; its line
-    without tooltips (more than FEW courses) is not kept a second time by series._kept_line,
-    whose 128 places stay for the other series. Drawn again from nothing, the same markup."""
+    """The aligned chart keeps each course it draws (pain._course_line, the last
+    ALIGNED_COURSES) under its points; its line (with tooltips) is not kept a second time by
+    series._kept_line, whose 128 places stay for the other series. Drawn again from nothing,
+    the same markup."""
     from diary.analysis import aligned_on_infusions
-    from diary.charts_svg import series
-    from diary.charts_svg.pain import FEW
+    from diary.charts_svg import pain, series
     from tests.charts.conftest import day
 
-    pain = {day(i): float(i % 10) for i in range(0, 30 * (FEW + 1))}
-    days = [day(30 * k) for k in range(FEW + 1)]
+    n = charts_svg.ALIGNED_COURSES + 2
+    pain_of = {day(i): float(i % 10) for i in range(0, 30 * n)}
+    days = [day(30 * k) for k in range(n)]
     charts_svg.forget()
-    chart = charts_svg.aligned_chart(aligned_on_infusions(pain, days))
+    chart = charts_svg.aligned_chart(aligned_on_infusions(pain_of, days))
     courses = [s for s in chart.panels[0].lines if not s.name.startswith("Next")]
-    assert len(courses) == FEW + 1 and all(not m.tip for s in courses for m in s.marks)
+    assert len(courses) == charts_svg.ALIGNED_COURSES and all(
+        m.tip for s in courses for m in s.marks
+    )
+    assert pain._course_line.cache_info().currsize == charts_svg.ALIGNED_COURSES
     assert series._kept_line.cache_info().currsize == 0
     line("S", "#000000", [("1", 1, 10.0)], lambda v: v)
     assert series._kept_line.cache_info().currsize == 1
     charts_svg.forget()
-    again = charts_svg.aligned_chart(aligned_on_infusions(pain, days))
+    again = charts_svg.aligned_chart(aligned_on_infusions(pain_of, days))
     assert str(again.html()) == str(chart.html())

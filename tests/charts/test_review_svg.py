@@ -191,6 +191,52 @@ def test_aligned_chart_one_line_per_course_cut_at_the_next():
     assert charts_svg.aligned_chart([]).empty
 
 
+def test_aligned_chart_draws_the_last_seven_courses_one_colour_each():
+    """Ten courses 40 days apart: the last seven drawn (ALIGNED_COURSES, one palette colour
+    each), the title and table caption say 7 of 10, the note says where the others are; with
+    `of` the caller's count of courses in the period (it aligned only the drawn ones)."""
+    days = [day(40 * i) for i in range(10)]
+    pain = {day(i): float(i % 11) for i in range(-7, 40 * 10)}
+    aligned = aligned_on_infusions(pain, days)
+    names = {d: f"Course {i + 1}" for i, d in enumerate(days)}
+    chart = charts_svg.aligned_chart(aligned, names=names)
+    lines = [s for s in chart.panels[0].lines if not s.name.startswith("Next")]
+    assert [s.name for s in lines] == [f"Course {i}" for i in range(4, 11)]
+    assert [s.colour for s in lines] == list(charts_svg.plot.COLOURS)
+    assert [item.name for item in chart.legend] == [s.name for s in lines] + ["Next infusion"]
+    assert chart.title == (
+        "Daily pain around the last 7 of 10 courses, by day from the course's last day"
+    )
+    assert chart.note.startswith("Only the last 7 of the 10 courses in this period are drawn")
+    assert "response table" in chart.note
+    assert chart.table.caption == (
+        "Pain by day from the last day of the last 7 of 10 courses (day: pain)"
+    )
+    assert [row[0] for row in chart.table.rows] == [s.name for s in lines]
+    html = str(chart.html())
+    assert html.count("<polyline") == sum(len(s.paths) for s in lines)
+    assert "data-chart-note>Only the last 7 of the 10 courses" in html
+    # every point has a tooltip (at most seven courses of ~93 points)
+    assert all(m.tip for s in lines for m in s.marks)
+    # the caller aligned only the drawn seven: the same chart, counted of ten
+    assert charts_svg.aligned_chart(aligned[-7:], names=names, of=10) == chart
+
+
+def test_aligned_chart_of_seven_courses_or_fewer_draws_them_all_without_a_note():
+    days = [day(40 * i) for i in range(8)]
+    pain = {day(i): 4.0 for i in range(-7, 40 * 8)}
+    aligned = aligned_on_infusions(pain, days)
+    seven = charts_svg.aligned_chart(aligned[1:])
+    assert seven.title == "Daily pain around each of 7 courses, by day from the course's last day"
+    assert seven.note == "" and "data-chart-note" not in str(seven.html())
+    assert seven.table.caption == "Pain by day from each course's last day (day: pain)"
+    assert len(seven.table.rows) == 7
+    eight = charts_svg.aligned_chart(aligned)
+    assert eight.title.startswith("Daily pain around the last 7 of 8 courses")
+    assert [row[0] for row in eight.table.rows] == [d.isoformat() for d in days[1:]]
+    assert charts_svg.aligned_chart(aligned[1:], of=7) == seven
+
+
 # --- sleep, interference and check-ins ----------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """The review of a long diary (5 years, 40 infusions): as many queries as 30 days, and every
-infusion drawn. `_long_diary` builds such a diary for the other review tests too."""
+infusion drawn (the aligned chart: the last 7 courses). `_long_diary` builds such a diary for
+the other review tests too."""
 
 from __future__ import annotations
 
@@ -71,12 +72,16 @@ def test_review_of_five_years_uses_as_many_queries_as_thirty_days(app, make, cou
 
 
 def test_review_of_five_years_draws_every_infusion(app, make, client):
+    """Every infusion on the pain chart; the aligned chart the last 7 of the 40 courses, one
+    colour each (charts_svg.ALIGNED_COURSES: tests/clinic/test_review_aligned.py)."""
     clinician, patient = _long_diary(app, make, years=5, infusions=40)
     login(client, clinician)
     html = client.get(f"/clinic/patients/{patient.id}?range=all").text
     charts = review_charts(html)
     lines = [n for n in charts["aligned"]["series"] if not n.startswith("Next infusion")]
-    assert len(lines) == 40
+    assert [n.split(" (")[0] for n in lines] == [f"Course {i}" for i in range(34, 41)]
+    assert charts["aligned"]["title"].startswith("Daily pain around the last 7 of 40 courses")
+    assert len(charts["aligned"]["table"]) == 1 + 7
     assert len(series(charts["pain"], "Infusion")["x"]) == 40
     assert len(charts["pain"]["rules"]) == 40
     # over a year: one point a week (charts.weekly), so the document stays small

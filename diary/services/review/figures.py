@@ -97,8 +97,11 @@ def review_svg_charts(
     in_range: list[CourseRow],
     weeks: charts.Weeks | None,
 ) -> dict[str, charts_svg.Chart]:
-    """The eight charts' geometry (diary.charts_svg) for the days start .. end."""
+    """The eight charts' geometry (diary.charts_svg) for the days start .. end. The aligned
+    chart draws the range's last charts_svg.ALIGNED_COURSES courses (one colour each): only
+    theirs are aligned (aligned_series), so its cost is the same at any length of history."""
     aggregates = review.loaded.aggregates
+    aligned_courses = in_range[-charts_svg.ALIGNED_COURSES :]
     courses = review.responses.courses
     checkins = [(c.day, c.promis_raw, c.pgic) for c in review.loaded.checkins]
     session_days = [s.day for s in review.responses.past if start <= s.day <= end]
@@ -113,7 +116,9 @@ def review_svg_charts(
             late=history.late_weeks(review.kept, aggregates, start, end) if weeks else None,
         ),
         "aligned": charts_svg.aligned_chart(
-            aligned_series(review, in_range), names=course_names(in_range)
+            aligned_series(review, aligned_courses),
+            names=course_names(aligned_courses),
+            of=len(in_range),
         ),
         "dose_response": charts_svg.dose_response_chart(
             [

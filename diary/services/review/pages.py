@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from diary import analysis, charts, measures
+from diary import analysis, charts, charts_svg, measures
 from diary.models import User, utcnow
 from diary.services.review import history
 from diary.services.review.body_map import ReviewBodyMap, body_map_of_days
@@ -18,6 +18,8 @@ from diary.services.treatments import KIND_LABELS
 RANGES: dict[str, int | None] = {"30": 30, "90": 90, "180": 180, "365": 365, "all": None}
 RANGE_LABELS = {"30": "30 days", "90": "90 days", "180": "180 days", "365": "1 year", "all": "All"}
 DEFAULT_RANGE = "90"
+# The printed report's aligned chart: its last courses, fewer than the review's bound
+# (charts_svg.ALIGNED_COURSES, one colour each) to fit an A4 page; aligned only for those.
 REPORT_COURSES = 5
 
 
@@ -62,6 +64,16 @@ class ReviewPage:
     # The body map of start..end, counted from the loaded days (no query) for the render,
     # which draws it into `html` and drops it (clinic.views._review_parts).
     body_map: ReviewBodyMap | None = None
+    # The courses that ended in start..end (the aligned chart's); a default, so that a page
+    # cached by a release without it reads as having none to leave out.
+    courses_in_range: int = 0
+
+    @property
+    def aligned_drawn(self) -> int | None:
+        """How many courses the aligned chart draws when it leaves some out (the last
+        charts_svg.ALIGNED_COURSES), else None: the page's words about the chart say so."""
+        bound = charts_svg.ALIGNED_COURSES
+        return bound if self.courses_in_range > bound else None
 
     @property
     def weekly(self) -> bool:
@@ -100,6 +112,7 @@ def review_page(
         key=review.key,
         responses=review.responses,
         infusions_in_range=sum(1 for s in review.responses.past if start <= s.day <= end),
+        courses_in_range=sum(1 for c in review.responses.courses if start <= c.end_day <= end),
         body_map=body_map_of_days(review.loaded.aggregates, start, end, review.kept),
     )
 
