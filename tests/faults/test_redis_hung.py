@@ -89,3 +89,29 @@ def test_a_hung_redis_is_asked_again_after_the_retry_time(hung, make, monkeypatc
     asked = server.received
     _views(client, patient)
     assert server.received > asked
+
+
+def test_sign_in_limits_on_a_hung_redis_fall_back_to_memory(app, database_url, make):
+    """Everything on the hung Redis, the limits too: sign-in answers, and wrong passwords are
+    still delayed (counted in the worker's memory), as with Redis."""
+    server = HungRedis()
+    config = TestingConfig()
+    config.REDIS_URL = server.url
+    patient = make.patient()
+    try:
+        with app_on_redis(database_url, config) as broken:
+            guesser = broken.test_client()
+            statuses = [
+                guesser.post(
+                    "/api/v1/auth/login", json={"email": patient.email, "password": "wrong"}
+                ).status_code
+                for _ in range(7)
+            ]
+            signed_in = broken.test_client().post(
+                "/api/v1/auth/login", json={"email": patient.email, "password": PASSWORD}
+            )
+    finally:
+        server.close()
+    assert statuses == [401] * 5 + [429, 429]
+    assert server.received > 0  # the limits did try the hung server
+    assert signed_in.status_code == 429  # the account is still delayed after 7 wrong ones
