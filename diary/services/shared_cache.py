@@ -11,16 +11,21 @@ logged as a warning once, and again after the cache has answered in between.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask_caching import Cache
 from redis.exceptions import RedisError
 
+ROOT = Path(__file__).resolve().parents[2]
 RETRY_SECONDS = 30.0  # after a failure, how long before Redis is asked again (per worker)
 
 # The "diary" logger is looked up when a message is logged, as diary/__init__.py does: one made
@@ -89,3 +94,25 @@ class SharedCache(Cache):
     def set_many(self, *args: Any, **kwargs: Any) -> list[Any]:
         many = super().set_many
         return self._guarded("set_many", lambda: many(*args, **kwargs), [])
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A fingerprint of the code that makes what the caches hold: the package's Python files and
+    the templates (the cached review holds pickled objects and rendered HTML). Part of every key
+    (key_prefix), so a new release reads nothing an older one stored in Redis, whose shape or
+    wording may differ, and two releases running side by side during an upgrade share nothing.
+    Read once per worker (some 2 MB, a few milliseconds)."""
+    digest = hashlib.sha256()
+    files = sorted([*ROOT.joinpath("diary").rglob("*.py"), *ROOT.joinpath("templates").rglob("*")])
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def key_prefix(app: Flask, kind: str = "") -> str:
+    """The keys' prefix of one cache: CACHE_KEY_PREFIX (default "diary:"), this release
+    (release()) and the cache's kind."""
+    return f"{app.config.get('CACHE_KEY_PREFIX', 'diary:')}{release()}:{kind}"
