@@ -31,7 +31,7 @@ from diary import analysis, measures
 from diary.analysis.relief import EDGE_DIGITS
 from diary.extensions import db
 from diary.models import Entry
-from diary.services.shared_cache import SharedCache
+from diary.services.shared_cache import SharedCache, key_prefix
 
 # The relief status of a patient whose status is known not to be "ended" but was not computed
 # (may_end is false): relief_duration runs when it is shown (the API's list; the page does not
@@ -55,7 +55,7 @@ CACHE_SECONDS = 8 * 24 * 60 * 60
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     config = {
-        "CACHE_KEY_PREFIX": app.config.get("CACHE_KEY_PREFIX", "diary:") + "dashboard:",
+        "CACHE_KEY_PREFIX": key_prefix(app, "dashboard:"),
         "CACHE_DEFAULT_TIMEOUT": CACHE_SECONDS,
     }
     if redis_url:

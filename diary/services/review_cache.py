@@ -9,7 +9,7 @@ the entry's life: it is kept until the next scheduled infusion starts or the pat
 ends, whichever is first.
 
 Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
-machines; keys under CACHE_KEY_PREFIX), else in each worker's memory. While Redis is
+machines; keys under CACHE_KEY_PREFIX and the release, shared_cache.key_prefix), else in each worker's memory. While Redis is
 unreachable, every read is a miss and the review is computed as usual (shared_cache.py).
 
 The page and its charts request (and the report) read the same computed record
@@ -45,7 +45,7 @@ from diary.extensions import db
 from diary.models import Infusion, User, utcnow
 from diary.services import review
 from diary.services.local_time import local_now
-from diary.services.shared_cache import SharedCache
+from diary.services.shared_cache import SharedCache, key_prefix
 
 cache = SharedCache()
 MAX_SECONDS = 6 * 60 * 60
@@ -58,7 +58,6 @@ _built_lock = threading.Lock()
 
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
-    app.config.setdefault("CACHE_KEY_PREFIX", "diary:")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", MAX_SECONDS)
     if redis_url:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
@@ -66,7 +65,7 @@ def init_app(app: Flask) -> None:
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 500)
-    cache.init_app(app)
+    cache.init_app(app, config={"CACHE_KEY_PREFIX": key_prefix(app)})
 
 
 def _seconds_valid(patient: User, now: datetime) -> int:

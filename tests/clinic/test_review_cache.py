@@ -13,7 +13,7 @@ from config import TestingConfig
 from diary import create_app
 from diary.extensions import db
 from diary.models import Infusion, User
-from diary.services import review
+from diary.services import review, shared_cache
 from tests.clinic.charts_html import read_charts
 from tests.clinic.test_review_long import _long_diary
 from tests.factories import login
@@ -123,6 +123,38 @@ def test_two_app_instances_share_the_review_cache_and_never_serve_a_stale_one(
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
         for instance in (first, second):
+            with instance.app_context():
+                db.engine.dispose()
+
+
+def test_another_release_never_reads_what_an_older_one_kept(
+    app, database_url, make, computed, monkeypatch
+):
+    """Two releases side by side on one Redis, with the same configured prefix (a rolling
+    upgrade): the new one computes its own review rather than unpickle the old one's, whose
+    objects and HTML may have another shape."""
+    prefix = f"test-release-{uuid.uuid4().hex}:"
+    store = redis.Redis.from_url(REDIS_URL)
+    monkeypatch.setattr(shared_cache, "release", lambda: "old")
+    old = _instance(database_url, prefix)
+    monkeypatch.setattr(shared_cache, "release", lambda: "new")
+    new = _instance(database_url, prefix)
+    try:
+        clinician, patient = make.clinician(), make.patient(timezone="UTC")
+        make.link(clinician, patient)
+        make.entry(patient, make.days_ago(0), 4)
+        one, two = old.test_client(), new.test_client()
+        login(one, clinician)
+        login(two, clinician)
+        assert _pain_today(one, patient.id) == 4.0
+        assert store.keys(f"{prefix}old:*") and not store.keys(f"{prefix}new:*")
+        assert _pain_today(two, patient.id) == 4.0
+        assert computed == [patient.id, patient.id]  # the new release computed its own
+        assert store.keys(f"{prefix}new:*")
+    finally:
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
+        for instance in (old, new):
             with instance.app_context():
                 db.engine.dispose()
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config import TestingConfig
-from diary import create_app
-from diary.extensions import db, limiter
+from diary.extensions import limiter
 from tests.clinic.charts_html import read_charts
 from tests.factories import PASSWORD
+from tests.faults.broken_redis import app_on_redis
 
 
 def _closed_port() -> int:
@@ -25,21 +25,13 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def down(app, database_url, monkeypatch):
-    """An app on the test database whose Redis is unreachable. The limiter is one object
-    bound to the last app made: its state is put back for the other tests afterwards."""
+    """An app on the test database whose Redis is unreachable."""
     # The session's migrations (alembic's logging file config) disabled the app's logger.
     monkeypatch.setattr(logging.getLogger("diary"), "disabled", False)
-    saved = dict(vars(limiter))
-    saved["_storage_options"] = dict(limiter._storage_options)  # updated in place by init_app
     config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = database_url
     config.REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/0"
-    broken = create_app(config)
-    yield broken
-    with broken.app_context():
-        db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+    with app_on_redis(database_url, config) as broken:
+        yield broken
 
 
 def _sign_in(client, email: str, password: str):
