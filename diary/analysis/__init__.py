@@ -37,6 +37,7 @@ from diary.analysis.daily import (
     daily_pain,
     days_between,
     flares,
+    present_mean,
     recorded_on_time,
     rolling_mean,
     week_start,
@@ -98,7 +99,9 @@ from diary.analysis.safety import (
     RescueDays,
     cumulative_dose,
     rescue_days,
+    rescue_days_of,
     worst_severity,
+    worst_severity_of,
 )
 from diary.analysis.scores import (
     CSS_SMALLEST_REAL_DIFFERENCE,
@@ -190,12 +193,14 @@ __all__ = [
     "peg_score",
     "percent_change",
     "pgic_responder",
+    "present_mean",
     "promis_pi_raw",
     "promis_pi_t_score",
     "recorded_on_time",
     "relief_duration",
     "relief_trend",
     "rescue_days",
+    "rescue_days_of",
     "responder_band",
     "response_band",
     "rolling_mean",
@@ -203,4 +208,5 @@ __all__ = [
     "weekly_values",
     "window_mean",
     "worst_severity",
+    "worst_severity_of",
 ]
