@@ -333,6 +333,13 @@ class DayScale(Scale):
     def day(self, d: date) -> float:
         return self((d - self.start).days)
 
+    def days(self, days: Sequence[date]) -> list[float]:
+        """day() of each of `days`: the same arithmetic in one comprehension, not two calls and
+        a round() call a day (a 5-year chart places hundreds of weeks and check-ins)."""
+        lo, a, first = self.lo, self.a, self.start.toordinal()
+        span, width = (self.hi - lo) or 1, self.b - a
+        return [round(a + (float(d.toordinal() - first) - lo) / span * width, 1) for d in days]
+
     def ticks(self, start: date, end: date, count: int | None = None) -> tuple[Tick, ...]:
         """Evenly spaced date labels, one per 110 units of width at most (6 on a full-width
         chart), so that none overlaps the next."""
