@@ -45,6 +45,19 @@ def worst_severity(
     )
 
 
+def highest_severities(effects: Sequence[Mapping[str, int]]) -> dict[str, int] | None:
+    """Each effect reported on the window's days with entries (one mapping of code -> severity
+    a day), with its highest severity (at least 0), in the order first reported; None when no
+    day has entries (the side-effect chart's column: blank, not "none")."""
+    if not effects:
+        return None
+    highest: dict[str, int] = {}
+    for day in effects:
+        for code, severity in day.items():
+            highest[code] = max(severity, highest.get(code, 0))
+    return highest
+
+
 def worst_severity_of(
     effects: Sequence[Mapping[str, int]], codes: Iterable[str]
 ) -> dict[str, int | None]:

@@ -20,6 +20,7 @@ from diary.analysis import (
     daily_aggregates,
     flares,
     group_courses,
+    highest_severities,
     infusion_response,
     peg_score,
     pgic_responder,
@@ -286,6 +287,15 @@ def test_window_values_already_read():
         "2 of 3 days"
     )
     assert rescue_days_of([]).text == "no entries"
+    # every effect reported, its highest severity, in the order first reported; None without
+    # entries (blank in the side-effect chart, not "none")
+    assert highest_severities(effects) == {"dissociation": 3}
+    assert highest_severities([{"nausea": 1}, {"dissociation": 2, "nausea": 0}]) == {
+        "nausea": 1,
+        "dissociation": 2,
+    }
+    assert highest_severities([{}, {}]) == {}
+    assert highest_severities([]) is None
     assert present_mean([2.0, None, 4.0, 6.0], 3) == 4.0
     assert present_mean([2.0, None, 4.0, 6.0], 4) is None
     assert present_mean([None, None], 0) is None

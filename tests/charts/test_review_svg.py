@@ -19,8 +19,14 @@ from datetime import date, timedelta
 import orjson
 import pytest
 
-from diary import charts_svg
-from diary.analysis import Reading, aligned_on_infusions, daily_aggregates, weekly_values
+from diary import analysis, charts_svg
+from diary.analysis import (
+    Reading,
+    aligned_on_infusions,
+    daily_aggregates,
+    days_between,
+    weekly_values,
+)
 from diary.charts_svg.daily import _runs
 from diary.charts_svg.plot import DayScale
 from diary.codes import BODY_SITES, SIDE_EFFECTS, SYMPTOMS
@@ -240,6 +246,17 @@ def test_side_effect_grid_highest_severity_per_course(aggregates):
     assert [t.label for t in panel.y_ticks] == [c.label for c in SIDE_EFFECTS]
     nausea = next(row for row in chart.table.rows if row[0] == "Nausea")
     assert nausea == ("Nausea", "3 severe", "0 none", "no entries")
+    # the same grid from each window's highest severities, as the review has them per course
+    columns = [
+        (
+            name,
+            analysis.highest_severities(
+                [aggregates[d].side_effects for d in days_between(first, last) if d in aggregates]
+            ),
+        )
+        for name, first, last in windows
+    ]
+    assert charts_svg.side_effect_grid(columns) == chart
 
 
 def test_dose_response_and_safety_charts():

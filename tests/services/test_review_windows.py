@@ -124,3 +124,23 @@ def test_course_days_windows_and_values_from_rows_or_mappings():
     assert days.column(window, SIDE_EFFECTS.code) == [{"nausea": 2, "dizziness": 3}, {}, {}]
     # days given out of order are put in order
     assert CourseDays(dict(reversed(aggregates.items()))).window(first, second) == window[:2]
+
+
+def test_course_side_effects_from_its_first_day_to_7_days_after():
+    """The course of 10 March: its side effects are those of 10 to 17 March (the chart's
+    column, effects_highest, and the safety trend's three, effects_after); 9 and 18 March's do
+    not count. Without entries in the window: None and None for each of the three."""
+    effects = {
+        date(2026, 3, 9): {"nausea": 4},
+        SESSION: {"nausea": 1},
+        date(2026, 3, 12): {"nausea": 2, "vivid_dreams": 3},
+        date(2026, 3, 17): {"headache": 1},
+        date(2026, 3, 18): {"dissociation": 4},
+    }
+    aggregates = {d: DayAggregate(day=d, values={SIDE_EFFECTS.code: e}) for d, e in effects.items()}
+    course = compute(_loaded(aggregates)).courses[0]
+    assert course.effects_highest == {"nausea": 2, "vivid_dreams": 3, "headache": 1}
+    assert course.effects_after == {"dissociation": 0, "nausea": 2, "urinary_symptoms": 0}
+    course = compute(_loaded({date(2026, 3, 18): aggregates[date(2026, 3, 18)]})).courses[0]
+    assert course.effects_highest is None
+    assert course.effects_after == dict.fromkeys(("dissociation", "nausea", "urinary_symptoms"))

@@ -119,6 +119,9 @@ class CourseRow:
     promis_before: Checkin | None
     promis_after: Checkin | None
     effects_after: dict[str, int | None]  # analysis.SAFETY_TREND_CODES -> worst severity
+    # every effect reported in the same window -> its highest severity; None without entries
+    # (analysis.highest_severities: the side-effect chart's column)
+    effects_highest: dict[str, int] | None
     rescue_before: analysis.RescueDays
     rescue_after: analysis.RescueDays
     treatments: tuple[TreatmentRecord, ...]
@@ -268,7 +271,7 @@ def _course_row(
     peg_to = min(end_day + timedelta(days=7), observed_to)
     peg_after = days.window(day_after, peg_to)
     rescue_after = peg_after if after_to == peg_to else days.window(day_after, after_to)
-    effects = days.window(first_day, effects_to)
+    effects = days.column(days.window(first_day, effects_to), measures.SIDE_EFFECTS.code)
     return CourseRow(
         number=course.number,
         sessions=tuple(sessions),
@@ -299,9 +302,8 @@ def _course_row(
             ),
             None,
         ),
-        effects_after=analysis.worst_severity_of(
-            days.column(effects, measures.SIDE_EFFECTS.code), analysis.SAFETY_TREND_CODES
-        ),
+        effects_after=analysis.worst_severity_of(effects, analysis.SAFETY_TREND_CODES),
+        effects_highest=analysis.highest_severities(effects),
         rescue_before=analysis.rescue_days_of(days.column(before, measures.MEDICATIONS.code)),
         rescue_after=analysis.rescue_days_of(days.column(rescue_after, measures.MEDICATIONS.code)),
         treatments=tuple(treatments.between(week_before, observed_to)),
