@@ -10,6 +10,7 @@ from diary.analysis import DayAggregate
 from diary.measures import (
     MEDICATIONS,
     NOTE,
+    PAIN,
     PAIN_AVERAGE,
     PEG_ACTIVITY,
     PEG_ENJOYMENT,
@@ -100,6 +101,7 @@ def test_course_days_windows_and_values_from_rows_or_mappings():
     for code, value in ((PAIN_AVERAGE.code, 6.0), (PEG_ENJOYMENT.code, 3.0)):
         row[NUMBER_AT[code]] = value
     row[NUMBER_AT[PEG_ACTIVITY.code]] = 0.0
+    row[NUMBER_AT[PAIN.code]] = 4.5
     row[JOINED_AT[MEDICATIONS.code]] = '["tramadol"],[]'
     row[JOINED_AT[SIDE_EFFECTS.code]] = '{"nausea": 2},{"nausea": 1, "dizziness": 3}'
     first, second, fourth = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 4)
@@ -121,6 +123,7 @@ def test_course_days_windows_and_values_from_rows_or_mappings():
         frozenset(),
         frozenset(),
     ]
+    assert days.column(window, PAIN.code) == [4.5, None, None]
     assert days.column(window, SIDE_EFFECTS.code) == [{"nausea": 2, "dizziness": 3}, {}, {}]
     # days given out of order are put in order
     assert CourseDays(dict(reversed(aggregates.items()))).window(first, second) == window[:2]

@@ -53,7 +53,10 @@ class CourseDays:
         return analysis.present_mean(scores, min_days)
 
     def column(self, days: list[DayAggregate], code: str) -> list[Any]:
-        """A set or severities measure's value on each of the days (a[code])."""
+        """A number's, set's or severities measure's value on each of the days (a[code])."""
+        at = NUMBER_AT.get(code)
+        if at is not None:
+            return [a.values.row[at] if type(a.values) is DayValues else a[code] for a in days]
         at = JOINED_AT[code]
         decoded = self._decoded
         out = []

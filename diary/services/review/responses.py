@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from statistics import fmean
 
 from diary import analysis, measures
-from diary.analysis import Course, DayAggregate, InfusionResponse, ReliefStatus
+from diary.analysis import Course, InfusionResponse, ReliefStatus
 from diary.services.review.course_days import CourseDays
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 
@@ -187,6 +187,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
     a course found there with the same sessions is not measured again."""
     aggregates = loaded.aggregates
     daily = loaded.daily
+    days = CourseDays(aggregates)
     past = [s for s in loaded.sessions if not s.scheduled]
     courses = analysis.group_courses([s.session() for s in past])
     number_of: dict[int, tuple[int, str]] = {
@@ -199,12 +200,11 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
             record=s,
             course=number_of[s.id][0] if s.id in number_of else None,
             course_reason=number_of[s.id][1] if s.id in number_of else None,
-            css=_severity_score(s, aggregates),
+            css=_severity_score(s, days),
         )
         for s in loaded.sessions
     ]
     by_id = {r.id: r for r in rows}
-    days = CourseDays(aggregates)
     checkins, treatments = _ByDay(loaded.checkins), _ByDay(loaded.treatments)
     course_rows = []
     for i, course in enumerate(courses):
@@ -368,21 +368,17 @@ def _latest_with_promis(checkins: list[Checkin]) -> Checkin | None:
     return next((c for c in reversed(checkins) if c.promis_raw is not None), None)
 
 
-def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):
+def _severity_score(session: SessionRecord, days: CourseDays):
     """The CSS at this visit (CSS_DEFINITION), or why it is not shown."""
     day = session.day
     if session.exam_signs is None:
         return SeverityScore(None, "No exam recorded at this visit.", day)
-    window = [
-        aggregates[d]
-        for d in analysis.days_between(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
-        if d in aggregates
-    ]
+    window = days.window(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
     if not window:
         return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
     score = analysis.crps_severity_score(
-        pain_reported=any(a[measures.PAIN.code] > 0 for a in window),
-        symptom_codes=frozenset().union(*(a[measures.SYMPTOMS.code] for a in window)),
+        pain_reported=any(p > 0 for p in days.column(window, measures.PAIN.code)),
+        symptom_codes=frozenset().union(*days.column(window, measures.SYMPTOMS.code)),
         exam_signs=frozenset(session.exam_signs),
     )
     return SeverityScore(score, None, day)
