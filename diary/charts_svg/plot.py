@@ -38,19 +38,27 @@ def r(value: float) -> float:
 
 def text(value: object) -> str:
     """`value` as HTML text or an attribute value: markupsafe.escape's output, as a str (no
-    Markup object per mark: a 5-year chart escapes thousands of places and tooltips). The
-    replacements are markupsafe's own, "&" first; five str.replace (each a scan in C that
-    returns the text itself when the character is absent) rather than str.translate with a
-    dict, which looks every character up and raises and catches a KeyError for each that is
-    not replaced."""
+    Markup object per mark: a 5-year chart escapes thousands of places and tooltips), by
+    markupsafe's own escaping function (_escape_inner: one pass in C that returns the text
+    itself when there is nothing to escape, a quarter of the cost of five str.replace)."""
+    return _escape_inner(str(value))
+
+
+def _replaced(value: str) -> str:
+    """markupsafe's replacements, "&" first: where markupsafe has no _escape_inner."""
     return (
-        str(value)
-        .replace("&", "&amp;")
+        value.replace("&", "&amp;")
         .replace(">", "&gt;")
         .replace("<", "&lt;")
         .replace("'", "&#39;")
         .replace('"', "&#34;")
     )
+
+
+try:
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - an older or newer markupsafe
+    _escape_inner = _replaced
 
 
 # Each coordinate as written (f"{v}"), once per distinct float: a chart's marks share a few
