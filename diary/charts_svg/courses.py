@@ -226,14 +226,15 @@ def side_effect_grid(columns: Sequence[tuple[str, Mapping[str, int] | None]]) ->
     # each column's x and each row's y placed once, not once per cell (round() is costly)
     column_x = [r(box[0] + j * w + 0.5) for j in range(len(columns))]
     cell_w = r(max(w - 1, 0.5))
+    tips = len(columns) <= MAX_LABELS  # dozens of courses: the numbers are in the table
+    new = tuple.__new__  # Rect(...) through its Python-level __new__ costs more per cell
     rects = []
     for i, code in enumerate(codes):
         row_y = r(box[1] + i * row_h + 0.5)
-        for j, value in enumerate(z[i]):
-            if value is None:
-                continue
-            rects.append(
-                Rect(
+        rects += [
+            new(
+                Rect,
+                (
                     column_x[j],
                     row_y,
                     cell_w,
@@ -241,11 +242,12 @@ def side_effect_grid(columns: Sequence[tuple[str, Mapping[str, int] | None]]) ->
                     SEVERITY_COLOURS[value],
                     f"{code}|{names[j]}",
                     value,
-                    f"{labels[code]}, {names[j]}: {SEVERITIES[value]}"
-                    if len(columns) <= MAX_LABELS
-                    else "",  # dozens of courses: the numbers are in the table
-                )
+                    f"{labels[code]}, {names[j]}: {SEVERITIES[value]}" if tips else "",
+                ),
             )
+            for j, value in enumerate(z[i])
+            if value is not None
+        ]
     panel = Panel(
         box,
         x_ticks=_course_ticks(names, lambda j: r(box[0] + (j + 0.5) * w)),
