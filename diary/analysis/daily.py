@@ -347,7 +347,13 @@ def window_mean(
     (MEAN_PAIN_7_DAYS_DEFINITION)."""
     n = (end - start).days + 1
     steps = _DAYS[: max(n, 0)] if n <= len(_DAYS) else [timedelta(days=i) for i in range(n)]
-    present = [v for step in steps if (v := daily_pain.get(start + step)) is not None]
+    return present_mean([daily_pain.get(start + step) for step in steps], min_days)
+
+
+def present_mean(values: Iterable[float | None], min_days: int = WEEK_MEAN_MIN_DAYS):
+    """window_mean of a window's values already read, one a day in day order (None: no data
+    that day): the mean of those there, None when fewer than `min_days` (or none) are."""
+    present = [v for v in values if v is not None]
     if not present or len(present) < min_days:
         return None
     return fmean(present)

@@ -196,9 +196,17 @@ def relief_duration(
         days = days_between(first, last)
         rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
     # Each day with a rolling value, in day order: True when in relief (at_or_below the
-    # threshold; the threshold rounded once, each value once).
+    # threshold; the threshold rounded once). A value is rounded only near the threshold:
+    # round(v, 6) is monotonic and the rounded threshold its own rounding, so a value at or
+    # below it is in relief, and one 2e-6 or more above it rounds above it (round with
+    # digits is the costly part of this loop, a day of every course).
     limit = round(threshold, EDGE_DIGITS)
-    relieved = {d: round(v, EDGE_DIGITS) <= limit for d, v in rolling.items() if v is not None}
+    above_all = limit + 2 * 10**-EDGE_DIGITS
+    relieved = {
+        d: v <= limit or (v < above_all and round(v, EDGE_DIGITS) <= limit)
+        for d, v in rolling.items()
+        if v is not None
+    }
     if not relieved:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 

@@ -39,9 +39,30 @@ def worst_severity(
 ) -> dict[str, int | None]:
     """For each code, the highest severity reported on start..end (0 when there were entries
     without it), None for every code when no day in the window has entries."""
-    effects = [
-        aggregates[d][SIDE_EFFECTS.code] for d in days_between(start, end) if d in aggregates
-    ]
+    return worst_severity_of(
+        [aggregates[d][SIDE_EFFECTS.code] for d in days_between(start, end) if d in aggregates],
+        codes,
+    )
+
+
+def highest_severities(effects: Sequence[Mapping[str, int]]) -> dict[str, int] | None:
+    """Each effect reported on the window's days with entries (one mapping of code -> severity
+    a day), with its highest severity (at least 0), in the order first reported; None when no
+    day has entries (the side-effect chart's column: blank, not "none")."""
+    if not effects:
+        return None
+    highest: dict[str, int] = {}
+    for day in effects:
+        for code, severity in day.items():
+            highest[code] = max(severity, highest.get(code, 0))
+    return highest
+
+
+def worst_severity_of(
+    effects: Sequence[Mapping[str, int]], codes: Iterable[str]
+) -> dict[str, int | None]:
+    """worst_severity from the side effects of the window's days with entries (one mapping of
+    code -> severity a day), as a caller that has read the window's days already gives them."""
     if not effects:
         return {code: None for code in codes}
     return {code: max(e.get(code, 0) for e in effects) for code in codes}
@@ -88,5 +109,12 @@ class RescueDays:
 
 def rescue_days(aggregates: Mapping[date, DayAggregate], start: date, end: date) -> RescueDays:
     """RESCUE_DEFINITION for one window start..end (both included)."""
-    days = [aggregates[d] for d in days_between(start, end) if d in aggregates]
-    return RescueDays(sum(1 for a in days if a[MEDICATIONS.code]), len(days))
+    return rescue_days_of(
+        [aggregates[d][MEDICATIONS.code] for d in days_between(start, end) if d in aggregates]
+    )
+
+
+def rescue_days_of(medications: Sequence[Iterable[str]]) -> RescueDays:
+    """rescue_days from the medications of the window's days with entries (one collection a
+    day, empty when none was listed), as a caller that has read the window's days gives them."""
+    return RescueDays(sum(1 for m in medications if m), len(medications))

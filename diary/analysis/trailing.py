@@ -29,6 +29,8 @@ def trailing_means(run: Sequence[float | None], window: int, needed: int) -> lis
     instead of `window` lookups a day: the same values, so the same mean. The mean is
     statistics.fmean's own arithmetic, fsum(values) / len(values), written out: this runs
     once for every day of the history (fsum is exactly rounded, so the order is no matter)."""
+    if window == 3:
+        return _trailing_3(run, needed)
     means: list[float | None] = []
     kept: deque[float] = deque()  # the values in the current window, oldest first
     kept_at: deque[int] = deque()  # their positions in `run`
@@ -41,4 +43,27 @@ def trailing_means(run: Sequence[float | None], window: int, needed: int) -> lis
             kept.popleft()
         n = len(kept)
         means.append(fsum(kept) / n if n and n >= needed else None)
+    return means
+
+
+def _trailing_3(run: Sequence[float | None], needed: int) -> list[float | None]:
+    """trailing_means with a window of 3 days (the relief's rolling mean, on every course's
+    days): the two days before each kept in two names, not in a deque (three appends and
+    pops, a loop's test and a deque's fsum a day): the same values in the same order, so the
+    same means."""
+    means: list[float | None] = []
+    a = b = None  # the values of days i-2 and i-1
+    for c in run:
+        if a is None:
+            if b is None:
+                kept: tuple[float, ...] = () if c is None else (c,)
+            else:
+                kept = (b,) if c is None else (b, c)
+        elif b is None:
+            kept = (a,) if c is None else (a, c)
+        else:
+            kept = (a, b) if c is None else (a, b, c)
+        n = len(kept)
+        means.append(fsum(kept) / n if n and n >= needed else None)
+        a, b = b, c
     return means

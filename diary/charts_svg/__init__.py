@@ -7,7 +7,12 @@ Missing days are gaps, never zeros."""
 from diary.charts_svg import pain as _pain
 from diary.charts_svg import plot as _plot
 from diary.charts_svg import series as _series
-from diary.charts_svg.courses import dose_response_chart, safety_chart, side_effect_chart
+from diary.charts_svg.courses import (
+    dose_response_chart,
+    safety_chart,
+    side_effect_chart,
+    side_effect_grid,
+)
 from diary.charts_svg.daily import body_site_chart, sleep_chart, symptom_chart
 from diary.charts_svg.pain import ALIGNED_COURSES, aligned_chart, pain_chart
 from diary.charts_svg.plot import Chart, Line, Panel, Rect, Table
@@ -46,6 +51,7 @@ __all__ = [
     "pain_trend",
     "safety_chart",
     "side_effect_chart",
+    "side_effect_grid",
     "sleep_chart",
     "symptom_chart",
 ]

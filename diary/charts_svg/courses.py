@@ -189,17 +189,29 @@ def side_effect_chart(
     row per side effect (codes.SIDE_EFFECTS order; unknown codes after), coloured by the highest
     severity (0-4, codes.SEVERITIES) reported on the window's days; 0 (none) when there were
     entries in the window without that effect, blank when there were no entries at all."""
-    worst: list[dict[str, int] | None] = []  # each window's highest severity per effect
-    for _, first, last in windows:
-        days = [d for d in analysis.days_between(first, last) if d in aggregates]
-        if not days:
-            worst.append(None)  # no entries at all: blank
-            continue
-        highest: dict[str, int] = {}
-        for d in days:
-            for code, severity in aggregates[d][measures.SIDE_EFFECTS.code].items():
-                highest[code] = max(severity, highest.get(code, 0))
-        worst.append(highest)
+    code = measures.SIDE_EFFECTS.code
+    return side_effect_grid(
+        [
+            (
+                name,
+                analysis.highest_severities(
+                    [
+                        aggregates[d][code]
+                        for d in analysis.days_between(first, last)
+                        if d in aggregates
+                    ]
+                ),
+            )
+            for name, first, last in windows
+        ]
+    )
+
+
+def side_effect_grid(columns: Sequence[tuple[str, Mapping[str, int] | None]]) -> Chart:
+    """side_effect_chart from each window's name and highest severities
+    (analysis.highest_severities: None without entries), as the review has them from its
+    courses (CourseRow.effects_highest) rather than reading the windows' days again."""
+    worst = [highest for _, highest in columns]
     seen = {code for w in worst if w for code in w}
     known = [c.code for c in SIDE_EFFECTS]
     codes = known + sorted(seen - set(known))
@@ -208,20 +220,21 @@ def side_effect_chart(
     row_h = 20
     height = TOP + row_h * len(codes) + BOTTOM
     box = (LABELS, TOP, WIDTH - 16, height - BOTTOM)
-    n = max(len(windows), 1)
+    n = max(len(columns), 1)
     w = (box[2] - box[0]) / n
-    names = [name for name, _, _ in windows]
+    names = [name for name, _ in columns]
     # each column's x and each row's y placed once, not once per cell (round() is costly)
-    column_x = [r(box[0] + j * w + 0.5) for j in range(len(windows))]
+    column_x = [r(box[0] + j * w + 0.5) for j in range(len(columns))]
     cell_w = r(max(w - 1, 0.5))
+    tips = len(columns) <= MAX_LABELS  # dozens of courses: the numbers are in the table
+    new = tuple.__new__  # Rect(...) through its Python-level __new__ costs more per cell
     rects = []
     for i, code in enumerate(codes):
         row_y = r(box[1] + i * row_h + 0.5)
-        for j, value in enumerate(z[i]):
-            if value is None:
-                continue
-            rects.append(
-                Rect(
+        rects += [
+            new(
+                Rect,
+                (
                     column_x[j],
                     row_y,
                     cell_w,
@@ -229,11 +242,12 @@ def side_effect_chart(
                     SEVERITY_COLOURS[value],
                     f"{code}|{names[j]}",
                     value,
-                    f"{labels[code]}, {names[j]}: {SEVERITIES[value]}"
-                    if len(windows) <= MAX_LABELS
-                    else "",  # dozens of courses: the numbers are in the table
-                )
+                    f"{labels[code]}, {names[j]}: {SEVERITIES[value]}" if tips else "",
+                ),
             )
+            for j, value in enumerate(z[i])
+            if value is not None
+        ]
     panel = Panel(
         box,
         x_ticks=_course_ticks(names, lambda j: r(box[0] + (j + 0.5) * w)),
@@ -247,8 +261,8 @@ def side_effect_chart(
     )
     return Chart(
         key=measures.SIDE_EFFECTS.code,
-        title=f"Highest severity of each side effect after each of {len(windows)} course"
-        f"{'' if len(windows) == 1 else 's'}",
+        title=f"Highest severity of each side effect after each of {len(columns)} course"
+        f"{'' if len(columns) == 1 else 's'}",
         height=height,
         panels=(panel,),
         table=Table(
@@ -259,5 +273,5 @@ def side_effect_chart(
         legend=tuple(
             LegendItem(s, SEVERITY_COLOURS[i], "rect", line=False) for i, s in enumerate(SEVERITIES)
         ),
-        empty="" if windows else "No course in this period.",
+        empty="" if columns else "No course in this period.",
     )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from itertools import compress, pairwise, repeat
+from operator import sub
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 from diary.charts_svg.plot import (
+    _AT,
+    _VALUE,
     COLOURS,
     LEFT,
     REPORTED_COLOURS,
@@ -77,13 +81,7 @@ def symptom_chart(
     def runs(days_in: list[int]) -> list[tuple[int, int]]:
         if gap:
             return [(j, j) for j in days_in]
-        spans: list[tuple[int, int]] = []
-        for j in days_in:
-            if spans and spans[-1][1] == j - 1:
-                spans[-1] = (spans[-1][0], j)
-            else:
-                spans.append((j, j))
-        return spans
+        return _runs(days_in)
 
     def at(a: int, b: int) -> str:
         first = axis[a].isoformat()
@@ -126,6 +124,16 @@ def symptom_chart(
         ]
     unit = "Week" if weeks is not None else "Day"
     named = [(c, label(SYMPTOMS, c)) for c in codes]
+    written: dict[frozenset[str], str] = {}
+
+    def said(symptoms: frozenset[str]) -> str:
+        """The table's cell for a day's (week's) set: the names in the rows' order, written
+        once per distinct set (a diary repeats a few sets over hundreds of days and weeks)."""
+        text = written.get(symptoms)
+        if text is None:
+            text = written[symptoms] = ", ".join([n for c, n in named if c in symptoms]) or "none"
+        return text
+
     return Chart(
         key=code,
         title=f"Symptoms reported by {unit.lower()} from {day_label(start)} to {day_label(end)}",
@@ -147,11 +155,7 @@ def symptom_chart(
         table=Table(
             f"Symptoms reported by {unit.lower()} ({unit.lower()}s with entries)",
             (unit, "Reported"),
-            tuple(
-                (day_label(d), ", ".join([n for c, n in named if c in reported[d]]) or "none")
-                for d in axis
-                if d in reported
-            ),
+            tuple((day_label(d), said(reported[d])) for d in axis if d in reported),
         ),
         legend=(
             LegendItem("Reported", REPORTED_COLOURS[1], "rect", line=False),
@@ -159,6 +163,16 @@ def symptom_chart(
         ),
         empty="" if reported else "No entries in this period.",
     )
+
+
+def _runs(days: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive numbers in `days` (ascending) as (first, last): where a run
+    breaks is found in C (the differences of neighbours, then those other than 1), not by a
+    Python step per day."""
+    if not days:
+        return []
+    ends = list(compress(range(1, len(days)), map((1).__ne__, map(sub, days[1:], days))))
+    return [(days[a], days[b - 1]) for a, b in pairwise([0, *ends, len(days)])]
 
 
 def body_site_chart(counts: Mapping[str, int]) -> Chart:
@@ -242,9 +256,13 @@ def sleep_chart(
     xs = DayScale(min(axis[0], start), end, LEFT, right)
     ticks = xs.ticks(start, end)
     dense = len(axis) > 45
-    places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
-    # a check-in on a day (week) of the axis takes its x from there, not placed again
-    placed = dict(zip(axis, (x for _, x in places), strict=True))
+    axis_x = xs.days(axis)  # each day (week) placed once
+    places = list(zip(map(date.isoformat, axis), axis_x, strict=True))
+    # a check-in on a day (week) of the axis takes its x from there, the others placed at once
+    placed = dict(zip(axis, axis_x, strict=True))
+    in_period = [w for w in checkins if start <= w[0] <= end]
+    off_axis = [w[0] for w in in_period if w[0] not in placed]
+    placed.update(zip(off_axis, xs.days(off_axis), strict=True))
     panels = []
     names = []
     for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
@@ -281,11 +299,7 @@ def sleep_chart(
                 )
             y2 = Scale(0, 1, 0, 0)
         else:
-            shown = [
-                (w[0].isoformat(), w[1], w[2], placed[w[0]] if w[0] in placed else xs.day(w[0]))
-                for w in checkins
-                if start <= w[0] <= end
-            ]
+            shown = [(w[0].isoformat(), w[1], w[2], placed[w[0]]) for w in in_period]
             y2 = Scale(0.5, 7.5, box[3], box[1])
             promis = line(
                 "PROMIS PI 4a (raw, 4-20)",
@@ -325,10 +339,20 @@ def sleep_chart(
             )
         )
     all_lines = [s for p in panels for s in p.lines]
-    cells: dict[str, dict[str, str]] = {}
-    for s in all_lines:
-        for m in s.marks:
-            cells.setdefault(m.at, {})[s.name] = number(m.value)
+    # the table: each series' cells by place (a day's or week's ISO date), the places in order,
+    # each column read at every place (all in C: map and zip, no Python step per mark)
+    columns = [
+        dict(zip(map(_AT, s.marks), map(number, map(_VALUE, s.marks)), strict=True))
+        for s in all_lines
+    ]
+    ats = sorted(set().union(*columns))
+    rows = tuple(
+        zip(
+            map(day_label, map(date.fromisoformat, ats)),
+            *(map(column.get, ats, repeat("")) for column in columns),
+            strict=True,
+        )
+    )
     return Chart(
         key="sleep",
         title=f"Sleep, pain interference and weekly check-ins from {day_label(start)} to "
@@ -340,13 +364,10 @@ def sleep_chart(
             if weeks is None
             else "Sleep and interference by week (weekly means), check-ins by day",
             ("Day" if weeks is None else "Week or day", *names),
-            tuple(
-                (day_label(date.fromisoformat(at)), *(row.get(n, "") for n in names))
-                for at, row in sorted(cells.items())
-            ),
+            rows,
         ),
         legend=tuple(
             LegendItem(s.name, s.colour, s.shape, s.dash, line=bool(s.paths)) for s in all_lines
         ),
-        empty="" if cells else "No sleep, interference or check-in recorded in this period.",
+        empty="" if ats else "No sleep, interference or check-in recorded in this period.",
     )

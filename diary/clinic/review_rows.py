@@ -25,6 +25,19 @@ DASH = "\u2013"  # the clinic macros' empty value
 SAFETY_CODES = [(c, escape(label(SIDE_EFFECTS, c))) for c in analysis.SAFETY_TREND_CODES]
 SEVERITIES_LOWER = tuple(escape(s.lower()) for s in SEVERITIES)
 BAND_LABELS = {band: escape(text) for band, text in analysis.RESPONDER_LABELS.items()}
+
+
+def _effect_text(name: str, severity: int | None) -> str:
+    """A side effect's line in the "Side effects after" cell (str + Markup: escaped)."""
+    return f"{name}: " + (SEVERITIES_LOWER[severity] if severity is not None else "no entries")
+
+
+# Each line written once, not once a course (three a course, each a Markup concatenation).
+EFFECT_TEXTS = {
+    (code, severity): _effect_text(name, severity)
+    for code, name in SAFETY_CODES
+    for severity in (None, *range(len(SEVERITIES)))
+}
 ID_MARK = 987654321  # an infusion id no session has: replaced by each session's id
 
 
@@ -40,12 +53,18 @@ def _pts(value: float | None) -> str:
     return DASH if value is None else f"{value:+.1f} pts"
 
 
+def _text(value) -> str:
+    """escape(value), an int written as it is (its text has nothing to escape, and escape
+    first looks on it for an __html__ it does not have: a failed lookup a number)."""
+    return str(value) if type(value) is int else escape(value)
+
+
 def _or_dash(value) -> str:
-    return DASH if value is None else escape(value)
+    return DASH if value is None else _text(value)
 
 
 def _minutes(value: int | None) -> str:
-    return f"{escape(value)} min" if value else DASH
+    return f"{_text(value)} min" if value else DASH
 
 
 def _day(d: date) -> str:
@@ -63,7 +82,7 @@ def _course(c: CourseRow) -> str:
     span = _day(c.first_day) + (f" to {_day(c.end_day)}" if c.end_day != c.first_day else "")
     dose = f"{c.dose_total_mg:g} mg" if c.dose_total_mg is not None else DASH
     if c.doses_missing:
-        dose += f' <span class="muted">({escape(c.doses_missing)} without dose)</span>'
+        dose += f' <span class="muted">({_text(c.doses_missing)} without dose)</span>'
     if c.rate_min is None:
         rate = f"rate {DASH}"
     elif c.rate_min == c.rate_max:
@@ -71,6 +90,7 @@ def _course(c: CourseRow) -> str:
     else:
         rate = f"{c.rate_min:g}-{c.rate_max:g} mg/kg/h"
     adjuncts = escape(", ".join(c.adjuncts)) if c.adjuncts else DASH
+    number = _text(c.number)
     after = c.promis_after
     pgic = DASH
     if after and after.pgic:
@@ -83,13 +103,11 @@ def _course(c: CourseRow) -> str:
         f"{_num(after.promis_t if after else None)}; PGIC {pgic}"
     )
     effects = "<br>".join(
-        f"{name}: "
-        + (
-            SEVERITIES_LOWER[c.effects_after[code]]
-            if c.effects_after[code] is not None
-            else "no entries"
-        )
-        for code, name in SAFETY_CODES
+        [
+            EFFECT_TEXTS.get((code, c.effects_after[code]))
+            or _effect_text(name, c.effects_after[code])
+            for code, name in SAFETY_CODES
+        ]
     )
     treatments = _lines(
         [
@@ -100,8 +118,8 @@ def _course(c: CourseRow) -> str:
     )
     adverse = _lines([f"{d.strftime('%d %b')}: {escape(t)}" for d, t in c.adverse_events])
     return (
-        f'\n    <tr data-course="{escape(c.number)}">\n'
-        f'      <th scope="row">Course {escape(c.number)}<br><span class="muted">{span}; '
+        f'\n    <tr data-course="{number}">\n'
+        f'      <th scope="row">Course {number}<br><span class="muted">{span}; '
         f"{n} session{'' if n == 1 else 's'}</span></th>\n"
         f'      <td data-label="Dose" data-field="dose">{dose}; {rate}</td>\n'
         f'      <td class="num" data-label="Duration" data-field="duration">'
@@ -111,7 +129,7 @@ def _course(c: CourseRow) -> str:
         f"{_num(r.baseline)}</td>\n"
         f'      <td class="num" data-label="Week 1" data-field="week1">{_num(r.week1_mean)} '
         f"{_pct1(r.week1_change)} {_pts(r.week1_points)} "
-        f'<span class="muted">({escape(r.week1_days)} days)</span></td>\n'
+        f'<span class="muted">({_text(r.week1_days)} days)</span></td>\n'
         f'      <td data-label="Response, week 1" data-field="band">{BAND_LABELS[r.band]}</td>\n'
         f'      <td class="num" data-label="Best" data-field="best">{_num(r.best_mean)} '
         f"{_pct1(r.best_change)} {_pts(r.best_points)}</td>\n"
@@ -175,7 +193,7 @@ def session_rows(responses: Responses, patient_id: int, edit: bool = True) -> Ma
         dose = f"{r.dose_mg:g} mg" if r.dose_mg is not None else DASH
         rate = f"{r.rate_mg_kg_h:g} mg/kg/h" if r.rate_mg_kg_h is not None else DASH
         if s.css.score is not None:
-            css = f"{escape(s.css.score)}/16"
+            css = f"{_text(s.css.score)}/16"
         else:
             css = f'<span class="muted" title="{escape(s.css.reason)}">{DASH}</span>'
         actions = (
@@ -186,9 +204,9 @@ def session_rows(responses: Responses, patient_id: int, edit: bool = True) -> Ma
             else ""
         )
         out.append(
-            f'\n    <tr data-session="{escape(s.id)}" data-course="{escape(s.course)}">\n'
+            f'\n    <tr data-session="{_text(s.id)}" data-course="{_text(s.course)}">\n'
             f'      <th scope="row">{day}</th>\n'
-            f'      <td data-label="Course" data-field="course">Course {escape(s.course)} '
+            f'      <td data-label="Course" data-field="course">Course {_text(s.course)} '
             f'<span class="muted">({escape(s.course_reason)}'
             f"{'; override' if r.course_rule else ''})</span></td>\n"
             f'      <td class="num" data-label="Dose" data-field="dose">{dose}</td>\n'

@@ -20,15 +20,19 @@ from diary.analysis import (
     daily_aggregates,
     flares,
     group_courses,
+    highest_severities,
     infusion_response,
     peg_score,
     pgic_responder,
+    present_mean,
     promis_pi_t_score,
     recorded_on_time,
     relief_duration,
     relief_trend,
     rescue_days,
+    rescue_days_of,
     worst_severity,
+    worst_severity_of,
 )
 
 D0 = date(2026, 3, 10)
@@ -269,6 +273,32 @@ def test_worst_severity_and_rescue_days():
     assert worst_severity(aggs, day(10), day(12), codes) == {"dissociation": None, "nausea": None}
     assert rescue_days(aggs, day(1), day(3)).text == "2 of 3 days"
     assert rescue_days(aggs, day(10), day(12)).text == "no entries"
+
+
+def test_window_values_already_read():
+    """The same figures from a window's days already read (a caller reading each day once):
+    the side effects and medications of the days with entries, and each day's value or None
+    for present_mean (window_mean's rule: 2, -, 4, 6 is 4.0 with 3 days needed, None with 4)."""
+    effects = [{"dissociation": 2}, {"dissociation": 3}, {}]
+    codes = ("dissociation", "nausea")
+    assert worst_severity_of(effects, codes) == {"dissociation": 3, "nausea": 0}
+    assert worst_severity_of([], codes) == {"dissociation": None, "nausea": None}
+    assert rescue_days_of([frozenset({"tramadol"}), frozenset(), ("tramadol",)]).text == (
+        "2 of 3 days"
+    )
+    assert rescue_days_of([]).text == "no entries"
+    # every effect reported, its highest severity, in the order first reported; None without
+    # entries (blank in the side-effect chart, not "none")
+    assert highest_severities(effects) == {"dissociation": 3}
+    assert highest_severities([{"nausea": 1}, {"dissociation": 2, "nausea": 0}]) == {
+        "nausea": 1,
+        "dissociation": 2,
+    }
+    assert highest_severities([{}, {}]) == {}
+    assert highest_severities([]) is None
+    assert present_mean([2.0, None, 4.0, 6.0], 3) == 4.0
+    assert present_mean([2.0, None, 4.0, 6.0], 4) is None
+    assert present_mean([None, None], 0) is None
 
 
 def test_cumulative_dose_over_twelve_months():

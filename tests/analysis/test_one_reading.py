@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from statistics import fmean
 
 from diary.analysis import infusion_response, rolling_mean
 from diary.analysis.daily import days_between
@@ -22,6 +23,24 @@ def test_trailing_means_hand_worked():
     assert trailing_means(run, 3, 2) == [None, None, 3.0, None, None, None, 7.0]
     assert trailing_means(run, 3, 1) == [2.0, 2.0, 3.0, 4.0, 4.0, 6.0, 7.0]
     assert trailing_means([], 3, 2) == []
+
+
+def test_trailing_means_of_3_days_are_the_mean_of_each_window():
+    """Window 3 (worked with two names, not a deque): for every day, exactly (==) fmean of the
+    values there of that day and the two before it in the run, None when fewer than `needed`,
+    over runs with gaps of every length, zeros and values with long binary fractions."""
+    rnd = random.Random(20261207)
+    for _ in range(500):
+        run = [
+            None if rnd.random() < rnd.choice((0.0, 0.3, 0.6)) else rnd.randint(0, 70) / 7
+            for _ in range(rnd.randint(0, 20))
+        ]
+        needed = rnd.choice((0, 1, 2, 3))
+        expected = []
+        for i in range(len(run)):
+            present = [v for v in run[max(0, i - 2) : i + 1] if v is not None]
+            expected.append(fmean(present) if present and len(present) >= needed else None)
+        assert trailing_means(run, 3, needed) == expected
 
 
 def test_rolling_mean_on_a_run_of_days_is_the_day_by_day_mean():

@@ -14,13 +14,21 @@ days 0-9, day i sits at 64 + (i + 0.5) * 64 = 96 + 64 i, pain v at 256 - (v + 0.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import orjson
 import pytest
 
-from diary import charts_svg
-from diary.analysis import Reading, aligned_on_infusions, daily_aggregates, weekly_values
+from diary import analysis, charts_svg
+from diary.analysis import (
+    Reading,
+    aligned_on_infusions,
+    daily_aggregates,
+    days_between,
+    weekly_values,
+)
+from diary.charts_svg.daily import _runs
+from diary.charts_svg.plot import DayScale
 from diary.codes import BODY_SITES, SIDE_EFFECTS, SYMPTOMS
 from tests.charts.conftest import day
 from tests.clinic.charts_html import read_chart
@@ -284,6 +292,17 @@ def test_side_effect_grid_highest_severity_per_course(aggregates):
     assert [t.label for t in panel.y_ticks] == [c.label for c in SIDE_EFFECTS]
     nausea = next(row for row in chart.table.rows if row[0] == "Nausea")
     assert nausea == ("Nausea", "3 severe", "0 none", "no entries")
+    # the same grid from each window's highest severities, as the review has them per course
+    columns = [
+        (
+            name,
+            analysis.highest_severities(
+                [aggregates[d].side_effects for d in days_between(first, last) if d in aggregates]
+            ),
+        )
+        for name, first, last in windows
+    ]
+    assert charts_svg.side_effect_grid(columns) == chart
 
 
 def test_dose_response_and_safety_charts():
@@ -404,3 +423,19 @@ def test_a_long_series_is_one_path_read_back_to_the_same_days_places_and_numbers
     rings = html.split('data-series="Recorded late"')[1].split("</g>\n</g>")[0]
     assert "<circle" not in rings and rings.count("<path ") == 1 and 'fill="none"' in rings
     assert chart.table.rows[0] == ("1 May 2026", "0", "", "yes")  # every number in the table
+
+
+def test_day_scale_places_many_days_as_one_by_one():
+    """DayScale.days (a chart's axis, its check-ins) gives each day the x day() gives it, on
+    scales of every length, days before, inside and after the range."""
+    for span, a, b in ((0, 64, 664), (9, 64, 704), (400, 330, 704), (1826, 64, 664)):
+        xs = DayScale(day(0), day(span), a, b)
+        days = [day(0) + timedelta(days=i) for i in range(-10, span + 10, 3)]
+        assert xs.days(days) == [xs.day(d) for d in days]
+
+
+def test_symptom_runs_break_at_each_gap():
+    """The symptom grid's runs of consecutive days (weeks): 0-2, 4, 6-7, 9; none for none."""
+    assert _runs([0, 1, 2, 4, 6, 7, 9]) == [(0, 2), (4, 4), (6, 7), (9, 9)]
+    assert _runs([5]) == [(5, 5)]
+    assert _runs([]) == []

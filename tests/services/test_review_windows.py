@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from diary.analysis import DayAggregate
-from diary.measures import NOTE, PAIN_AVERAGE, PEG_ACTIVITY, PEG_ENJOYMENT
-from diary.services.review.daily_peg import daily_peg
+from diary.measures import (
+    MEDICATIONS,
+    NOTE,
+    PAIN,
+    PAIN_AVERAGE,
+    PEG_ACTIVITY,
+    PEG_ENJOYMENT,
+    SIDE_EFFECTS,
+)
+from diary.services.daily_sql import JOINED_AT, NUMBER_AT, RECORDED_AT, DayValues
+from diary.services.review.course_days import CourseDays
 from diary.services.review.key_figures import NOTES_SHOWN, key_figures
 from diary.services.review.load import Loaded, TreatmentRecord
 from diary.services.review.responses import compute
@@ -85,23 +92,58 @@ def test_notes_are_the_periods_newest_and_days_with_data_the_last_14():
     assert key.days_with_data_14 == 0
 
 
-def test_daily_peg_get_is_the_mappings_get():
-    """A day's PEG: the mean of average pain and the two interference items (6, 3, 0: 3.0);
-    a day without one of them and a day without entries have none: get gives the default, []
-    raises KeyError, as any Mapping."""
-    full, partial, absent = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
-    values = {PAIN_AVERAGE.code: 6.0, PEG_ENJOYMENT.code: 3.0, PEG_ACTIVITY.code: 0.0}
-    peg = daily_peg(
-        {
-            full: DayAggregate(day=full, values=values),
-            partial: DayAggregate(day=partial, values={**values, PEG_ACTIVITY.code: None}),
-        }
-    )
-    assert (peg.get(full), peg[full]) == (3.0, 3.0)
-    for day in (partial, absent):
-        assert peg.get(day) is None
-        assert peg.get(day, -1.0) == -1.0
-        assert day not in peg
-        with pytest.raises(KeyError):
-            peg[day]
-    assert dict(peg) == {full: 3.0}
+def test_course_days_windows_and_values_from_rows_or_mappings():
+    """CourseDays: a window's days with entries, first and last day included; each day's PEG
+    and its medications and side effects read from a daily_sql row (DayValues) or a combined
+    day's mapping give the same: 1 March 6/3/0 (PEG 3.0), 2 March without activity (none), 4
+    March 3/3/3 (3.0); PEG mean of 1-4 March 3.0 with 2 days needed, None with 3."""
+    row = [None] * (RECORDED_AT + 2)
+    for code, value in ((PAIN_AVERAGE.code, 6.0), (PEG_ENJOYMENT.code, 3.0)):
+        row[NUMBER_AT[code]] = value
+    row[NUMBER_AT[PEG_ACTIVITY.code]] = 0.0
+    row[NUMBER_AT[PAIN.code]] = 4.5
+    row[JOINED_AT[MEDICATIONS.code]] = '["tramadol"],[]'
+    row[JOINED_AT[SIDE_EFFECTS.code]] = '{"nausea": 2},{"nausea": 1, "dizziness": 3}'
+    first, second, fourth = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 4)
+    plain = {PAIN_AVERAGE.code: 3.0, PEG_ENJOYMENT.code: 3.0, PEG_ACTIVITY.code: 3.0}
+    aggregates = {
+        first: DayAggregate(day=first, values=DayValues(tuple(row), {})),
+        second: DayAggregate(day=second, values={PAIN_AVERAGE.code: 5.0}),
+        fourth: DayAggregate(day=fourth, values=plain),
+    }
+    days = CourseDays(aggregates)
+    assert days.window(first, fourth) == list(aggregates.values())
+    assert days.window(date(2026, 3, 2), date(2026, 3, 3)) == [aggregates[second]]
+    assert days.window(date(2026, 3, 5), date(2026, 3, 9)) == []
+    window = days.window(first, fourth)
+    assert days.peg_mean(window, 2) == 3.0
+    assert days.peg_mean(window, 3) is None
+    assert days.column(window, MEDICATIONS.code) == [
+        frozenset({"tramadol"}),
+        frozenset(),
+        frozenset(),
+    ]
+    assert days.column(window, PAIN.code) == [4.5, None, None]
+    assert days.column(window, SIDE_EFFECTS.code) == [{"nausea": 2, "dizziness": 3}, {}, {}]
+    # days given out of order are put in order
+    assert CourseDays(dict(reversed(aggregates.items()))).window(first, second) == window[:2]
+
+
+def test_course_side_effects_from_its_first_day_to_7_days_after():
+    """The course of 10 March: its side effects are those of 10 to 17 March (the chart's
+    column, effects_highest, and the safety trend's three, effects_after); 9 and 18 March's do
+    not count. Without entries in the window: None and None for each of the three."""
+    effects = {
+        date(2026, 3, 9): {"nausea": 4},
+        SESSION: {"nausea": 1},
+        date(2026, 3, 12): {"nausea": 2, "vivid_dreams": 3},
+        date(2026, 3, 17): {"headache": 1},
+        date(2026, 3, 18): {"dissociation": 4},
+    }
+    aggregates = {d: DayAggregate(day=d, values={SIDE_EFFECTS.code: e}) for d, e in effects.items()}
+    course = compute(_loaded(aggregates)).courses[0]
+    assert course.effects_highest == {"nausea": 2, "vivid_dreams": 3, "headache": 1}
+    assert course.effects_after == {"dissociation": 0, "nausea": 2, "urinary_symptoms": 0}
+    course = compute(_loaded({date(2026, 3, 18): aggregates[date(2026, 3, 18)]})).courses[0]
+    assert course.effects_highest is None
+    assert course.effects_after == dict.fromkeys(("dissociation", "nausea", "urinary_symptoms"))

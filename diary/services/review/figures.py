@@ -17,7 +17,7 @@ loop per mark.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import orjson
 
@@ -134,17 +134,9 @@ def review_svg_charts(
             history.days_per_code(review.kept, aggregates, measures.BODY_SITES.code, start, end)
         ),
         "sleep": charts_svg.sleep_chart(aggregates, start, end, checkins, weeks=weeks),
-        measures.SIDE_EFFECTS.code: charts_svg.side_effect_chart(
-            aggregates,
-            [(course_name(c), c.first_day, _effects_end(c)) for c in in_range],
+        # each course's window as responses read it (its first session's day to 7 days
+        # after it ended, stopping before the next: analysis.SAFETY_DEFINITION)
+        measures.SIDE_EFFECTS.code: charts_svg.side_effect_grid(
+            [(course_name(c), c.effects_highest) for c in in_range]
         ),
     }
-
-
-def _effects_end(course: CourseRow) -> date:
-    """The last day of the side-effect window: 7 days after the course ended, stopping before
-    the next course (analysis.SAFETY_DEFINITION)."""
-    last = course.end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
-    if course.next_first_day is not None:
-        last = min(last, course.next_first_day - analysis.ONE_DAY)
-    return last

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from statistics import fmean
 
 from diary import analysis, measures
-from diary.analysis import Course, DayAggregate, InfusionResponse, ReliefStatus
-from diary.services.review.daily_peg import daily_peg
+from diary.analysis import Course, InfusionResponse, ReliefStatus
+from diary.services.review.course_days import CourseDays
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 
 CSS_WINDOW_DAYS = 7
@@ -119,6 +119,9 @@ class CourseRow:
     promis_before: Checkin | None
     promis_after: Checkin | None
     effects_after: dict[str, int | None]  # analysis.SAFETY_TREND_CODES -> worst severity
+    # every effect reported in the same window -> its highest severity; None without entries
+    # (analysis.highest_severities: the side-effect chart's column)
+    effects_highest: dict[str, int] | None
     rescue_before: analysis.RescueDays
     rescue_after: analysis.RescueDays
     treatments: tuple[TreatmentRecord, ...]
@@ -184,6 +187,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
     a course found there with the same sessions is not measured again."""
     aggregates = loaded.aggregates
     daily = loaded.daily
+    days = CourseDays(aggregates)
     past = [s for s in loaded.sessions if not s.scheduled]
     courses = analysis.group_courses([s.session() for s in past])
     number_of: dict[int, tuple[int, str]] = {
@@ -196,12 +200,11 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
             record=s,
             course=number_of[s.id][0] if s.id in number_of else None,
             course_reason=number_of[s.id][1] if s.id in number_of else None,
-            css=_severity_score(s, aggregates),
+            css=_severity_score(s, days),
         )
         for s in loaded.sessions
     ]
     by_id = {r.id: r for r in rows}
-    peg = daily_peg(aggregates)
     checkins, treatments = _ByDay(loaded.checkins), _ByDay(loaded.treatments)
     course_rows = []
     for i, course in enumerate(courses):
@@ -211,7 +214,7 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
         if closed and following is not None:
             row = closed.get(course_key(course.number, course.session_ids, following))
         if row is None or row.sessions != tuple(members):
-            row = _course_row(course, following, members, loaded, daily, peg, checkins, treatments)
+            row = _course_row(course, following, members, loaded, daily, days, checkins, treatments)
         course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
@@ -235,14 +238,14 @@ def _course_row(
     sessions: list[SessionRow],
     loaded: Loaded,
     daily: Mapping[date, float],
-    peg: Mapping[date, float],
+    days: CourseDays,
     checkins: _ByDay,
     treatments: _ByDay,
 ) -> CourseRow:
     """One course's row. Each window is worked out once: the week before the first session
     (baseline, PEG before, rescue before) and the days after the end, stopping the day before
-    the next course (PEG, PROMIS and rescue after, side effects, other treatments)."""
-    aggregates = loaded.aggregates
+    the next course (PEG, PROMIS and rescue after, side effects, other treatments); the days of
+    each window with entries are read once (CourseDays)."""
     first_day, end_day = course.first_day, course.end_day  # end_day: a max over the sessions
     response = analysis.infusion_response(
         daily, end_day, next_infusion_day=next_first, baseline_day=first_day, today=loaded.today
@@ -264,7 +267,11 @@ def _course_row(
     for r in records:
         adjuncts.update(dict.fromkeys(r.adjuncts))
     week_before = first_day - timedelta(days=analysis.BASELINE_DAYS)
-    day_before = first_day - analysis.ONE_DAY
+    before = days.window(week_before, first_day - analysis.ONE_DAY)
+    peg_to = min(end_day + timedelta(days=7), observed_to)
+    peg_after = days.window(day_after, peg_to)
+    rescue_after = peg_after if after_to == peg_to else days.window(day_after, after_to)
+    effects = days.column(days.window(first_day, effects_to), measures.SIDE_EFFECTS.code)
     return CourseRow(
         number=course.number,
         sessions=tuple(sessions),
@@ -282,10 +289,8 @@ def _course_row(
         pain_pre=records[0].pain_pre,
         pain_post=records[-1].pain_post,
         adverse_events=tuple((r.day, r.adverse_events) for r in records if r.adverse_events),
-        peg_before=analysis.window_mean(peg, week_before, day_before, PEG_MIN_DAYS),
-        peg_after=analysis.window_mean(
-            peg, day_after, min(end_day + timedelta(days=7), observed_to), PEG_MIN_DAYS
-        ),
+        peg_before=days.peg_mean(before, PEG_MIN_DAYS),
+        peg_after=days.peg_mean(peg_after, PEG_MIN_DAYS),
         promis_before=_latest_with_promis(
             checkins.between(first_day - timedelta(days=PROMIS_BEFORE_DAYS), first_day)
         ),
@@ -297,11 +302,10 @@ def _course_row(
             ),
             None,
         ),
-        effects_after=analysis.worst_severity(
-            aggregates, first_day, effects_to, analysis.SAFETY_TREND_CODES
-        ),
-        rescue_before=analysis.rescue_days(aggregates, week_before, day_before),
-        rescue_after=analysis.rescue_days(aggregates, day_after, after_to),
+        effects_after=analysis.worst_severity_of(effects, analysis.SAFETY_TREND_CODES),
+        effects_highest=analysis.highest_severities(effects),
+        rescue_before=analysis.rescue_days_of(days.column(before, measures.MEDICATIONS.code)),
+        rescue_after=analysis.rescue_days_of(days.column(rescue_after, measures.MEDICATIONS.code)),
         treatments=tuple(treatments.between(week_before, observed_to)),
         grouping=course.reasons,
     )
@@ -364,21 +368,17 @@ def _latest_with_promis(checkins: list[Checkin]) -> Checkin | None:
     return next((c for c in reversed(checkins) if c.promis_raw is not None), None)
 
 
-def _severity_score(session: SessionRecord, aggregates: Mapping[date, DayAggregate]):
+def _severity_score(session: SessionRecord, days: CourseDays):
     """The CSS at this visit (CSS_DEFINITION), or why it is not shown."""
     day = session.day
     if session.exam_signs is None:
         return SeverityScore(None, "No exam recorded at this visit.", day)
-    window = [
-        aggregates[d]
-        for d in analysis.days_between(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
-        if d in aggregates
-    ]
+    window = days.window(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
     if not window:
         return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
     score = analysis.crps_severity_score(
-        pain_reported=any(a[measures.PAIN.code] > 0 for a in window),
-        symptom_codes=frozenset().union(*(a[measures.SYMPTOMS.code] for a in window)),
+        pain_reported=any(p > 0 for p in days.column(window, measures.PAIN.code)),
+        symptom_codes=frozenset().union(*days.column(window, measures.SYMPTOMS.code)),
         exam_signs=frozenset(session.exam_signs),
     )
     return SeverityScore(score, None, day)
