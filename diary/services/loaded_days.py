@@ -1,9 +1,10 @@
 """The days the review has loaded (daily_sql.day_aggregates, the whole diary combined per day by
 the database) grouped again in memory, without a query: the weekly means over a year
-(weekly_means_of_days), the days each body site was reported (days_per_code_of_days) and the
-days of each period grouped by the set they reported (day_set_counts, the review's body map).
-Each gives what daily_sql's database grouping gives (weekly_means, days_per_code;
-tests/services/test_daily_sql.py compares them).
+(weekly_means_of_days), the days each body site was reported (days_per_code_of_days), the
+days of each period grouped by the set they reported (day_set_counts, the review's body map)
+and the late days per week (late_weeks_of_days). Each gives what daily_sql's database grouping
+gives (weekly_means, days_per_code; tests/services/test_daily_sql.py compares them), or the
+charts' own count (charts_svg.late_weeks; tests/services/test_loaded_days.py).
 
 Five years are 1,800 days, grouped on every cold review, so no Python loop runs per day: the
 period's days are found by bisection in the ordered days, a measure's value of every day is
@@ -19,13 +20,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import partial
-from operator import attrgetter, is_not, itemgetter
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq, is_not, itemgetter, mod, sub
 from typing import Any
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 from diary.measures import Daily
-from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, DayValues, parse_joined
+from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, parse_joined
 
 WEEK = timedelta(days=7)
 _present = partial(is_not, None)  # filter(_present, values): the values that are not None
@@ -125,6 +127,26 @@ def day_set_counts(
     return counted
 
 
+def late_weeks_of_days(
+    aggregates: Mapping[date, DayAggregate], start: date, end: date
+) -> dict[date, int]:
+    """charts_svg.late_weeks without a Python step per day (a long diary logged the next day
+    has a late day nearly every day): for each Monday week in start..end with a late day
+    (DayAggregate.late: it has entries and all were recorded late), the number of such days,
+    oldest first. The late days are picked and their Mondays' ordinals worked out by C calls
+    (map, compress), then counted (Counter)."""
+    days, aggs = _days_in(aggregates, start, end)
+    late_entries = list(map(attrgetter("late_entries"), aggs))
+    # late: late_entries == entries, and not 0 (late_entries is never more than entries)
+    late = map(
+        and_, map(eq, late_entries, map(attrgetter("entries"), aggs)), map(bool, late_entries)
+    )
+    ordinals = list(map(date.toordinal, compress(days, late)))
+    # a day's Monday: ordinal - (ordinal - 1) % 7 (date(1, 1, 1), ordinal 1, was a Monday)
+    mondays = map(sub, ordinals, map(mod, map(sub, ordinals, repeat(1)), repeat(7)))
+    return {date.fromordinal(w): n for w, n in sorted(Counter(mondays).items())}
+
+
 def days_per_code_of_days(
     aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
 ) -> dict[str, int]:
@@ -158,13 +180,17 @@ def _days_in(
     return ordered[first:after], aggs[first:after]
 
 
+_ROW_OF = attrgetter("values.row")
+
+
 def _rows(aggs: list[DayAggregate]) -> list[tuple] | None:
     """The days' rows (DayValues.row) when every day has one (day_aggregates' days), else None
-    (a day combined elsewhere: the values are then read one day at a time)."""
-    values = list(map(attrgetter("values"), aggs))
-    if not set(map(type, values)) <= {DayValues}:
+    (a day combined elsewhere, a plain mapping without one: the values are then read one day
+    at a time). One getter call a day, in C."""
+    try:
+        return list(map(_ROW_OF, aggs))
+    except AttributeError:
         return None
-    return list(map(attrgetter("row"), values))
 
 
 def _column(aggs: list[DayAggregate], rows: list[tuple] | None, code: str) -> list:

@@ -67,7 +67,6 @@ from typing import Any
 from diary import measures
 from diary.analysis import ONE_DAY, DayAggregate, body_map, days_between
 from diary.analysis.body_map import RegionDays
-from diary.charts_svg.pain import late_weeks as late_weeks_of_days
 from diary.models import User
 from diary.services import data_version, loaded_days
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
@@ -248,15 +247,16 @@ def days_per_code(
 def late_weeks(
     kept: History | None, aggregates: Mapping[date, DayAggregate], start: date, end: date
 ) -> dict[date, int]:
-    """charts_svg.late_weeks of start..end (the late days' count per Monday week); with a kept
-    history whose boundary is in the period, the weeks before it counted once per kept history
-    (the boundary is a Monday: no week has days on both sides) and the recent days read by
-    date, not by walking every day of the record."""
+    """charts_svg.late_weeks of start..end (the late days' count per Monday week), counted by
+    loaded_days.late_weeks_of_days; with a kept history whose boundary is in the period, the
+    weeks before it counted once per kept history (the boundary is a Monday: no week has days
+    on both sides) and the recent days read by date, not by walking every day of the record."""
     if kept is None or not start < kept.boundary <= end:
-        return late_weeks_of_days(aggregates, start, end)
+        return loaded_days.late_weeks_of_days(aggregates, start, end)
     last = kept.boundary - ONE_DAY
     before = kept.before(
-        ("late_weeks", start), lambda: late_weeks_of_days(kept.aggregates, start, last)
+        ("late_weeks", start),
+        lambda: loaded_days.late_weeks_of_days(kept.aggregates, start, last),
     )
     recent = {d: aggregates[d] for d in days_between(kept.boundary, end) if d in aggregates}
-    return {**before, **late_weeks_of_days(recent, kept.boundary, end)}
+    return {**before, **loaded_days.late_weeks_of_days(recent, kept.boundary, end)}

@@ -104,7 +104,7 @@ class Loaded:
     now: datetime
     sessions: list[SessionRecord]  # all, in start order (scheduled ones last)
     aggregates: Mapping[date, DayAggregate]
-    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made once
+    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made once (daily_sql's)
     checkins: list[Checkin]  # oldest first
     treatments: list[TreatmentRecord]  # oldest first
 
@@ -120,7 +120,7 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
     if kept is None:
         sessions = _sessions(patient, now)
         aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
-        daily = analysis.daily_pain(aggregates)
+        daily = daily_sql.daily_pain(aggregates)
         checkins = _checkins(patient)
         treatments = _treatments(patient)
     else:
@@ -135,7 +135,7 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
             patient.id, default_zone=patient.timezone, start=kept.boundary
         )
         aggregates = {**kept.aggregates, **recent}
-        daily = {**kept.daily, **analysis.daily_pain(recent)}
+        daily = {**kept.daily, **daily_sql.daily_pain(recent)}
         checkins = [*kept.checkins, *_checkins(patient, start=kept.boundary)]
         treatments = [*kept.treatments, *_treatments(patient, start=kept.boundary)]
     return Loaded(
