@@ -98,9 +98,9 @@ def test_loaded_days_group_weeks_and_sets_as_analysis_defines_them():
 def test_loaded_days_count_late_weeks_as_the_charts_do():
     """Days 2-22 Mar 2026 (Monday weeks of 2, 9 and 16 Mar) with 0 to 3 entries, some late:
     a day is late when it has entries and every one was late (2 of 2 on 3 Mar, 1 of 1 on
-    4 Mar and 12 Mar, 3 of 3 on 19 Mar; 1 of 2 on 5 Mar is not, nor a day without entries). The counts per week
-    are charts_svg.late_weeks', over the whole period and a part of it, from days given in
-    order or not."""
+    4 Mar and 12 Mar, 3 of 3 on 19 Mar; 1 of 2 on 5 Mar is not, nor a day without entries).
+    The counts per week are charts_svg.late_weeks' over the whole period and parts of it, from
+    days given in order or not."""
     days = {}
     pattern = {1: (2, 2), 2: (1, 1), 3: (2, 1), 6: (0, 0), 10: (1, 1), 17: (3, 3), 18: (3, 2)}
     for i in range(21):
