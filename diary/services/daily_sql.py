@@ -204,8 +204,8 @@ def day_aggregates(
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
     statement = _prebuilt("entries", start, end, _entries_statement)
-    rows = _driver_rows(statement, _params(patient_id, start, end))
-    day_of = _DAY_OF.get(_dialect(), _same)
+    rows = driver_rows(statement, _params(patient_id, start, end))
+    day_of = day_reader()
     decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
     several: dict[date, list] = {}  # the days with more than one entry: their rows
@@ -241,7 +241,7 @@ def daily_pain(aggregates: Mapping[date, DayAggregate]) -> dict[date, float]:
     return dict(zip(aggregates, map(_PAIN_OF, map(_ROW_OF, aggregates.values())), strict=True))
 
 
-def _driver_rows(statement, params: dict[str, Any]) -> list[tuple]:
+def driver_rows(statement, params: dict[str, Any]) -> list[tuple]:
     """The rows of `statement` as the database driver gives them: tuples, in the order of the
     statement's columns, with the driver's values (no SQLAlchemy Row and no conversion per
     row: for the 1,800 entries of five years those cost an eighth of the whole review's load).
@@ -261,6 +261,11 @@ def _same(value: Any) -> Any:
 # The day column as the driver gives it, to a date: SQLite keeps SQLAlchemy's ISO text
 # ("2026-03-07"); PostgreSQL's driver gives a date.
 _DAY_OF: dict[str, Callable[[Any], date]] = {"sqlite": date.fromisoformat}
+
+
+def day_reader() -> Callable[[Any], date]:
+    """What makes a date of a Date column as driver_rows gives it, on this database."""
+    return _DAY_OF.get(_dialect(), _same)
 
 
 def _late(day: date, row: tuple, default_zone: str | None) -> int:
