@@ -107,8 +107,10 @@ def test_sql_daily_aggregates_equal_the_analysis(app, diary):
         assert (found[day].entries, found[day].late_entries) == (agg.entries, agg.late_entries)
         assert dict(found[day].values) == dict(agg.values), day
     assert found == expected
-    assert daily_sql.daily_pain(found) == analysis.daily_pain(expected)
-    assert list(daily_sql.daily_pain(found)) == list(expected)
+    with app.app_context():
+        days, pain = daily_sql.days_and_pain(diary.id, diary.timezone)
+    assert days == found
+    assert pain == analysis.daily_pain(expected) and list(pain) == list(expected)
 
 
 def test_sql_daily_aggregates_by_hand(app, diary):

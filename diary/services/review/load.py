@@ -112,7 +112,7 @@ class Loaded:
     now: datetime
     sessions: list[SessionRecord]  # all, in start order (scheduled ones last)
     aggregates: Mapping[date, DayAggregate]
-    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made once (daily_sql's)
+    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made with them
     checkins: list[Checkin]  # oldest first
     treatments: list[TreatmentRecord]  # oldest first
 
@@ -127,8 +127,7 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
     now = now or utcnow()
     if kept is None:
         sessions = _sessions(patient, now)
-        aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
-        daily = daily_sql.daily_pain(aggregates)
+        aggregates, daily = daily_sql.days_and_pain(patient.id, default_zone=patient.timezone)
         checkins = _checkins(patient)
         treatments = _treatments(patient)
     else:
@@ -139,11 +138,11 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
             for s in kept.sessions
         ]
         sessions += _sessions(patient, now, since=kept.sessions_from)
-        recent = daily_sql.day_aggregates(
+        recent, recent_pain = daily_sql.days_and_pain(
             patient.id, default_zone=patient.timezone, start=kept.boundary
         )
         aggregates = {**kept.aggregates, **recent}
-        daily = {**kept.daily, **daily_sql.daily_pain(recent)}
+        daily = {**kept.daily, **recent_pain}
         checkins = [*kept.checkins, *_checkins(patient, start=kept.boundary)]
         treatments = [*kept.treatments, *_treatments(patient, start=kept.boundary)]
     return Loaded(
