@@ -377,7 +377,7 @@ def weekly_values(
     each measure in `codes`: a number is the mean of its daily values when at least
     WEEK_MEAN_MIN_DAYS days of the week have one, else None; a set is the union of the week's
     days (symptoms reported on any of its days). The definition the review's charts use over
-    a year (the database computes the same, services/daily_sql.weekly_means)."""
+    a year (the database computes the same, services/daily_sql_grouped.weekly_means)."""
     by_week: dict[date, list[DayAggregate]] = {}
     for day in sorted(d for d in aggregates if start <= d <= end):
         by_week.setdefault(week_start(day), []).append(aggregates[day])

@@ -27,8 +27,8 @@ comes (no grouping: the database's GROUP BY cost more than all the rest):
 A day's values are read from its row (DayValues: the row and where each measure is in it,
 NUMBER_AT, JOINED_AT and TEXT_AT), not copied into a dictionary per day.
 
-`weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
-a year, grouped by the database.
+The database's own grouping of the days (weekly means, days per body site) is in
+daily_sql_grouped.py.
 """
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ from statistics import fmean
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     Float,
-    Integer,
     Text,
     bindparam,
     case,
@@ -51,7 +49,6 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    true,
     type_coerce,
 )
 from sqlalchemy.engine import Dialect
@@ -82,13 +79,6 @@ def _day_plus_hours(hours: int) -> ColumnElement:
         )
     # SQLite stores instants as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): text comparison orders them.
     return func.datetime(Entry.day, f"+{int(hours)} hours")
-
-
-def _joined(column) -> ColumnElement:
-    """The day's JSON values joined by SEPARATOR (one text, parsed later)."""
-    if _dialect() == "postgresql":
-        return func.string_agg(cast(column, Text), SEPARATOR)
-    return func.group_concat(column, SEPARATOR)
 
 
 def _scope(query, patient_id: int, start: date | None, end: date | None):
@@ -349,83 +339,3 @@ def _entries_statement(scope: Callable[[Any], Any]):
         columns += [type_coerce(Entry.recorded_at, NullType), Entry.timezone]
     query = scope(select(*columns))
     return query.order_by(Entry.day, Entry.recorded_at, Entry.id)
-
-
-def _week_of_day() -> ColumnElement:
-    if _dialect() == "postgresql":
-        return cast(func.date_trunc("week", Entry.day), Date)
-    return func.date(
-        Entry.day,
-        "-" + cast((cast(func.strftime("%w", Entry.day), Integer) + 6) % 7, Text) + " days",
-    )
-
-
-def weekly_means(
-    patient_id: int, codes: list[str], start: date, end: date
-) -> dict[date, dict[str, float | None]]:
-    """For each Monday week with entries in start..end: for each measure in `codes` (numbers),
-    the mean of its daily values (charts.WEEKLY_NOTE: None unless at least
-    analysis.WEEK_MEAN_MIN_DAYS days of the week have one), and "symptoms" the set reported on
-    any day of the week when asked for. Days outside start..end do not count."""
-    by_code = {m.code: m for m in measures.MEASURES}
-    numbers = [by_code[c] for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [by_code[c] for c in codes if by_code[c].daily in JOINED]
-    daily_columns: list[ColumnElement] = [_week_of_day().label("week")]
-    for m in numbers:
-        column = m.of(Entry)
-        if m.daily is Daily.MEAN:
-            value = cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
-        else:
-            value = (func.max if m.daily is Daily.MAX else func.min)(column)
-        daily_columns.append(cast(value, Float).label(m.code))
-    daily_columns += [_joined(m.of(Entry)).label(m.code) for m in joined]
-    days = (
-        _scope(select(*daily_columns), patient_id, start, end).group_by(Entry.day).subquery("days")
-    )
-    columns: list[ColumnElement] = [days.c.week]
-    for m in numbers:
-        value = days.c[m.code]
-        columns += [func.sum(value), func.count(value)]
-    columns += [_joined_plain(days.c[m.code]) for m in joined]
-    rows = db.session.execute(select(*columns).group_by(days.c.week).order_by(days.c.week)).all()
-    result: dict[date, dict[str, Any]] = {}
-    for row in rows:
-        week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-        values: dict[str, Any] = {}
-        i = 1
-        for m in numbers:
-            total, n = row[i], row[i + 1]
-            values[m.code] = float(total) / n if n and n >= analysis.WEEK_MEAN_MIN_DAYS else None
-            i += 2
-        for k, m in enumerate(joined):
-            values[m.code] = parse_joined(m.daily, row[i + k])
-        result[week] = values
-    return result
-
-
-def _joined_plain(column) -> ColumnElement:
-    if _dialect() == "postgresql":
-        return func.string_agg(column, SEPARATOR)
-    return func.group_concat(column, SEPARATOR)
-
-
-def days_per_code(patient_id: int, code: str, start: date, end: date) -> dict[str, int]:
-    """For a set measure (measures.Daily.UNION, e.g. body sites): each code reported in
-    start..end and the number of days it was reported on (once a day however many entries
-    had it), counted by the database from the stored JSON lists."""
-    measure = next(m for m in measures.MEASURES if m.code == code)
-    if measure.daily is not Daily.UNION:
-        raise ValueError(f"{code} is not a set measure")
-    if _dialect() == "postgresql":
-        items = func.json_array_elements_text(measure.of(Entry)).table_valued("value")
-    else:
-        items = func.json_each(measure.of(Entry)).table_valued("value")
-    query = _scope(
-        select(items.c.value, func.count(func.distinct(Entry.day)))
-        .select_from(Entry)
-        .join(items, true()),
-        patient_id,
-        start,
-        end,
-    ).group_by(items.c.value)
-    return {value: days for value, days in db.session.execute(query)}
