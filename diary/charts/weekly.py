@@ -1,6 +1,6 @@
 """Ranges longer than a year: one point per week (the figures stay small at any length of
 history). The week's values come from analysis.weekly_values or, on the review, from the
-database (services/daily_sql.weekly_means), which computes the same."""
+database (services/daily_sql_grouped.weekly_means), which computes the same."""
 
 from __future__ import annotations
 

@@ -18,13 +18,17 @@ comes (no grouping: the database's GROUP BY cost more than all the rest):
   entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
   and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours):
   the database tells which; the entries in between are judged in their own zone as the analysis
-  does, from the row's recorded_at and zone.
+  does, from the entry's recorded_at and zone: on SQLite the lateness column itself holds them
+  for those entries ("recorded_at|zone", text where the others have 0 or 1), on PostgreSQL two
+  more columns (its CASE has one type). SQLite's driver costs about 1,200 instructions per value
+  fetched (it lets go of the interpreter's lock around each column's type), so two columns
+  read for every entry, and used for a few, cost more than the rest of the day's Python work.
 
 A day's values are read from its row (DayValues: the row and where each measure is in it,
 NUMBER_AT, JOINED_AT and TEXT_AT), not copied into a dictionary per day.
 
-`weekly_means` gives the weekly means of the daily values (Monday weeks) for ranges longer than
-a year, grouped by the database.
+The database's own grouping of the days (weekly means, days per body site) is in
+daily_sql_grouped.py.
 """
 
 from __future__ import annotations
@@ -37,9 +41,7 @@ from statistics import fmean
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     Float,
-    Integer,
     Text,
     bindparam,
     case,
@@ -47,7 +49,6 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    true,
     type_coerce,
 )
 from sqlalchemy.engine import Dialect
@@ -78,13 +79,6 @@ def _day_plus_hours(hours: int) -> ColumnElement:
         )
     # SQLite stores instants as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): text comparison orders them.
     return func.datetime(Entry.day, f"+{int(hours)} hours")
-
-
-def _joined(column) -> ColumnElement:
-    """The day's JSON values joined by SEPARATOR (one text, parsed later)."""
-    if _dialect() == "postgresql":
-        return func.string_agg(cast(column, Text), SEPARATOR)
-    return func.group_concat(column, SEPARATOR)
 
 
 def _scope(query, patient_id: int, start: date | None, end: date | None):
@@ -130,16 +124,18 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
     return worst
 
 
-# day_aggregates' row, one per entry: day, lateness (LATE, ON_TIME or JUDGE), the numbers, the
-# JSON texts, the texts, when recorded and in which zone; where each value is.
+# day_aggregates' row, one per entry: day, lateness (LATE, ON_TIME, or to be judged: JUDGE on
+# PostgreSQL, "recorded_at|zone" on SQLite), the numbers, the JSON texts, the texts, and on
+# PostgreSQL when recorded and in which zone; where each value is.
 NUMBERS = [m.code for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
 JOINED_CODES = [m.code for m in measures.MEASURES if m.daily in JOINED]
 TEXT_CODES = [m.code for m in measures.MEASURES if m.daily is Daily.TEXTS]
 NUMBER_AT = {code: 2 + i for i, code in enumerate(NUMBERS)}
 JOINED_AT = {code: 2 + len(NUMBERS) + i for i, code in enumerate(JOINED_CODES)}
 TEXT_AT = {code: 2 + len(NUMBERS) + len(JOINED_CODES) + i for i, code in enumerate(TEXT_CODES)}
+PAIN_AT = NUMBER_AT[measures.PAIN.code]
 RECORDED_AT = 2 + len(NUMBERS) + len(JOINED_CODES) + len(TEXT_CODES)
-ON_TIME, LATE, JUDGE = 0, 1, 2  # the lateness column: JUDGE when the entry's zone decides
+ON_TIME, LATE, JUDGE = 0, 1, 2  # the lateness column: JUDGE when the entry's zone decides (PG)
 
 
 class DayValues(Mapping):
@@ -197,11 +193,23 @@ def day_aggregates(
     """analysis.daily_aggregates of the patient's live entries for days start..end (open when
     None), computed as the module's docstring says; ordered by day. `default_zone` is the zone
     of entries made before zones were kept (the patient's)."""
+    return days_and_pain(patient_id, default_zone, start, end)[0]
+
+
+def days_and_pain(
+    patient_id: int,
+    default_zone: str | None,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[dict[date, DayAggregate], dict[date, float]]:
+    """day_aggregates, and their analysis.daily_pain taken in the same pass over the rows (the
+    review reads both: a second pass through each day's Mapping cost a fifth as much again)."""
     statement = _prebuilt("entries", start, end, _entries_statement)
-    rows = _driver_rows(statement, _params(patient_id, start, end))
-    day_of = _DAY_OF.get(_dialect(), _same)
+    rows = driver_rows(statement, _params(patient_id, start, end))
+    day_of = day_reader()
     decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
+    pain: dict[date, float] = {}  # in the same order
     several: dict[date, list] = {}  # the days with more than one entry: their rows
     for row in rows:
         day = day_of(row[0])
@@ -209,19 +217,23 @@ def day_aggregates(
             several.setdefault(day, [result[day].values.row]).append(row)  # type: ignore[attr-defined]
             continue
         late = row[1]
-        if late == JUDGE:
+        if late != ON_TIME and late != LATE:
             late = _late(day, row, default_zone)
         # positional: a dataclass's keyword call costs twice as much, 1,800 times
         result[day] = DayAggregate(day, DayValues(row, decoded), 1, late)
+        pain[day] = row[PAIN_AT]
     for day, day_rows in several.items():
-        late = sum(r[1] if r[1] != JUDGE else _late(day, r, default_zone) for r in day_rows)
-        result[day] = DayAggregate(
-            day, DayValues(_combined(day_rows), decoded), len(day_rows), late
+        late = sum(
+            r[1] if r[1] == ON_TIME or r[1] == LATE else _late(day, r, default_zone)
+            for r in day_rows
         )
-    return result
+        combined = _combined(day_rows)
+        result[day] = DayAggregate(day, DayValues(combined, decoded), len(day_rows), late)
+        pain[day] = combined[PAIN_AT]
+    return result, pain
 
 
-def _driver_rows(statement, params: dict[str, Any]) -> list[tuple]:
+def driver_rows(statement, params: dict[str, Any]) -> list[tuple]:
     """The rows of `statement` as the database driver gives them: tuples, in the order of the
     statement's columns, with the driver's values (no SQLAlchemy Row and no conversion per
     row: for the 1,800 entries of five years those cost an eighth of the whole review's load).
@@ -243,11 +255,21 @@ def _same(value: Any) -> Any:
 _DAY_OF: dict[str, Callable[[Any], date]] = {"sqlite": date.fromisoformat}
 
 
+def day_reader() -> Callable[[Any], date]:
+    """What makes a date of a Date column as driver_rows gives it, on this database."""
+    return _DAY_OF.get(_dialect(), _same)
+
+
 def _late(day: date, row: tuple, default_zone: str | None) -> int:
     """1 when the entry of `row` was recorded late, judged in its zone as the analysis does
-    (analysis.recorded_on_time), else 0."""
-    recorded_at = _instant_of(db.session.get_bind().dialect)(row[RECORDED_AT])
-    zone_name = row[RECORDED_AT + 1]
+    (analysis.recorded_on_time), else 0. Its recorded_at and zone: SQLite's lateness column
+    ("recorded_at|zone", the zone empty when not kept), PostgreSQL's last two columns."""
+    judged = row[1]
+    if type(judged) is str:
+        recorded, _, zone_name = judged.partition("|")
+    else:
+        recorded, zone_name = row[RECORDED_AT], row[RECORDED_AT + 1]
+    recorded_at = _instant_of(db.session.get_bind().dialect)(recorded)
     return 0 if analysis.recorded_on_time(day, recorded_at, zone_name or default_zone) else 1
 
 
@@ -288,15 +310,21 @@ def _combined(rows: list) -> tuple:
 def _entries_statement(scope: Callable[[Any], Any]):
     """day_aggregates' statement: one row per entry (NUMBER_AT, JOINED_AT, TEXT_AT): day (as
     the driver gives it: _DAY_OF), lateness, the numbers (a mean's as a float, as a mean of
-    one is), the JSON texts as stored, the texts, recorded_at and the zone (both read only to
-    judge an entry in its zone). Lateness is told by the database for the entries recorded
-    less than 34 hours or 60 hours or more after the UTC start of their day (see the module's
-    docstring)."""
+    one is), the JSON texts as stored, the texts, and on PostgreSQL recorded_at and the zone.
+    Lateness is told by the database for the entries recorded less than 34 hours or 60 hours
+    or more after the UTC start of their day (see the module's docstring); the others are
+    judged in their zone (_late): on SQLite the column then holds their recorded_at and zone."""
+    postgresql = _dialect() == "postgresql"
+    judge: Any = JUDGE
+    if not postgresql:
+        # As stored (text), read unconverted: _late converts the few it judges.
+        recorded = type_coerce(Entry.recorded_at, Text)
+        judge = type_coerce(recorded + "|" + func.coalesce(Entry.timezone, ""), NullType)
     columns: list[ColumnElement] = [
         Entry.day,
         case(
             (Entry.recorded_at >= _day_plus_hours(SURELY_LATE_HOURS), LATE),
-            (Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS), JUDGE),
+            (Entry.recorded_at >= _day_plus_hours(SURELY_ON_TIME_HOURS), judge),
             else_=ON_TIME,
         ),
     ]
@@ -307,86 +335,7 @@ def _entries_statement(scope: Callable[[Any], Any]):
     # As text, parsed when read (DayValues), not by the column's type
     columns += [cast(measures.BY_CODE[code].of(Entry), Text) for code in JOINED_CODES]
     columns += [measures.BY_CODE[code].of(Entry) for code in TEXT_CODES]
-    columns += [type_coerce(Entry.recorded_at, NullType), Entry.timezone]
+    if postgresql:
+        columns += [type_coerce(Entry.recorded_at, NullType), Entry.timezone]
     query = scope(select(*columns))
     return query.order_by(Entry.day, Entry.recorded_at, Entry.id)
-
-
-def _week_of_day() -> ColumnElement:
-    if _dialect() == "postgresql":
-        return cast(func.date_trunc("week", Entry.day), Date)
-    return func.date(
-        Entry.day,
-        "-" + cast((cast(func.strftime("%w", Entry.day), Integer) + 6) % 7, Text) + " days",
-    )
-
-
-def weekly_means(
-    patient_id: int, codes: list[str], start: date, end: date
-) -> dict[date, dict[str, float | None]]:
-    """For each Monday week with entries in start..end: for each measure in `codes` (numbers),
-    the mean of its daily values (charts.WEEKLY_NOTE: None unless at least
-    analysis.WEEK_MEAN_MIN_DAYS days of the week have one), and "symptoms" the set reported on
-    any day of the week when asked for. Days outside start..end do not count."""
-    by_code = {m.code: m for m in measures.MEASURES}
-    numbers = [by_code[c] for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
-    joined = [by_code[c] for c in codes if by_code[c].daily in JOINED]
-    daily_columns: list[ColumnElement] = [_week_of_day().label("week")]
-    for m in numbers:
-        column = m.of(Entry)
-        if m.daily is Daily.MEAN:
-            value = cast(func.sum(column), Float) / func.nullif(func.count(column), 0)
-        else:
-            value = (func.max if m.daily is Daily.MAX else func.min)(column)
-        daily_columns.append(cast(value, Float).label(m.code))
-    daily_columns += [_joined(m.of(Entry)).label(m.code) for m in joined]
-    days = (
-        _scope(select(*daily_columns), patient_id, start, end).group_by(Entry.day).subquery("days")
-    )
-    columns: list[ColumnElement] = [days.c.week]
-    for m in numbers:
-        value = days.c[m.code]
-        columns += [func.sum(value), func.count(value)]
-    columns += [_joined_plain(days.c[m.code]) for m in joined]
-    rows = db.session.execute(select(*columns).group_by(days.c.week).order_by(days.c.week)).all()
-    result: dict[date, dict[str, Any]] = {}
-    for row in rows:
-        week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-        values: dict[str, Any] = {}
-        i = 1
-        for m in numbers:
-            total, n = row[i], row[i + 1]
-            values[m.code] = float(total) / n if n and n >= analysis.WEEK_MEAN_MIN_DAYS else None
-            i += 2
-        for k, m in enumerate(joined):
-            values[m.code] = parse_joined(m.daily, row[i + k])
-        result[week] = values
-    return result
-
-
-def _joined_plain(column) -> ColumnElement:
-    if _dialect() == "postgresql":
-        return func.string_agg(column, SEPARATOR)
-    return func.group_concat(column, SEPARATOR)
-
-
-def days_per_code(patient_id: int, code: str, start: date, end: date) -> dict[str, int]:
-    """For a set measure (measures.Daily.UNION, e.g. body sites): each code reported in
-    start..end and the number of days it was reported on (once a day however many entries
-    had it), counted by the database from the stored JSON lists."""
-    measure = next(m for m in measures.MEASURES if m.code == code)
-    if measure.daily is not Daily.UNION:
-        raise ValueError(f"{code} is not a set measure")
-    if _dialect() == "postgresql":
-        items = func.json_array_elements_text(measure.of(Entry)).table_valued("value")
-    else:
-        items = func.json_each(measure.of(Entry)).table_valued("value")
-    query = _scope(
-        select(items.c.value, func.count(func.distinct(Entry.day)))
-        .select_from(Entry)
-        .join(items, true()),
-        patient_id,
-        start,
-        end,
-    ).group_by(items.c.value)
-    return {value: days for value, days in db.session.execute(query)}

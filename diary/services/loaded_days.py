@@ -1,9 +1,10 @@
 """The days the review has loaded (daily_sql.day_aggregates, the whole diary combined per day by
 the database) grouped again in memory, without a query: the weekly means over a year
-(weekly_means_of_days), the days each body site was reported (days_per_code_of_days) and the
-days of each period grouped by the set they reported (day_set_counts, the review's body map).
-Each gives what daily_sql's database grouping gives (weekly_means, days_per_code;
-tests/services/test_daily_sql.py compares them).
+(weekly_means_of_days), the days each body site was reported (days_per_code_of_days), the
+days of each period grouped by the set they reported (day_set_counts, the review's body map)
+and the late days per week (late_weeks_of_days). Each gives what daily_sql's database grouping
+gives (weekly_means, days_per_code; tests/services/test_daily_sql.py compares them), or the
+charts' own count (charts_svg.late_weeks; tests/services/test_loaded_days.py).
 
 Five years are 1,800 days, grouped on every cold review, so no Python loop runs per day: the
 period's days are found by bisection in the ordered days, a measure's value of every day is
@@ -17,22 +18,24 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from operator import attrgetter, is_not, itemgetter
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq, is_not, itemgetter, mod, sub
 from typing import Any
 
 from diary import analysis, measures
 from diary.analysis import DayAggregate
 from diary.measures import Daily
-from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, DayValues, parse_joined
+from diary.services.daily_sql import JOINED, JOINED_AT, NUMBER_AT, parse_joined
 
 WEEK = timedelta(days=7)
 _present = partial(is_not, None)  # filter(_present, values): the values that are not None
 
 
 def weekly_means_of_days(
-    aggregates: Mapping[date, DayAggregate], codes: list[str], start: date, end: date
+    aggregates: Days, codes: list[str], start: date, end: date
 ) -> dict[date, dict[str, Any]]:
     """weekly_means from days already combined by day_aggregates (the review has loaded them
     all): the same values without a query, as analysis.weekly_values defines them (a number's
@@ -41,8 +44,7 @@ def weekly_means_of_days(
     by_code = {m.code: m for m in measures.MEASURES}
     numbers = [c for c in codes if by_code[c].daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
     joined = [c for c in codes if by_code[c].daily in JOINED]
-    days, aggs = _days_in(aggregates, start, end)
-    rows = _rows(aggs)
+    days, aggs, rows = _days_in(aggregates, start, end)
     mondays, weeks = _weeks(days)  # the week of mondays[i] is days[weeks[i]]
     # Per measure, the value of each week, then one dict per week.
     columns = [_week_means(_column(aggs, rows, code), weeks) for code in numbers]
@@ -99,7 +101,7 @@ def _worst(days: list[dict[str, int]]) -> dict[str, int]:
 
 
 def day_set_counts(
-    aggregates: Mapping[date, DayAggregate], code: str, periods: Sequence[tuple[date, date]]
+    aggregates: Days, code: str, periods: Sequence[tuple[date, date]]
 ) -> list[list[tuple[frozenset[str], int]]]:
     """For a set measure (Daily.UNION, e.g. body sites), for each period (start, end inclusive)
     of `periods`: its days with entries grouped by the day's set (the union of its entries',
@@ -111,8 +113,7 @@ def day_set_counts(
         raise ValueError(f"{code} is not a set measure")
     if not periods:
         return []
-    days, aggs = _days_in(aggregates, min(p[0] for p in periods), max(p[1] for p in periods))
-    rows = _rows(aggs)
+    days, aggs, rows = _days_in(aggregates, min(p[0] for p in periods), max(p[1] for p in periods))
     column = _column(aggs, rows, code)  # each day's text, or without rows its set
     if rows is None:
         column = list(map(frozenset, column))  # counted, so hashable (frozenset(f) is f)
@@ -125,9 +126,25 @@ def day_set_counts(
     return counted
 
 
-def days_per_code_of_days(
-    aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
-) -> dict[str, int]:
+def late_weeks_of_days(aggregates: Days, start: date, end: date) -> dict[date, int]:
+    """charts_svg.late_weeks without a Python step per day (a long diary logged the next day
+    has a late day nearly every day): for each Monday week in start..end with a late day
+    (DayAggregate.late: it has entries and all were recorded late), the number of such days,
+    oldest first. The late days are picked and their Mondays' ordinals worked out by C calls
+    (map, compress), then counted (Counter)."""
+    days, aggs, _ = _days_in(aggregates, start, end, rows=False)
+    late_entries = list(map(attrgetter("late_entries"), aggs))
+    # late: late_entries == entries, and not 0 (late_entries is never more than entries)
+    late = map(
+        and_, map(eq, late_entries, map(attrgetter("entries"), aggs)), map(bool, late_entries)
+    )
+    ordinals = list(map(date.toordinal, compress(days, late)))
+    # a day's Monday: ordinal - (ordinal - 1) % 7 (date(1, 1, 1), ordinal 1, was a Monday)
+    mondays = map(sub, ordinals, map(mod, map(sub, ordinals, repeat(1)), repeat(7)))
+    return {date.fromordinal(w): n for w, n in sorted(Counter(mondays).items())}
+
+
+def days_per_code_of_days(aggregates: Days, code: str, start: date, end: date) -> dict[str, int]:
     """days_per_code from days already combined by day_aggregates (the review has loaded them
     all): each code of a set measure reported in start..end and the number of days it was
     reported on, without a query. Codes in the order first reported."""
@@ -145,26 +162,62 @@ def days_per_code_of_counts(sets: Iterable[tuple[Iterable[str], int]]) -> dict[s
     return counts
 
 
+@dataclass(frozen=True)
+class InOrder:
+    """Days put in order once, with their aggregates and rows (_rows): what each grouping
+    above finds first, for days grouped several times (history.py: the kept days, grouped for
+    the weekly means, the late weeks and the body sites). Every function here takes one in
+    place of the days' mapping."""
+
+    days: list[date]
+    aggs: list[DayAggregate]
+    rows: list[tuple] | None
+
+
+def in_order(aggregates: Mapping[date, DayAggregate]) -> InOrder:
+    days, aggs = _ordered(aggregates)
+    return InOrder(days, aggs, _rows(aggs))
+
+
+Days = Mapping[date, DayAggregate] | InOrder
+
+
 def _days_in(
-    aggregates: Mapping[date, DayAggregate], start: date, end: date
-) -> tuple[list[date], list[DayAggregate]]:
-    """The days of start..end and their aggregates, oldest first, found by bisection: the days
-    are checked to be in order (day_aggregates gives them so) by one sorted(), in C, and sorted
-    when they are not."""
+    aggregates: Days, start: date, end: date, rows: bool = True
+) -> tuple[list[date], list[DayAggregate], list[tuple] | None]:
+    """The days of start..end, their aggregates and (with `rows`) their rows (_rows), oldest
+    first, found by bisection."""
+    if isinstance(aggregates, InOrder):
+        days, aggs, all_rows = aggregates.days, aggregates.aggs, aggregates.rows
+    else:
+        (days, aggs), all_rows = _ordered(aggregates), None
+    first, after = bisect_left(days, start), bisect_right(days, end)
+    aggs = aggs[first:after]
+    if all_rows is not None:
+        return days[first:after], aggs, all_rows[first:after]
+    return days[first:after], aggs, _rows(aggs) if rows else None
+
+
+def _ordered(aggregates: Mapping[date, DayAggregate]) -> tuple[list[date], list[DayAggregate]]:
+    """The days and their aggregates, oldest first: the days are checked to be in order
+    (day_aggregates gives them so) by one sorted(), in C, and sorted when they are not."""
     days = list(aggregates)
     ordered = sorted(days)
     aggs = list(aggregates.values()) if ordered == days else [aggregates[d] for d in ordered]
-    first, after = bisect_left(ordered, start), bisect_right(ordered, end)
-    return ordered[first:after], aggs[first:after]
+    return ordered, aggs
+
+
+_ROW_OF = attrgetter("values.row")
 
 
 def _rows(aggs: list[DayAggregate]) -> list[tuple] | None:
     """The days' rows (DayValues.row) when every day has one (day_aggregates' days), else None
-    (a day combined elsewhere: the values are then read one day at a time)."""
-    values = list(map(attrgetter("values"), aggs))
-    if not set(map(type, values)) <= {DayValues}:
+    (a day combined elsewhere, a plain mapping without one: the values are then read one day
+    at a time). One getter call a day, in C."""
+    try:
+        return list(map(_ROW_OF, aggs))
+    except AttributeError:
         return None
-    return list(map(attrgetter("row"), values))
 
 
 def _column(aggs: list[DayAggregate], rows: list[tuple] | None, code: str) -> list:

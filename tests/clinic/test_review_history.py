@@ -139,9 +139,9 @@ def test_a_review_after_a_new_entry_reads_only_the_recent_days(
     login(client, clinician)
     url = f"/clinic/patients/{patient.id}?range=all"
     starts = []
-    real = daily_sql.day_aggregates
+    real = daily_sql.days_and_pain  # what load.py reads the days with
     monkeypatch.setattr(
-        daily_sql, "day_aggregates", lambda *a, **k: starts.append(k.get("start")) or real(*a, **k)
+        daily_sql, "days_and_pain", lambda *a, **k: starts.append(k.get("start")) or real(*a, **k)
     )
     with app.app_context():
         review_cache.clear()

@@ -25,7 +25,7 @@ import pytest
 
 from diary import analysis, charts_svg
 from diary.codes import BODY_SITES, label
-from diary.services import daily_sql, loaded_days, series
+from diary.services import daily_sql, daily_sql_grouped, loaded_days, series
 
 
 def _at(*parts) -> datetime:
@@ -107,6 +107,10 @@ def test_sql_daily_aggregates_equal_the_analysis(app, diary):
         assert (found[day].entries, found[day].late_entries) == (agg.entries, agg.late_entries)
         assert dict(found[day].values) == dict(agg.values), day
     assert found == expected
+    with app.app_context():
+        days, pain = daily_sql.days_and_pain(diary.id, diary.timezone)
+    assert days == found
+    assert pain == analysis.daily_pain(expected) and list(pain) == list(expected)
 
 
 def test_sql_daily_aggregates_by_hand(app, diary):
@@ -154,7 +158,7 @@ def test_sql_weekly_means(app, make):
     ):
         make.entry(patient, day=day, pain=pain, recorded_at=at, timezone="UTC", **more)
     with app.app_context():
-        weeks = daily_sql.weekly_means(
+        weeks = daily_sql_grouped.weekly_means(
             patient.id, ["pain", "pain_worst", "symptoms"], date(2026, 3, 1), date(2026, 3, 15)
         )
     assert list(weeks) == [date(2026, 3, 2), date(2026, 3, 9)]
@@ -195,7 +199,7 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
             date(2026, 3, 1),
             date(2026, 4, 30),
         )
-        found = daily_sql.weekly_means(diary.id, codes, date(2026, 3, 1), date(2026, 4, 30))
+        found = daily_sql_grouped.weekly_means(diary.id, codes, date(2026, 3, 1), date(2026, 4, 30))
     assert (
         list(found)
         == list(expected)
@@ -219,7 +223,9 @@ def test_sql_weekly_means_equal_the_analysis(app, make, diary):
     assert grouped == found and list(grouped) == list(found)
     inner = loaded_days.weekly_means_of_days(days, codes, date(2026, 3, 18), date(2026, 4, 1))
     with app.app_context():
-        assert inner == daily_sql.weekly_means(diary.id, codes, date(2026, 3, 18), date(2026, 4, 1))
+        assert inner == daily_sql_grouped.weekly_means(
+            diary.id, codes, date(2026, 3, 18), date(2026, 4, 1)
+        )
     assert found[date(2026, 3, 16)]["pain_worst"] is not None
 
 
@@ -236,10 +242,12 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
     ):
         make.entry(diary, day=day, pain=4, body_sites=sites, timezone="UTC", recorded_at=at)
     with app.app_context():
-        counts = daily_sql.days_per_code(
+        counts = daily_sql_grouped.days_per_code(
             diary.id, "body_sites", date(2026, 3, 1), date(2026, 3, 31)
         )
-        later = daily_sql.days_per_code(diary.id, "body_sites", date(2026, 3, 8), date(2026, 3, 31))
+        later = daily_sql_grouped.days_per_code(
+            diary.id, "body_sites", date(2026, 3, 8), date(2026, 3, 31)
+        )
         aggregates = analysis.daily_aggregates(series.readings(diary.id, default_zone="UTC"))
     assert counts == {"right_hand": 2, "left_foot": 2}
     assert later == {"right_hand": 1, "left_foot": 2}
@@ -268,7 +276,7 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
     with pytest.raises(ValueError):
         loaded_days.days_per_code_of_days(days, "pain", date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError):
-        daily_sql.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
+        daily_sql_grouped.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
 
 
 # A note as typed, read back exactly: quotes, a backslash, a line break, accents, an emoji.

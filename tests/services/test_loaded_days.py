@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from diary import analysis, measures
+from diary.charts_svg.pain import late_weeks
 from diary.services import daily_sql, loaded_days
 from diary.services.daily_sql import JOINED_CODES, NUMBERS, ON_TIME, TEXT_CODES, DayValues
 
@@ -39,7 +40,8 @@ def test_loaded_days_group_weeks_and_sets_as_analysis_defines_them():
     two entries' texts on 4 Mar; the right hand and right wrist, in either order, on 9-15 Mar;
     nothing on 16 Mar. The weeks are analysis.weekly_values' (the definition), from rows as
     from dicts, and from days given out of order; the body sites' days by period and set are
-    the days counted one by one, codes in the order first reported."""
+    the days counted one by one, codes in the order first reported; the same from the days put
+    in order once (loaded_days.in_order)."""
     days: dict[date, dict] = {}
     for i in range(15):
         day = date(2026, 3, 2) + timedelta(days=i)
@@ -63,7 +65,8 @@ def test_loaded_days_group_weeks_and_sets_as_analysis_defines_them():
         (date(2026, 3, 16), None, None),
     ]
     backwards = dict(reversed(as_rows.items()))
-    for given in (as_rows, as_dicts, backwards):
+    in_order = loaded_days.in_order(backwards)  # put in order once, grouped several times
+    for given in (as_rows, as_dicts, backwards, in_order):
         weeks = loaded_days.weekly_means_of_days(given, codes, start, end)
         assert weeks == expected and list(weeks) == list(expected)
         assert [list(v) for v in weeks.values()] == [codes] * 3
@@ -80,7 +83,7 @@ def test_loaded_days_group_weeks_and_sets_as_analysis_defines_them():
             one_by_one[site] = one_by_one.get(site, 0) + 1
     assert one_by_one == {"right_hand": 14, "right_wrist": 7}
     periods = [(date(2026, 3, 1), date(2026, 3, 8)), (date(2026, 3, 9), date(2026, 3, 16))]
-    for given in (as_rows, as_dicts, backwards):
+    for given in (as_rows, as_dicts, backwards, in_order):
         grouped = loaded_days.day_set_counts(given, "body_sites", periods)
         assert sum(n for _, n in grouped[0]) == 7
         assert sum(n for _, n in grouped[1]) == 8  # 16 Mar: no site, still a diary day
@@ -92,3 +95,32 @@ def test_loaded_days_group_weeks_and_sets_as_analysis_defines_them():
     assert loaded_days.day_set_counts(as_rows, "body_sites", []) == []
     with pytest.raises(ValueError):
         loaded_days.day_set_counts(as_rows, "pain", periods)
+
+
+def test_loaded_days_count_late_weeks_as_the_charts_do():
+    """Days 2-22 Mar 2026 (Monday weeks of 2, 9 and 16 Mar) with 0 to 3 entries, some late:
+    a day is late when it has entries and every one was late (2 of 2 on 3 Mar, 1 of 1 on
+    4 Mar and 12 Mar, 3 of 3 on 19 Mar; 1 of 2 on 5 Mar is not, nor a day without entries).
+    The counts per week are charts_svg.late_weeks' over the whole period and parts of it, from
+    days given in order or not."""
+    days = {}
+    pattern = {1: (2, 2), 2: (1, 1), 3: (2, 1), 6: (0, 0), 10: (1, 1), 17: (3, 3), 18: (3, 2)}
+    for i in range(21):
+        day = date(2026, 3, 2) + timedelta(days=i)
+        entries, late = pattern.get(i, (1, 0))
+        days[day] = analysis.DayAggregate(day, {"pain": 1.0}, entries, late)
+    backwards = dict(reversed(days.items()))
+    for start, end in [
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 3, 4), date(2026, 3, 12)),
+        (date(2026, 3, 23), date(2026, 3, 29)),
+    ]:
+        expected = late_weeks(days, start, end)
+        for given in (days, backwards, loaded_days.in_order(backwards)):
+            found = loaded_days.late_weeks_of_days(given, start, end)
+            assert found == expected and list(found) == list(expected)
+    assert loaded_days.late_weeks_of_days(days, date(2026, 3, 1), date(2026, 3, 31)) == {
+        date(2026, 3, 2): 2,
+        date(2026, 3, 9): 1,
+        date(2026, 3, 16): 1,
+    }

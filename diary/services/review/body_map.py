@@ -108,7 +108,7 @@ def body_map_of_days(
         return _review_map(*_of_days(aggregates, start, end))
     bound = kept.boundary
     whole_before, quarters_before = history.sets_before(kept, code, start)[1]
-    whole_after, quarters_after = _of_days(aggregates, bound, end)
+    whole_after, quarters_after = _of_days(history.recent_days(kept, aggregates, end), bound, end)
     return _review_map(
         analysis.joined(whole_before, whole_after),
         analysis.joined_quarters(quarters_before, quarters_after),

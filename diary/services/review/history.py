@@ -67,7 +67,6 @@ from typing import Any
 from diary import measures
 from diary.analysis import ONE_DAY, DayAggregate, body_map, days_between
 from diary.analysis.body_map import RegionDays
-from diary.charts_svg.pain import late_weeks as late_weeks_of_days
 from diary.models import User
 from diary.services import data_version, loaded_days
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
@@ -183,6 +182,20 @@ def of(loaded: Loaded, responses: Responses, bound: date) -> History:
     )
 
 
+def kept_days(kept: History) -> loaded_days.InOrder:
+    """The kept days in order with their rows (loaded_days.in_order), once per kept history:
+    the weekly means, the late weeks and the body sites group them in turn."""
+    return kept.before("in_order", lambda: loaded_days.in_order(kept.aggregates))
+
+
+def recent_days(
+    kept: History, aggregates: Mapping[date, DayAggregate], end: date
+) -> dict[date, DayAggregate]:
+    """The loaded days from the kept history's boundary to `end`, read by date (a few weeks),
+    not found among every day of the record."""
+    return {d: aggregates[d] for d in days_between(kept.boundary, end) if d in aggregates}
+
+
 def weekly_means(
     kept: History | None,
     aggregates: Mapping[date, DayAggregate],
@@ -192,15 +205,16 @@ def weekly_means(
 ) -> dict[date, dict[str, Any]]:
     """loaded_days.weekly_means_of_days of start..end; with a kept history whose boundary is in
     the period, the weeks before it grouped once per kept history (the boundary is a Monday:
-    no week has days on both sides)."""
+    no week has days on both sides) and the recent days read by date (recent_days)."""
     if kept is None or not start < kept.boundary <= end:
         return loaded_days.weekly_means_of_days(aggregates, codes, start, end)
     last = kept.boundary - ONE_DAY
     before = kept.before(
         ("weekly_means", tuple(codes), start),
-        lambda: loaded_days.weekly_means_of_days(kept.aggregates, codes, start, last),
+        lambda: loaded_days.weekly_means_of_days(kept_days(kept), codes, start, last),
     )
-    return {**before, **loaded_days.weekly_means_of_days(aggregates, codes, kept.boundary, end)}
+    recent = recent_days(kept, aggregates, end)
+    return {**before, **loaded_days.weekly_means_of_days(recent, codes, kept.boundary, end)}
 
 
 def sets_before(
@@ -216,7 +230,7 @@ def sets_before(
     def make() -> tuple[dict[str, int], tuple[RegionDays, list[RegionDays]] | None]:
         last = kept.boundary - ONE_DAY
         by_quarter = loaded_days.day_set_counts(
-            kept.aggregates, code, body_map.quarters(start, last)
+            kept_days(kept), code, body_map.quarters(start, last)
         )
         regions = (
             body_map.whole_and_quarters_of_sets(by_quarter, start, last)
@@ -234,12 +248,13 @@ def days_per_code(
     kept: History | None, aggregates: Mapping[date, DayAggregate], code: str, start: date, end: date
 ) -> dict[str, int]:
     """loaded_days.days_per_code_of_days of start..end; with a kept history whose boundary is
-    in the period, the days before it counted once per kept history and added."""
+    in the period, the days before it counted once per kept history and added to the recent
+    days' (recent_days)."""
     if kept is None or not start < kept.boundary <= end:
         return loaded_days.days_per_code_of_days(aggregates, code, start, end)
     counts = dict(sets_before(kept, code, start)[0])
     for reported, days in loaded_days.days_per_code_of_days(
-        aggregates, code, kept.boundary, end
+        recent_days(kept, aggregates, end), code, kept.boundary, end
     ).items():
         counts[reported] = counts.get(reported, 0) + days
     return counts
@@ -248,15 +263,16 @@ def days_per_code(
 def late_weeks(
     kept: History | None, aggregates: Mapping[date, DayAggregate], start: date, end: date
 ) -> dict[date, int]:
-    """charts_svg.late_weeks of start..end (the late days' count per Monday week); with a kept
-    history whose boundary is in the period, the weeks before it counted once per kept history
-    (the boundary is a Monday: no week has days on both sides) and the recent days read by
-    date, not by walking every day of the record."""
+    """charts_svg.late_weeks of start..end (the late days' count per Monday week), counted by
+    loaded_days.late_weeks_of_days; with a kept history whose boundary is in the period, the
+    weeks before it counted once per kept history (the boundary is a Monday: no week has days
+    on both sides) and the recent days read by date (recent_days)."""
     if kept is None or not start < kept.boundary <= end:
-        return late_weeks_of_days(aggregates, start, end)
+        return loaded_days.late_weeks_of_days(aggregates, start, end)
     last = kept.boundary - ONE_DAY
     before = kept.before(
-        ("late_weeks", start), lambda: late_weeks_of_days(kept.aggregates, start, last)
+        ("late_weeks", start),
+        lambda: loaded_days.late_weeks_of_days(kept_days(kept), start, last),
     )
-    recent = {d: aggregates[d] for d in days_between(kept.boundary, end) if d in aggregates}
-    return {**before, **late_weeks_of_days(recent, kept.boundary, end)}
+    recent = recent_days(kept, aggregates, end)
+    return {**before, **loaded_days.late_weeks_of_days(recent, kept.boundary, end)}

@@ -14,9 +14,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, select
 
 from diary import analysis
 from diary.analysis import DayAggregate
@@ -74,11 +74,19 @@ class SessionRecord:
         return analysis.Session(self.id, self.local_start, self.duration_minutes, self.course_rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Checkin:
     day: date
     promis_raw: int | None
     pgic: int | None
+
+    def __init__(self, day: date, promis_raw: int | None, pgic: int | None) -> None:
+        # Into the instance's dict, as analysis.DayAggregate: object.__setattr__ per field
+        # (the generated frozen __init__) costs several times more, 260 times for five years.
+        fields = self.__dict__
+        fields["day"] = day
+        fields["promis_raw"] = promis_raw
+        fields["pgic"] = pgic
 
     @property
     def promis_t(self) -> float | None:
@@ -104,7 +112,7 @@ class Loaded:
     now: datetime
     sessions: list[SessionRecord]  # all, in start order (scheduled ones last)
     aggregates: Mapping[date, DayAggregate]
-    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made once
+    daily: Mapping[date, float]  # analysis.daily_pain(aggregates), made with them
     checkins: list[Checkin]  # oldest first
     treatments: list[TreatmentRecord]  # oldest first
 
@@ -119,8 +127,7 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
     now = now or utcnow()
     if kept is None:
         sessions = _sessions(patient, now)
-        aggregates = daily_sql.day_aggregates(patient.id, default_zone=patient.timezone)
-        daily = analysis.daily_pain(aggregates)
+        aggregates, daily = daily_sql.days_and_pain(patient.id, default_zone=patient.timezone)
         checkins = _checkins(patient)
         treatments = _treatments(patient)
     else:
@@ -131,11 +138,11 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
             for s in kept.sessions
         ]
         sessions += _sessions(patient, now, since=kept.sessions_from)
-        recent = daily_sql.day_aggregates(
+        recent, recent_pain = daily_sql.days_and_pain(
             patient.id, default_zone=patient.timezone, start=kept.boundary
         )
         aggregates = {**kept.aggregates, **recent}
-        daily = {**kept.daily, **analysis.daily_pain(recent)}
+        daily = {**kept.daily, **recent_pain}
         checkins = [*kept.checkins, *_checkins(patient, start=kept.boundary)]
         treatments = [*kept.treatments, *_treatments(patient, start=kept.boundary)]
     return Loaded(
@@ -197,17 +204,33 @@ def _sessions(patient: User, now: datetime, since: datetime | None = None) -> li
     ]
 
 
+# _checkins' statement by whether it has a start, built once with bound parameters (as
+# daily_sql's): SQLAlchemy then reuses its compiled form.
+_CHECKINS: dict[bool, Any] = {}
+
+
+def _checkins_statement(since: bool):
+    found = _CHECKINS.get(since)
+    if found is None:
+        query = select(
+            WeeklyCheckin.day, cast(WeeklyCheckin.promis_pi, Text), WeeklyCheckin.pgic
+        ).where(WeeklyCheckin.patient_id == bindparam("patient_id"))
+        if since:
+            query = query.where(WeeklyCheckin.day >= bindparam("start"))
+        found = _CHECKINS[since] = query.order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)
+    return found
+
+
 def _checkins(patient: User, start: date | None = None) -> list[Checkin]:
     """The patient's check-ins (with `start`, those of that day and later), oldest first, each
     with its PROMIS raw score. The answers are read as their stored JSON text and each distinct
     text parsed and scored once (_promis): a patient's weekly answers repeat, and the same text
-    always gives the same score."""
-    query = select(
-        WeeklyCheckin.day, cast(WeeklyCheckin.promis_pi, Text), WeeklyCheckin.pgic
-    ).where(WeeklyCheckin.patient_id == patient.id)
-    if start is not None:
-        query = query.where(WeeklyCheckin.day >= start)
-    rows = db.session.execute(query.order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at)).all()
+    always gives the same score. The rows as the driver gives them (daily_sql.driver_rows: no
+    SQLAlchemy Row or conversion per row; the day made a date here)."""
+    rows = daily_sql.driver_rows(
+        _checkins_statement(start is not None), {"patient_id": patient.id, "start": start}
+    )
+    day_of = daily_sql.day_reader()
     scores: dict[str | None, int | None] = {}
     checkins = []
     for day, answers, pgic in rows:
@@ -215,7 +238,7 @@ def _checkins(patient: User, start: date | None = None) -> list[Checkin]:
             raw = scores[answers]
         else:
             raw = scores[answers] = _promis(json.loads(answers) if answers is not None else None)
-        checkins.append(Checkin(day, raw, pgic))
+        checkins.append(Checkin(day_of(day), raw, pgic))
     return checkins
 
 
