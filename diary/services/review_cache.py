@@ -9,8 +9,9 @@ the entry's life: it is kept until the next scheduled infusion starts or the pat
 ends, whichever is first.
 
 Flask-Caching holds the entries: in Redis when REDIS_URL is set (shared by all workers and
-machines; keys under CACHE_KEY_PREFIX and the release, shared_cache.key_prefix), else in each worker's memory. While Redis is
-unreachable, every read is a miss and the review is computed as usual (shared_cache.py).
+machines; keys under CACHE_KEY_PREFIX and the release, shared_cache.key_prefix), else in each
+worker's memory. While Redis is unreachable, every read is a miss and the review is computed as
+usual (shared_cache.py).
 
 The page and its charts request (and the report) read the same computed record
 (review.build: the loaded diary and every course's response). A worker keeps the last few
