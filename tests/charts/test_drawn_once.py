@@ -8,7 +8,7 @@ from __future__ import annotations
 from markupsafe import escape
 
 from diary import charts_svg
-from diary.charts_svg.plot import Rect, rects_svg, text
+from diary.charts_svg.plot import Rect, _replaced, rects_svg, text
 from diary.charts_svg.series import line
 
 
@@ -17,6 +17,7 @@ def test_text_is_markupsafe_escaping_as_a_str():
     again, not left alone); anything else, and a number, as str() writes it."""
     for value in ['Course 1 "A" & <b>', "it's", "&lt;", "plain", "", 4.5, None, "a > b < c"]:
         assert text(value) == str(escape(value))
+        assert _replaced(str(value)) == str(escape(value))  # where markupsafe lacks its own
     assert text("&lt;&") == "&amp;lt;&amp;"
     assert text("<'\">") == "&lt;&#39;&#34;&gt;"
 
