@@ -41,7 +41,7 @@ PAIN_TICKS = (0, 2, 4, 6, 8, 10)
 # colour of the palette each (an eighth line would repeat the first's colour and could not be told
 # from it), and a cost that stays the same however long the history (forty courses of a 5-year
 # history are forty lines of ~93 points, unreadable on top of one another). The rest are counted
-# in its title and note; the response table lists every course.
+# in its title and footnote; the response table lists every course.
 ALIGNED_COURSES = len(COLOURS)
 
 
@@ -286,7 +286,7 @@ def aligned_chart(
     colour ("Next infusion"). Only the last ALIGNED_COURSES of `aligned` (oldest first) are
     drawn and tabled, every point with a tooltip; `of`: how many courses the period has, when
     the caller computed the series of the drawn ones only. With courses left out, the title says
-    how many are drawn of how many, and a note (Chart.note) where the others are."""
+    how many are drawn of how many, and a footnote (Chart.footnote) where the others are."""
     total = max(len(aligned), of or 0)
     aligned = aligned[-ALIGNED_COURSES:]
     left_out = total - len(aligned)
@@ -321,7 +321,7 @@ def aligned_chart(
     n = len(aligned)
     if left_out:
         which = f"the last {n} of {total} courses"
-        note = (
+        footnote = (
             f"Only the last {n} of the {total} courses in this period are drawn (one colour "
             f"each). Every course's relief is in the response table; a range with {n} courses "
             "or fewer draws them all."
@@ -329,7 +329,7 @@ def aligned_chart(
         caption = f"Pain by day from the last day of {which} (day: pain)"
     else:
         which = f"each of {n} course{'' if n == 1 else 's'}"
-        note = ""
+        footnote = ""
         caption = "Pain by day from each course's last day (day: pain)"
     return Chart(
         key="aligned",
@@ -339,7 +339,7 @@ def aligned_chart(
         table=Table(caption, ("Course", "Next infusion (day)", "Pain by day"), tuple(rows)),
         legend=tuple(legend),
         empty="" if aligned else "No course in this period.",
-        note=note,
+        footnote=footnote,
     )
 
 

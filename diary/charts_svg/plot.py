@@ -312,7 +312,7 @@ class Chart:
     table: Table
     legend: tuple[LegendItem, ...] = ()
     empty: str = ""  # said instead of the drawing when there is nothing to draw
-    note: str = ""  # said under the drawing: what it leaves out and where that is instead
+    footnote: str = ""  # said under the drawing: what it leaves out and where that is instead
     width: float = WIDTH
 
     def line(self, name: str) -> Line:

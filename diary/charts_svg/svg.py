@@ -23,8 +23,8 @@ LEGEND_SHAPES = {
 
 def chart_html(chart: Chart) -> Markup:
     """The chart's markup: "said instead" text when it is empty, else the SVG, its legend and
-    its note (what it leaves out, Chart.note); then the <details> for its table when the table
-    has rows."""
+    its footnote (what it leaves out, Chart.footnote); then the <details> for its table when
+    the table has rows."""
     if chart.empty:
         out = f'<p class="muted chart-empty" data-chart-empty>{escape(chart.empty)}</p>'
     else:
@@ -42,8 +42,9 @@ def chart_html(chart: Chart) -> Markup:
                 + "".join(_legend_item(item) for item in chart.legend)
                 + "\n</ul>"
             )
-        if chart.note:
-            out += f'\n<p class="muted chart-note" data-chart-note>{escape(chart.note)}</p>'
+        if chart.footnote:
+            footnote = escape(chart.footnote)
+            out += f'\n<p class="muted chart-footnote" data-chart-footnote>{footnote}</p>'
         out += "\n"
     out += "\n"
     if chart.table.rows:

@@ -209,7 +209,7 @@ def days_and_pain(
     day_of = day_reader()
     decoded: dict[tuple[str, str | None], Any] = {}
     result: dict[date, DayAggregate] = {}
-    pain: dict[date, float] = {}  # in the same order
+    daily: dict[date, float] = {}  # in the same order
     several: dict[date, list] = {}  # the days with more than one entry: their rows
     for row in rows:
         day = day_of(row[0])
@@ -221,7 +221,7 @@ def days_and_pain(
             late = _late(day, row, default_zone)
         # positional: a dataclass's keyword call costs twice as much, 1,800 times
         result[day] = DayAggregate(day, DayValues(row, decoded), 1, late)
-        pain[day] = row[PAIN_AT]
+        daily[day] = row[PAIN_AT]
     for day, day_rows in several.items():
         late = sum(
             r[1] if r[1] == ON_TIME or r[1] == LATE else _late(day, r, default_zone)
@@ -229,8 +229,8 @@ def days_and_pain(
         )
         combined = _combined(day_rows)
         result[day] = DayAggregate(day, DayValues(combined, decoded), len(day_rows), late)
-        pain[day] = combined[PAIN_AT]
-    return result, pain
+        daily[day] = combined[PAIN_AT]
+    return result, daily
 
 
 def driver_rows(statement, params: dict[str, Any]) -> list[tuple]:

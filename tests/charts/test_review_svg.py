@@ -215,15 +215,15 @@ def test_aligned_chart_draws_the_last_seven_courses_one_colour_each():
     assert chart.title == (
         "Daily pain around the last 7 of 10 courses, by day from the course's last day"
     )
-    assert chart.note.startswith("Only the last 7 of the 10 courses in this period are drawn")
-    assert "response table" in chart.note
+    assert chart.footnote.startswith("Only the last 7 of the 10 courses in this period are drawn")
+    assert "response table" in chart.footnote
     assert chart.table.caption == (
         "Pain by day from the last day of the last 7 of 10 courses (day: pain)"
     )
     assert [row[0] for row in chart.table.rows] == [s.name for s in lines]
     html = str(chart.html())
     assert html.count("<polyline") == sum(len(s.paths) for s in lines)
-    assert "data-chart-note>Only the last 7 of the 10 courses" in html
+    assert "data-chart-footnote>Only the last 7 of the 10 courses" in html
     # every point has a tooltip (at most seven courses of ~93 points)
     assert all(m.tip for s in lines for m in s.marks)
     # the caller aligned only the drawn seven: the same chart, counted of ten
@@ -236,7 +236,7 @@ def test_aligned_chart_of_seven_courses_or_fewer_draws_them_all_without_a_note()
     aligned = aligned_on_infusions(pain, days)
     seven = charts_svg.aligned_chart(aligned[1:])
     assert seven.title == "Daily pain around each of 7 courses, by day from the course's last day"
-    assert seven.note == "" and "data-chart-note" not in str(seven.html())
+    assert seven.footnote == "" and "data-chart-footnote" not in str(seven.html())
     assert seven.table.caption == "Pain by day from each course's last day (day: pain)"
     assert len(seven.table.rows) == 7
     eight = charts_svg.aligned_chart(aligned)

@@ -84,7 +84,7 @@ def read_chart(html: str, table: dict | None = None) -> dict:
     """One chart's markup and its table's data (the charts document's "tables": the browser
     builds the table from it when its <details> is opened) -> {"title", "series": {name: {"x",
     "y", "runs", "colour": its lines'}}, "rects", "rules", "table": [[cell, ...], ...] (header
-    row first), "caption": the table's, "empty": the message or "", "note": what the drawing
+    row first), "caption": the table's, "empty": the message or "", "footnote": what the drawing
     leaves out, or ""}."""
     reader = _Reader()
     reader.feed(html)
@@ -96,7 +96,7 @@ def read_chart(html: str, table: dict | None = None) -> dict:
     assert ("data-chart-table=" in html) == bool(table and table["rows"]), html[-300:]
     rows = [table["head"], *table["rows"]] if table else []
     empty = re.search(r"data-chart-empty>(.*?)</p>", html)
-    note = re.search(r"data-chart-note>(.*?)</p>", html)
+    footnote = re.search(r"data-chart-footnote>(.*?)</p>", html)
     return {
         "title": reader.title,
         "series": reader.series,
@@ -105,7 +105,7 @@ def read_chart(html: str, table: dict | None = None) -> dict:
         "table": [[str(c) for c in row] for row in rows],
         "caption": table["caption"] if table else "",
         "empty": empty.group(1) if empty else "",
-        "note": html_lib.unescape(note.group(1)) if note else "",
+        "footnote": html_lib.unescape(footnote.group(1)) if footnote else "",
     }
 
 

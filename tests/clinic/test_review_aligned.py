@@ -72,7 +72,7 @@ def test_more_courses_than_colours_draws_the_last_seven(client, ten_courses, mon
     assert chart["title"] == (
         "Daily pain around the last 7 of 10 courses, by day from the course's last day"
     )
-    assert chart["note"] == (
+    assert chart["footnote"] == (
         "Only the last 7 of the 10 courses in this period are drawn (one colour each). Every "
         "course's relief is in the response table; a range with 7 courses or fewer draws them all."
     )
@@ -97,7 +97,7 @@ def test_seven_courses_or_fewer_are_all_drawn_as_before(client, ten_courses):
     assert (
         chart["title"] == "Daily pain around each of 6 courses, by day from the course's last day"
     )
-    assert chart["note"] == ""
+    assert chart["footnote"] == ""
     assert chart["caption"] == "Pain by day from each course's last day (day: pain)"
     assert "after the end of each course in the period" in page
     # the same courses' rows as in the longer range, where they are the last six of seven drawn
