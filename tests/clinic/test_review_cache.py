@@ -3,8 +3,10 @@ Redis; a change to the patient's diary reaches every worker's next review at onc
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
+from collections.abc import Callable
 
 import pytest
 import redis
@@ -92,22 +94,48 @@ def _instance(database_url: str, prefix: str):
     return create_app(config)
 
 
+@contextlib.contextmanager
+def _on_one_redis(database_url: str, *releases: Callable[[], str] | None):
+    """An app instance per release (shared_cache.release as given; None: the real one) on the
+    test database and one Redis under a prefix of their own, and that Redis; the prefix's keys
+    deleted and the instances' connections closed afterwards."""
+    prefix = f"test-review-{uuid.uuid4().hex}:"
+    store = redis.Redis.from_url(REDIS_URL)
+    real, instances = shared_cache.release, []
+    try:
+        for release in releases:
+            shared_cache.release = release or real
+            instances.append(_instance(database_url, prefix))
+        shared_cache.release = real
+        yield prefix, store, instances
+    finally:
+        shared_cache.release = real
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
+        for instance in instances:
+            with instance.app_context():
+                db.engine.dispose()
+
+
+def _seen_from_both(make, first, second, pain: int):
+    """A patient with `pain` today, and their clinician signed in on each instance."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    make.entry(patient, make.days_ago(0), pain)
+    one, two = first.test_client(), second.test_client()
+    login(one, clinician)
+    login(two, clinician)
+    return patient, one, two
+
+
 def test_two_app_instances_share_the_review_cache_and_never_serve_a_stale_one(
     app, database_url, make, computed
 ):
     """Two app instances (two workers or machines) on the test database and one Redis: a
     review computed by one is served by the other; an entry saved through the first is on the
     second's review at the next request."""
-    prefix = f"test-review-{uuid.uuid4().hex}:"
-    store = redis.Redis.from_url(REDIS_URL)
-    first, second = _instance(database_url, prefix), _instance(database_url, prefix)
-    try:
-        clinician, patient = make.clinician(), make.patient(timezone="UTC")
-        make.link(clinician, patient)
-        make.entry(patient, make.days_ago(0), 2)
-        one, two = first.test_client(), second.test_client()
-        login(one, clinician)
-        login(two, clinician)
+    with _on_one_redis(database_url, None, None) as (prefix, store, (first, second)):
+        patient, one, two = _seen_from_both(make, first, second, pain=2)
         assert _pain_today(one, patient.id) == 2.0
         assert store.keys(f"{prefix}*"), "the review is kept in Redis"
         assert _pain_today(two, patient.id) == 2.0
@@ -119,44 +147,20 @@ def test_two_app_instances_share_the_review_cache_and_never_serve_a_stale_one(
         assert saved.status_code == 201
         assert _pain_today(two, patient.id) == 5.0
         assert len(computed) == 2
-    finally:
-        for key in store.scan_iter(f"{prefix}*"):
-            store.delete(key)
-        for instance in (first, second):
-            with instance.app_context():
-                db.engine.dispose()
 
 
-def test_another_release_never_reads_what_an_older_one_kept(
-    app, database_url, make, computed, monkeypatch
-):
+def test_another_release_never_reads_what_an_older_one_kept(app, database_url, make, computed):
     """Two releases side by side on one Redis, with the same configured prefix (a rolling
     upgrade): the new one computes its own review rather than unpickle the old one's, whose
     objects and HTML may have another shape."""
-    prefix = f"test-release-{uuid.uuid4().hex}:"
-    store = redis.Redis.from_url(REDIS_URL)
-    monkeypatch.setattr(shared_cache, "release", lambda: "old")
-    old = _instance(database_url, prefix)
-    monkeypatch.setattr(shared_cache, "release", lambda: "new")
-    new = _instance(database_url, prefix)
-    try:
-        clinician, patient = make.clinician(), make.patient(timezone="UTC")
-        make.link(clinician, patient)
-        make.entry(patient, make.days_ago(0), 4)
-        one, two = old.test_client(), new.test_client()
-        login(one, clinician)
-        login(two, clinician)
+    old_release, new_release = (lambda: "old"), (lambda: "new")
+    with _on_one_redis(database_url, old_release, new_release) as (prefix, store, (old, new)):
+        patient, one, two = _seen_from_both(make, old, new, pain=4)
         assert _pain_today(one, patient.id) == 4.0
         assert store.keys(f"{prefix}old:*") and not store.keys(f"{prefix}new:*")
         assert _pain_today(two, patient.id) == 4.0
         assert computed == [patient.id, patient.id]  # the new release computed its own
         assert store.keys(f"{prefix}new:*")
-    finally:
-        for key in store.scan_iter(f"{prefix}*"):
-            store.delete(key)
-        for instance in (old, new):
-            with instance.app_context():
-                db.engine.dispose()
 
 
 def test_the_kept_tables_and_body_map_change_with_the_diary(app, client, make):

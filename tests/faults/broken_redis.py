@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
+
+from tests.clinic.charts_html import read_charts
 
 
 class HungRedis:
@@ -68,3 +71,35 @@ def app_on_redis(database_url: str, config):
             db.engine.dispose()
         vars(limiter).clear()
         vars(limiter).update(saved)
+
+
+def patient_up_40_percent(make):
+    """A clinician and their patient: baseline 5 in the week before an infusion 20 days ago,
+    7 in the last 7 days: +40% on the dashboard, 7.0 today on the review's chart."""
+    clinician = make.clinician()
+    patient = make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    for days_ago in range(21, 28):
+        make.entry(patient, today - timedelta(days=days_ago), 5)
+    for days_ago in range(7):
+        make.entry(patient, today - timedelta(days=days_ago), 7)
+    make.infusion(patient, clinician, today - timedelta(days=20))
+    return clinician, patient
+
+
+def assert_views_right(client, patient) -> None:
+    """patient_up_40_percent's figures, computed however the caches fare: the review page, its
+    charts (7.0 today) and the dashboard (+40%, baseline 5 in the API's list)."""
+    assert client.get(f"/clinic/patients/{patient.id}").status_code == 200
+    charts = client.get(f"/api/v1/patients/{patient.id}/review/charts?range=90")
+    assert charts.status_code == 200
+    body = charts.get_json()
+    pain = read_charts(body)["pain"]["series"]["Pain now (daily mean)"]
+    assert dict(zip(pain["x"], pain["y"], strict=True))[body["end"]] == 7.0
+    dashboard = client.get("/clinic")
+    assert dashboard.status_code == 200 and "+40%" in dashboard.text
+    listed = client.get("/api/v1/patients")
+    assert listed.status_code == 200
+    (row,) = listed.get_json()
+    assert (row["baseline"], row["change_pct"]) == (5.0, 40.0)

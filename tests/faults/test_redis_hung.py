@@ -7,15 +7,17 @@ Redis fall back to memory as on an unreachable one (test_redis_unreachable.py)."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from config import TestingConfig
 from diary.services import shared_cache
-from tests.clinic.charts_html import read_charts
 from tests.factories import PASSWORD
-from tests.faults.broken_redis import HungRedis, app_on_redis
+from tests.faults.broken_redis import (
+    HungRedis,
+    app_on_redis,
+    assert_views_right,
+    patient_up_40_percent,
+)
 
 
 class CachesOnHungRedis(TestingConfig):
@@ -37,17 +39,8 @@ def hung(app, database_url):
 
 
 def _signed_in_clinician_with_patient(broken, make):
-    """A clinician's client and a patient of theirs: baseline 5 in the week before an infusion
-    20 days ago, 7 in the last 7 days: +40% on the dashboard, 7.0 today on the review's chart."""
-    clinician = make.clinician()
-    patient = make.patient(timezone="UTC")
-    make.link(clinician, patient)
-    today = datetime.now(UTC).date()
-    for days_ago in range(21, 28):
-        make.entry(patient, today - timedelta(days=days_ago), 5)
-    for days_ago in range(7):
-        make.entry(patient, today - timedelta(days=days_ago), 7)
-    make.infusion(patient, clinician, today - timedelta(days=20))
+    """A clinician's client, signed in, and their patient_up_40_percent."""
+    clinician, patient = patient_up_40_percent(make)
     client = broken.test_client()
     signed_in = client.post(
         "/api/v1/auth/login", json={"email": clinician.email, "password": PASSWORD}
@@ -56,26 +49,14 @@ def _signed_in_clinician_with_patient(broken, make):
     return client, patient
 
 
-def _views(client, patient) -> None:
-    """The review page, its charts and the dashboard, with their figures."""
-    assert client.get(f"/clinic/patients/{patient.id}").status_code == 200
-    charts = client.get(f"/api/v1/patients/{patient.id}/review/charts?range=90")
-    assert charts.status_code == 200
-    body = charts.get_json()
-    pain = read_charts(body)["pain"]["series"]["Pain now (daily mean)"]
-    assert dict(zip(pain["x"], pain["y"], strict=True))[body["end"]] == 7.0
-    dashboard = client.get("/clinic")
-    assert dashboard.status_code == 200 and "+40%" in dashboard.text
-
-
 def test_after_one_timeout_the_caches_leave_a_hung_redis_alone(hung, make):
     broken, server = hung
     client, patient = _signed_in_clinician_with_patient(broken, make)
-    _views(client, patient)
+    assert_views_right(client, patient)
     asked = server.received
     assert asked > 0  # the first cache call went to the hung server and timed out
     for _ in range(3):
-        _views(client, patient)
+        assert_views_right(client, patient)
     assert server.received == asked  # not asked again within RETRY_SECONDS
 
 
@@ -85,9 +66,9 @@ def test_a_hung_redis_is_asked_again_after_the_retry_time(hung, make, monkeypatc
     monkeypatch.setattr(shared_cache, "RETRY_SECONDS", 0.0)
     broken, server = hung
     client, patient = _signed_in_clinician_with_patient(broken, make)
-    _views(client, patient)
+    assert_views_right(client, patient)
     asked = server.received
-    _views(client, patient)
+    assert_views_right(client, patient)
     assert server.received > asked
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from config import TestingConfig
 from diary.extensions import limiter
-from tests.clinic.charts_html import read_charts
 from tests.factories import PASSWORD
-from tests.faults.broken_redis import app_on_redis
+from tests.faults.broken_redis import app_on_redis, assert_views_right, patient_up_40_percent
 
 
 def _closed_port() -> int:
@@ -52,34 +50,12 @@ def test_sign_in_works_and_wrong_passwords_are_still_delayed(down, make, caplog)
 
 
 def test_review_and_dashboard_are_computed_without_their_cache(down, make, caplog):
-    clinician = make.clinician()
-    patient = make.patient(timezone="UTC")
-    make.link(clinician, patient)
-    today = datetime.now(UTC).date()
-    # Baseline 5 in the week before an infusion 20 days ago; 7 now: +40%.
-    for days_ago in range(21, 28):
-        make.entry(patient, today - timedelta(days=days_ago), 5)
-    for days_ago in range(7):
-        make.entry(patient, today - timedelta(days=days_ago), 7)
-    make.infusion(patient, clinician, today - timedelta(days=20))
-
+    clinician, patient = patient_up_40_percent(make)
     client = down.test_client()
     with caplog.at_level(logging.WARNING, logger="diary"):
         assert _sign_in(client, clinician.email, PASSWORD).status_code == 200
         for _ in range(2):  # the second view too: nothing was kept
-            assert client.get(f"/clinic/patients/{patient.id}").status_code == 200
-            charts = client.get(f"/api/v1/patients/{patient.id}/review/charts?range=90")
-            assert charts.status_code == 200
-            body = charts.get_json()
-            pain = read_charts(body)["pain"]["series"]["Pain now (daily mean)"]
-            assert dict(zip(pain["x"], pain["y"], strict=True))[body["end"]] == 7.0
-
-            page = client.get("/clinic")
-            assert page.status_code == 200 and "+40%" in page.text
-            listed = client.get("/api/v1/patients")
-            assert listed.status_code == 200
-            (row,) = listed.get_json()
-            assert (row["baseline"], row["change_pct"]) == (5.0, 40.0)
+            assert_views_right(client, patient)
     warnings = [r.getMessage() for r in caplog.records if "Cache unreachable" in r.getMessage()]
     # Once per cache and kind of failure, not once per request.
     assert 1 <= len(warnings) <= 2, warnings
