@@ -132,6 +132,16 @@ def test_relief_ended():
     assert result.label == "Relief ended"
 
 
+def test_a_rolling_mean_at_the_threshold_is_relief_though_its_float_is_a_hair_above():
+    """Baseline 4, threshold 0.7 x 4 = 2.8 (exactly 30% below). Days 1-12 at 0, then 8.4.
+    Rolling day 13: (0 + 0 + 8.4) / 3, in floats 2.8000000000000003: at the threshold, so
+    still relief (both are compared on EDGE_DIGITS decimals); day 14: (0 + 8.4 + 8.4) / 3 =
+    5.6 above, day 15: 8.4 above -> ended, 14 days (13 if the float's hair counted)."""
+    pain = with_baseline({**{o: 0 for o in range(1, 13)}, **{o: 8.4 for o in range(13, 21)}}, 4.0)
+    result = relief_duration(pain, D0, baseline(pain, D0))
+    assert (result.status, result.days, result.threshold) == ("ended", 14, pytest.approx(2.8))
+
+
 def test_a_single_day_above_does_not_end_relief():
     base = {o: 3 for o in range(1, 21)}
     # threshold 5.6; rolling day 7: (3+3+11)/3 = 5.67 above, day 8: (3+11+0)/3 = 4.67 back below
