@@ -64,8 +64,9 @@ class ReviewPage:
     # The body map of start..end, counted from the loaded days (no query) for the render,
     # which draws it into `html` and drops it (clinic.views._review_parts).
     body_map: ReviewBodyMap | None = None
-    # The courses that ended in start..end (the aligned chart's); a default, so that a page
-    # cached by a release without it reads as having none to leave out.
+    # The courses that ended in start..end (the aligned chart's). A default only because the
+    # field follows others with one (a page cached by another release is never read: the
+    # cache keys name the release, shared_cache.release).
     courses_in_range: int = 0
 
     @property
