@@ -74,6 +74,17 @@ class Entry(db.Model):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # The entries someone other than the patient entered (a carer's), by patient and day:
+        # the review's carer-logged days and the export's carers read these few, not the
+        # patient's whole diary (services/carers.py: its queries say `entered_by_id <>
+        # patient_id`, the same words, so both databases use this index).
+        Index(
+            "ix_entries_by_others_patient_day",
+            "patient_id",
+            "day",
+            postgresql_where=text("entered_by_id <> patient_id"),
+            sqlite_where=text("entered_by_id <> patient_id"),
+        ),
         Index("uq_entries_patient_import_key", "patient_id", "import_key", unique=True),
     )
 

@@ -325,7 +325,7 @@ def proxy_names(patient_id: int) -> dict[int, str]:
         .where(
             User.id.in_(
                 select(Entry.entered_by_id).where(
-                    Entry.patient_id == patient_id, Entry.entered_by_id != patient_id
+                    Entry.patient_id == patient_id, Entry.entered_by_id != Entry.patient_id
                 )
             ),
             User.role == Role.CARER,
@@ -344,7 +344,7 @@ def proxy_carers(patient_id: int) -> list[User]:
             .where(
                 User.id.in_(
                     select(Entry.entered_by_id).where(
-                        Entry.patient_id == patient_id, Entry.entered_by_id != patient_id
+                        Entry.patient_id == patient_id, Entry.entered_by_id != Entry.patient_id
                     )
                 ),
                 User.role == Role.CARER,
@@ -363,13 +363,16 @@ class ProxyDay:
 
 def proxy_days(patient: User, start: date, end: date) -> list[ProxyDay]:
     """The days start..end with live entries a carer logged for the patient, newest first: the
-    review lists them apart from the patient's own reports. One query."""
+    review lists them apart from the patient's own reports. One query, through the index of the
+    entries someone other than the patient entered (`entered_by_id <> patient_id`, as the
+    index says it: models/entries.py), on every view of the review: the patient's own days,
+    1,826 in five years, are not read."""
     rows = db.session.execute(
         select(Entry.day, User.display_name, func.count())
         .join(User, User.id == Entry.entered_by_id)
         .where(
             Entry.patient_id == patient.id,
-            Entry.entered_by_id != patient.id,
+            Entry.entered_by_id != Entry.patient_id,
             User.role == Role.CARER,
             Entry.deleted_at.is_(None),
             Entry.day >= start,
