@@ -13,7 +13,10 @@ comes (no grouping: the database's GROUP BY cost more than all the rest):
 - sets and severities (symptoms, body sites, medications, side effects): the stored JSON texts
   (a day with several entries: joined by SEPARATOR), parsed only when the review reads that day,
   each distinct text once per call;
-- texts (notes): the non-empty ones, in the order they were recorded;
+- texts (notes): the entry's texts in one column, NULL when it has none (nearly every entry:
+  three columns, mostly NULL, cost more to fetch than one), else a JSON array of them (SQLite's
+  json_array, PostgreSQL's json_build_array: each text exactly as stored), parsed only when a
+  day's texts are read; a day's texts are the non-empty ones, in the order they were recorded;
 - lateness (analysis.ON_TIME_DEFINITION: recorded by the end of the next local day in the
   entry's zone): an entry recorded less than 34 hours after the UTC start of its day is on time
   and one 60 hours or more after it is late in every zone (offsets run from -12 to +14 hours):
@@ -25,7 +28,7 @@ comes (no grouping: the database's GROUP BY cost more than all the rest):
   read for every entry, and used for a few, cost more than the rest of the day's Python work.
 
 A day's values are read from its row (DayValues: the row and where each measure is in it,
-NUMBER_AT, JOINED_AT and TEXT_AT), not copied into a dictionary per day.
+NUMBER_AT, JOINED_AT and TEXTS_AT), not copied into a dictionary per day.
 
 The database's own grouping of the days (weekly means, days per body site) is in
 daily_sql_grouped.py.
@@ -125,24 +128,42 @@ def parse_joined(rule: Daily, raw: str | None) -> Any:
 
 
 # day_aggregates' row, one per entry: day, lateness (LATE, ON_TIME, or to be judged: JUDGE on
-# PostgreSQL, "recorded_at|zone" on SQLite), the numbers, the JSON texts, the texts, and on
-# PostgreSQL when recorded and in which zone; where each value is.
+# PostgreSQL, "recorded_at|zone" on SQLite), the numbers, the JSON texts, the texts together
+# (_texts), and on PostgreSQL when recorded and in which zone; where each value is.
 NUMBERS = [m.code for m in measures.MEASURES if m.daily in (Daily.MEAN, Daily.MAX, Daily.MIN)]
 JOINED_CODES = [m.code for m in measures.MEASURES if m.daily in JOINED]
 TEXT_CODES = [m.code for m in measures.MEASURES if m.daily is Daily.TEXTS]
 NUMBER_AT = {code: 2 + i for i, code in enumerate(NUMBERS)}
 JOINED_AT = {code: 2 + len(NUMBERS) + i for i, code in enumerate(JOINED_CODES)}
-TEXT_AT = {code: 2 + len(NUMBERS) + len(JOINED_CODES) + i for i, code in enumerate(TEXT_CODES)}
+TEXTS_AT = 2 + len(NUMBERS) + len(JOINED_CODES)
+TEXT_INDEX = {code: i for i, code in enumerate(TEXT_CODES)}  # in the texts column's array
 PAIN_AT = NUMBER_AT[measures.PAIN.code]
-RECORDED_AT = 2 + len(NUMBERS) + len(JOINED_CODES) + len(TEXT_CODES)
+RECORDED_AT = TEXTS_AT + 1
+_NO_TEXTS = ((),) * len(TEXT_CODES)
+
+
+def _texts(column: str | tuple | None) -> tuple[tuple[str, ...], ...]:
+    """Each text measure's non-empty texts (in TEXT_CODES' order) from a row's texts column:
+    None when the entry has none, the JSON array of its texts (null for one not given), or in
+    a row combined from several entries the texts themselves (_combined)."""
+    if column is None:
+        return _NO_TEXTS
+    if type(column) is tuple:
+        return column
+    return tuple((text,) if text and text.strip() else () for text in json.loads(column))
+
+
 ON_TIME, LATE, JUDGE = 0, 1, 2  # the lateness column: JUDGE when the entry's zone decides (PG)
+
+
+_new = object.__new__
 
 
 class DayValues(Mapping):
     """One day's values by measure code, read from the day's row (no dictionary per day: five
     years are 1,800 rows): numbers as they are (NUMBER_AT), sets and severities parsed from
     their JSON text when first read (JOINED_AT), texts (notes) as a tuple of the non-empty ones
-    (TEXT_AT: the entry's text, or the tuple itself in a row combined from several entries).
+    (TEXTS_AT: all of the entry's texts together, parsed when read: _texts).
     `decoded` is shared by the days of one day_aggregates call: each distinct JSON text is
     parsed once for all of them (a long diary repeats a few; the values are only read, never
     changed)."""
@@ -161,10 +182,7 @@ class DayValues(Mapping):
             return self.row[at]
         at = JOINED_AT.get(code)
         if at is None:
-            text = self.row[TEXT_AT[code]]
-            if text is None or type(text) is tuple:
-                return text or ()
-            return (text,) if text.strip() else ()
+            return _texts(self.row[TEXTS_AT])[TEXT_INDEX[code]]
         key = (code, self.row[at])
         # Two threads reading the same text both parse it; neither fails.
         value = self._decoded.get(key)
@@ -173,7 +191,7 @@ class DayValues(Mapping):
         return value
 
     def __contains__(self, code: object) -> bool:
-        return code in NUMBER_AT or code in JOINED_AT or code in TEXT_AT
+        return code in NUMBER_AT or code in JOINED_AT or code in TEXT_INDEX
 
     def __iter__(self) -> Iterator[str]:
         yield from NUMBERS
@@ -219,8 +237,18 @@ def days_and_pain(
         late = row[1]
         if late != ON_TIME and late != LATE:
             late = _late(day, row, default_zone)
-        # positional: a dataclass's keyword call costs twice as much, 1,800 times
-        result[day] = DayAggregate(day, DayValues(row, decoded), 1, late)
+        # DayAggregate(day, DayValues(row, decoded), 1, late) without their Python __init__
+        # calls (two frames a day, 1,800 days): made empty, their fields set as those do.
+        values = _new(DayValues)
+        values.row = row
+        values._decoded = decoded
+        aggregate = _new(DayAggregate)
+        fields = aggregate.__dict__
+        fields["day"] = day
+        fields["values"] = values
+        fields["entries"] = 1
+        fields["late_entries"] = late
+        result[day] = aggregate
         daily[day] = row[PAIN_AT]
     for day, day_rows in several.items():
         late = sum(
@@ -286,7 +314,7 @@ def _combined(rows: list) -> tuple:
     """One row of a day from its entries' rows (in the order recorded), combined by the rules
     of measures.Daily as analysis.daily_aggregates does: the mean of the numbers given (None
     without one), the maximum, the minimum; the JSON texts joined by SEPARATOR (parsed when
-    read); the non-empty texts in order."""
+    read); each text measure's non-empty texts in order (the texts column: _texts)."""
     combined: list[Any] = [rows[0][0], None]
     for code in NUMBERS:
         at = NUMBER_AT[code]
@@ -301,16 +329,21 @@ def _combined(rows: list) -> tuple:
     for code in JOINED_CODES:
         texts = [r[JOINED_AT[code]] for r in rows if r[JOINED_AT[code]] is not None]
         combined.append(SEPARATOR.join(texts) if texts else None)
-    for code in TEXT_CODES:
-        at = TEXT_AT[code]
-        combined.append(tuple(r[at] for r in rows if r[at] is not None and r[at].strip()))
+    entries_texts = [_texts(r[TEXTS_AT]) for r in rows]
+    combined.append(
+        tuple(
+            tuple(text for texts in entries_texts for text in texts[i])
+            for i in range(len(TEXT_CODES))
+        )
+    )
     return tuple(combined)
 
 
 def _entries_statement(scope: Callable[[Any], Any]):
-    """day_aggregates' statement: one row per entry (NUMBER_AT, JOINED_AT, TEXT_AT): day (as
+    """day_aggregates' statement: one row per entry (NUMBER_AT, JOINED_AT, TEXTS_AT): day (as
     the driver gives it: _DAY_OF), lateness, the numbers (a mean's as a float, as a mean of
-    one is), the JSON texts as stored, the texts, and on PostgreSQL recorded_at and the zone.
+    one is), the JSON texts as stored, the texts in one JSON array (NULL without any: _texts),
+    and on PostgreSQL recorded_at and the zone.
     Lateness is told by the database for the entries recorded less than 34 hours or 60 hours
     or more after the UTC start of their day (see the module's docstring); the others are
     judged in their zone (_late): on SQLite the column then holds their recorded_at and zone."""
@@ -332,9 +365,13 @@ def _entries_statement(scope: Callable[[Any], Any]):
         column = measures.BY_CODE[code].of(Entry)
         is_mean = measures.BY_CODE[code].daily is Daily.MEAN
         columns.append(cast(column, Float) if is_mean else column)
-    # As text, parsed when read (DayValues), not by the column's type
-    columns += [cast(measures.BY_CODE[code].of(Entry), Text) for code in JOINED_CODES]
-    columns += [measures.BY_CODE[code].of(Entry) for code in TEXT_CODES]
+    # As text, parsed when read (DayValues), not by the column's type. SQLite stores the JSON
+    # as text and its driver gives it so (no CAST to run per value); PostgreSQL's would parse it.
+    as_text = cast if postgresql else type_coerce
+    columns += [as_text(measures.BY_CODE[code].of(Entry), Text) for code in JOINED_CODES]
+    texts = [measures.BY_CODE[code].of(Entry) for code in TEXT_CODES]
+    array = cast(func.json_build_array(*texts), Text) if postgresql else func.json_array(*texts)
+    columns.append(case((func.coalesce(*texts).is_not(None), array)))
     if postgresql:
         columns += [type_coerce(Entry.recorded_at, NullType), Entry.timezone]
     query = scope(select(*columns))

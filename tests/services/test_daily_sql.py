@@ -279,8 +279,9 @@ def test_sql_days_per_body_site_count_each_day_once(app, make, diary):
         daily_sql_grouped.days_per_code(diary.id, "pain", date(2026, 3, 1), date(2026, 3, 31))
 
 
-# A note as typed, read back exactly: quotes, a backslash, a line break, accents, an emoji.
-NOTE = 'after the "long" walk \\ à Zürich\nthen 🙂'
+# A note as typed, read back exactly (the texts come as one JSON array: daily_sql._texts):
+# quotes, a backslash, a line break, a tab, a control character, accents, an emoji, JSON.
+NOTE = 'after the "long" walk \\ à Zürich\nthen 🙂\t\x01 [1, null] "\\u00e9"'
 
 
 def test_sql_days_of_one_entry_each_equal_the_analysis(app, make):

@@ -11,7 +11,7 @@ import pytest
 from diary import analysis, measures
 from diary.charts_svg.pain import late_weeks
 from diary.services import daily_sql, loaded_days
-from diary.services.daily_sql import JOINED_CODES, NUMBERS, ON_TIME, TEXT_CODES, DayValues
+from diary.services.daily_sql import JOINED_CODES, NUMBERS, ON_TIME, DayValues
 
 
 def _days_both_ways(days: dict[date, dict]) -> tuple[dict, dict]:
@@ -21,8 +21,7 @@ def _days_both_ways(days: dict[date, dict]) -> tuple[dict, dict]:
     for day, values in days.items():
         texts = [values.get(code) for code in JOINED_CODES]
         # day, on time, the numbers, the JSON texts, no notes, recorded_at and zone unread
-        notes = [None] * len(TEXT_CODES)
-        row = (day, ON_TIME, *(values.get(code) for code in NUMBERS), *texts, *notes, None, None)
+        row = (day, ON_TIME, *(values.get(code) for code in NUMBERS), *texts, None, None, None)
         as_rows[day] = analysis.DayAggregate(day, DayValues(row, {}))
         parsed = {
             c: daily_sql.parse_joined(measures.DAILY_RULES[c], t)
