@@ -6,10 +6,12 @@ Pure: plain dates and numbers in, plain values out (no Flask, no database).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import compress, repeat
+from operator import is_not
 
 from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
 
@@ -145,7 +147,10 @@ def relief_duration(
     *,
     next_infusion_day: date | None = None,
     today: date | None = None,
-    observed_rolling: tuple[Mapping[date, float], Mapping[date, float | None]] | None = None,
+    observed_rolling: tuple[
+        Mapping[date, float], Sequence[date], Sequence[float | None], float | None
+    ]
+    | None = None,
 ) -> Relief:
     """How long pain stayed at least 30% below baseline after day 0 = `infusion_day` (the day
     the infusion or course ended; RELIEF_DEFINITION).
@@ -168,9 +173,10 @@ def relief_duration(
     "no_relief": no day in relief. "no_baseline_pain": baseline 0 (no 30% of nothing).
     "not_enough_data": no baseline, fewer than 3 days with entries, or no rolling value.
 
-    `observed_rolling`: the observed days' pain (days +1 .. the stop above, those with a value)
-    and their rolling values on every day from +1 to the last of them, exactly as worked out
-    here, when the caller has them already (infusion_response reads the same window).
+    `observed_rolling`: the observed days' pain (days +1 .. the stop above, those with a value),
+    every day from +1 to the last of them, their rolling values and the lowest of those (None
+    when there is none), exactly as worked out here, when the caller has them already
+    (infusion_response reads the same window).
     """
     if baseline is None:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, None)
@@ -186,15 +192,17 @@ def relief_duration(
     if observed_rolling is None:
         # The observed days looked up one by one: a course's window, not the whole history.
         observed = {d: v for d in days_between(first, stop) if (v := daily_pain.get(d)) is not None}
-        rolling = None
+        if len(observed) < RELIEF_MIN_DATA_DAYS:
+            return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
+        days = days_between(first, max(observed))
+        rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
+        means: Sequence[float | None] = list(rolling.values())
+        lowest = min(compress(means, map(is_not, means, repeat(None))), default=None)
     else:
-        observed, rolling = observed_rolling
+        observed, days, means, lowest = observed_rolling
     if len(observed) < RELIEF_MIN_DATA_DAYS:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
     last = max(observed)
-    if rolling is None:
-        days = days_between(first, last)
-        rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
     # Each day with a rolling value, in day order: True when in relief (at_or_below the
     # threshold; the threshold rounded once). A value is rounded only near the threshold:
     # round(v, 6) is monotonic and the rounded threshold its own rounding, so a value at or
@@ -202,13 +210,17 @@ def relief_duration(
     # digits is the costly part of this loop, a day of every course).
     limit = round(threshold, EDGE_DIGITS)
     above_all = limit + 2 * 10**-EDGE_DIGITS
+    if lowest is None:
+        return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
+    if lowest >= above_all:
+        # Every rolling value rounds above the threshold (the lowest does): no day in relief,
+        # known from the lowest, not from a test a day (a course without relief).
+        return Relief(ReliefStatus.NONE, None, threshold, last_data_day=last)
     relieved = {
         d: v <= limit or (v < above_all and round(v, EDGE_DIGITS) <= limit)
-        for d, v in rolling.items()
+        for d, v in zip(days, means, strict=True)
         if v is not None
     }
-    if not relieved:
-        return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 
     def in_relief(day: date) -> bool:
         return relieved.get(day) is True
