@@ -26,7 +26,7 @@ from diary.analysis.relief import (
     ReliefStatus,
     relief_duration,
 )
-from diary.analysis.trailing import DayRuns, trailing_means
+from diary.analysis.trailing import DayRuns, span_of, trailing_means
 
 BASELINE_DAYS = 7
 BASELINE_MIN_DAYS = 4
@@ -232,6 +232,8 @@ RESPONSE_DEFINITION = (
 
 RESPONSE_HORIZON_DAYS = RELIEF_HORIZON_DAYS
 WEEK1_MIN_DAYS = 4
+_HORIZON = timedelta(days=RESPONSE_HORIZON_DAYS)
+_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,7 @@ def infusion_response(
     base_day = baseline_day or infusion_day
     # The baseline week and the days after day 0 are each read once: the week-1 days, the
     # observed days and their rolling means all come from the one reading of days +1..last.
-    last = infusion_day + timedelta(days=RESPONSE_HORIZON_DAYS)
+    last = infusion_day + _HORIZON
     if next_infusion_day is not None:
         last = min(last, next_infusion_day - ONE_DAY)
     first = infusion_day + ONE_DAY
@@ -299,21 +301,17 @@ def infusion_response(
         window = days_between(first, last)
         read = list(map(daily_pain.get, window))  # None: no data that day
     else:
-        base_values = runs.present_back(base_day, BASELINE_DAYS)
+        base_values = runs.present_back(base_day, _BASELINE_BACK[-1])
         window, read = runs.run(first, last)
     base = _baseline_of(base_values)
-    week1_end = min(infusion_day + timedelta(days=7), last)
+    week1_end = min(infusion_day + _WEEK, last)
     # Days +1..week1_end: the first (week1_end - day 0) days of the window (none when it is
     # empty: week1_end <= day 0).
     week1_values = [v for v in read[: max(0, (week1_end - infusion_day).days)] if v is not None]
     week1 = fmean(week1_values) if len(week1_values) >= WEEK1_MIN_DAYS else None
-    # The days with data and their values, picked in C (compress), in day order: the last
-    # is the latest.
-    observed = dict(compress(zip(window, read, strict=True), map(is_not, read, repeat(None))))
-    # The rolling means of days +1 .. the last day with data (rolling_mean of `observed` on
-    # those days: the days before +1 are not observed, as in trailing_means' run).
-    span = (next(reversed(observed)) - infusion_day).days if observed else 0
-    means = trailing_means(read[:span], RELIEF_WINDOW, RELIEF_MIN_POINTS)
+    # The rolling means of days +1 .. the last day with data (rolling_mean of the days with
+    # data on those days: the days before +1 are not observed, as in trailing_means' run).
+    means = trailing_means(read[: span_of(read)], RELIEF_WINDOW, RELIEF_MIN_POINTS)
     best = min(compress(means, map(is_not, means, repeat(None))), default=None)
     return InfusionResponse(
         infusion_day=infusion_day,
@@ -331,7 +329,7 @@ def infusion_response(
             base,
             next_infusion_day=next_infusion_day,
             today=today,
-            observed_rolling=(observed, window[:span], means, best),
+            observed_rolling=(window, read, means, best),
         ),
         baseline_day=base_day,
         baseline_days=len(base_values),

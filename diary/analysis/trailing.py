@@ -24,6 +24,14 @@ def successive(days: list[date]) -> bool:
     return list(map(date.toordinal, days)) == list(range(first, first + len(days)))
 
 
+def span_of(run: list[float | None]) -> int:
+    """How many days of `run` lead up to its last value (0 when it has none)."""
+    span = len(run)
+    while span and run[span - 1] is None:
+        span -= 1
+    return span
+
+
 def trailing_means(run: Sequence[float | None], window: int, needed: int) -> list[float | None]:
     """rolling_mean's values over a run of successive calendar days: `run[i]` is day i's value
     (None: no data; the days before the run count as missing), and item i of the result the
@@ -112,9 +120,9 @@ class DayRuns:
         days = list(map(date.fromordinal, range(start, end)))
         return days, list(map(self._get, days))
 
-    def present_back(self, day: date, count: int) -> list[float]:
-        """The values that are not None of the `count` days before `day`, nearest first (as
+    def present_back(self, day: date, back: timedelta) -> list[float]:
+        """The values that are not None of the days day - back .. day - 1, nearest first (as
         looking up day - 1, day - 2, ... gives them)."""
-        lo = bisect_left(self.days, day - timedelta(days=count))
+        lo = bisect_left(self.days, day - back)
         hi = bisect_left(self.days, day)
         return [v for v in reversed(self.values[lo:hi]) if v is not None]
