@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import compress, repeat
+from operator import is_not
 
-from diary.analysis.daily import ONE_DAY, days_between, rolling_mean
+from diary.analysis.daily import ONE_DAY, days_between
+from diary.analysis.trailing import span_of, trailing_means
 
 RELIEF_THRESHOLD_FACTOR = 0.7
 RELIEF_WINDOW = 3
@@ -24,6 +27,7 @@ RELIEF_GAP_DAYS = 2
 # Relief after ketamine for CRPS lasts weeks to about 12 weeks; observation stops at day 84,
 # the same horizon as the best response.
 RELIEF_HORIZON_DAYS = 84
+_HORIZON = timedelta(days=RELIEF_HORIZON_DAYS)
 # "Still in relief" needs an entry this recent (days before today); otherwise the page says
 # when the last entry was.
 RELIEF_STALE_DAYS = 2
@@ -145,7 +149,8 @@ def relief_duration(
     *,
     next_infusion_day: date | None = None,
     today: date | None = None,
-    observed_rolling: tuple[Mapping[date, float], Mapping[date, float | None]] | None = None,
+    observed_rolling: tuple[list[date], list[float | None], list[float | None], float | None]
+    | None = None,
 ) -> Relief:
     """How long pain stayed at least 30% below baseline after day 0 = `infusion_day` (the day
     the infusion or course ended; RELIEF_DEFINITION).
@@ -168,9 +173,10 @@ def relief_duration(
     "no_relief": no day in relief. "no_baseline_pain": baseline 0 (no 30% of nothing).
     "not_enough_data": no baseline, fewer than 3 days with entries, or no rolling value.
 
-    `observed_rolling`: the observed days' pain (days +1 .. the stop above, those with a value)
-    and their rolling values on every day from +1 to the last of them, exactly as worked out
-    here, when the caller has them already (infusion_response reads the same window).
+    `observed_rolling`: every day +1 .. the stop above, their pain (None: no entry), the
+    rolling values of days +1 .. the last day with an entry and the lowest of those (None
+    when there is none), exactly as worked out here, when the caller has them already
+    (infusion_response reads the same window).
     """
     if baseline is None:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, None)
@@ -178,23 +184,23 @@ def relief_duration(
         return Relief(ReliefStatus.NO_BASELINE_PAIN, None, 0.0)
     threshold = baseline * RELIEF_THRESHOLD_FACTOR
     first = infusion_day + ONE_DAY
-    horizon = infusion_day + timedelta(days=RELIEF_HORIZON_DAYS)
+    horizon = infusion_day + _HORIZON
     stop = horizon
     cut_by_next = next_infusion_day is not None and next_infusion_day - ONE_DAY <= horizon
     if next_infusion_day is not None:
         stop = min(stop, next_infusion_day - ONE_DAY)
     if observed_rolling is None:
-        # The observed days looked up one by one: a course's window, not the whole history.
-        observed = {d: v for d in days_between(first, stop) if (v := daily_pain.get(d)) is not None}
-        rolling = None
+        # The days looked up one by one: a course's window, not the whole history.
+        window = days_between(first, stop)
+        read = list(map(daily_pain.get, window))
+        means = trailing_means(read[: span_of(read)], RELIEF_WINDOW, RELIEF_MIN_POINTS)
+        lowest = min(compress(means, map(is_not, means, repeat(None))), default=None)
     else:
-        observed, rolling = observed_rolling
-    if len(observed) < RELIEF_MIN_DATA_DAYS:
+        window, read, means, lowest = observed_rolling
+    if len(read) - read.count(None) < RELIEF_MIN_DATA_DAYS:
         return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold)
-    last = max(observed)
-    if rolling is None:
-        days = days_between(first, last)
-        rolling = rolling_mean(observed, days, window=RELIEF_WINDOW, min_points=RELIEF_MIN_POINTS)
+    days = window[: len(means)]  # days +1 .. the last day with an entry
+    last = days[-1]
     # Each day with a rolling value, in day order: True when in relief (at_or_below the
     # threshold; the threshold rounded once). A value is rounded only near the threshold:
     # round(v, 6) is monotonic and the rounded threshold its own rounding, so a value at or
@@ -202,13 +208,19 @@ def relief_duration(
     # digits is the costly part of this loop, a day of every course).
     limit = round(threshold, EDGE_DIGITS)
     above_all = limit + 2 * 10**-EDGE_DIGITS
+    if lowest is None:
+        return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
+    if lowest >= above_all:
+        # Every rolling value rounds above the threshold (the lowest does): no day in relief,
+        # known from the lowest, not from a test a day (a course without relief).
+        return Relief(ReliefStatus.NONE, None, threshold, last_data_day=last)
+    # The days with an entry and their pain, in day order.
+    observed = dict(compress(zip(window, read, strict=True), map(is_not, read, repeat(None))))
     relieved = {
         d: v <= limit or (v < above_all and round(v, EDGE_DIGITS) <= limit)
-        for d, v in rolling.items()
+        for d, v in zip(days, means, strict=True)
         if v is not None
     }
-    if not relieved:
-        return Relief(ReliefStatus.NOT_ENOUGH_DATA, None, threshold, last_data_day=last)
 
     def in_relief(day: date) -> bool:
         return relieved.get(day) is True

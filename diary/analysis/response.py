@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_not
 from statistics import fmean
 
 from diary.analysis.daily import ONE_DAY, days_between
@@ -24,7 +26,7 @@ from diary.analysis.relief import (
     ReliefStatus,
     relief_duration,
 )
-from diary.analysis.trailing import trailing_means
+from diary.analysis.trailing import DayRuns, span_of, trailing_means
 
 BASELINE_DAYS = 7
 BASELINE_MIN_DAYS = 4
@@ -230,6 +232,8 @@ RESPONSE_DEFINITION = (
 
 RESPONSE_HORIZON_DAYS = RELIEF_HORIZON_DAYS
 WEEK1_MIN_DAYS = 4
+_HORIZON = timedelta(days=RESPONSE_HORIZON_DAYS)
+_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ def infusion_response(
     next_infusion_day: date | None = None,
     baseline_day: date | None = None,
     today: date | None = None,
+    runs: DayRuns | None = None,
 ) -> InfusionResponse:
     """Baseline, week-1 response, best response and relief after day 0 = `infusion_day`.
 
@@ -281,36 +286,33 @@ def infusion_response(
     sooner; only days after day 0 ever count. band: `response_band`. best_mean: the lowest
     3-day rolling mean (2 of 3 days needed, only days after day 0) on days +1..+84, stopping
     before the next infusion; None when no rolling mean exists. relief: `relief_duration` with
-    `next_infusion_day` and `today`.
+    `next_infusion_day` and `today`. `runs`: DayRuns(daily_pain), when the caller reads many
+    infusions' days from the same mapping (the same values, read as slices).
     """
     base_day = baseline_day or infusion_day
     # The baseline week and the days after day 0 are each read once: the week-1 days, the
     # observed days and their rolling means all come from the one reading of days +1..last.
-    base_values = _baseline_values(daily_pain, base_day)
-    base = _baseline_of(base_values)
-    last = infusion_day + timedelta(days=RESPONSE_HORIZON_DAYS)
+    last = infusion_day + _HORIZON
     if next_infusion_day is not None:
         last = min(last, next_infusion_day - ONE_DAY)
     first = infusion_day + ONE_DAY
-    window = days_between(first, last)
-    read = list(map(daily_pain.get, window))  # None: no data that day
-    week1_end = min(infusion_day + timedelta(days=7), last)
+    if runs is None:
+        base_values = _baseline_values(daily_pain, base_day)
+        window = days_between(first, last)
+        read = list(map(daily_pain.get, window))  # None: no data that day
+    else:
+        base_values = runs.present_back(base_day, _BASELINE_BACK[-1])
+        window, read = runs.run(first, last)
+    base = _baseline_of(base_values)
+    week1_end = min(infusion_day + _WEEK, last)
     # Days +1..week1_end: the first (week1_end - day 0) days of the window (none when it is
     # empty: week1_end <= day 0).
     week1_values = [v for v in read[: max(0, (week1_end - infusion_day).days)] if v is not None]
     week1 = fmean(week1_values) if len(week1_values) >= WEEK1_MIN_DAYS else None
-    observed = {d: v for d, v in zip(window, read, strict=True) if v is not None}
-    # The rolling means of days +1 .. the last day with data (rolling_mean of `observed` on
-    # those days: the days before +1 are not observed, as in trailing_means' run).
-    span = (max(observed) - infusion_day).days if observed else 0
-    rolling = dict(
-        zip(
-            window[:span],
-            trailing_means(read[:span], RELIEF_WINDOW, RELIEF_MIN_POINTS),
-            strict=True,
-        )
-    )
-    best = min((v for v in rolling.values() if v is not None), default=None)
+    # The rolling means of days +1 .. the last day with data (rolling_mean of the days with
+    # data on those days: the days before +1 are not observed, as in trailing_means' run).
+    means = trailing_means(read[: span_of(read)], RELIEF_WINDOW, RELIEF_MIN_POINTS)
+    best = min(compress(means, map(is_not, means, repeat(None))), default=None)
     return InfusionResponse(
         infusion_day=infusion_day,
         baseline=base,
@@ -327,7 +329,7 @@ def infusion_response(
             base,
             next_infusion_day=next_infusion_day,
             today=today,
-            observed_rolling=(observed, rolling),
+            observed_rolling=(window, read, means, best),
         ),
         baseline_day=base_day,
         baseline_days=len(base_values),

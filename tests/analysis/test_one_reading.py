@@ -10,7 +10,7 @@ from statistics import fmean
 
 from diary.analysis import infusion_response, rolling_mean
 from diary.analysis.daily import days_between
-from diary.analysis.trailing import trailing_means
+from diary.analysis.trailing import DayRuns, span_of, trailing_means
 
 D0 = date(2026, 3, 10)
 
@@ -79,3 +79,36 @@ def test_infusion_response_rolling_means_count_days_after_day_0_only():
     assert response.best_mean == 2.0
     assert (response.week1_mean, response.week1_days) == (3.0, 4)
     assert (response.baseline, response.baseline_days) == (8.0, 7)
+
+
+def test_day_runs_read_what_a_lookup_per_day_reads():
+    """DayRuns (a mapping's days in order, read as slices): every run first..last gives the
+    calendar days and the values (None included) that days_between and a lookup per day give,
+    and present_back the values not None of the days before, nearest first; over mappings in
+    and out of day order, with gaps and None values, with and without their days given."""
+    rnd = random.Random(20261207)
+    for _ in range(300):
+        values = {
+            D0 + timedelta(days=i): None if rnd.random() < 0.1 else rnd.randint(0, 70) / 7
+            for i in range(rnd.randint(0, 60))
+            if rnd.random() > rnd.choice((0.0, 0.0, 0.2, 0.5))
+        }
+        if rnd.random() < 0.3:
+            items = list(values.items())
+            rnd.shuffle(items)
+            values = dict(items)
+        runs = DayRuns(values, sorted(values) if rnd.random() < 0.5 else None)
+        for _ in range(20):
+            first = D0 + timedelta(days=rnd.randint(-5, 65))
+            last = first + timedelta(days=rnd.randint(-2, 30))
+            days = days_between(first, last)
+            assert runs.run(first, last) == (days, [values.get(d) for d in days])
+            back = [values.get(first - timedelta(days=i)) for i in range(1, 8)]
+            assert runs.present_back(first, timedelta(days=7)) == [v for v in back if v is not None]
+
+
+def test_span_of_is_the_run_up_to_its_last_value():
+    assert span_of([]) == 0
+    assert span_of([None, None]) == 0
+    assert span_of([1.0, None, 0.0, None, None]) == 3
+    assert span_of([None, 2.0]) == 2

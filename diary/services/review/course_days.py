@@ -28,7 +28,7 @@ class CourseDays:
     def __init__(self, aggregates: Mapping[date, DayAggregate]) -> None:
         days = list(aggregates)
         ordered = sorted(days)  # day_aggregates gives them in order: one pass, in C
-        self._days = ordered
+        self.days = ordered  # the days with entries, in day order
         self._aggs = (
             list(aggregates.values()) if ordered == days else [aggregates[d] for d in ordered]
         )
@@ -36,7 +36,7 @@ class CourseDays:
 
     def window(self, start: date, end: date) -> list[DayAggregate]:
         """The days of start..end with entries, oldest first."""
-        return self._aggs[bisect_left(self._days, start) : bisect_right(self._days, end)]
+        return self._aggs[bisect_left(self.days, start) : bisect_right(self.days, end)]
 
     def peg_mean(self, days: list[DayAggregate], min_days: int) -> float | None:
         """analysis.window_mean of the days' PEG scores (analysis.peg_score: none without all

@@ -18,6 +18,7 @@ from statistics import fmean
 
 from diary import analysis, measures
 from diary.analysis import Course, InfusionResponse, ReliefStatus
+from diary.analysis.trailing import DayRuns
 from diary.services.review.course_days import CourseDays
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 
@@ -25,6 +26,15 @@ CSS_WINDOW_DAYS = 7
 PROMIS_BEFORE_DAYS = 14
 CHECKIN_AFTER_DAYS = 28
 PEG_MIN_DAYS = 4
+# The windows' lengths, made once (not a timedelta with keywords for each of forty courses).
+_OBSERVED = timedelta(days=analysis.RESPONSE_HORIZON_DAYS)
+_EFFECTS = timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
+_RESCUE_AFTER = timedelta(days=analysis.safety.RESCUE_DAYS)
+_BASELINE_WEEK = timedelta(days=analysis.BASELINE_DAYS)
+_PEG_AFTER = timedelta(days=7)
+_PROMIS_BEFORE = timedelta(days=PROMIS_BEFORE_DAYS)
+_CHECKIN_AFTER = timedelta(days=CHECKIN_AFTER_DAYS)
+_CSS_WINDOW = timedelta(days=CSS_WINDOW_DAYS)
 
 CSS_DEFINITION = (
     "CRPS Severity Score (16-item form, 0-16; Harden 2010): the clinician's 8 exam signs at the "
@@ -206,6 +216,9 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
     ]
     by_id = {r.id: r for r in rows}
     checkins, treatments = _ByDay(loaded.checkins), _ByDay(loaded.treatments)
+    # The courses' days after and baseline weeks read as slices. `daily` has, as load.py
+    # makes it, the days of `aggregates` in their order: compared, not sorted again.
+    runs = DayRuns(daily, days.days)
     course_rows = []
     for i, course in enumerate(courses):
         following = courses[i + 1].first_day if i + 1 < len(courses) else None
@@ -214,7 +227,9 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
         if closed and following is not None:
             row = closed.get(course_key(course.number, course.session_ids, following))
         if row is None or row.sessions != tuple(members):
-            row = _course_row(course, following, members, loaded, daily, days, checkins, treatments)
+            row = _course_row(
+                course, following, members, loaded, daily, runs, days, checkins, treatments
+            )
         course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
     scored = [r.css.score for r in rows if r.css.score is not None]
@@ -238,6 +253,7 @@ def _course_row(
     sessions: list[SessionRow],
     loaded: Loaded,
     daily: Mapping[date, float],
+    runs: DayRuns,
     days: CourseDays,
     checkins: _ByDay,
     treatments: _ByDay,
@@ -248,12 +264,17 @@ def _course_row(
     each window with entries are read once (CourseDays)."""
     first_day, end_day = course.first_day, course.end_day  # end_day: a max over the sessions
     response = analysis.infusion_response(
-        daily, end_day, next_infusion_day=next_first, baseline_day=first_day, today=loaded.today
+        daily,
+        end_day,
+        next_infusion_day=next_first,
+        baseline_day=first_day,
+        today=loaded.today,
+        runs=runs,
     )
     day_after = end_day + analysis.ONE_DAY
-    observed_to = end_day + timedelta(days=analysis.RESPONSE_HORIZON_DAYS)
-    effects_to = end_day + timedelta(days=analysis.safety.SIDE_EFFECT_DAYS)
-    after_to = end_day + timedelta(days=analysis.safety.RESCUE_DAYS)
+    observed_to = end_day + _OBSERVED
+    effects_to = end_day + _EFFECTS
+    after_to = end_day + _RESCUE_AFTER
     if next_first is not None:
         day_before_next = next_first - analysis.ONE_DAY
         observed_to = min(observed_to, day_before_next)
@@ -266,9 +287,9 @@ def _course_row(
     adjuncts: dict[str, None] = {}
     for r in records:
         adjuncts.update(dict.fromkeys(r.adjuncts))
-    week_before = first_day - timedelta(days=analysis.BASELINE_DAYS)
+    week_before = first_day - _BASELINE_WEEK
     before = days.window(week_before, first_day - analysis.ONE_DAY)
-    peg_to = min(end_day + timedelta(days=7), observed_to)
+    peg_to = min(end_day + _PEG_AFTER, observed_to)
     peg_after = days.window(day_after, peg_to)
     rescue_after = peg_after if after_to == peg_to else days.window(day_after, after_to)
     effects = days.column(days.window(first_day, effects_to), measures.SIDE_EFFECTS.code)
@@ -291,15 +312,9 @@ def _course_row(
         adverse_events=tuple((r.day, r.adverse_events) for r in records if r.adverse_events),
         peg_before=days.peg_mean(before, PEG_MIN_DAYS),
         peg_after=days.peg_mean(peg_after, PEG_MIN_DAYS),
-        promis_before=_latest_with_promis(
-            checkins.between(first_day - timedelta(days=PROMIS_BEFORE_DAYS), first_day)
-        ),
+        promis_before=_latest_with_promis(checkins.between(first_day - _PROMIS_BEFORE, first_day)),
         promis_after=next(
-            iter(
-                checkins.between(
-                    day_after, min(end_day + timedelta(days=CHECKIN_AFTER_DAYS), observed_to)
-                )
-            ),
+            iter(checkins.between(day_after, min(end_day + _CHECKIN_AFTER, observed_to))),
             None,
         ),
         effects_after=analysis.worst_severity_of(effects, analysis.SAFETY_TREND_CODES),
@@ -373,7 +388,7 @@ def _severity_score(session: SessionRecord, days: CourseDays):
     day = session.day
     if session.exam_signs is None:
         return SeverityScore(None, "No exam recorded at this visit.", day)
-    window = days.window(day - timedelta(days=CSS_WINDOW_DAYS), day - timedelta(1))
+    window = days.window(day - _CSS_WINDOW, day - analysis.ONE_DAY)
     if not window:
         return SeverityScore(None, "No diary entries in the 7 days before this visit.", day)
     score = analysis.crps_severity_score(
