@@ -87,7 +87,7 @@ def region_days_of_sets(
     sites (the same days, the same unions), with work per distinct set of sites, not per day:
     a long diary repeats a few. `_regions_of` (region keys per site set) may be shared by the
     calls of one count with the same regions (whole_and_quarters_of_sets)."""
-    region_of = _region_of(regions)
+    region_of = None  # _region_of(regions), looked up for a set not yet in regions_of only
     regions_of = {} if _regions_of is None else _regions_of
     days: dict[str, int] = {}
     diary_days = 0
@@ -96,6 +96,8 @@ def region_days_of_sets(
         key = sites if type(sites) is frozenset else frozenset(sites)
         keys = regions_of.get(key)
         if keys is None:
+            if region_of is None:
+                region_of = _region_of(regions)  # hashes every region: not once per quarter
             keys = regions_of[key] = {r for code in key for r in region_of.get(code, ())}
         for region_key in keys:
             days[region_key] = days.get(region_key, 0) + count

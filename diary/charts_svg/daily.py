@@ -124,15 +124,13 @@ def symptom_chart(
         ]
     unit = "Week" if weeks is not None else "Day"
     named = [(c, label(SYMPTOMS, c)) for c in codes]
-    written: dict[frozenset[str], str] = {}
-
-    def said(symptoms: frozenset[str]) -> str:
-        """The table's cell for a day's (week's) set: the names in the rows' order, written
-        once per distinct set (a diary repeats a few sets over hundreds of days and weeks)."""
-        text = written.get(symptoms)
-        if text is None:
-            text = written[symptoms] = ", ".join([n for c, n in named if c in symptoms]) or "none"
-        return text
+    # the table's cell for a day's (week's) set: the names in the rows' order, written once
+    # per distinct set (a diary repeats a few sets over hundreds of days and weeks), then read
+    # for every day (week) with entries by map; `reported` is in the axis' order
+    said = {
+        symptoms: ", ".join([n for c, n in named if c in symptoms]) or "none"
+        for symptoms in set(reported.values())
+    }
 
     return Chart(
         key=code,
@@ -155,7 +153,13 @@ def symptom_chart(
         table=Table(
             f"Symptoms reported by {unit.lower()} ({unit.lower()}s with entries)",
             (unit, "Reported"),
-            tuple((day_label(d), said(reported[d])) for d in axis if d in reported),
+            tuple(
+                zip(
+                    map(day_label, reported),
+                    map(said.__getitem__, reported.values()),
+                    strict=True,
+                )
+            ),
         ),
         legend=(
             LegendItem("Reported", REPORTED_COLOURS[1], "rect", line=False),
@@ -257,7 +261,7 @@ def sleep_chart(
     ticks = xs.ticks(start, end)
     dense = len(axis) > 45
     axis_x = xs.days(axis)  # each day (week) placed once
-    places = list(zip(map(date.isoformat, axis), axis_x, strict=True))
+    ats = list(map(date.isoformat, axis))
     # a check-in on a day (week) of the axis takes its x from there, the others placed at once
     placed = dict(zip(axis, axis_x, strict=True))
     in_period = [w for w in checkins if start <= w[0] <= end]
@@ -288,7 +292,7 @@ def sleep_chart(
                     line(
                         name,
                         colour,
-                        [(at, v, x) for (at, x), v in zip(places, values, strict=True)],
+                        list(zip(ats, values, axis_x, strict=True)),
                         ys,
                         tip=lambda at, v, name=name: (
                             f"{name}, {day_label(date.fromisoformat(at))}: {number(v)}"

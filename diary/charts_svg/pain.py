@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 
 from diary import analysis, measures
 from diary.analysis import AlignedSeries, DayAggregate
 from diary.charts.weekly import Weeks, week_axis, week_series, weekly_name
 from diary.charts_svg.plot import (
+    _AT,
+    _VALUE,
     COLOURS,
     INFUSION_COLOUR,
     LEFT,
@@ -82,8 +84,8 @@ def pain_chart(
     xs = DayScale(min(axis[0], start), end, box[0], box[2])
     ys = Scale(*PAIN_RANGE, box[3], box[1])
     dense = len(axis) > 45
-    places = [(d.isoformat(), xs.day(d)) for d in axis]  # each day (week) placed once
-    placed = dict(zip(axis, (x for _, x in places), strict=True))
+    ats, axis_x = list(map(date.isoformat, axis)), xs.days(axis)  # each day (week) placed once
+    placed = dict(zip(axis, axis_x, strict=True))
 
     def x_of(d: date) -> float:
         """A day's x: looked up for a day (week) of the axis (the late rings), placed else."""
@@ -94,7 +96,7 @@ def pain_chart(
         return lambda at, value: f"{name}, {day_label(date.fromisoformat(at))}: {number(value)}"
 
     def series(values):
-        return [(at, v, x) for (at, x), v in zip(places, values, strict=True)]
+        return list(zip(ats, values, axis_x, strict=True))
 
     now_name = named(measures.PAIN.short_label)
     worst_name = named(measures.PAIN_WORST.short_label)
@@ -248,28 +250,31 @@ def _table(
     """One row per day (or week) with a value in any series, oldest first; "Recorded late" from
     `late` (by day, or the late days' count by week: a week without a mean has no ring but
     keeps its count)."""
-    cells: dict[str, dict[str, str]] = {}
+    # each series' cells by place, then each column read at every place in order (map and
+    # zip, as the sleep chart's table: no Python step per mark)
+    columns: dict[str, Mapping[str, str]] = {}
     for s in lines:
+        places = list(map(_AT, s.marks))
         if s.name == "Recorded late":
-            for at, text in late.items():
-                cells.setdefault(at, {})[s.name] = text
-            continue
-        name = s.name
-        for m in s.marks:
-            if name == "Infusion":
-                text = "yes"
-            elif name == "Other treatment":
-                text = texts.get(m.at, "")
-            else:
-                text = number(m.value)
-            cells.setdefault(m.at, {})[name] = text
+            columns[s.name] = late
+        elif s.name == "Infusion":
+            columns[s.name] = dict.fromkeys(places, "yes")
+        elif s.name == "Other treatment":
+            columns[s.name] = dict(zip(places, map(texts.get, places, repeat("")), strict=True))
+        else:
+            values = map(number, map(_VALUE, s.marks))
+            columns[s.name] = dict(zip(places, values, strict=True))
     names = [s.name for s in lines if s.marks or (s.name == "Recorded late" and late)]
+    ats = sorted(set().union(*columns.values()))
     return Table(
         caption,
         (first, *names),
         tuple(
-            (day_label(date.fromisoformat(at)), *(row.get(n, "") for n in names))
-            for at, row in sorted(cells.items())
+            zip(
+                map(day_label, map(date.fromisoformat, ats)),
+                *(map(columns[n].get, ats, repeat("")) for n in names),
+                strict=True,
+            )
         ),
     )
 

@@ -162,17 +162,22 @@ class Line:
             return Markup(  # noqa: S704 (numbers, and places through text())
                 f'<path d="{d}" data-at="{text(at)}" data-value="{values}"/>'
             )
-        ring = self.shape == "ring"
+        get = _TEXTS.get  # the centres as _line wrote them (_text): looked up, not written again
         out = []
-        for m in self.marks:
-            if self.shape in ("circle", "ring") or ring:
-                head = f'<circle cx="{m.x}" cy="{m.y}" r="{self.size}"'
-                tag = "circle"
-            else:
-                head = f'<polygon points="{self.marker(m)}"'
-                tag = "polygon"
+        if self.shape in ("circle", "ring"):
+            radius = f'" r="{self.size}" data-at="'
+            for x, y, place, value, tip in marks:
+                out.append(
+                    f'<circle cx="{(type(x) is float and get(x)) or _text(x)}"'
+                    f' cy="{(type(y) is float and get(y)) or _text(y)}{radius}{text(place)}"'
+                    f' data-value="{_value(value)}"'
+                    + (f"><title>{text(tip)}</title></circle>" if tip else "/>")
+                )
+            return Markup("".join(out))  # noqa: S704 (numbers, and text through text())
+        for m in marks:
+            head = f'<polygon points="{self.marker(m)}"'
             data = f' data-at="{text(m.at)}" data-value="{_value(m.value)}"'
-            tail = f"><title>{text(m.tip)}</title></{tag}>" if m.tip else "/>"
+            tail = f"><title>{text(m.tip)}</title></polygon>" if m.tip else "/>"
             out.append(head + data + tail)
         return Markup("".join(out))  # noqa: S704 (numbers, and text through text())
 

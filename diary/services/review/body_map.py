@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from markupsafe import Markup
 from sqlalchemy import Text, cast, select
 
 from diary import measures
@@ -58,6 +59,20 @@ class ReviewBodyMap:
 
     def fills(self, counts: RegionDays) -> dict[str, str]:
         return {r.key: LEVEL_FILLS[counts.level(r.key)] for r in BODY_MAP_REGIONS}
+
+    def quarter_cells(self, region: Region) -> Markup:
+        """The table's cells of `region` in each quarter, after its whole range's: "days of
+        diary days" (the days alone for a quarter without diary days), written here in one
+        join rather than by a template loop per cell (a 5-year range has twenty quarters)."""
+        key = region.key
+        return Markup(  # noqa: S704 (numbers only)
+            "".join(
+                f"<td>{q.counts.count(key)} of {q.counts.diary_days}</td>"
+                if q.counts.diary_days
+                else f"<td>{q.counts.count(key)}</td>"
+                for q in self.quarters
+            )
+        )
 
     def described(self, counts: RegionDays) -> str:
         """The shading of one map in words (the figure's accessible name)."""
