@@ -115,7 +115,6 @@ class DayAggregate:
         # The fields written into the instance's dict: the generated frozen __init__ calls
         # object.__setattr__ once per field, which made this half the cost of loading a day
         # (the review makes 1,800 for five years). Still frozen: setting a field raises.
-        # services/daily_sql.days_and_pain sets these four itself, without this call.
         fields = self.__dict__
         fields["day"] = day
         fields["values"] = values

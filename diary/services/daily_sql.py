@@ -156,9 +156,6 @@ def _texts(column: str | tuple | None) -> tuple[tuple[str, ...], ...]:
 ON_TIME, LATE, JUDGE = 0, 1, 2  # the lateness column: JUDGE when the entry's zone decides (PG)
 
 
-_new = object.__new__
-
-
 class DayValues(Mapping):
     """One day's values by measure code, read from the day's row (no dictionary per day: five
     years are 1,800 rows): numbers as they are (NUMBER_AT), sets and severities parsed from
@@ -237,18 +234,8 @@ def days_and_pain(
         late = row[1]
         if late != ON_TIME and late != LATE:
             late = _late(day, row, default_zone)
-        # DayAggregate(day, DayValues(row, decoded), 1, late) without their Python __init__
-        # calls (two frames a day, 1,800 days): made empty, their fields set as those do.
-        values = _new(DayValues)
-        values.row = row
-        values._decoded = decoded
-        aggregate = _new(DayAggregate)
-        fields = aggregate.__dict__
-        fields["day"] = day
-        fields["values"] = values
-        fields["entries"] = 1
-        fields["late_entries"] = late
-        result[day] = aggregate
+        # positional: a dataclass's keyword call costs twice as much, 1,800 times
+        result[day] = DayAggregate(day, DayValues(row, decoded), 1, late)
         daily[day] = row[PAIN_AT]
     for day, day_rows in several.items():
         late = sum(
