@@ -13,14 +13,17 @@ keeps of the older days where the code keeps it), "after a check-in" (a weekly c
 today saved before each request, as the diary saves one: the clinician's usual review, before
 an infusion), "cold" (every cache and kept record emptied before each request: a worker's first
 review, or the first after a change to an older day's entry, check-in, session or treatment)
-and "cached" (the same data version again). The page and, where the code has it, its charts
+and "cached" (the same data version again). With --redis-url (the review cache in Redis, as in
+production) also "new worker after an entry": a new entry, then this worker's memory emptied
+(review_cache.clear_worker: as a worker just started, or one that has not reviewed the patient
+lately), so the review finds the patient's kept history in Redis, where any worker put it. The page and, where the code has it, its charts
 request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
 
 With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
 removed afterwards) and both are printed side by side: one run, one machine, one load.
 
     .venv/bin/python bench/review_page.py [--requests 15] [--before 2fe896c] [--database-url URL]
-                                          [--clock cpu]
+                                          [--clock cpu] [--redis-url redis://127.0.0.1:6379/13]
 
 --clock cpu times each request by the CPU time of this process (time.process_time) instead of
 the wall clock: on a machine busy with other jobs the wall clock mostly measures the wait for a
@@ -107,12 +110,21 @@ def _as_a_worker() -> None:
     worker_gc.settle()
 
 
+def _fresh_worker() -> None:
+    """This worker's memory emptied, Redis left as it is (review_cache.clear_worker; code
+    without it cannot share a history, so everything is emptied there)."""
+    getattr(review_cache, "clear_worker", getattr(review_cache, "clear", None))()
+
+
 def measure(args) -> dict:
     """The figures of the code under ROOT, as a dict (printed as JSON with --json)."""
     out: dict = {"root": str(ROOT), "rows": []}
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     with tempfile.TemporaryDirectory() as tmp:
-        app = seed.migrated_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite3")
+        redis = {}
+        if args.redis_url:  # a prefix of this run's own, its keys cleared at the end
+            redis = {"REDIS_URL": args.redis_url, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex}:"}
+        app = seed.migrated_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite3", **redis)
         with app.app_context():
             clinician_id = seed.user("clinician@bench.example", Role.CLINICIAN, "Bench clinician")
             patients = {
@@ -153,7 +165,10 @@ def measure(args) -> dict:
                     assert client.get(charts_url).status_code == 200
         _as_a_worker()
         event.listen(engine, "before_cursor_execute", count)
-        for mode in ("after an entry", "after a check-in", "cold", "cached"):
+        modes = ["after an entry", "after a check-in", "cold", "cached"]
+        if args.redis_url:
+            modes.insert(2, "new worker after an entry")
+        for mode in modes:
             times = {label: {"page": [], "charts": [], "both": []} for label in urls}
             sizes: dict[str, dict[str, int]] = {label: {} for label in urls}
             counted = dict.fromkeys(urls, 0)
@@ -163,6 +178,9 @@ def measure(args) -> dict:
                 for label, (patient_id, page_url, charts_url) in urls.items():
                     if mode == "after an entry":
                         _new_row(app, patient_id, "entry")
+                    elif mode == "new worker after an entry":
+                        _new_row(app, patient_id, "entry")
+                        _fresh_worker()
                     elif mode == "after a check-in":
                         _new_row(app, patient_id, "checkin")
                     elif mode == "cold":
@@ -199,6 +217,9 @@ def measure(args) -> dict:
                     }
                 )
         event.remove(engine, "before_cursor_execute", count)
+        if args.redis_url:
+            with app.app_context():
+                review_cache.cache.clear()
     return out
 
 
@@ -229,6 +250,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     parser.add_argument("--before", default=None, help="a commit to measure first (worktree)")
+    parser.add_argument("--redis-url", default=None, help="the review cache in this Redis")
     parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -250,6 +272,8 @@ def main() -> None:
             command += ["--requests", str(args.requests), "--clock", args.clock]
             if args.database_url:
                 command += ["--database-url", args.database_url]
+            if args.redis_url:
+                command += ["--redis-url", args.redis_url]
             done = subprocess.run(command, capture_output=True, text=True, check=True)
             line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
             results.append({"name": name, **json.loads(line[len("RESULT ") :])})

@@ -19,9 +19,10 @@ records it computed in its own memory (BUILT_KEPT), under the same key parts and
 BUILT_SECONDS (never past the entry's own end), so the charts request that follows a page
 does not compute the record again; a change to the data gives a new key at once, as above.
 
-Computing a record after a change reads only the recent days when the worker keeps the
-patient's history (review/history.py: what the older days decide, kept under the history
-version, which every change that may reach those days raises).
+Computing a record after a change reads only the recent days when the patient's history is
+kept (review/history.py: what the older days decide, kept under the history version, which
+every change that may reach those days raises): by this worker, or, with Redis, by any worker
+or machine (kept there too, _history_store).
 
 The review page's parts that depend on the computed page alone (key figures, tables, body map)
 are rendered once, when the page is computed, and kept as HTML in the cached page under the
@@ -38,7 +39,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from diary import charts_svg
@@ -93,6 +94,13 @@ def _key_parts(patient: User, now: datetime) -> str:
     return f"{patient.id}:{born}:v{patient.data_version}:{day}"
 
 
+def _history_store() -> review.history.Shared | None:
+    """The review cache when it is Redis, where every worker and machine finds the patients'
+    kept histories (review/history.py); None when it is this worker's memory, which keeps
+    them already."""
+    return cache if current_app.config.get("CACHE_TYPE") == "RedisCache" else None
+
+
 def _build(patient: User, now: datetime) -> tuple[review.Review, int | None]:
     """review.build, kept in this worker's memory for the requests that follow (module doc),
     and, when computed now, how long it is valid (_seconds_valid)."""
@@ -102,7 +110,7 @@ def _build(patient: User, now: datetime) -> tuple[review.Review, int | None]:
         if found is not None and found[0] > time.monotonic():
             _built.move_to_end(key)
             return dataclasses.replace(found[1], patient=patient), None
-    built = review.build(patient)
+    built = review.build(patient, _history_store())
     seconds = _seconds_valid(patient, now)
     with _built_lock:
         _built[key] = (
@@ -167,9 +175,15 @@ def report(patient: User) -> review.Report:
 
 
 def clear() -> None:
-    """Forget every cached review and every record, history and drawn series kept in this
-    worker (benches, tests)."""
+    """Forget every cached review (Redis's too: the shared histories with them) and every
+    record, history and drawn series kept in this worker (benches, tests)."""
     cache.clear()
+    clear_worker()
+
+
+def clear_worker() -> None:
+    """Forget what this worker keeps in its own memory (records, histories, drawn series),
+    not what Redis holds for every worker: as a worker just started (benches, tests)."""
     with _built_lock:
         _built.clear()
     review.history.clear()

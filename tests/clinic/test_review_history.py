@@ -289,16 +289,19 @@ def test_a_boundary_stays_behind_every_later_days_cutoff_by_a_day():
         )
 
 
-def test_a_history_is_kept_per_patient_history_version_and_boundary(app, make):
-    """A kept history is found again under the same history version and boundary only: a
-    session of today leaves it, one of 400 days ago does not."""
+def test_a_history_is_kept_per_patient_history_version_until_the_boundary_passes_it(app, make):
+    """A kept history is found again under the same history version only; after the boundary
+    moved on too (tests/clinic/test_review_history_shared.py: the review then keeps one at the
+    new boundary), not before it was made (the clock went back). A session of today leaves
+    it, one of 400 days ago does not."""
     patient = make.patient(timezone="UTC")
     with app.app_context():
         me = db.session.get(User, patient.id)
         history.clear()
         review.build(me)
         assert history.kept(me) is not None
-        assert history.kept(me, datetime.now(UTC) + timedelta(days=28)) is None
+        assert history.kept(me, datetime.now(UTC) + timedelta(days=28)) is not None
+        assert history.kept(me, datetime.now(UTC) - timedelta(days=28)) is None
         me.history_version += 1
         assert history.kept(me) is None
         db.session.rollback()

@@ -51,24 +51,39 @@ only matters to a row whose follow-up is not cut by a next course (relief "ongoi
 recent data": data_version's margin of HISTORY_AFTER_DAYS days is far beyond
 analysis.RELIEF_STALE_DAYS, so such a row read on a later day says the same).
 
-The first review after a history change (or a worker's first) computes everything and keeps
-the parts for the next ones.
+The first review after a history change (or the patient's first) computes everything and
+keeps the parts for the next ones.
+
+Kept under the history version alone, not the boundary: a history kept at an earlier boundary
+is still right later (every change since to a day before it raised the history version), so
+the review after the boundary moved on reads the days from the kept boundary on, and keeps a
+history at the current boundary instead (pages.build). One kept at a boundary later than the
+current one is not used: the clock went back, and a day between the two may have changed
+without a history change.
+
+Where the review cache is Redis (review_cache._history_store), each kept history is put there
+too (`pack`: about 30 KB for five years; SHARED_SECONDS unread), so a worker that has none for
+the patient (just started, another machine, or one that reviewed 32 other patients since)
+takes it from there instead of computing everything. Its key names the release
+(shared_cache.key_prefix), so another release never unpacks one.
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from diary import measures
 from diary.analysis import ONE_DAY, DayAggregate, body_map, days_between
 from diary.analysis.body_map import RegionDays
 from diary.models import User
-from diary.services import data_version, loaded_days
+from diary.services import daily_sql, data_version, loaded_days
 from diary.services.review.load import Checkin, Loaded, SessionRecord, TreatmentRecord
 from diary.services.review.responses import CourseKey, CourseRow, Responses, course_key
 
@@ -76,6 +91,8 @@ from diary.services.review.responses import CourseKey, CourseRow, Responses, cou
 EPOCH = date(2001, 1, 1)
 GRID_DAYS = 28
 KEPT = 32  # patients whose history this worker keeps
+SHARED_PREFIX = "history:"
+SHARED_SECONDS = 60 * 24 * 60 * 60  # a shared history unread for 60 days is dropped
 
 
 @dataclass(frozen=True)
@@ -127,29 +144,89 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
-def _key(patient: User, bound: date) -> str:
+def _key(patient: User) -> str:
     born = patient.created_at.timestamp() if patient.created_at else 0
-    return f"{patient.id}:{born}:h{patient.history_version}:{bound.isoformat()}"
+    return f"{patient.id}:{born}:h{patient.history_version}"
 
 
-def kept(patient: User, now: datetime | None = None) -> History | None:
-    """This patient's kept history, if this worker has one for their history version and the
-    current boundary."""
-    key = _key(patient, boundary(now))
+class Shared(Protocol):
+    """Where histories are shared by every worker and machine (the review cache's Redis)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
+
+
+def kept(
+    patient: User, now: datetime | None = None, shared: Shared | None = None
+) -> History | None:
+    """This patient's kept history for their history version: this worker's, else the one
+    `shared` holds (made by any worker: then kept in this worker too). None when there is
+    none, or when its boundary is later than the current one (the clock went back: a day
+    between the two may have changed without a history change)."""
+    key = _key(patient)
     with _lock:
         found = _kept.get(key)
         if found is not None:
             _kept.move_to_end(key)
-        return found
+    if found is None and shared is not None:
+        packed = shared.get(SHARED_PREFIX + key)
+        if packed is not None:
+            found = unpack(packed)
+            _keep_here(key, found)
+    if found is None or found.boundary > boundary(now):
+        return None
+    return found
 
 
-def keep(patient: User, history: History) -> None:
-    key = _key(patient, history.boundary)
+def keep(patient: User, history: History, shared: Shared | None = None) -> None:
+    """Keep `history` in this worker (replacing the patient's older one for the same history
+    version) and, with `shared`, for every worker and machine for SHARED_SECONDS."""
+    key = _key(patient)
+    _keep_here(key, history)
+    if shared is not None:
+        shared.set(SHARED_PREFIX + key, pack(history), timeout=SHARED_SECONDS)
+
+
+def _keep_here(key: str, history: History) -> None:
     with _lock:
         _kept[key] = history
         _kept.move_to_end(key)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
+
+
+def pack(history: History) -> bytes:
+    """`history` as bytes for the shared store: its days as plain tuples
+    (daily_sql.packed_days; the day objects themselves unpickle ten times slower), pickled and
+    compressed (a 5-year diary: about 45 KB). Not its memo: the charts' groupings are made
+    again on first use."""
+    parts = (
+        history.boundary.toordinal(),
+        daily_sql.packed_days(history.aggregates),
+        history.courses,
+        history.sessions,
+        history.checkins,
+        history.treatments,
+    )
+    return zlib.compress(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(packed: bytes) -> History:
+    """The history `pack` gave, made again. Unpickled from the review cache's Redis, as
+    Flask-Caching's RedisCache unpickles every value it holds: the same trust, no more."""
+    parts = pickle.loads(zlib.decompress(packed))  # noqa: S301
+    bound, days, courses, sessions, checkins, treatments = parts
+    aggregates, daily = daily_sql.unpacked_days(days)
+    return History(
+        boundary=date.fromordinal(bound),
+        aggregates=aggregates,
+        daily=daily,
+        courses=courses,
+        sessions=sessions,
+        checkins=checkins,
+        treatments=treatments,
+    )
 
 
 def clear() -> None:

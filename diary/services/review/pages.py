@@ -34,17 +34,20 @@ class Review:
     kept: history.History | None = None  # the kept history the record was computed from
 
 
-def build(patient: User) -> Review:
+def build(patient: User, shared: history.Shared | None = None) -> Review:
     """The patient's record, its responses and key figures. What only older, unchanged days
-    decide is taken from the worker's kept history when it has one (history.py), and kept
-    for the next time when it had none."""
+    decide is taken from the kept history when there is one (history.py: this worker's, or
+    the one `shared` holds for every worker), and kept for the next time when there was none
+    or when the boundary has moved on since it was kept (every 28 days: the days between
+    the two boundaries join the kept ones, and the next review reads fewer recent days)."""
     now = utcnow()
-    kept = history.kept(patient, now)
+    kept = history.kept(patient, now, shared)
     loaded = load(patient, now, kept)
     responses = compute(loaded, kept.courses if kept is not None else None)
-    if kept is None:
-        kept = history.of(loaded, responses, history.boundary(now))
-        history.keep(patient, kept)
+    bound = history.boundary(now)
+    if kept is None or kept.boundary < bound:
+        kept = history.of(loaded, responses, bound)
+        history.keep(patient, kept, shared)
     return Review(patient, loaded, responses, key_figures(loaded, responses), kept)
 
 
