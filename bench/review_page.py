@@ -11,13 +11,14 @@ median server time in ms, the ratio to the 30-day patient, and the SQL statement
 diary saves one: a new data version, so the review is computed again, from what the worker
 keeps of the older days where the code keeps it), "after a check-in" (a weekly check-in for
 today saved before each request, as the diary saves one: the clinician's usual review, before
-an infusion), "cold" (every cache and kept record emptied before each request: a worker's first
-review, or the first after a change to an older day's entry, check-in, session or treatment)
-and "cached" (the same data version again). With --redis-url (the review cache in Redis, as in
-production) also "new worker after an entry": a new entry, then this worker's memory emptied
-(review_cache.clear_worker: as a worker just started, or one that has not reviewed the patient
-lately), so the review finds the patient's kept history in Redis, where any worker put it. The page and, where the code has it, its charts
-request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
+an infusion), "cold" (every cache and kept record emptied before each request: the patient's
+first review, or the first after a change to an older day's entry, check-in, session or
+treatment; without Redis also a worker's first) and "cached" (the same data version again).
+With --redis-url (the review cache in Redis, as in production) also "new worker after an
+entry": a new entry, then this worker's memory emptied (review_cache.clear_worker: as a worker
+just started, or one that has not reviewed the patient lately), so the review finds the
+patient's kept history in Redis, where any worker put it. The page and, where the code has it,
+its charts request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
 
 With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
 removed afterwards) and both are printed side by side: one run, one machine, one load.
