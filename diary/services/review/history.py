@@ -199,7 +199,7 @@ def _keep_here(key: str, history: History) -> None:
 def pack(history: History) -> bytes:
     """`history` as bytes for the shared store: its days as plain tuples
     (daily_sql.packed_days; the day objects themselves unpickle ten times slower), pickled and
-    compressed (a 5-year diary: about 45 KB). Not its memo: the charts' groupings are made
+    compressed (a 5-year diary: about 30 KB). Not its memo: the charts' groupings are made
     again on first use."""
     parts = (
         history.boundary.toordinal(),
