@@ -289,7 +289,7 @@ def test_a_boundary_stays_behind_every_later_days_cutoff_by_a_day():
         )
 
 
-def test_a_history_is_kept_per_patient_history_version_until_the_boundary_passes_it(app, make):
+def test_a_history_is_kept_per_history_version_and_found_from_its_boundary_on(app, make):
     """A kept history is found again under the same history version only; after the boundary
     moved on too (tests/clinic/test_review_history_shared.py: the review then keeps one at the
     new boundary), not before it was made (the clock went back). A session of today leaves
