@@ -6,6 +6,7 @@ compute from nothing again."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -21,8 +22,8 @@ from tests.clinic.test_review_history import _everything, weekly_checkins
 from tests.clinic.test_review_long import _long_diary
 from tests.factories import login
 
-# The module (the package's `build` is imported from it, and reads its clock there).
-pages = __import__("diary.services.review.pages", fromlist=["build"])
+# The module whose build() reads the review's clock (the package re-exports its functions).
+pages = sys.modules["diary.services.review.pages"]
 
 
 @pytest.fixture
