@@ -7,6 +7,7 @@ compute from nothing again."""
 from __future__ import annotations
 
 import sys
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -162,3 +163,36 @@ def test_two_app_instances_share_the_kept_history_through_redis(app, database_ur
         reads.clear()
         assert _pain_of(two, patient.id, old_day) == 10.0 != before
         assert reads == [None]
+
+
+@pytest.mark.parametrize(
+    "stored", [b"not a history", zlib.compress(b""), 42], ids=["not compressed", "empty", "int"]
+)
+def test_a_shared_history_that_cannot_be_read_is_computed_again(
+    app, database_url, make, reads, caplog, stored
+):
+    """What Redis holds under a patient's history key is not a packed history (bytes that are
+    not compressed, an empty value compressed, not bytes at all): the review reads the whole
+    diary, answers 200 with the patient's course table, says so in the log, and replaces the
+    key with a history the next fresh worker reads."""
+    _clinician, patient = _long_diary(app, make, years=0.5, infusions=3)
+    clinician = make.clinician()
+    make.link(clinician, patient)
+    with _on_one_redis(database_url, None) as (_prefix, _store, (instance,)):
+        client = instance.test_client()
+        login(client, clinician)
+        with instance.app_context():
+            me = db.session.get(User, patient.id)
+            key = f"{history.SHARED_PREFIX}{history._key(me)}"
+            review_cache.cache.set(key, stored)
+        review_cache.clear_worker()
+        page = client.get(f"/clinic/patients/{patient.id}")
+        assert page.status_code == 200
+        assert "Course 3" in page.text
+        assert reads == [None]
+        assert "could not be read" in caplog.text
+        with instance.app_context():
+            assert isinstance(review_cache.cache.get(key), bytes)
+            review_cache.clear_worker()
+            review.build(db.session.get(User, patient.id), review_cache.cache)
+        assert reads == [None, history.boundary()]

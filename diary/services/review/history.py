@@ -70,6 +70,7 @@ takes it from there instead of computing everything. Its key names the release
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 import zlib
@@ -172,8 +173,9 @@ def kept(
     if found is None and shared is not None:
         packed = shared.get(SHARED_PREFIX + key)
         if packed is not None:
-            found = unpack(packed)
-            _keep_here(key, found)
+            found = _unpacked_or_none(packed, key)
+            if found is not None:
+                _keep_here(key, found)
     if found is None or found.boundary > boundary(now):
         return None
     return found
@@ -227,6 +229,21 @@ def unpack(packed: bytes) -> History:
         checkins=checkins,
         treatments=treatments,
     )
+
+
+def _unpacked_or_none(packed: Any, key: str) -> History | None:
+    """unpack(packed), or None (computed from nothing, and said in the log) when what the
+    shared store holds is not a packed history: a kept history only saves time, and
+    Flask-Caching takes a value it cannot unpickle for a miss too."""
+    try:
+        return unpack(packed)
+    except (TypeError, ValueError, EOFError, zlib.error, pickle.UnpicklingError) as error:
+        logging.getLogger("diary").warning(
+            "The shared history %s could not be read (%s): computed from the diary instead.",
+            key,
+            type(error).__name__,
+        )
+        return None
 
 
 def clear() -> None:
