@@ -17,8 +17,11 @@ treatment; without Redis also a worker's first) and "cached" (the same data vers
 With --redis-url (the review cache in Redis, as in production) also "new worker after an
 entry": a new entry, then this worker's memory emptied (review_cache.clear_worker: as a worker
 just started, or one that has not reviewed the patient lately), so the review finds the
-patient's kept history in Redis, where any worker put it. The page and, where the code has it,
-its charts request (GET /api/v1/patients/<id>/review/charts) are timed apart and together.
+patient's kept history in Redis, where any worker put it. Last, "after the boundary moved":
+the review made today (untimed), then timed with its clock 28 days on (nothing else changed),
+so the boundary of the history kept today (review/history.py) has moved on. The page
+and, where the code has it, its charts request (GET /api/v1/patients/<id>/review/charts) are
+timed apart and together.
 
 With --before COMMIT the same measurement runs first on that commit (a temporary git worktree,
 removed afterwards) and both are printed side by side: one run, one machine, one load.
@@ -43,7 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # bench/http.py would stand in for the standard library's http package: keep bench/ off the path.
@@ -117,6 +120,27 @@ def _fresh_worker() -> None:
     getattr(review_cache, "clear_worker", getattr(review_cache, "clear", None))()
 
 
+def _clock_ahead(days: int) -> None:
+    """The review's clock (what review.build and review_cache read as now) `days` ahead of the
+    real one."""
+    for name in ("diary.services.review.pages", "diary.services.review_cache"):
+        sys.modules[name].utcnow = lambda days=days: datetime.now(UTC) + timedelta(days=days)
+
+
+def _kept_today_reviewed_later(app, client, page_url: str, charts_url: str | None) -> None:
+    """Before a request of "after the boundary moved": everything emptied, the review made
+    today (untimed: the patient's history kept at today's boundary), then the clock 28 days on,
+    where the boundary is the next one and nothing else changed. The days between the two
+    boundaries are the diary's last weeks, and then four weeks without an entry."""
+    _clock_ahead(0)
+    with app.app_context():
+        getattr(review_cache, "clear", review_cache.cache.clear)()
+    assert client.get(page_url).status_code == 200
+    if charts_url:
+        assert client.get(charts_url).status_code == 200
+    _clock_ahead(28)
+
+
 def measure(args) -> dict:
     """The figures of the code under ROOT, as a dict (printed as JSON with --json)."""
     out: dict = {"root": str(ROOT), "rows": []}
@@ -166,7 +190,7 @@ def measure(args) -> dict:
                     assert client.get(charts_url).status_code == 200
         _as_a_worker()
         event.listen(engine, "before_cursor_execute", count)
-        modes = ["after an entry", "after a check-in", "cold", "cached"]
+        modes = ["after an entry", "after a check-in", "cold", "cached", "after the boundary moved"]
         if args.redis_url:
             modes.insert(2, "new worker after an entry")
         for mode in modes:
@@ -188,6 +212,8 @@ def measure(args) -> dict:
                         with app.app_context():
                             # review_cache.clear() where the code keeps built records too
                             getattr(review_cache, "clear", review_cache.cache.clear)()
+                    elif mode == "after the boundary moved":
+                        _kept_today_reviewed_later(app, client, page_url, charts_url)
                     statements.clear()  # the requests' statements only
                     t0 = clock()
                     page = client.get(page_url)
@@ -217,6 +243,7 @@ def measure(args) -> dict:
                         "charts_kib": sizes[label].get("charts", 0) / 1024 or None,
                     }
                 )
+        _clock_ahead(0)
         event.remove(engine, "before_cursor_execute", count)
         if args.redis_url:
             with app.app_context():

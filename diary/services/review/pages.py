@@ -45,9 +45,14 @@ def build(patient: User, shared: history.Shared | None = None) -> Review:
     loaded = load(patient, now, kept)
     responses = compute(loaded, kept.courses if kept is not None else None)
     bound = history.boundary(now)
-    if kept is None or kept.boundary < bound:
+    if kept is None:
         kept = history.of(loaded, responses, bound)
         history.keep(patient, kept, shared)
+    elif kept.boundary < bound:
+        # The record's charts still group from the history it was computed from (whose
+        # groupings of the older days this worker may have made already); the next review
+        # starts from the new one.
+        history.keep(patient, history.of(loaded, responses, bound), shared)
     return Review(patient, loaded, responses, key_figures(loaded, responses), kept)
 
 
