@@ -56,8 +56,9 @@ keeps the parts for the next ones.
 
 Kept under the history version alone, not the boundary: a history kept at an earlier boundary
 is still right later (every change since to a day before it raised the history version), so
-the review after the boundary moved on reads the days from the kept boundary on, and keeps a
-history at the current boundary instead (pages.build). One kept at a boundary later than the
+the review after the boundary moved on reads the days from the kept boundary on (its charts
+group from that history too, whose groupings of the older days this worker may have made
+already), and keeps a history at the current boundary for the next review (pages.build). One kept at a boundary later than the
 current one is not used: the clock went back, and a day between the two may have changed
 without a history change.
 
