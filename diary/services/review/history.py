@@ -58,9 +58,9 @@ Kept under the history version alone, not the boundary: a history kept at an ear
 is still right later (every change since to a day before it raised the history version), so
 the review after the boundary moved on reads the days from the kept boundary on (its charts
 group from that history too, whose groupings of the older days this worker may have made
-already), and keeps a history at the current boundary for the next review (pages.build). One kept at a boundary later than the
-current one is not used: the clock went back, and a day between the two may have changed
-without a history change.
+already), and keeps a history at the current boundary for the next review (pages.build).
+One kept at a boundary later than the current one is not used: the clock went back, and a day
+between the two may have changed without a history change.
 
 Where the review cache is Redis (review_cache._history_store), each kept history is put there
 too (`pack`: about 30 KB for five years; SHARED_SECONDS unread), so a worker that has none for
