@@ -63,7 +63,7 @@ One kept at a boundary later than the current one is not used: the clock went ba
 between the two may have changed without a history change.
 
 Where the review cache is Redis (review_cache._history_store), each kept history is put there
-too (`pack`: about 30 KB for five years; SHARED_SECONDS unread), so a worker that has none for
+too (`pack`: about 30 KB for five years; for SHARED_SECONDS), so a worker that has none for
 the patient (just started, another machine, or one that reviewed 32 other patients since)
 takes it from there instead of computing everything. Its key names the release
 (shared_cache.key_prefix), so another release never unpacks one.
@@ -94,7 +94,9 @@ EPOCH = date(2001, 1, 1)
 GRID_DAYS = 28
 KEPT = 32  # patients whose history this worker keeps
 SHARED_PREFIX = "history:"
-SHARED_SECONDS = 60 * 24 * 60 * 60  # a shared history unread for 60 days is dropped
+# A shared history is dropped 60 days after it was kept (a review after the boundary moved
+# keeps a new one: a patient reviewed at least every 60 days keeps theirs).
+SHARED_SECONDS = 60 * 24 * 60 * 60
 
 
 @dataclass(frozen=True)
