@@ -114,10 +114,14 @@ def _as_a_worker() -> None:
     worker_gc.settle()
 
 
-def _fresh_worker() -> None:
+def _fresh_worker(app) -> None:
     """This worker's memory emptied, Redis left as it is (review_cache.clear_worker; code
-    without it cannot share a history, so everything is emptied there)."""
-    getattr(review_cache, "clear_worker", getattr(review_cache, "clear", None))()
+    without it cannot share a history, so everything is emptied there, as in "cold")."""
+    with app.app_context():
+        empty = getattr(review_cache, "clear_worker", None) or getattr(
+            review_cache, "clear", review_cache.cache.clear
+        )
+        empty()
 
 
 def _clock_ahead(days: int) -> None:
@@ -205,7 +209,7 @@ def measure(args) -> dict:
                         _new_row(app, patient_id, "entry")
                     elif mode == "new worker after an entry":
                         _new_row(app, patient_id, "entry")
-                        _fresh_worker()
+                        _fresh_worker(app)
                     elif mode == "after a check-in":
                         _new_row(app, patient_id, "checkin")
                     elif mode == "cold":
