@@ -46,21 +46,22 @@ def _at(monkeypatch, now: datetime) -> None:
     monkeypatch.setattr(pages, "utcnow", lambda: now)
 
 
+@pytest.mark.parametrize("weeks", [4, 12])
 def test_a_history_kept_before_the_boundary_moved_serves_the_review_after_it(
-    app, make, monkeypatch, reads
+    app, make, monkeypatch, reads, weeks
 ):
     """One year of daily entries, 8 infusions, weekly check-ins. A first review today keeps the
-    history at today's boundary B. Four weeks later (the clock moved 28 days, nothing else
-    changed: the same history version) the boundary is B + 28 days: the review reads the
-    days from B on (the kept history is still right: every change to a day before B since it
-    was kept raised the history version), keeps a history at B + 28 days instead, and the
-    review after reads from there. Everything it shows equals a computation from nothing on
-    that day."""
+    history at today's boundary B. Four (or twelve) weeks later (the clock moved 28 or 84
+    days, nothing else changed: the same history version) the boundary is B + 28 (84) days:
+    the review reads the days from B on (the kept history is still right: every change to a
+    day before B since it was kept raised the history version), keeps a history at the new
+    boundary instead, and the review after reads from there. Everything it shows equals a
+    computation from nothing on that day."""
     _clinician, patient = _long_diary(app, make, years=1, infusions=8)
     now = datetime.now(UTC)
-    later = now + timedelta(days=28)
+    later = now + timedelta(weeks=weeks)
     first, moved = history.boundary(now), history.boundary(later)
-    assert moved == first + timedelta(days=28)
+    assert moved == first + timedelta(weeks=weeks)
     with app.app_context():
         weekly_checkins(patient.id, now.date())
         db.session.commit()
