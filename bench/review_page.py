@@ -153,7 +153,13 @@ def measure(args) -> dict:
         redis = {}
         if args.redis_url:  # a prefix of this run's own, its keys cleared at the end
             redis = {"REDIS_URL": args.redis_url, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex}:"}
-        app = seed.migrated_app(args.database_url or f"sqlite:///{tmp}/bench.sqlite3", **redis)
+        # A --database-url is a scratch database: emptied first (with --before, the second
+        # run's database is the one the first filled).
+        app = seed.migrated_app(
+            args.database_url or f"sqlite:///{tmp}/bench.sqlite3",
+            fresh=bool(args.database_url),
+            **redis,
+        )
         with app.app_context():
             clinician_id = seed.user("clinician@bench.example", Role.CLINICIAN, "Bench clinician")
             patients = {

@@ -42,9 +42,14 @@ def make_app(database_url: str, **settings) -> Flask:
 
 
 def migrate(*, fresh: bool = False) -> None:
-    """In an app context: the schema at alembic's head. `fresh`: every table dropped first (a
-    scratch database an earlier run filled)."""
+    """In an app context: the schema at alembic's head. `fresh`: everything an earlier run
+    made dropped first (a scratch database): on PostgreSQL the public schema with its tables
+    and the migrations' trigger functions, which outlive their tables; on SQLite the tables."""
     if fresh:
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
