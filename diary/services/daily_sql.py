@@ -248,12 +248,28 @@ def days_and_pain(
     return result, daily
 
 
+# What a day's row holds once loaded: the measures (NUMBER_AT, JOINED_AT, TEXTS_AT). Its day,
+# lateness and, on PostgreSQL, recorded_at and zone are read only while days_and_pain makes
+# the day (the day is the aggregate's key, its lateness the aggregate's late_entries).
+_MEASURES = slice(2, TEXTS_AT + 1)
+_UNREAD = (None, None)  # a packed row's day and lateness
+
+
 def packed_days(aggregates: Mapping[date, DayAggregate]) -> list[tuple]:
     """Days made by days_and_pain as plain tuples (the day's ordinal, its row, its entries and
     late entries), for a store outside the worker (services/review/history.py): pickled in a
-    fraction of the time the day objects take. unpacked_days makes them again."""
+    fraction of the time the day objects take. Each row keeps its measures where they are
+    (_MEASURES), after None for the day and lateness, and without PostgreSQL's recorded_at
+    and zone: on PostgreSQL the day and recorded_at are a date and a datetime, which pickle
+    through their reduce methods, more than all the rest of the days together. unpacked_days
+    makes the days again."""
     return [
-        (day.toordinal(), aggregate.values.row, aggregate.entries, aggregate.late_entries)  # type: ignore[attr-defined]
+        (
+            day.toordinal(),
+            _UNREAD + aggregate.values.row[_MEASURES],  # type: ignore[attr-defined]
+            aggregate.entries,
+            aggregate.late_entries,
+        )
         for day, aggregate in aggregates.items()
     ]
 

@@ -19,6 +19,7 @@ zone, recorded at, UTC):
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -138,6 +139,40 @@ def test_sql_daily_aggregates_of_a_range(app, diary):
         )
     assert list(found) == [date(2026, 3, 8), date(2026, 3, 9)]
     assert found[date(2026, 3, 9)].late
+
+
+def test_packed_days_give_back_every_value_of_every_day(app, make, diary):
+    """The days as a shared kept history stores them (daily_sql.packed_days, pickled, then
+    unpacked_days: services/review/history.py) are the days days_and_pain read, whatever the
+    database gives for a row's day and recorded_at: every measure of every day, the entries
+    and late entries, the daily pain, in day order. Besides the diary above, 11 Mar: one
+    entry, pain 4, with a note ("alone") and burning; on time. So the notes come back in both
+    of a row's forms: one entry's (11 Mar) and several entries' joined (7 and 8 Mar)."""
+    make.entry(
+        diary,
+        day=date(2026, 3, 11),
+        pain=4,
+        timezone="UTC",
+        recorded_at=_at(2026, 3, 11, 9),
+        note="alone",
+        symptoms=["burning"],
+    )
+    with app.app_context():
+        days, pain = daily_sql.days_and_pain(diary.id, diary.timezone)
+    stored = pickle.loads(pickle.dumps(daily_sql.packed_days(days)))
+    back, back_pain = daily_sql.unpacked_days(stored)
+    assert list(back) == list(days) == [date(2026, 3, d) for d in (7, 8, 9, 10, 11)]
+    for day, agg in days.items():
+        assert dict(back[day].values) == dict(agg.values), day
+        assert (back[day].entries, back[day].late_entries) == (agg.entries, agg.late_entries)
+    assert back_pain == pain and list(back_pain) == list(pain)
+    # by hand, as test_sql_daily_aggregates_by_hand has them, and the new day
+    assert [back_pain[d] for d in back_pain] == [10 / 3, 7.0, 3.5, 1.0, 4.0]
+    assert back[date(2026, 3, 7)].notes == ("first written", "second written")
+    assert back[date(2026, 3, 8)].notes == ("no zone",)
+    assert back[date(2026, 3, 11)].notes == ("alone",)
+    assert back[date(2026, 3, 11)]["symptoms"] == frozenset({"burning"})
+    assert [back[d].late for d in back] == [False, False, True, False, False]
 
 
 def test_sql_weekly_means(app, make):
