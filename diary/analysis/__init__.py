@@ -90,6 +90,7 @@ from diary.analysis.response import (
     percent_change,
     responder_band,
     response_band,
+    series_names,
 )
 from diary.analysis.safety import (
     RESCUE_DEFINITION,
@@ -206,6 +207,7 @@ __all__ = [
     "responder_band",
     "response_band",
     "rolling_mean",
+    "series_names",
     "week_start",
     "weekly_values",
     "window_mean",

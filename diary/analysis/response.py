@@ -7,7 +7,7 @@ docs/clinical.md (IMMPACT: Dworkin 2008, Farrar 2001).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -165,6 +165,20 @@ class AlignedSeries:
     points: tuple[tuple[int, float | None], ...]
     next_infusion_offset: int | None
     baseline: float | None
+
+
+def series_names(
+    aligned: Sequence[AlignedSeries], names: Sequence[str] | Mapping[date, str] | None
+) -> list[str]:
+    """Each series' name: `names` in order, one per series (courses: two of them can end on
+    the same day, when a session starts a new course on the day the last one ended), or by
+    day 0 (infusions: one series a day), else day 0 itself (ISO)."""
+    if names is None or isinstance(names, Mapping):
+        by_day = names or {}
+        return [by_day.get(s.infusion_day, s.infusion_day.isoformat()) for s in aligned]
+    if len(names) != len(aligned):
+        raise ValueError(f"{len(names)} names for {len(aligned)} series")
+    return list(names)
 
 
 @lru_cache(maxsize=8)

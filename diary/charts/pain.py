@@ -115,11 +115,14 @@ def pain_figure(
     return fig
 
 
-def aligned_figure(aligned: list[AlignedSeries], names: Mapping[date, str] | None = None) -> Figure:
+def aligned_figure(
+    aligned: list[AlignedSeries], names: Sequence[str] | Mapping[date, str] | None = None
+) -> Figure:
     """Pain by day from each infusion: one line per infusion (named by its date), x = day
     offset (-7 .. +84 by default), None for days without an entry, a vertical line at day 0 and,
     where the next infusion falls inside the window, a "Next infusion" marker in the line's
-    colour. `names` gives a line's name by its day 0 (e.g. "Course 3, ended 2026-03-12")."""
+    colour. `names` gives the lines' names, one per series in order or by day 0 (e.g. "Course
+    3 (2026-03-12)": analysis.series_names)."""
     offsets = [o for s in aligned for o, _ in s.points]
     x_range = [min(offsets, default=-7) - 1, max(offsets, default=84) + 1]
     fig = _figure(
@@ -138,8 +141,9 @@ def aligned_figure(aligned: list[AlignedSeries], names: Mapping[date, str] | Non
             }
         ],
     )
-    for i, series in enumerate(aligned):
-        name = (names or {}).get(series.infusion_day, series.infusion_day.isoformat())
+    for i, (series, name) in enumerate(
+        zip(aligned, analysis.series_names(aligned, names), strict=True)
+    ):
         colour = COLOURS[i % len(COLOURS)]
         fig.add_scatter(
             name=name,

@@ -281,18 +281,20 @@ def _table(
 
 def aligned_chart(
     aligned: Sequence[AlignedSeries],
-    names: Mapping[date, str] | None = None,
+    names: Sequence[str] | Mapping[date, str] | None = None,
     *,
     of: int | None = None,
 ) -> Chart:
-    """Pain by day from each course's last day: one line per course (named by `names`, else its
-    day 0), x = day offset (-7 .. +84), a gap for a day without an entry, a vertical line at day
+    """Pain by day from each course's last day: one line per course (named by `names`, one per
+    series in order or by day 0, else its day 0: analysis.series_names), x = day offset
+    (-7 .. +84), a gap for a day without an entry, a vertical line at day
     0 and, where the next course starts inside the window, a triangle at 10 in the line's
     colour ("Next infusion"). Only the last ALIGNED_COURSES of `aligned` (oldest first) are
     drawn and tabled, every point with a tooltip; `of`: how many courses the period has, when
     the caller computed the series of the drawn ones only. With courses left out, the title says
     how many are drawn of how many, and a footnote (Chart.footnote) where the others are."""
     total = max(len(aligned), of or 0)
+    named = analysis.series_names(aligned, names)[-ALIGNED_COURSES:]
     aligned = aligned[-ALIGNED_COURSES:]
     left_out = total - len(aligned)
     box = (LEFT, TOP, WIDTH - RIGHT, ALIGNED_HEIGHT - BOTTOM)
@@ -304,8 +306,7 @@ def aligned_chart(
     lines: list[Line] = []
     legend: list[LegendItem] = []
     rows = []
-    for i, s in enumerate(aligned):
-        name = (names or {}).get(s.infusion_day, s.infusion_day.isoformat())
+    for i, (s, name) in enumerate(zip(aligned, named, strict=True)):
         colour = COLOURS[i]
         drawn, row = _course_line(name, colour, s.points, s.next_infusion_offset, lo, hi)
         lines += drawn

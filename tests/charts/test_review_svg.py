@@ -439,3 +439,22 @@ def test_symptom_runs_break_at_each_gap():
     assert _runs([0, 1, 2, 4, 6, 7, 9]) == [(0, 2), (4, 4), (6, 7), (9, 9)]
     assert _runs([5]) == [(5, 5)]
     assert _runs([]) == []
+
+
+def test_aligned_chart_names_two_series_of_the_same_day_in_order():
+    """Two courses ending on day 0 (the second began that day too, by the clinician's rule):
+    the first cut at day 0 by the second, the second not cut. Named in order, one name each,
+    not by their shared day 0 (which would name both the same and draw one)."""
+    pain = {day(i): 3.0 for i in range(-7, 3)}
+    first = aligned_on_infusions(pain, [day(0)], next_days={day(0): day(0)})[0]
+    second = aligned_on_infusions(pain, [day(0)], next_days={day(0): None})[0]
+    chart = charts_svg.aligned_chart([first, second], names=["Course 1", "Course 2"])
+    assert [s.name for s in chart.panels[0].lines] == [
+        "Course 1",
+        "Next infusion after Course 1",
+        "Course 2",
+    ]
+    assert [m.at for m in chart.line("Course 1").marks] == [str(o) for o in range(-7, 0)]
+    assert [m.at for m in chart.line("Course 2").marks] == [str(o) for o in range(-7, 3)]
+    with pytest.raises(ValueError, match="1 names for 2 series"):
+        charts_svg.aligned_chart([first, second], names=["Course 1"])

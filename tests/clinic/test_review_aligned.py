@@ -12,6 +12,8 @@ import pytest
 
 from diary import analysis, charts_svg
 from diary.charts_svg.plot import COLOURS
+from diary.extensions import db
+from diary.models import Infusion
 from diary.services.review.pages import REPORT_COURSES
 from tests.clinic.test_review import bulk_entries, figures, review_charts
 from tests.factories import login
@@ -111,3 +113,49 @@ def test_the_report_draws_its_last_five_courses(client, ten_courses):
     names = [t["name"] for t in traces if t["name"] != "Next infusion"]
     days = ten_courses["days"]
     assert names == [_name(i + 1, d) for i, d in enumerate(days)][-REPORT_COURSES:]
+
+
+def test_two_courses_ending_on_the_same_day_each_have_their_line(app, make, client):
+    """Day D is 30 days ago. Pain 2 on each of the 7 days before D, 6 on D and every day since
+    (today is day +30). A session on D at 09:00 UTC (course 1), a second on D at 15:00 that the
+    clinician marked as starting a new course (course 2). Both courses begin and end on D.
+    Course 1's next course begins on D: its line is the 7 days before (pain 2), cut at day 0,
+    where its "next infusion" triangle is. Course 2 has no next course: its line runs from day
+    -7 to today, day +30 (2 seven times, then 6 thirty-one times). Each is its own line, named
+    by its course, in the review's chart and table and in the printed report."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    today = datetime.now(UTC).date()
+    d = today - timedelta(days=30)
+    bulk_entries(
+        app,
+        patient,
+        [d + timedelta(days=i) for i in range(-7, 31)],
+        lambda day: 2 if day < d else 6,
+    )
+    first = make.infusion(patient, clinician, d)  # 09:00 UTC
+    second = make.infusion(patient, clinician, d, course_rule="new_course")
+    with app.app_context():
+        db.session.get(Infusion, second.id).started_at = datetime.combine(
+            d, datetime.min.time(), UTC
+        ) + timedelta(hours=15)
+        db.session.commit()
+    assert first.id < second.id
+    login(client, clinician)
+    page = client.get(f"/clinic/patients/{patient.id}?range=90").text
+    assert page.count("<tr data-course") == 2
+    chart = review_charts(page)["aligned"]
+    one, two = _name(1, d), _name(2, d)
+    lines = _lines(chart)
+    assert list(lines) == [one, two]
+    assert lines[one]["x"] == [str(o) for o in range(-7, 0)]
+    assert lines[one]["y"] == [2.0] * 7
+    assert chart["series"][f"Next infusion after {one}"]["x"] == ["0"]
+    assert lines[two]["x"] == [str(o) for o in range(-7, 31)]
+    assert lines[two]["y"] == [2.0] * 7 + [6.0] * 31
+    assert f"Next infusion after {two}" not in chart["series"]
+    assert [row[:2] for row in chart["table"][1:]] == [[one, "0"], [two, ""]]
+    report = client.get(f"/clinic/patients/{patient.id}/report").text
+    traces = figures(report)["aligned"]["data"]
+    assert [t["name"] for t in traces] == [one, "Next infusion", two]
+    assert traces[0]["y"][:8] == [2.0] * 7 + [None]  # course 1: cut at day 0

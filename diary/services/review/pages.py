@@ -199,38 +199,36 @@ def treatment_marks(review: Review) -> list[tuple[date, str]]:
 
 
 def aligned_series(review: Review, courses: list[CourseRow]) -> list[analysis.AlignedSeries]:
-    """Pain aligned on each course's end (day 0), cut at the next course's first session. With
-    a kept history (review.kept), a course whose next course began by its boundary reads only
-    days before it (its baseline week, and its line up to the cut): its series is made once per
-    kept history."""
+    """Pain aligned on each course's end (day 0), cut at the next course's first session: one
+    series per course, in the courses' order (two courses can end on the same day: a session
+    that starts a new course on the day the last one ended; each keeps its own cut and
+    baseline week). With a kept history (review.kept), a course whose next course began by its
+    boundary reads only days before it (its baseline week, and its line up to the cut): its
+    series is made once per kept history."""
 
-    def aligned(chosen: list[CourseRow], daily) -> list[analysis.AlignedSeries]:
+    def aligned(course: CourseRow, daily) -> analysis.AlignedSeries:
         return analysis.aligned_on_infusions(
             daily,
-            [c.end_day for c in chosen],
-            next_days={c.end_day: c.next_first_day for c in chosen},
-            baseline_days={c.end_day: c.first_day for c in chosen},
-        )
+            [course.end_day],
+            next_days={course.end_day: course.next_first_day},
+            baseline_days={course.end_day: course.first_day},
+        )[0]
 
     kept = review.kept
-    if kept is None:
-        return aligned(courses, review.loaded.daily)
-    bound = kept.boundary
-    closed = {
-        c.end_day: kept.before(
-            ("aligned", c.end_day, c.next_first_day, c.first_day),
-            lambda c=c: aligned([c], kept.daily)[0],
-        )
-        for c in courses
-        if c.next_first_day is not None and c.next_first_day <= bound
-    }
-    rest = aligned([c for c in courses if c.end_day not in closed], review.loaded.daily)
-    return sorted([*closed.values(), *rest], key=lambda s: s.infusion_day)
+    series = []
+    for c in courses:
+        if kept is not None and c.next_first_day is not None and c.next_first_day <= kept.boundary:
+            key = ("aligned", c.end_day, c.next_first_day, c.first_day)
+            series.append(kept.before(key, lambda c=c: aligned(c, kept.daily)))
+        else:
+            series.append(aligned(c, review.loaded.daily))
+    return series
 
 
-def course_names(courses: list[CourseRow]) -> dict[date, str]:
-    """Each course's name by its day 0 (its last day), as the aligned charts name their lines."""
-    return {c.end_day: course_name(c) for c in courses}
+def course_names(courses: list[CourseRow]) -> list[str]:
+    """Each course's name, in order, as the aligned charts name their lines (one per course:
+    aligned_series)."""
+    return [course_name(c) for c in courses]
 
 
 def aligned(review: Review, courses: list[CourseRow]):
