@@ -57,11 +57,12 @@ def weekly_checkins(patient_id: int, last: date, weeks: int = 50) -> None:
     )
 
 
-def _everything(patient_id: int) -> dict:
+def _everything(patient_id: int, shared: history.Shared | None = None) -> dict:
     """Every number the review, its charts (all ranges), its body map and its report read,
-    computed by the code as it stands (kept history or not)."""
+    computed by the code as it stands (kept history or not; `shared`: the store every worker
+    finds kept histories in, as review.build takes it)."""
     patient = db.session.get(User, patient_id)
-    built = review.build(patient)
+    built = review.build(patient, shared)
     page = review.review_page(patient, "all", built)
     return {
         "responses": built.responses,

@@ -27,6 +27,7 @@ from diary.extensions import db
 from diary.models import Entry, Infusion, Treatment, User, WeeklyCheckin
 from diary.services import review_cache
 from diary.services.review import history
+from tests.clinic.test_review_cache import _on_one_redis
 from tests.clinic.test_review_history import _everything
 
 # The module whose build() reads the review's clock (the package re-exports its functions).
@@ -48,6 +49,7 @@ CHANGES = (
     "check-in",
     "treatment",
     "clock on",
+    "zone changed",
 )
 # Changes that are never history changes (data_version: a day or session start within the last
 # 35 days): an entry today, a session in the last 20 days.
@@ -193,6 +195,9 @@ def _change(rng: random.Random, change: str, patient: User, clinician: User) -> 
                 patient_id=patient.id, clinician_id=clinician.id, day=day, kind=rng.choice(KINDS)
             )
         )
+    elif change == "zone changed":
+        user = db.session.get(User, patient.id)
+        user.timezone = rng.choice([z for z in ZONES if z != user.timezone])
     db.session.commit()
     return rng.choice((28, 56)) if change == "clock on" else 0
 
@@ -205,29 +210,48 @@ def _from_nothing(monkeypatch, patient_id: int) -> dict:
         return _everything(patient_id)
 
 
-@pytest.mark.parametrize("seed", range(1, 9))
-def test_the_kept_history_gives_the_review_a_computation_from_nothing_gives(
-    app, make, monkeypatch, seed
-):
+def _reviewed_after_changes(app, make, monkeypatch, seed: int, shared: bool) -> None:
+    """The seed's diary reviewed once, then after each of its changes: the review from what
+    was kept equals the review from nothing. `shared`: the app's review cache is Redis, and
+    before half of the reviews the worker's own memory is emptied, so the kept history is the
+    one Redis holds (packed and unpacked: history.pack)."""
     rng = random.Random(seed)
     clinician, patient = _diary(app, make, rng)
     changes = rng.sample(CHANGES, len(CHANGES)) + rng.sample(CHANGES, 4)
     with app.app_context():
+        store = review_cache._history_store() if shared else None
+        assert (store is not None) == shared
         review_cache.clear()
-        _everything(patient.id)  # the first review: computed from nothing, its history kept
-        assert history.kept(db.session.get(User, patient.id)) is not None
+        _everything(patient.id, store)  # the first review: from nothing, its history kept
         for step, change in enumerate(changes):
             ahead = _change(rng, change, patient, clinician)
             db.session.expire_all()
+            if shared and rng.random() < 0.5:
+                review_cache.clear_worker()  # a fresh worker: only Redis holds the history
             now = datetime.now(UTC) + timedelta(days=ahead)
             monkeypatch.setattr(pages, "utcnow", lambda now=now: now)
-            kept = history.kept(db.session.get(User, patient.id), now)
+            kept = history.kept(db.session.get(User, patient.id), now, store)
             if change in NEVER_HISTORY and (step == 0 or changes[step - 1] != "clock on"):
                 # The review before kept a history at today's boundary, and this change is
                 # not a history change: this review is made from it.
                 assert kept is not None, (seed, step, change)
-            incremental = _everything(patient.id)
+            incremental = _everything(patient.id, store)
             full = _from_nothing(monkeypatch, patient.id)
             for part in full:
                 assert incremental[part] == full[part], (seed, step, change, part)
             monkeypatch.setattr(pages, "utcnow", lambda: datetime.now(UTC))
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_the_kept_history_gives_the_review_a_computation_from_nothing_gives(
+    app, make, monkeypatch, seed
+):
+    _reviewed_after_changes(app, make, monkeypatch, seed, shared=False)
+
+
+@pytest.mark.parametrize("seed", range(101, 105))
+def test_a_history_shared_through_redis_gives_the_same_review(
+    app, database_url, make, monkeypatch, seed
+):
+    with _on_one_redis(database_url, None) as (_prefix, _store, (instance,)):
+        _reviewed_after_changes(instance, make, monkeypatch, seed, shared=True)
