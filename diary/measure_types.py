@@ -19,6 +19,9 @@ from diary import codes
 
 TEXT_MAX = 200
 LINES_MAX = 30
+# What separates a list's items in a CSV cell (csv_text): no item holds one (entry_rules keeps
+# a line typed with one as the lines it separates), so an export imports back as it was.
+LIST_SEPARATOR = ";"
 
 
 class Kind(StrEnum):
@@ -138,7 +141,7 @@ class Measure:
     def csv_text(self, value: Any) -> Any:
         """The CSV cell: sets joined with ';', severities as code:severity sorted by code."""
         if self.kind in (Kind.CODES, Kind.LINES):
-            return ";".join(value or [])
+            return LIST_SEPARATOR.join(value or [])
         if self.kind is Kind.SEVERITIES:
-            return ";".join(f"{k}:{v}" for k, v in sorted((value or {}).items()))
+            return LIST_SEPARATOR.join(f"{k}:{v}" for k, v in sorted((value or {}).items()))
         return value

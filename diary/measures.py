@@ -30,6 +30,7 @@ from diary import codes
 # What a measure is (its kind, daily rule, section, FHIR place) is in measure_types.py; its names
 # are re-exported here, the one module the rest of the code imports.
 from diary.measure_types import LINES_MAX as LINES_MAX
+from diary.measure_types import LIST_SEPARATOR as LIST_SEPARATOR
 from diary.measure_types import TEXT_MAX as TEXT_MAX
 from diary.measure_types import Daily, Fhir, Kind, Measure, Section
 

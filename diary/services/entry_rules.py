@@ -52,7 +52,10 @@ def _clean_lines(value: Any, m: Measure, errors: list[str]) -> Any:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         errors.append(f"Send a list of {m.noun}s, one per line.")
         return None
-    lines = [v.strip() for v in value if v.strip()]
+    # A line typed with a ';' is the lines it separates (the CSV export's list separator).
+    lines = [
+        part.strip() for v in value for part in v.split(measures.LIST_SEPARATOR) if part.strip()
+    ]
     if bad := next(filter(None, map(text_problem, lines)), None):
         errors.append(bad)
     elif len(lines) > m.max_items:

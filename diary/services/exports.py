@@ -42,8 +42,16 @@ STREAM_BATCH = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def guarded(text: str) -> bool:
+    """Whether the export writes `text` (one ';'-part of a cell) with one apostrophe more: it
+    starts with a formula's first character, after any apostrophes it begins with. So an
+    apostrophe the patient typed before = (or +, -, @, a tab) is never taken for the guard
+    on the way back in (services/imports.unguard)."""
+    return text.lstrip("'").startswith(FORMULA_START)
+
+
 def _guard(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if guarded(text) else text
 
 
 def _cell(value) -> str:

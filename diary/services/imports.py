@@ -37,7 +37,7 @@ from diary.measures import Kind, Measure
 from diary.models import Entry, User, utcnow
 from diary.services import audit
 from diary.services.entry_rules import check_not_above, validate_content
-from diary.services.exports import CSV_COLUMNS, FORMULA_START
+from diary.services.exports import CSV_COLUMNS, guarded
 from diary.services.local_time import local_today
 
 # The oldest day an imported entry may describe: a typo in the year cannot file data in 1926.
@@ -134,10 +134,12 @@ def _rows(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def unguard(cell: str) -> str:
-    """Undo the export's formula guard: "'=x" was written for "=x"."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
-        return cell[1:]
-    return cell
+    """Undo the export's formula guard, part by part (';': the export guards each part, since a
+    spreadsheet that splits on ';' makes each a cell): a part written with one apostrophe more
+    (exports.guarded: "'=x" for "=x", "''=x" for "'=x") loses it; any other part is as typed."""
+    return ";".join(
+        part[1:] if part.startswith("'") and guarded(part) else part for part in cell.split(";")
+    )
 
 
 def whole_or_raw(cell: str) -> Any:

@@ -23,6 +23,8 @@ from diary.services.field_rules import clean_text
 MAX_USUAL = measures.LINES_MAX
 NAME_REQUIRED = "Enter the medication's name."
 DUPLICATE = "This medication with this dose is already in your list."
+# A tick puts "name dose" into the entry as one line: a ';' or a line break would make it two.
+ONE_LINE = "Keep this on one line, without a ;."
 TOO_MANY = f"Your list holds at most {MAX_USUAL} medications: remove one first."
 
 
@@ -74,6 +76,9 @@ def _clean(user: User, data: dict[str, Any], current: UsualMedication | None) ->
     dose = clean_text(data.get("dose"), DOSE_MAX, dose_errors)
     if name is None and not name_errors:
         name_errors.append(NAME_REQUIRED)
+    for text, field_errors in ((name, name_errors), (dose, dose_errors)):
+        if text and not field_errors and (measures.LIST_SEPARATOR in text or "\n" in text):
+            field_errors.append(ONE_LINE)
     if name is not None and not dose_errors:
         line = f"{name} {dose}" if dose else name
         others = [m for m in list_usual(user) if current is None or m.id != current.id]

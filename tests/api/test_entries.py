@@ -55,6 +55,15 @@ def test_create_returns_201_with_the_stored_entry(app, patient_client, make):
     assert patient_client.get(f"/api/v1/entries/{entry['id']}").get_json()["note"] == "Bad morning."
 
 
+def test_a_medication_line_with_a_semicolon_is_kept_as_the_lines_it_separates(patient_client):
+    """A ';' separates medications in the CSV export: "paracetamol; ibuprofen 200 mg" typed on
+    one line is stored as the two lines, and the repeated "paracetamol" once."""
+    body = {"pain": 4, "medications": ["paracetamol; ibuprofen 200 mg", " paracetamol", ";"]}
+    response = patient_client.post("/api/v1/entries", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["medications"] == ["paracetamol", "ibuprofen 200 mg"]
+
+
 def test_a_day_with_pain_only_defaults_to_today(patient_client, make):
     response = patient_client.post("/api/v1/entries", json={"pain": 3})
     assert response.status_code == 201

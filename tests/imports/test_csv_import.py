@@ -351,3 +351,53 @@ def test_the_reviews_adherence_counts_imported_days_as_late(app, client, make):
         analysis.daily_aggregates(readings), make.days_ago(5), make.days_ago(2)
     )
     assert (split.on_time, split.late, split.total) == (1, 2, 4)
+
+
+def test_texts_that_look_like_formulas_or_guards_come_back_as_written(app, client, make):
+    """The export guards every ';'-part a spreadsheet would read as a formula (it starts with =,
+    +, -, @ or a tab) with an apostrophe; the import takes exactly that apostrophe off again,
+    part by part, so nothing typed changes on the way out and back:
+
+    - note "ok ;-)": the part "-)" is written "'-)": the cell "ok ;'-)";
+    - medications "- paracetamol", "- ibuprofen 200 mg", "@night melatonin": every part
+      guarded, "'- paracetamol;'- ibuprofen 200 mg;'@night melatonin" (the import took the
+      first apostrophe only, and kept the others as typed by the patient);
+    - "where else" "'=quoted start" (an apostrophe the patient typed, then =): one more
+      apostrophe, "''=quoted start"; side effect "other" "x;'-)": "x;''-)";
+    - note "'tis fine" (an apostrophe not before a formula's first character): as it is."""
+    source, target, clinician = make.patient(), make.patient(), make.clinician()
+    make.link(clinician, target)
+    make.entry(
+        source,
+        make.days_ago(3),
+        6,
+        note="ok ;-)",
+        medications=["- paracetamol", "- ibuprofen 200 mg", "@night melatonin"],
+        body_sites=["other"],
+        body_site_other="'=quoted start",
+        side_effects={"nausea": 1},
+        side_effect_other="x;'-)",
+    )
+    make.entry(source, make.days_ago(4), 3, note="'tis fine", medications=["+1 extra dose"])
+    login(client, source)
+    exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": login(client, source)})
+    rows = {r["pain"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows["6"]["note"] == "ok ;'-)"
+    assert rows["6"]["medications"] == "'- paracetamol;'- ibuprofen 200 mg;'@night melatonin"
+    assert rows["6"]["body_site_other"] == "''=quoted start"
+    assert rows["6"]["side_effect_other"] == "x;''-)"
+    assert (rows["3"]["note"], rows["3"]["medications"]) == ("'tis fine", "'+1 extra dose")
+
+    token = login(client, clinician)
+    response = post_import(client, token, target, exported)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["stored"] == 2
+    with app.app_context():
+        live = select(Entry).where(Entry.deleted_at.is_(None)).order_by(Entry.pain)
+        original = db.session.scalars(live.where(Entry.patient_id == source.id)).all()
+        copied = db.session.scalars(live.where(Entry.patient_id == target.id)).all()
+        for a, b in zip(original, copied, strict=True):
+            assert content_of(b) | {"recorded_at": None} == content_of(a) | {"recorded_at": None}
+        assert copied[1].medications == ["- paracetamol", "- ibuprofen 200 mg", "@night melatonin"]
+        assert copied[1].note == "ok ;-)"

@@ -72,6 +72,21 @@ def test_page_refuses_a_blank_name_inline_and_keeps_the_dose(app, client, make):
     assert _meds(app, patient.id) == []
 
 
+def test_a_name_or_dose_of_two_lines_is_refused_per_field(app, client, make):
+    """A tick puts "name dose" into the entry as one line: a ';' (which separates medications
+    in the CSV export) or a line break would make it two, so neither is taken."""
+    patient = make.patient()
+    token = login(client, patient)
+    for body, field in (
+        ({"name": "Gabapentin; Naproxen"}, "name"),
+        ({"name": "Gabapentin", "dose": "300 mg\n600 mg"}, "dose"),
+    ):
+        response = client.post("/api/v1/me/medications", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["errors"] == {field: ["Keep this on one line, without a ;."]}
+    assert _meds(app, patient.id) == []
+
+
 def test_another_patients_medication_is_404_on_the_page_and_the_api(app, client, make):
     owner, other = make.patient(), make.patient()
     login(client, owner)

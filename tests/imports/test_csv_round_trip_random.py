@@ -1,0 +1,74 @@
+"""A patient's CSV export imported into another patient gives the same entries, on seeded
+random diaries written through the API (so stored as the diary's rules store them): texts and
+medication lines from an alphabet of what breaks CSVs and spreadsheets (';' the list separator,
+',', quotes, an apostrophe, '=', '+', '-', '@' and a tab that a spreadsheet takes for a
+formula, line breaks, a backslash, accents, an emoji), with spaces around. The seeds are fixed:
+every run tries the same diaries, and a failure names its seed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+import pytest
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import Entry
+from diary.services.entries import content_of
+from tests.factories import login
+from tests.imports.test_csv_import import post_import
+
+ALPHABET = [*"ab xz;,'\"=+-@\t\n\\é🙂:", "'=", "; -", ";'-)", "=SUM(A1)"]
+SYMPTOMS = ["burning", "allodynia", "swelling"]
+SITES = ["right_hand", "left_foot", "other"]
+
+
+def _text(rng: random.Random, longest: int) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, longest)))
+
+
+def _entry(rng: random.Random, day: str) -> dict:
+    body = {
+        "day": day,
+        "pain": rng.randint(0, 10),
+        "symptoms": rng.sample(SYMPTOMS, rng.randint(0, 2)),
+        "body_sites": rng.sample(SITES, rng.randint(0, 2)),
+        "medications": [_text(rng, 12) for _ in range(rng.randint(0, 3))],
+        "side_effects": {"nausea": rng.randint(0, 4)},
+    }
+    for field, longest in (("note", 40), ("body_site_other", 20), ("side_effect_other", 20)):
+        if rng.random() < 0.7:
+            body[field] = _text(rng, longest)
+    if rng.random() < 0.5:
+        body["sleep_hours"] = rng.choice((0, 6.5, 7.25, 24))
+    return body
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_a_random_diary_comes_back_from_its_csv_as_it_was(app, client, make, seed):
+    rng = random.Random(seed)
+    source, target, clinician = make.patient(), make.patient(), make.clinician()
+    make.link(clinician, target)
+    token = login(client, source)
+    for i in range(12):
+        body = _entry(rng, make.days_ago(2 + i % 5).isoformat())  # imports: before yesterday
+        response = client.post("/api/v1/entries", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 201, (body, response.get_json())
+    exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(exported)))) == 12
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
+
+    response = post_import(client, login(client, clinician), target, exported)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["stored"], report["rejected"]) == (12, []), report["rejected"]
+    with app.app_context():
+
+        def contents(patient) -> list[dict]:
+            rows = db.session.scalars(select(Entry).where(Entry.patient_id == patient.id)).all()
+            found = [content_of(e) | {"recorded_at": None} for e in rows]
+            return sorted(found, key=repr)
+
+        assert contents(target) == contents(source)
