@@ -8,6 +8,7 @@ future is a scheduled session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ FIELDS = infusion_fields.NAMES
 TEXT_FIELDS = infusion_fields.of_kind(infusion_fields.Kind.TEXT)
 TEXT_MAX = 4000
 ADJUNCT_MAX = 100
+ADJUNCT_SEPARATORS = re.compile(r"[,;\n]")
 ADJUNCTS_MAX = 20
 DURATION_MAX_MINUTES = 7 * 24 * 60  # continuous protocols run up to about 4-5 days
 DOSE_MAX_MG = 10_000.0
@@ -81,9 +83,10 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
 
     started_at is required (timezone-aware, from 2000 up to a year ahead). Optional: duration
     1-10080 minutes; total dose above 0 and at most 10,000 mg; rate above 0 and at most
-    10 mg/kg/h; up to 20 adjuncts of at most 100 characters (blank ones dropped, duplicates
-    once); pain before/after 0-10 (no pain after a session that has not started); free texts
-    of at most 4000 characters (blank is none); exam_signs None (no exam recorded) or codes of
+    10 mg/kg/h; up to 20 adjuncts of at most 100 characters (split at ',', ';' and line
+    breaks; blank ones dropped, duplicates once); pain before/after 0-10 (no pain after a
+    session that has not started); free texts of at most 4000 characters (blank is none);
+    exam_signs None (no exam recorded) or codes of
     codes.EXAM_SIGNS (an empty list: examined, no sign found); course_rule None (automatic
     grouping) or an analysis.CourseRule.
     """
@@ -158,7 +161,10 @@ def clean(values: Mapping[str, Any], now: datetime | None = None) -> dict[str, A
         errors["adjuncts"] = [problem]
     else:
         kept: list[str] = []
-        for adjunct in (a.strip() for a in adjuncts):
+        # One adjunct per ',' (the form's list), ';' (the CSV's) or line: an adjunct sent with
+        # one is the adjuncts it separates, as the form and an export's import read it.
+        parts = (p for a in adjuncts for p in ADJUNCT_SEPARATORS.split(a))
+        for adjunct in (a.strip() for a in parts):
             if adjunct and adjunct.casefold() not in {k.casefold() for k in kept}:
                 kept.append(adjunct)
         if len(kept) > ADJUNCTS_MAX:

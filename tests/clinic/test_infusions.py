@@ -140,6 +140,22 @@ def test_api_records_lists_and_edits_a_session(app, client, linked):
     assert client.get(f"{url}/{data['id']}").get_json()["pain_post"] == 2
 
 
+def test_an_adjunct_sent_with_a_separator_is_the_adjuncts_it_separates(client, linked):
+    """The form lists adjuncts separated by commas or lines, the CSV by ';': an adjunct sent
+    to the API with any of them is stored as the adjuncts it separates (blank ones dropped, a
+    repeat once), so the form's edit and an export's import give it back as it is stored."""
+    _, patient, token = linked
+    body = {
+        "started_at": "2026-05-04T09:30:00+00:00",
+        "adjuncts": ["midazolam 2 mg; clonidine", "ondansetron, iv\nMidazolam 2 mg", " ;"],
+    }
+    created = client.post(
+        f"/api/v1/patients/{patient.id}/infusions", json=body, headers={"X-CSRFToken": token}
+    )
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["adjuncts"] == ["midazolam 2 mg", "clonidine", "ondansetron", "iv"]
+
+
 def test_api_gives_per_field_errors_and_refuses_unknown_fields(app, client, linked):
     _, patient, token = linked
     url = f"/api/v1/patients/{patient.id}/infusions"

@@ -65,6 +65,34 @@ def test_infusion_csv_imported_into_a_new_patient_gives_the_same_sessions(app, c
     assert (again["stored"], again["skipped"]) == (0, 3)
 
 
+def test_texts_that_look_like_formulas_come_back_from_the_csv_as_written(app, client, make):
+    """Each ';'-part a spreadsheet would take for a formula is written with an apostrophe and
+    read back without it: adjuncts "- midazolam 2 mg" and "@clonidine" are the cell
+    "'- midazolam 2 mg;'@clonidine"; adverse events "nausea ;-) then fine" is
+    "nausea ;'-) then fine"; lab notes "'=typed" (the apostrophe typed) is "''=typed"."""
+    source, target, clinician = make.patient(), make.patient(), make.clinician()
+    make.link(clinician, target)
+    make.infusion(
+        source,
+        clinician,
+        make.days_ago(30),
+        adjuncts=["- midazolam 2 mg", "@clonidine"],
+        adverse_events="nausea ;-) then fine",
+        lab_notes="'=typed",
+        notes="+1 day;=SUM(A1)",
+    )
+    with app.app_context():
+        text = exports.infusions_csv(db.session.merge(source))
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["adjuncts"] == "'- midazolam 2 mg;'@clonidine"
+    assert row["adverse_events"] == "nausea ;'-) then fine"
+    assert row["lab_notes"] == "''=typed"
+    assert row["notes"] == "'+1 day;'=SUM(A1)"
+    response = post_import(client, login(client, clinician), target, text, kind="infusions")
+    assert response.status_code == 200, response.get_json()
+    assert _sessions(app, target) == _sessions(app, source)
+
+
 def test_bad_sessions_are_reported_by_line_column_and_reason(app, client, make):
     patient, clinician = make.patient(), make.clinician()
     make.link(clinician, patient)
