@@ -1,4 +1,5 @@
-"""A patient's CSV export imported into another patient gives the same entries, on seeded
+"""A patient's CSV export imported into another patient gives the same entries, and the FHIR
+export the same pain scores, 0-10 answers and notes (what the FHIR import reads), on seeded
 random diaries written through the API (so stored as the diary's rules store them): texts and
 medication lines from an alphabet of what breaks CSVs and spreadsheets (';' the list separator,
 ',', quotes, an apostrophe, '=', '+', '-', '@' and a tab that a spreadsheet takes for a
@@ -16,9 +17,11 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Entry
+from diary.services import fhir_import
 from diary.services.entries import content_of
 from tests.factories import login
 from tests.imports.test_csv_import import post_import
+from tests.imports.test_fhir_import import post_bundle
 
 ALPHABET = [*"ab xz;,'\"=+-@\t\n\\é🙂:", "'=", "; -", ";'-)", "=SUM(A1)"]
 SYMPTOMS = ["burning", "allodynia", "swelling"]
@@ -42,8 +45,22 @@ def _entry(rng: random.Random, day: str) -> dict:
         if rng.random() < 0.7:
             body[field] = _text(rng, longest)
     if rng.random() < 0.5:
-        body["sleep_hours"] = rng.choice((0, 6.5, 7.25, 24))
+        body["sleep_hours"] = rng.choice((0, 6.5, 7.2, 24))
+    for code in ("pain_worst", "pain_average", "peg_enjoyment", "peg_activity", "mood"):
+        if rng.random() < 0.5:
+            body[code] = rng.randint(0, 10)
+    if rng.random() < 0.5:  # at most the worst pain (the rules refuse more)
+        body["pain_least"] = rng.randint(0, body.get("pain_worst", 10))
     return body
+
+
+def _written(client, token, rng: random.Random, make) -> None:
+    """Twelve random entries of the days 2 to 6 days ago (an import takes days before
+    yesterday), through the API."""
+    for i in range(12):
+        body = _entry(rng, make.days_ago(2 + i % 5).isoformat())
+        response = client.post("/api/v1/entries", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 201, (body, response.get_json())
 
 
 @pytest.mark.parametrize("seed", range(1, 6))
@@ -52,10 +69,7 @@ def test_a_random_diary_comes_back_from_its_csv_as_it_was(app, client, make, see
     source, target, clinician = make.patient(), make.patient(), make.clinician()
     make.link(clinician, target)
     token = login(client, source)
-    for i in range(12):
-        body = _entry(rng, make.days_ago(2 + i % 5).isoformat())  # imports: before yesterday
-        response = client.post("/api/v1/entries", json=body, headers={"X-CSRFToken": token})
-        assert response.status_code == 201, (body, response.get_json())
+    _written(client, token, rng, make)
     exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(exported)))) == 12
     client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
@@ -72,3 +86,30 @@ def test_a_random_diary_comes_back_from_its_csv_as_it_was(app, client, make, see
             return sorted(found, key=repr)
 
         assert contents(target) == contents(source)
+
+
+# What the FHIR import reads of the diary's own Observations (services/fhir_import.py).
+FHIR_READ = ("day", "pain", *(m.code for m in fhir_import.NUMBERS.values()), "note")
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_a_random_diary_comes_back_from_its_fhir_bundle_as_it_was(app, client, make, seed):
+    rng = random.Random(seed)
+    source, target, clinician = make.patient(), make.patient(), make.clinician()
+    make.link(clinician, target)
+    token = login(client, source)
+    _written(client, token, rng, make)
+    bundle = client.get("/api/v1/me/fhir").get_json()
+    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
+
+    response = post_bundle(client, login(client, clinician), target, bundle)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["stored"], report["rejected"]) == (12, []), report["rejected"]
+    with app.app_context():
+
+        def read(patient) -> list[tuple]:
+            rows = db.session.scalars(select(Entry).where(Entry.patient_id == patient.id)).all()
+            return sorted((tuple(getattr(e, f) for f in FHIR_READ) for e in rows), key=repr)
+
+        assert read(target) == read(source)
