@@ -60,7 +60,8 @@ def _cell(value) -> str:
     (the usual CSV separator where ',' is the decimal comma) makes each part a cell of its own."""
     if value is None:
         return ""
-    return ";".join(_guard(part) for part in str(value).split(";"))
+    sep = measures.LIST_SEPARATOR
+    return sep.join(_guard(part) for part in str(value).split(sep))
 
 
 def entries_csv(patient: User) -> str:
@@ -109,9 +110,9 @@ def _infusion_text(f: infusion_fields.InfusionField, value: Any) -> Any:
     if f.kind is InfusionKind.MOMENT:
         return value.isoformat()
     if f.kind is InfusionKind.LIST:
-        return ";".join(value or [])
+        return measures.LIST_SEPARATOR.join(value or [])
     if f.kind is InfusionKind.SIGNS:
-        return "" if value is None else (";".join(value) or NO_SIGNS)
+        return "" if value is None else (measures.LIST_SEPARATOR.join(value) or NO_SIGNS)
     return value
 
 

@@ -137,8 +137,9 @@ def unguard(cell: str) -> str:
     """Undo the export's formula guard, part by part (';': the export guards each part, since a
     spreadsheet that splits on ';' makes each a cell): a part written with one apostrophe more
     (exports.guarded: "'=x" for "=x", "''=x" for "'=x") loses it; any other part is as typed."""
-    return ";".join(
-        part[1:] if part.startswith("'") and guarded(part) else part for part in cell.split(";")
+    sep = measures.LIST_SEPARATOR
+    return sep.join(
+        part[1:] if part.startswith("'") and guarded(part) else part for part in cell.split(sep)
     )
 
 
@@ -165,7 +166,7 @@ def number_or_raw(cell: str) -> Any:
 
 
 def split_list(cell: str) -> list[str]:
-    return [part.strip() for part in unguard(cell).split(";") if part.strip()]
+    return [part.strip() for part in unguard(cell).split(measures.LIST_SEPARATOR) if part.strip()]
 
 
 def _severities(cell: str, m: Measure, problems: list[tuple[str, str]]) -> dict[str, Any]:
