@@ -63,29 +63,44 @@ def _written(client, token, rng: random.Random, make) -> None:
         assert response.status_code == 201, (body, response.get_json())
 
 
-@pytest.mark.parametrize("seed", range(1, 6))
-def test_a_random_diary_comes_back_from_its_csv_as_it_was(app, client, make, seed):
-    rng = random.Random(seed)
+def _round_trip(client, make, seed: int, export, send):
+    """The seed's twelve entries written by a patient, `export(client)` of them (signed in as
+    the patient), and that sent into a new patient by their clinician (`send`: post_import or
+    post_bundle): every entry stored, none rejected. The two patients."""
     source, target, clinician = make.patient(), make.patient(), make.clinician()
     make.link(clinician, target)
     token = login(client, source)
-    _written(client, token, rng, make)
-    exported = client.get("/api/v1/me/export.csv").get_data(as_text=True)
-    assert len(list(csv.DictReader(io.StringIO(exported)))) == 12
+    _written(client, token, random.Random(seed), make)
+    exported = export(client)
     client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
-
-    response = post_import(client, login(client, clinician), target, exported)
+    response = send(client, login(client, clinician), target, exported)
     assert response.status_code == 200, response.get_json()
     report = response.get_json()
     assert (report["stored"], report["rejected"]) == (12, []), report["rejected"]
+    return source, target
+
+
+def _stored(patient, fields: tuple[str, ...] | None = None) -> list:
+    """The patient's entries, in a fixed order: their content (as content_of gives it, but
+    recorded_at, which an import sets) or, with `fields`, those fields."""
+    rows = db.session.scalars(select(Entry).where(Entry.patient_id == patient.id)).all()
+    if fields is None:
+        found = [content_of(e) | {"recorded_at": None} for e in rows]
+    else:
+        found = [tuple(getattr(e, f) for f in fields) for e in rows]
+    return sorted(found, key=repr)
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_a_random_diary_comes_back_from_its_csv_as_it_was(app, client, make, seed):
+    def export(client):
+        text = client.get("/api/v1/me/export.csv").get_data(as_text=True)
+        assert len(list(csv.DictReader(io.StringIO(text)))) == 12
+        return text
+
+    source, target = _round_trip(client, make, seed, export, post_import)
     with app.app_context():
-
-        def contents(patient) -> list[dict]:
-            rows = db.session.scalars(select(Entry).where(Entry.patient_id == patient.id)).all()
-            found = [content_of(e) | {"recorded_at": None} for e in rows]
-            return sorted(found, key=repr)
-
-        assert contents(target) == contents(source)
+        assert _stored(target) == _stored(source)
 
 
 # What the FHIR import reads of the diary's own Observations (services/fhir_import.py).
@@ -94,22 +109,9 @@ FHIR_READ = ("day", "pain", *(m.code for m in fhir_import.NUMBERS.values()), "no
 
 @pytest.mark.parametrize("seed", range(1, 6))
 def test_a_random_diary_comes_back_from_its_fhir_bundle_as_it_was(app, client, make, seed):
-    rng = random.Random(seed)
-    source, target, clinician = make.patient(), make.patient(), make.clinician()
-    make.link(clinician, target)
-    token = login(client, source)
-    _written(client, token, rng, make)
-    bundle = client.get("/api/v1/me/fhir").get_json()
-    client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
+    def export(client):
+        return client.get("/api/v1/me/fhir").get_json()
 
-    response = post_bundle(client, login(client, clinician), target, bundle)
-    assert response.status_code == 200, response.get_json()
-    report = response.get_json()
-    assert (report["stored"], report["rejected"]) == (12, []), report["rejected"]
+    source, target = _round_trip(client, make, seed, export, post_bundle)
     with app.app_context():
-
-        def read(patient) -> list[tuple]:
-            rows = db.session.scalars(select(Entry).where(Entry.patient_id == patient.id)).all()
-            return sorted((tuple(getattr(e, f) for f in FHIR_READ) for e in rows), key=repr)
-
-        assert read(target) == read(source)
+        assert _stored(target, FHIR_READ) == _stored(source, FHIR_READ)
