@@ -9,9 +9,12 @@ close to the history's boundary, weekly check-ins (one on each side of the bound
 treatments. The review is made once (the history kept), then after each of a series of random
 changes - a new entry today, an edit or deletion of an entry before or after the boundary, a
 new or moved session, a check-in or treatment on either side, the clock four or eight weeks
-on - the review computed from what the worker kept is compared with the review computed from
-nothing at the same moment: every response, key figure, day, session, check-in, the body map
-and the charts document of every range (test_review_history._everything)."""
+on, a change of the patient's zone - the review computed from what the worker kept is compared
+with the review computed from nothing at the same moment: every response, key figure, day,
+session, check-in, the body map and the charts document of every range
+(test_review_history._everything). A second test does the same with the review cache in Redis,
+the worker's own memory emptied before half of the reviews (the history then comes packed from
+Redis, as to a new worker)."""
 
 from __future__ import annotations
 
@@ -34,9 +37,9 @@ from tests.clinic.test_review_history import _everything
 pages = sys.modules["diary.services.review.pages"]
 
 ZONES = ("UTC", "America/Los_Angeles", "Pacific/Kiritimati", "Asia/Tokyo")
-SYMPTOMS = ("burning", "swelling", "colour_change", "sweating", "stiffness")
+SYMPTOMS = ("burning", "swelling", "color_change", "sweating_change", "stiffness")
 SITES = ("left_hand", "right_hand", "left_forearm", "right_foot")
-EFFECTS = ("nausea", "dizziness", "drowsiness", "headache")
+EFFECTS = ("nausea", "dissociation", "urinary_symptoms", "dizziness", "headache")
 KINDS = ("nerve_block", "physical_therapy", "medication_change", "other")
 CHANGES = (
     "entry today",
