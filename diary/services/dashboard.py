@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import Date, Integer, Select, String, bindparam, func, or_, select, type_coerce
@@ -43,6 +43,9 @@ DUE_DAYS = 7
 # Daily pain is read for this many days back: the baseline week of an infusion up to about
 # 16 weeks ago, beyond the 12 weeks relief after ketamine can last.
 WINDOW_DAYS = 120
+# How far a patient's calendar can be behind the viewer's (UTC+14 against UTC-12): the days the
+# figures read reach back this much further, so every patient's own last 14 days are there.
+ZONE_SPREAD_DAYS = 2
 
 ATTENTION_DEFINITION = (
     "Attention. High: the 7-day mean pain is 30% or more above the baseline of the last "
@@ -194,7 +197,8 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     2. only for the patients whose kept figures (dashboard_figures) are not of their data
        version: their daily mean pain over the days the figures need, one row per patient.
     The last infusion's day is the patient's local day, so it is worked out between the two.
-    The figures that move with today are worked out from the kept days at each view.
+    The figures that move with today are worked out from the kept days at each view, on each
+    patient's own today (up to two days before or after the viewer's `today`).
     """
     params = {"clinician_id": clinician.id, "now": utcnow()}
     if query:
@@ -204,18 +208,26 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     raw = list(map(tuple, db.session.connection().execute(_people_statement(bool(query)), params)))
     if not raw:
         return _Listing([], {}, {}, {}, {})
+    now = params["now"]
     held = _held().get((clinician.id, today, query))
-    if held is not None and held[0] == raw:
+    if held is not None and held[0] == raw and now < held[2]:
         return held[1]
     rows = _typed(raw)
     window_start = today - timedelta(days=WINDOW_DAYS)
-    recent_start = today - timedelta(days=figures_.RECENT_DAYS - 1)
-    local_days, keys, bounds = {}, {}, {}
+    # Read far enough back for a patient whose today is behind the viewer's (ZONE_SPREAD_DAYS)
+    figures_today = today - timedelta(days=ZONE_SPREAD_DAYS)
+    recent_start = figures_today - timedelta(days=figures_.RECENT_DAYS - 1)
+    local_days, keys, bounds, todays = {}, {}, {}, {}
+    until = now + timedelta(days=1)  # the listing holds until a patient's day ends
     for pid, _name, _email, tz_name, version, born, _last_entry, last_at, next_at in rows:
         tz = zone_named(tz_name)
         last_day = last_at.astimezone(tz).date() if last_at else None
         next_day = next_at.astimezone(tz).date() if next_at else None
         local_days[pid] = (last_day, next_day)
+        # The patient's own today: their figures are on their calendar, as in the review.
+        todays[pid] = now.astimezone(tz).date()
+        midnight = datetime.combine(todays[pid] + timedelta(days=1), time(), tz)
+        until = min(until, midnight.astimezone(UTC))
         shown_last = last_day if last_day is not None and last_day >= window_start else None
         lower = recent_start
         if shown_last is not None:
@@ -224,9 +236,9 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
             )
         bounds[pid] = figures_.Bounds(pid, shown_last, lower)
         keys[pid] = bounds[pid].key(born.timestamp() if born else 0, version)
-    figures, afters = figures_.kept_figures(bounds, keys, today)
+    figures, afters = figures_.kept_figures(bounds, keys, figures_today)
     summaries = [
-        _summary(pid, name, email, today, last_entry, local_days[pid], next_at, figures[pid])
+        _summary(pid, name, email, todays[pid], last_entry, local_days[pid], next_at, figures[pid])
         for pid, name, email, _tz, _v, _born, last_entry, _last_at, next_at in rows
     ]
     summaries.sort(
@@ -238,7 +250,7 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
         ),
     )
     listing = _Listing(summaries, bounds, keys, figures, afters)
-    _hold((clinician.id, today, query), raw, replace(listing, afters={}))
+    _hold((clinician.id, today, query), raw, replace(listing, afters={}), until)
     return listing
 
 
@@ -311,23 +323,23 @@ def _typed(raw: list) -> list[tuple]:
 
 
 # The last listings this worker worked out (per clinician, day and search), with the patients'
-# rows they came from: a listing is a function of those rows (names, data versions, last entry,
-# last and next infusion) and today alone, so a view whose rows are equal on the same day
-# reuses it whole.
+# rows they came from and the instant the first of those patients' days ends: a listing is a
+# function of those rows (names, data versions, last entry, last and next infusion) and each
+# patient's today alone, so a view whose rows are equal before that instant reuses it whole.
 HELD_LISTINGS = 16
 
 
-def _held() -> dict[tuple[int, date, str], tuple[list, _Listing]]:
+def _held() -> dict[tuple[int, date, str], tuple[list, _Listing, datetime]]:
     return current_app.extensions.setdefault("dashboard_listings", {})
 
 
-def _hold(key: tuple[int, date, str], rows: list, listing: _Listing) -> None:
+def _hold(key: tuple[int, date, str], rows: list, listing: _Listing, until: datetime) -> None:
     held = _held()
     with _holding:  # threaded workers: one writer at a time
         held.pop(key, None)
         while len(held) >= HELD_LISTINGS:
             held.pop(next(iter(held)), None)
-        held[key] = (rows, listing)
+        held[key] = (rows, listing, until)
 
 
 _holding = threading.Lock()
@@ -365,7 +377,8 @@ def _summary(
     kept: figures_.Kept,
 ) -> PatientSummary:
     """The patient's line: the figures that move with today from the kept days (the review's
-    window_mean for the 7-day mean), the others as kept."""
+    window_mean for the 7-day mean), on `today`, the patient's own (as the review's); the
+    others as kept."""
     last_day, next_day = local_days
     mean7 = analysis.window_mean(kept.recent, today - timedelta(days=6), today)
     fortnight = today - timedelta(days=13)

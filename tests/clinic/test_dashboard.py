@@ -4,6 +4,7 @@ figures; the attention rules; a constant number of queries for 200 patients."""
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,8 +13,12 @@ from sqlalchemy import insert, select
 
 from diary.extensions import db
 from diary.models import AuditEvent, CareLink, Entry, Infusion, Role, User
+from diary.services import dashboard, local_time, review_cache
 from diary.services.dashboard import attention
 from tests.factories import _password_hash, login
+
+# The module whose build() reads the review's clock (the package re-exports its functions).
+pages = sys.modules["diary.services.review.pages"]
 
 TODAY = date(2026, 6, 10)
 
@@ -241,17 +246,15 @@ def test_dashboard_pages_of_50_in_attention_order_and_search(app, client, make):
     assert re.findall(r'data-patient="(\d+)"', by_email) == [str(ids_1[0])]
 
 
-def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, make):
-    """A patient in Auckland (UTC+13 in November, +12 in June); the infusion starts at 20:00
-    UTC on day T-10, which is their local day T-9 = L. Entries (one a day): T-16..T-11 pain 6,
-    T-10 pain 9, T-8..T-5 pain 3, T-4..T pain 8 (T-9 none).
-    - baseline (L-7..L-1 = T-16..T-10): (6 x 6 + 9) / 7 = 6.43 (with the UTC day T-10 it would
-      be T-17..T-11: 6.0);
-    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2% -> 2, band "none";
-    - relief: threshold 6.43 x 0.7 = 4.5; the 3-day rolling mean of observed days from L+1 =
-      T-8 is 3 from T-7 (relief starts), 4.67 on T-4 and 6.33 on T-3 (above twice): ended,
-      5 days -> medium attention;
-    - days with data among the last 14 (T-13..T): 4 + 9 = 13."""
+def _viewed_at(monkeypatch, now: datetime) -> None:
+    """The dashboard's clock, and the local calendar's (the viewer's today), set to `now`."""
+    monkeypatch.setattr(dashboard, "utcnow", lambda: now)
+    monkeypatch.setattr(local_time, "utcnow", lambda: now)
+
+
+def _auckland_patient(client, make):
+    """A patient in Auckland and their UTC clinician (signed in); the entries and the session
+    of test_dashboard_figures_from_sql_use_the_patients_local_infusion_day, T the UTC today."""
     clinician = make.clinician(timezone="UTC")
     patient = make.patient(timezone="Pacific/Auckland")
     make.link(clinician, patient)
@@ -272,6 +275,23 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
         db.session.add(Infusion(patient_id=patient.id, started_at=start))
         db.session.commit()
     login(client, clinician)
+    return patient, today, day
+
+
+def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, make, monkeypatch):
+    """A patient in Auckland (UTC+13 in November, +12 in June); the infusion starts at 20:00
+    UTC on day T-10, which is their local day T-9 = L. Viewed at 05:00 UTC on T, when it is
+    T in Auckland too (17:00 or 18:00). Entries (one a day): T-16..T-11 pain 6,
+    T-10 pain 9, T-8..T-5 pain 3, T-4..T pain 8 (T-9 none).
+    - baseline (L-7..L-1 = T-16..T-10): (6 x 6 + 9) / 7 = 6.43 (with the UTC day T-10 it would
+      be T-17..T-11: 6.0);
+    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2% -> 2, band "none";
+    - relief: threshold 6.43 x 0.7 = 4.5; the 3-day rolling mean of observed days from L+1 =
+      T-8 is 3 from T-7 (relief starts), 4.67 on T-4 and 6.33 on T-3 (above twice): ended,
+      5 days -> medium attention;
+    - days with data among the last 14 (T-13..T): 4 + 9 = 13."""
+    _patient, today, day = _auckland_patient(client, make)
+    _viewed_at(monkeypatch, datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=5))
     [row] = client.get("/api/v1/patients").get_json()
     assert row["last_infusion_day"] == day(9).isoformat()
     assert (row["baseline"], row["mean_pain_7_days"], row["change_pct"]) == (6.4, 6.6, 2)
@@ -279,6 +299,45 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
     assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
     assert row["attention"]["level"] == "medium"
     assert "Relief after the last infusion has ended" in row["attention"]["reasons"]
+
+
+def test_a_patient_whose_today_is_ahead_has_the_reviews_figures(client, make, monkeypatch):
+    """The same Auckland patient viewed at 18:00 UTC on T by a clinician in UTC: in Auckland it
+    is already T+1 (05:00 or 06:00), so their figures are on their calendar, T+1, as the review's
+    are (before, the dashboard took the clinician's T and differed from the review):
+    - 7-day mean (T-5..T+1): T-5 pain 3, T-4..T pain 8, T+1 no entry yet: (3 + 5 x 8) / 6 =
+      7.17, shown 7.2; change against the baseline 6.43: +11.5% -> 11;
+    - days with data among the last 14 (T-12..T+1): T-12, T-11, T-10, T-8..T-5, T-4..T = 12;
+    - the last entry (T) is one day old for them: not silent.
+    The review's summary at that moment gives the same 7-day mean, days with data, last entry."""
+    patient, today, _day = _auckland_patient(client, make)
+    now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=18)
+    _viewed_at(monkeypatch, now)
+    monkeypatch.setattr(pages, "utcnow", lambda: now)
+    monkeypatch.setattr(review_cache, "utcnow", lambda: now)
+    [row] = client.get("/api/v1/patients").get_json()
+    assert (row["mean_pain_7_days"], row["change_pct"]) == (7.2, 11)
+    assert row["entries_last_14_days"] == 12 and row["last_entry_day"] == today.isoformat()
+    summary = client.get(f"/api/v1/patients/{patient.id}/summary").get_json()
+    assert summary["today"] == (today + timedelta(days=1)).isoformat()
+    assert round(summary["mean_pain_7_days"], 1) == row["mean_pain_7_days"]
+    assert summary["days_with_data_14"] == row["entries_last_14_days"]
+    assert summary["last_entry_day"] == row["last_entry_day"]
+
+
+def test_a_held_listing_ends_with_a_patients_day(client, make, monkeypatch):
+    """The same Auckland patient, viewed at 09:00 UTC on T (T there: 21:00 or 22:00) and again
+    at 13:00 UTC (T+1 there: 01:00 or 02:00), nothing else changed, the clinician's day the
+    same: the second view is not the listing the worker held from the first, which ended with
+    the patient's day; it has their T+1 figures: 7-day mean 6.6, then 7.2 (as above)."""
+    _patient, today, _day = _auckland_patient(client, make)
+    start = datetime.combine(today, datetime.min.time(), UTC)
+    _viewed_at(monkeypatch, start + timedelta(hours=9))
+    [row] = client.get("/api/v1/patients").get_json()
+    assert row["mean_pain_7_days"] == 6.6
+    _viewed_at(monkeypatch, start + timedelta(hours=13))
+    [row] = client.get("/api/v1/patients").get_json()
+    assert row["mean_pain_7_days"] == 7.2
 
 
 def test_dashboard_figures_are_kept_per_data_version_and_never_stale(

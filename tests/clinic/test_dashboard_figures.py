@@ -203,7 +203,9 @@ def test_attention_order_is_the_full_computations_computed_kept_and_paged(
     assert again == rows
 
 
-def test_kept_figures_serve_the_next_days_with_todays_figures(app, make, count_queries):
+def test_kept_figures_serve_the_next_days_with_todays_figures(
+    app, make, count_queries, monkeypatch
+):
     """Pain 4 on the last 4 days (T-3..T). On day T: 7-day mean 4.0 (4 of 7 days), 4 days with
     entries among the last 14, low. Viewed on day T+4 without any change to the diary: no
     daily-pain statement (the kept days serve), and the figures are T+4's: the window
@@ -216,6 +218,8 @@ def test_kept_figures_serve_the_next_days_with_todays_figures(app, make, count_q
     with app.app_context():
         doctor = db.session.get(User, clinician.id)
         [first] = dashboard.dashboard_page(doctor, TODAY).patients
+        # four days on, for the viewer and the patient (whose own today the figures are on)
+        monkeypatch.setattr(dashboard, "utcnow", lambda: TODAY_AT + timedelta(days=4))
         with count_queries() as counter:
             [later] = dashboard.dashboard_page(doctor, TODAY + timedelta(days=4)).patients
     assert (first.mean_pain_7_days, first.entries_last_14_days, first.attention.level) == (
