@@ -88,7 +88,8 @@ def infusion_from_form(form: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
             values[name] = kind(raw)
         except ValueError:
             errors[name] = [message]
-    values["adjuncts"] = [a for a in form.get("adjuncts", "").replace("\n", ",").split(",")]
+    # as typed: infusions.clean splits it at commas, ';' and line breaks (ADJUNCT_SEPARATORS)
+    values["adjuncts"] = [form.get("adjuncts", "")]
     for name in infusions.TEXT_FIELDS:
         values[name] = form.get(name, "")
     getlist = getattr(form, "getlist", None)
