@@ -19,6 +19,13 @@ from diary.models.types import UTCDateTime
 from diary.services import audit
 from diary.services import dashboard_figures as figures_
 from diary.services.access import linked_patients_query
+from diary.services.dashboard_attention import (
+    ATTENTION_DEFINITION,
+    ATTENTION_RANK,
+    Attention,
+    attention,
+)
+from diary.services.dashboard_courses import last_courses
 from diary.services.dashboard_figures import cache, init_app
 from diary.services.local_time import zone_named
 from diary.services.transactions import commit_keeping_loaded
@@ -26,7 +33,10 @@ from diary.services.transactions import commit_keeping_loaded
 RELIEF_NOT_ENDED = figures_.NOT_ENDED
 
 __all__ = [
+    "ATTENTION_DEFINITION",
     "RELIEF_NOT_ENDED",
+    "Attention",
+    "attention",
     "cache",
     "dashboard_page",
     "forget_kept",
@@ -34,34 +44,13 @@ __all__ = [
     "patient_summaries",
 ]
 
-HIGH, MEDIUM, LOW = "high", "medium", "low"
-ATTENTION_RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
-ATTENTION_LABELS = {HIGH: "High", MEDIUM: "Medium", LOW: "Low"}
-WORSENED_PCT = 30.0
-SILENT_DAYS = 4
-DUE_DAYS = 7
-# Daily pain is read for this many days back: the baseline week of an infusion up to about
-# 16 weeks ago, beyond the 12 weeks relief after ketamine can last.
+# A patient's last course is on the dashboard when its last session began in this many days
+# before today, beyond the 12 weeks relief after ketamine can last; their daily pain is read
+# from the week before its first session.
 WINDOW_DAYS = 120
 # How far a patient's calendar can be behind the viewer's (UTC+14 against UTC-12): the days the
 # figures read reach back this much further, so every patient's own last 14 days are there.
 ZONE_SPREAD_DAYS = 2
-
-ATTENTION_DEFINITION = (
-    "Attention. High: the 7-day mean pain is 30% or more above the baseline of the last "
-    "infusion, or the last entry is 4 or more days old (or there is none). Medium: an infusion "
-    "is scheduled within 7 days, or relief after the last infusion has ended. Low: otherwise."
-)
-
-
-@dataclass(frozen=True)
-class Attention:
-    level: str
-    reasons: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        return ATTENTION_LABELS[self.level]
 
 
 @dataclass(frozen=True)
@@ -78,48 +67,10 @@ class PatientSummary:
     last_infusion_day: date | None
     next_infusion_at: datetime | None
     next_infusion_day: date | None  # the patient's local day
-    # analysis.relief_duration's status after the last infusion; on the page (which does not
+    # analysis.relief_duration's status after the last course; on the page (which does not
     # show it) possibly RELIEF_NOT_ENDED: known not to be "ended", not computed.
     relief_status: str | None
     attention: Attention
-
-
-def attention(
-    *,
-    today: date,
-    last_entry_day: date | None,
-    change_pct: float | None,
-    next_infusion_day: date | None,
-    relief_status: str | None,
-) -> Attention:
-    """How much a patient needs the clinician's attention (ATTENTION_DEFINITION).
-
-    high: `change_pct` (7-day mean pain vs the last infusion's baseline) >= +30, or
-    `last_entry_day` is None or at least 4 days before `today`;
-    medium: `next_infusion_day` is today or within the next 7 days, or `relief_status` is
-    "ended" (analysis.RELIEF_ENDED);
-    low: otherwise. `reasons` lists every rule that matched, in that order, in words.
-    """
-    high: list[str] = []
-    medium: list[str] = []
-    if change_pct is not None and change_pct >= WORSENED_PCT:
-        high.append(f"Pain {change_pct:.0f}% above the last infusion's baseline")
-    if last_entry_day is None:
-        high.append("No diary entries yet")
-    elif (today - last_entry_day).days >= SILENT_DAYS:
-        high.append(f"No entries for {(today - last_entry_day).days} days")
-    if next_infusion_day is not None and 0 <= (next_infusion_day - today).days <= DUE_DAYS:
-        days = (next_infusion_day - today).days
-        medium.append(
-            "Infusion due today" if days == 0 else f"Infusion due in {days} day{'s' * (days > 1)}"
-        )
-    if relief_status == analysis.RELIEF_ENDED:
-        medium.append("Relief after the last infusion has ended")
-    if high:
-        return Attention(HIGH, tuple(high + medium))
-    if medium:
-        return Attention(MEDIUM, tuple(medium))
-    return Attention(LOW, ())
 
 
 PAGE_SIZE = 50
@@ -181,10 +132,10 @@ class _Listing:
     """The summaries in attention order, with what _completed needs to finish the shown ones."""
 
     summaries: list[PatientSummary]
-    bounds: dict[int, figures_.Bounds]
     keys: dict[int, str]
     figures: dict[int, figures_.Kept]
     afters: dict[int, dict[date, float]]
+    todays: dict[int, date]  # each patient's own today, their figures' day
     rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -195,8 +146,12 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
 
     1. the patients, with their data version, last entry day and last and next infusion times;
     2. only for the patients whose kept figures (dashboard_figures) are not of their data
-       version: their daily mean pain over the days the figures need, one row per patient.
-    The last infusion's day is the patient's local day, so it is worked out between the two.
+       version and zone, and whose last session began in the window: each one's last session
+       (with the start of the one before), for their last course (dashboard_courses: one or
+       two statements more where a course has several sessions);
+    3. only for the patients of 2: their daily mean pain over the days the figures need, one
+       row per patient.
+    The sessions' days are the patient's local days, worked out after statement 1.
     The figures that move with today are worked out from the kept days at each view, on each
     patient's own today (up to two days before or after the viewer's `today`).
     """
@@ -217,28 +172,54 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
     # Read far enough back for a patient whose today is behind the viewer's (ZONE_SPREAD_DAYS)
     figures_today = today - timedelta(days=ZONE_SPREAD_DAYS)
     recent_start = figures_today - timedelta(days=figures_.RECENT_DAYS - 1)
-    local_days, keys, bounds, todays = {}, {}, {}, {}
+    local_days, keys, todays, zones = {}, {}, {}, {}
     until = now + timedelta(days=1)  # the listing holds until a patient's day ends
     for pid, _name, _email, tz_name, version, born, _last_entry, last_at, next_at in rows:
-        tz = zone_named(tz_name)
+        tz = zones[pid] = zone_named(tz_name)
         last_day = last_at.astimezone(tz).date() if last_at else None
-        next_day = next_at.astimezone(tz).date() if next_at else None
-        local_days[pid] = (last_day, next_day)
+        local_days[pid] = (last_day, next_at.astimezone(tz).date() if next_at else None)
         # The patient's own today: their figures are on their calendar, as in the review.
         todays[pid] = now.astimezone(tz).date()
         midnight = datetime.combine(todays[pid] + timedelta(days=1), time(), tz)
         until = min(until, midnight.astimezone(UTC))
         shown_last = last_day if last_day is not None and last_day >= window_start else None
-        lower = recent_start
-        if shown_last is not None:
-            lower = max(
-                min(lower, shown_last - timedelta(days=analysis.BASELINE_DAYS)), window_start
+        keys[pid] = figures_.key(pid, born.timestamp() if born else 0, version, tz_name, shown_last)
+
+    def bounds_for(missing: list[int]) -> dict[int, figures_.Bounds]:
+        """What the figures of the patients whose kept ones are missing are computed from: the
+        last course of those whose last session began in the window (its first session's and
+        end's days: the baseline's, the change's and the relief's) and their daily pain from
+        that course's baseline week or the recent days, whichever begin first."""
+        courses = last_courses(
+            {p: zones[p] for p in missing if (local_days[p][0] or date.min) >= window_start},
+            now,
+            datetime.combine(window_start, time(), UTC),
+            clinician.id,
+        )
+        bounds = {}
+        for pid in missing:
+            course = courses.get(pid)
+            if course is None:
+                bounds[pid] = figures_.Bounds(pid, None, recent_start)
+                continue
+            baseline_week = course.first_day - timedelta(days=analysis.BASELINE_DAYS)
+            bounds[pid] = figures_.Bounds(
+                pid, course.end_day, min(recent_start, baseline_week), course.first_day
             )
-        bounds[pid] = figures_.Bounds(pid, shown_last, lower)
-        keys[pid] = bounds[pid].key(born.timestamp() if born else 0, version)
-    figures, afters = figures_.kept_figures(bounds, keys, figures_today)
+        return bounds
+
+    figures, afters = figures_.kept_figures(keys, figures_today, bounds_for)
     summaries = [
-        _summary(pid, name, email, todays[pid], last_entry, local_days[pid], next_at, figures[pid])
+        _summary(
+            pid,
+            name,
+            email,
+            todays[pid],
+            last_entry,
+            local_days[pid],
+            next_at,
+            figures[pid],
+        )
         for pid, name, email, _tz, _v, _born, last_entry, _last_at, next_at in rows
     ]
     summaries.sort(
@@ -249,7 +230,7 @@ def _summaries(clinician: User, today: date, query: str) -> _Listing:
             s.id,
         ),
     )
-    listing = _Listing(summaries, bounds, keys, figures, afters)
+    listing = _Listing(summaries, keys, figures, afters, todays)
     _hold((clinician.id, today, query), raw, replace(listing, afters={}), until)
     return listing
 
@@ -355,11 +336,9 @@ def _completed(listing: _Listing, shown: list[PatientSummary]) -> list[PatientSu
     """The shown patients with their relief status where it was only known not to be "ended"
     (figures_.NOT_ENDED): computed now, by the same relief_duration. Their attention stays as
     it is: it reads only "ended"."""
-    figures_.reliefs_for(
-        [s.id for s in shown], listing.bounds, listing.keys, listing.figures, listing.afters
-    )
+    figures_.reliefs_for([s.id for s in shown], listing.keys, listing.figures, listing.afters)
     return [
-        replace(s, relief_status=listing.figures[s.id].relief)
+        replace(s, relief_status=listing.figures[s.id].relief_on(listing.todays[s.id]))
         if s.relief_status == RELIEF_NOT_ENDED
         else s
         for s in shown
@@ -376,19 +355,22 @@ def _summary(
     next_at: datetime | None,
     kept: figures_.Kept,
 ) -> PatientSummary:
-    """The patient's line: the figures that move with today from the kept days (the review's
-    window_mean for the 7-day mean), on `today`, the patient's own (as the review's); the
-    others as kept."""
+    """The patient's line: the figures that move with today from the kept days, by the
+    review's functions (window_mean for the 7-day mean; change_since for the mean since the
+    last course ended), on `today`, the patient's own (as the review's); the others as kept."""
     last_day, next_day = local_days
     mean7 = analysis.window_mean(kept.recent, today - timedelta(days=6), today)
     fortnight = today - timedelta(days=13)
     days_14 = sum(1 for d in kept.recent if fortnight <= d <= today)
-    base = kept.baseline if last_day else None
-    change = analysis.percent_change(base, mean7)
+    base = since = None
+    if kept.course_end is not None:
+        base = kept.baseline
+        since = analysis.change_since(kept.recent, kept.course_end, today)[0]
+    change = analysis.percent_change(base, since)
     relief = None
     if last_day:
-        # No infusion in the window: as relief_duration says without a baseline.
-        relief = kept.relief if kept.relief is not None else str(analysis.RELIEF_NOT_ENOUGH_DATA)
+        # No course in the window: as relief_duration says without a baseline.
+        relief = kept.relief_on(today) or str(analysis.RELIEF_NOT_ENOUGH_DATA)
     return PatientSummary(
         id=pid,
         display_name=name,
@@ -398,7 +380,7 @@ def _summary(
         mean_pain_7_days=round(mean7, 1) if mean7 is not None else None,
         baseline=round(base, 1) if base is not None else None,
         change_pct=round(change) if change is not None else None,
-        band=analysis.responder_band(change),
+        band=analysis.response_band(base, since),
         last_infusion_day=last_day,
         next_infusion_at=next_at,
         next_infusion_day=next_day,

@@ -1,12 +1,14 @@
 """The dashboard's per-patient figures: what depends only on a patient's data, kept per data
 version across days, and the few SQL statements that read their daily pain.
 
-A patient's kept figures (`Kept`) are the baseline of the last infusion, the relief status after
-it (analysis.relief_duration, as in the review) and their daily mean pain from a day `since` on;
-the figures that move with today (the 7-day mean, the days with entries among the last 14) are
-worked out from those days at each view, by the review's own functions (summaries_for_today).
-The key holds the patient's data version (bumped in the same transaction as any change to their
-entries, infusions or check-ins) and the last infusion's day, never today: a new day reuses them.
+A patient's kept figures (`Kept`) are the baseline of their last course (the week before its
+first session: dashboard_courses.py), the relief status after the day it ended
+(analysis.relief_duration, as in the review) and their daily mean pain from a day `since` on;
+the figures that move with today (the 7-day mean, the change since the course, the days with
+entries among the last 14) are worked out from those days at each view, by the review's own
+functions (dashboard._summary). The key holds the patient's data version (bumped in the same
+transaction as any change to their entries, infusions or check-ins), their zone and the course's
+days, never today: a new day reuses them.
 
 The relief status is computed by relief_duration for every patient whose status could be
 "ended" (the only one the attention order reads): it takes a day in relief (a rolling mean at or
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -28,7 +30,7 @@ from flask import Flask
 from sqlalchemy import Date, Float, Integer, cast, column, func, select, text
 
 from diary import analysis, measures
-from diary.analysis.relief import EDGE_DIGITS
+from diary.analysis.relief import EDGE_DIGITS, RELIEF_STALE_DAYS, ReliefStatus
 from diary.extensions import db
 from diary.models import Entry
 from diary.services.shared_cache import SharedCache, key_prefix
@@ -67,31 +69,41 @@ def init_app(app: Flask) -> None:
 
 @dataclass(frozen=True)
 class Bounds:
-    """What a patient's figures are computed from: the last infusion's local day when it falls
-    in the dashboard's window (else None), and the first day read (the baseline week of that
-    infusion, cut at the window's start, or RECENT_DAYS before today)."""
+    """What a patient's figures are computed from: when the last session of their last course
+    (dashboard_courses) began in the dashboard's window, the day that course ended
+    (`last_day`: its change and relief are counted after it) and its first session's day
+    (`base_day`: its baseline is the week before; None when it is `last_day`, a course of one
+    day), else None for both; and the first day read: the first of the course's baseline week
+    or RECENT_DAYS before today, whichever is earlier."""
 
     patient_id: int
     last_day: date | None
     first_day: date
+    base_day: date | None = None
 
-    def key(self, born: float, version: int) -> str:
-        # The first day matters only when it cuts the baseline week (an infusion near the
-        # window's start): then it is in the key, and moves with today.
-        cut = self.last_day is not None and self.first_day > self.last_day - timedelta(
-            days=analysis.BASELINE_DAYS
-        )
-        return f"{self.patient_id}:{born}:v{version}:{self.last_day}" + (
-            f":{self.first_day}" if cut else ""
-        )
+    @property
+    def baseline_day(self) -> date | None:
+        """The day whose 7 days before are the baseline: the course's first session's."""
+        return self.base_day or self.last_day
+
+
+def key(patient_id: int, born: float, version: int, zone: str, last_session: date | None) -> str:
+    """The key of a patient's kept figures: their data version and zone decide their last
+    course (its days, and the days read from them); the day of their last session in the
+    window says whether there is one. Never today."""
+    return f"{patient_id}:{born}:v{version}:{zone}:{last_session}"
 
 
 @dataclass(frozen=True)
 class Kept:
     since: date  # `recent` holds every day with entries from this day on
     recent: dict[date, float]
-    baseline: float | None  # of the last infusion in the window (None without one)
-    relief: str | None  # its relief status; NOT_ENDED; None without an infusion in the window
+    course_end: date | None  # the day the last course in the window ended (None without one)
+    baseline: float | None  # of that course (None without one)
+    relief: str | None  # its relief status; NOT_ENDED; None without a course in the window
+    # "ongoing": the last day with an entry relief_duration observed (relief_on turns it into
+    # "no_recent_data" on a today more than RELIEF_STALE_DAYS after it)
+    relief_last: date | None = None
 
     def serves(self, today: date) -> bool:
         return self.since <= today - timedelta(days=13)
@@ -100,23 +112,35 @@ class Kept:
         return (
             self.since.toordinal(),
             tuple((d.toordinal(), v) for d, v in self.recent.items()),
+            self.course_end.toordinal() if self.course_end else None,
             self.baseline,
             self.relief,
+            self.relief_last.toordinal() if self.relief_last else None,
         )
 
     @classmethod
     def loads(cls, value: tuple) -> Kept:
-        since, recent, baseline, relief = value
+        since, recent, course_end, baseline, relief, relief_last = value
         return cls(
             _day(since),
             {_day(d): v for d, v in recent},
+            _day(course_end) if course_end else None,
             baseline,
             relief,
+            _day(relief_last) if relief_last else None,
         )
+
+    def relief_on(self, today: date) -> str | None:
+        """The relief status on `today`, as relief_duration gives it with today (the review's):
+        "ongoing" with its last entry more than RELIEF_STALE_DAYS before today is
+        "no_recent_data"."""
+        if self.relief_last is not None and (today - self.relief_last).days > RELIEF_STALE_DAYS:
+            return str(ReliefStatus.NO_RECENT_DATA)
+        return self.relief
 
 
 def may_end(after: Mapping[date, float], baseline: float) -> bool:
-    """Whether relief after the infusion could have "ended" (relief_duration): a rolling mean is
+    """Whether relief after the course could have "ended" (relief_duration): a rolling mean is
     a mean of days' pain, so one at or below the threshold needs a day at or below it (within
     the rounding margin) and one above needs a day above it."""
     if not after:
@@ -125,8 +149,14 @@ def may_end(after: Mapping[date, float], baseline: float) -> bool:
     return min(after.values()) <= threshold + _MARGIN and max(after.values()) > threshold - _MARGIN
 
 
-def _relief(after: Mapping[date, float], last: date, baseline: float | None) -> str:
-    return str(analysis.relief_duration(after, last, baseline).status)
+def _relief(
+    after: Mapping[date, float], last: date, baseline: float | None
+) -> tuple[str, date | None]:
+    """relief_duration's status without today (kept across days), and when it is "ongoing" the
+    last day with an entry it observed (Kept.relief_last)."""
+    relief = analysis.relief_duration(after, last, baseline)
+    ongoing = relief.status == analysis.RELIEF_ONGOING
+    return str(relief.status), relief.last_data_day if ongoing else None
 
 
 def _after(daily: Mapping[date, float], last: date) -> dict[date, float]:
@@ -137,44 +167,47 @@ def _after(daily: Mapping[date, float], last: date) -> dict[date, float]:
 def _kept(
     bounds: Bounds, daily: dict[date, float], today: date, after_read: bool
 ) -> tuple[Kept, dict]:
-    """A patient's kept figures from their daily pain; with the days after the infusion.
-    `after_read` false: the days after the infusion were left unread, the statement having
+    """A patient's kept figures from their daily pain; with the days after the course.
+    `after_read` false: the days after the course were left unread, the statement having
     found (as may_end would) that relief cannot have ended."""
     last = bounds.last_day
     since = today - timedelta(days=RECENT_DAYS - 1)
     recent = {d: v for d, v in daily.items() if d >= since}
     if last is None:
-        return Kept(since, recent, None, None), {}
-    baseline = analysis.baseline(daily, last)
+        return Kept(since, recent, None, None, None), {}
+    baseline = analysis.baseline(daily, bounds.baseline_day)
     if not after_read:
-        return Kept(since, recent, baseline, NOT_ENDED), {}
+        return Kept(since, recent, last, baseline, NOT_ENDED), {}
     after = _after(daily, last)
     # Without a baseline or days enough relief_duration answers at once: no pre-check.
     quick = baseline is None or len(after) < analysis.RELIEF_MIN_DATA_DAYS
-    relief = _relief(after, last, baseline) if quick or may_end(after, baseline) else NOT_ENDED
-    return Kept(since, recent, baseline, relief), after
+    if quick or may_end(after, baseline):
+        return Kept(since, recent, last, baseline, *_relief(after, last, baseline)), after
+    return Kept(since, recent, last, baseline, NOT_ENDED), after
 
 
 def kept_figures(
-    bounds: dict[int, Bounds], keys: dict[int, str], today: date
+    keys: dict[int, str], today: date, bounds_for: Callable[[list[int]], dict[int, Bounds]]
 ) -> tuple[dict[int, Kept], dict[int, dict]]:
-    """Every patient's figures: kept ones, the others computed in one statement (and kept).
-    Also the days after the infusion of those computed (for reliefs_for)."""
+    """Every patient's figures: kept ones, the others computed (and kept) from what
+    bounds_for(their ids) gives (dashboard: their last course, one statement or a few) in one
+    statement. Also the days after the course of those computed (for reliefs_for)."""
     found = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
     figures = {}
     for pid, value in found.items():
         if value is not None and (kept := Kept.loads(value)).serves(today):
             figures[pid] = kept
-    missing = [bounds[pid] for pid in keys if pid not in figures]
     afters: dict[int, dict] = {}
+    missing = [pid for pid in keys if pid not in figures]
     if missing:
-        daily = daily_pain(missing, since=today - timedelta(days=RECENT_DAYS - 1))
+        bounds = bounds_for(missing)
+        daily = daily_pain(list(bounds.values()), since=today - timedelta(days=RECENT_DAYS - 1))
         computed = {}
-        for b in missing:
-            days, after_read = daily.get(b.patient_id, ({}, True))
-            computed[b.patient_id], after = _kept(b, days, today, after_read)
+        for pid, b in bounds.items():
+            days, after_read = daily.get(pid, ({}, True))
+            computed[pid], after = _kept(b, days, today, after_read)
             if after_read and b.last_day is not None:
-                afters[b.patient_id] = after
+                afters[pid] = after
         cache.set_many({keys[pid]: kept.dumps() for pid, kept in computed.items()})
         figures |= computed
     return figures, afters
@@ -182,28 +215,25 @@ def kept_figures(
 
 def reliefs_for(
     wanted: Iterable[int],
-    bounds: dict[int, Bounds],
     keys: dict[int, str],
     figures: dict[int, Kept],
     afters: dict[int, dict],
 ) -> None:
     """Work out the relief status of the patients in `wanted` whose status was NOT_ENDED (in
-    `figures`): from the days after the infusion in hand, or read in one statement; kept."""
+    `figures`): from the days after the course in hand, or read in one statement; kept."""
     todo = [pid for pid in wanted if figures[pid].relief == NOT_ENDED]
     if not todo:
         return
+    end = {pid: figures[pid].course_end for pid in todo}  # set: NOT_ENDED has a course
     unread = [pid for pid in todo if pid not in afters]
     if unread:
-        read = daily_pain(
-            [
-                Bounds(pid, bounds[pid].last_day, bounds[pid].last_day + analysis.ONE_DAY)
-                for pid in unread
-            ]
-        )
+        read = daily_pain([Bounds(pid, end[pid], end[pid] + analysis.ONE_DAY) for pid in unread])
         for pid in unread:
-            afters[pid] = _after(read.get(pid, ({}, True))[0], bounds[pid].last_day)
-    found = {pid: _relief(afters[pid], bounds[pid].last_day, figures[pid].baseline) for pid in todo}
-    updated = {pid: replace(figures[pid], relief=found[pid]) for pid in todo}
+            afters[pid] = _after(read.get(pid, ({}, True))[0], end[pid])
+    found = {pid: _relief(afters[pid], end[pid], figures[pid].baseline) for pid in todo}
+    updated = {
+        pid: replace(figures[pid], relief=found[pid][0], relief_last=found[pid][1]) for pid in todo
+    }
     cache.set_many({keys[pid]: kept.dumps() for pid, kept in updated.items()})
     figures |= updated
 
@@ -212,7 +242,7 @@ def daily_pain(
     bounds: list[Bounds], *, since: date | None = None
 ) -> dict[int, tuple[dict[date, float], bool]]:
     """Each patient's daily mean pain (live entries) from their first day on, in one
-    statement; and whether the days after the infusion were read. With `since`, PostgreSQL
+    statement; and whether the days after the course were read. With `since`, PostgreSQL
     leaves those before `since` unread where relief cannot have ended (may_end, worked out in
     SQL)."""
     if db.engine.dialect.name == "postgresql":
@@ -239,10 +269,10 @@ def _daily_pain_postgresql(
     """PostgreSQL: for each patient (a LATERAL subquery) their daily means from the live
     entries' covering index (ix_entries_live_patient_day_pain: an index-only scan of the days
     each needs), as arrays of day offsets from the first day and pain: the days in the relief
-    observation after the infusion (day +1 .. +84) before `since` apart from the others. Those
-    are sent only when relief could have ended (may_end on the same days and the baseline of the
-    7 days before, within the same margin) or cannot be judged (no baseline, fewer than 3 days),
-    or without `since`."""
+    observation after the course (day +1 .. +84 after the day it ended) before `since` apart
+    from the others. Those are sent only when relief could have ended (may_end on the same days
+    and the baseline of the 7 days before the course's first session, within the same margin) or
+    cannot be judged (no baseline, fewer than 3 days), or without `since`."""
     pain = measures.PAIN.code
     # Only constants are put into the text (the column's name): values are bound parameters.
     sql = f"""
@@ -250,7 +280,8 @@ def _daily_pain_postgresql(
                CASE WHEN x.read_after THEN x.after_days END,
                CASE WHEN x.read_after THEN x.after_pains END, x.read_after
         FROM unnest(CAST(:patients AS integer[]), CAST(:lasts AS date[]),
-                    CAST(:firsts AS date[])) AS b (patient_id, last_day, first_day)
+                    CAST(:firsts AS date[]), CAST(:bases AS date[]))
+             AS b (patient_id, last_day, first_day, base_day)
         CROSS JOIN LATERAL (
           SELECT y.*,
                  NOT :gate OR y.base IS NULL OR y.n_base < :baseline_min
@@ -265,10 +296,10 @@ def _daily_pain_postgresql(
                    array_agg(d.day - b.first_day) FILTER (WHERE d.after)
                      AS after_days,
                    array_agg(d.pain) FILTER (WHERE d.after) AS after_pains,
-                   avg(d.pain) FILTER (WHERE d.day >= b.last_day - :baseline_days
-                                       AND d.day < b.last_day) AS base,
-                   count(*) FILTER (WHERE d.day >= b.last_day - :baseline_days
-                                    AND d.day < b.last_day) AS n_base,
+                   avg(d.pain) FILTER (WHERE d.day >= b.base_day - :baseline_days
+                                       AND d.day < b.base_day) AS base,
+                   count(*) FILTER (WHERE d.day >= b.base_day - :baseline_days
+                                    AND d.day < b.base_day) AS n_base,
                    count(*) FILTER (WHERE d.after) AS n_after,
                    min(d.pain) FILTER (WHERE d.after) AS min_after,
                    max(d.pain) FILTER (WHERE d.after) AS max_after
@@ -289,6 +320,7 @@ def _daily_pain_postgresql(
         {
             "patients": [b.patient_id for b in bounds],
             "lasts": [b.last_day for b in bounds],
+            "bases": [b.baseline_day for b in bounds],
             "firsts": [b.first_day for b in bounds],
             "gate": since is not None,
             "since": since or date.min,

@@ -40,7 +40,7 @@ def level(**kwargs) -> tuple[str, tuple[str, ...]]:
 
 
 def test_attention_high_when_pain_is_30_percent_above_baseline():
-    assert level(change_pct=30.0) == ("high", ("Pain 30% above the last infusion's baseline",))
+    assert level(change_pct=30.0) == ("high", ("Pain 30% above the last course's baseline",))
     assert level(change_pct=29.9)[0] == "low"
 
 
@@ -62,7 +62,7 @@ def test_attention_medium_when_an_infusion_is_due_within_seven_days_or_relief_en
     assert level(next_infusion_day=TODAY + timedelta(days=8))[0] == "low"
     assert level(relief_status="ended") == (
         "medium",
-        ("Relief after the last infusion has ended",),
+        ("Relief after the last course has ended",),
     )
     assert level(relief_status="ongoing")[0] == "low"
 
@@ -70,7 +70,7 @@ def test_attention_medium_when_an_infusion_is_due_within_seven_days_or_relief_en
 def test_attention_high_lists_every_reason():
     lvl, reasons = level(change_pct=45.0, next_infusion_day=TODAY + timedelta(days=2))
     assert lvl == "high"
-    assert reasons == ("Pain 45% above the last infusion's baseline", "Infusion due in 2 days")
+    assert reasons == ("Pain 45% above the last course's baseline", "Infusion due in 2 days")
 
 
 # --- the page and the API -----------------------------------------------------------------------
@@ -112,7 +112,7 @@ def test_dashboard_lists_most_in_need_of_attention_first(client, clinic):
         ("low", patients["steady"].id),
     ]
     worse_row = rows[0][2]
-    assert ">High</span>" in worse_row and "Pain 40% above the last infusion&#39;s baseline" in (
+    assert ">High</span>" in worse_row and "Pain 40% above the last course&#39;s baseline" in (
         worse_row
     )
     assert "+40%" in worse_row and "(baseline 5.0)" in worse_row and "7.0" in worse_row
@@ -151,8 +151,9 @@ def test_a_dashboard_view_is_one_audit_event_naming_the_patients_shown(app, clie
         }
 
 
-def _many_patients(app, clinician, n: int) -> None:
-    """n linked patients with 14 days of entries each, in three bulk INSERTs."""
+def _many_patients(app, clinician, n: int, *, sessions: bool = False) -> None:
+    """n linked patients with 14 days of entries each, in three bulk INSERTs; with `sessions`
+    3 sessions each too, in a fourth."""
     today = datetime.now(UTC).date()
     now = datetime.now(UTC)
     with app.app_context():
@@ -189,6 +190,15 @@ def _many_patients(app, clinician, n: int) -> None:
                 for d in range(14)
             ],
         )
+        if sessions:  # a course of two sessions (days 9 and 8 ago), one long before the window
+            db.session.execute(
+                insert(Infusion),
+                [
+                    {"patient_id": first + i, "started_at": now - timedelta(days=d)}
+                    for i in range(n)
+                    for d in (200, 9, 8)
+                ],
+            )
         db.session.commit()
         if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequence on
             db.session.execute(
@@ -201,7 +211,7 @@ def test_dashboard_of_200_patients_uses_as_many_queries_as_of_2(app, make, count
     counts = []
     for n in (2, 200):
         clinician = make.clinician()
-        _many_patients(app, clinician, n)
+        _many_patients(app, clinician, n, sessions=True)
         client = app.test_client()
         login(client, clinician)
         with count_queries() as counter:
@@ -210,8 +220,9 @@ def test_dashboard_of_200_patients_uses_as_many_queries_as_of_2(app, make, count
         assert response.text.count('data-patient="') == min(n, 50)
         counts.append(counter.count)
     assert counts[0] == counts[1]
-    # session user, patients (with last entry and infusion times), figures, audit INSERT
-    assert counts[1] == 4, (counts, counter.statements)
+    # session user, patients (with last entry and infusion times), their last sessions, the
+    # sessions of their last courses (two a day apart: grouped), figures, audit INSERT
+    assert counts[1] == 6, (counts, counter.statements)
 
 
 def test_dashboard_pages_of_50_in_attention_order_and_search(app, client, make):
@@ -298,7 +309,7 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
     assert (row["band"], row["relief_status"]) == ("none", "ended")
     assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
     assert row["attention"]["level"] == "medium"
-    assert "Relief after the last infusion has ended" in row["attention"]["reasons"]
+    assert "Relief after the last course has ended" in row["attention"]["reasons"]
 
 
 def test_a_patient_whose_today_is_ahead_has_the_reviews_figures(client, make, monkeypatch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -77,8 +77,8 @@ def _diaries() -> dict[str, tuple[dict[date, float], list[date], date | None]]:
       7-day mean 9, change -10% -> medium.
     - Bea (gap): baseline 8; 4 on L+1..L+4, nothing L+5..L+9, 8 from L+10: above from L+11,
       after a 6-day gap -> "ended_in_gap"; change 0 -> low.
-    - Cal (a 3-day course L-2..L; the dashboard reads the last session, L): 6 up to L, 3 on
-      L+1..L+8, 6 from L+9 -> "ended"; baseline L-7..L-1 = 6, mean 6, change 0 -> medium.
+    - Cal (a 3-day course L-2..L: its baseline is L-9..L-3, its relief counted from L): 6 up
+      to L, 3 on L+1..L+8, 6 from L+9 -> "ended"; baseline 6, mean 6, change 0 -> medium.
     - Dee (flat): 5 every day, infusion at L -> "no_relief" (skipped by the pre-check, computed
       when shown); change 0 -> low.
     - Eve (relieved): baseline 6, 2 from L+1 -> "ongoing"; change -67% -> low, last.
@@ -131,18 +131,24 @@ def hand_clinic(make):
 
 
 def _reference(name: str) -> dict:
-    """The figures by the analysis functions on the whole diary (every relief computed)."""
+    """The figures by the analysis functions on the whole diary (every relief computed), as the
+    review has them: the last course's baseline (the week before its first session), the mean
+    since the day it ended within the last 7 days (change_since) against it."""
     daily, past, _ = _diaries()[name]
-    last = past[-1] if past else None
-    base = analysis.baseline(daily, last) if last else None
+    base = since = relief = None
+    if past:
+        sessions = [analysis.Session(i, datetime.combine(d, time(9))) for i, d in enumerate(past)]
+        course = analysis.group_courses(sessions)[-1]
+        base = analysis.baseline(daily, course.first_day)
+        since = analysis.change_since(daily, course.end_day, TODAY)[0]
+        relief = analysis.relief_duration(daily, course.end_day, base).status
     mean7 = analysis.window_mean(daily, TODAY - timedelta(days=6), TODAY)
-    change = analysis.percent_change(base, mean7)
-    relief = analysis.relief_duration(daily, last, base).status if last else None
+    change = analysis.percent_change(base, since)
     return {
         "baseline": round(base, 1) if base is not None else None,
         "mean_pain_7_days": round(mean7, 1) if mean7 is not None else None,
         "change_pct": round(change) if change is not None else None,
-        "band": analysis.responder_band(change),
+        "band": analysis.response_band(base, since),
         "relief_status": str(relief) if relief is not None else None,
     }
 

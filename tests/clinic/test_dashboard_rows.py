@@ -68,7 +68,7 @@ def test_rows_are_the_markup_the_template_wrote(app):
             next_infusion_at=datetime(2026, 6, 12, 9, tzinfo=UTC),
             next_infusion_day=date(2026, 6, 12),
             attention=Attention(
-                "high", ("Pain 56% above the last infusion's baseline", "Infusion <due> in 2 days")
+                "high", ("Pain 56% above the last course's baseline", "Infusion <due> in 2 days")
             ),
         ),
         _summary(8, "Bea", attention=Attention("high", ("No diary entries yet",))),

@@ -63,12 +63,23 @@ class PatientSummarySchema(Schema):
     last_entry_day = fields.Date(allow_none=True)
     entries_last_14_days = fields.Int(metadata={"description": "Days with entries, last 14"})
     mean_pain_7_days = fields.Float(allow_none=True)
-    baseline = fields.Float(allow_none=True, metadata={"description": "Of the last infusion"})
-    change_pct = fields.Float(allow_none=True, metadata={"description": "7-day mean vs baseline"})
-    band = fields.Str(metadata={"description": "IMMPACT responder band of change_pct"})
+    baseline = fields.Float(
+        allow_none=True,
+        metadata={"description": "Of the last course: mean pain of the week before it began"},
+    )
+    change_pct = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Mean pain on the days after the last course within the last 7 days "
+            "vs its baseline, in percent (the review's change_pct, rounded)"
+        },
+    )
+    band = fields.Str(metadata={"description": "Responder band of the change (the review's band)"})
     last_infusion_day = fields.Date(allow_none=True)
     next_infusion_at = fields.AwareDateTime(allow_none=True)
-    relief_status = fields.Str(allow_none=True)
+    relief_status = fields.Str(
+        allow_none=True, metadata={"description": "Relief after the last course (the review's)"}
+    )
     attention = fields.Nested(AttentionSchema)
 
 
