@@ -6,7 +6,7 @@ its change and relief are counted from the day its last session ended, as on the
 One statement gives each patient's last session started from LOOKBACK before the dashboard's
 window on, with the start of the session before it. The last session is a course of its own
 when the clinician set it to start one, or when it began more than WHOLE_AFTER after the one
-before (or none was read): every session of the course before started by then and lasted at most
+before (or there is none): every session of the course before started by then and lasted at most
 DURATION_MAX_MINUTES, so it ended more than COURSE_GAP_DAYS (and a margin) before. That is every
 patient of a clinic whose sessions are weeks apart. The others' sessions from that instant on
 are read (a second statement) and grouped. The course grouped from those is the review's when
