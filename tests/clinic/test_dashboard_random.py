@@ -2,8 +2,9 @@
 sessions alone or in courses of several days (gaps of 1 to 5 days), continuous infusions of up
 to 5 days, the clinician's course rules, sessions long before the window, diaries with gaps, in
 UTC, Auckland and Honolulu (where a session at 09:00 UTC falls on the day before). For each
-patient the dashboard's baseline, change, band, 7-day mean and relief status (API list) are the
-review's key figures and last course's relief. A failure names its seed."""
+patient the dashboard's baseline, change, band, 7-day mean, relief status, days with entries
+among the last 14 and last entry (API list) are the review's key figures and last course's
+relief. A failure names its seed."""
 
 from __future__ import annotations
 
@@ -58,12 +59,21 @@ def test_the_dashboard_shows_each_random_patients_review_figures(client, make, s
         summary = client.get(f"/api/v1/patients/{patient.id}/summary").get_json()
         course = summary["last_course"]
         change, mean7 = summary["change_pct"], summary["mean_pain_7_days"]
-        shown = (row["baseline"], row["band"], row["mean_pain_7_days"], row["relief_status"])
+        shown = (
+            row["baseline"],
+            row["band"],
+            row["mean_pain_7_days"],
+            row["relief_status"],
+            row["entries_last_14_days"],
+            row["last_entry_day"],
+        )
         review = (
             summary["baseline"],
             summary["band"],
             round(mean7, 1) if mean7 is not None else None,
             course["response"]["relief"]["status"] if course else None,
+            summary["days_with_data_14"],
+            summary["last_entry_day"],
         )
         assert shown == review, (seed, name, course and course["first_day"])
         # the dashboard rounds the change to a whole percent, the review to one decimal
