@@ -330,3 +330,27 @@ def test_every_figure_the_app_makes_passes_plotlys_schema(app, client, make, sto
     assert seen == 2
     with pytest.raises(ValueError, match="colour"):  # the check does refuse a bad figure
         go.Figure({"data": [{"type": "scatter", "colour": "red"}], "layout": {}})
+
+
+def test_side_effects_of_the_last_course_are_those_of_its_days_and_the_week_after(
+    app, make, client
+):
+    """A course of sessions on L-2, L-1 and L (L = 20 days ago). Side effects reported on
+    L-3 (the day before the course: nausea, severe), L-2 (its first day: dizziness, mild),
+    L+7 (the last day of the week after it ended: vivid dreams, moderate) and L+8 (outside:
+    headache, severe). The section lists dizziness and vivid dreams only, under the course's
+    heading."""
+    clinician, patient = make.clinician(), make.patient(timezone="UTC")
+    make.link(clinician, patient)
+    last = datetime.now(UTC).date() - timedelta(days=20)
+    reported = {-3: {"nausea": 3}, -2: {"dizziness": 1}, 7: {"vivid_dreams": 2}, 8: {"headache": 3}}
+    for n, effects in reported.items():
+        make.entry(patient, last + timedelta(days=n), 4, side_effects=effects)
+    for n in (-2, -1, 0):
+        make.infusion(patient, clinician, last + timedelta(days=n))
+    login(client, clinician)
+    html = client.get(f"/clinic/patients/{patient.id}").text
+    section = html[html.index('id="side-effects-title"') : html.index('id="lab-notes-title"')]
+    assert "Side effects of the last course</h2>" in section
+    listed = re.findall(r"<li><strong>([^<]+)</strong>: (\w+)</li>", section)
+    assert listed == [("Vivid dreams or nightmares", "moderate"), ("Dizziness", "mild")]
