@@ -19,7 +19,7 @@ from diary import analysis
 from diary.codes import CSS_SYMPTOM_ITEMS
 from diary.extensions import db
 from diary.models import Entry, WeeklyCheckin
-from tests.clinic.course_table import cell, raw_course_rows, table
+from tests.clinic.course_table import cell, heading, raw_course_rows, table
 from tests.clinic.test_review import figures, kpi, review_charts
 from tests.factories import login
 
@@ -207,6 +207,10 @@ def test_defect4_a_five_day_course_is_measured_against_the_week_before_it(app, m
     sessions = re.findall(r'<tr data-session="\d+" data-course="(\d+)">', table(html, "infusions"))
     assert sessions == ["1"] * 5
     assert "sessions whose days are at most 3 days apart" in html  # the rule is shown
+    # the key figures' period is named by the course, not its last session
+    assert heading(html) == (
+        f"Since the last course ({ago(30):%d %b} to {ago(26):%d %b %Y}, ended 26 days ago)"
+    )
 
 
 def test_defect4_continuous_infusion_is_measured_from_its_end(app, make, client):
@@ -219,6 +223,9 @@ def test_defect4_continuous_infusion_is_measured_from_its_end(app, make, client)
     make.infusion(patient, clinician, ago(30), duration_minutes=4 * 24 * 60)
     html = client.get(f"/clinic/patients/{patient.id}").text
     assert "baseline 8.0" in html  # the week before the start, not the infusion days at 5
+    assert heading(html) == (
+        f"Since the last course ({ago(30):%d %b} to {ago(26):%d %b %Y}, ended 26 days ago)"
+    )
     body = client.get(f"/api/v1/patients/{patient.id}/responses").get_json()
     (course,) = body["courses"]
     assert course["end_day"] == ago(26).isoformat()

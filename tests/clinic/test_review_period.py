@@ -1,0 +1,26 @@
+"""The key figures' heading names their period: since the last infusion when it was a single
+session of one day, else since the last course, from its first session's day to the day it
+ended (a continuous infusion: start plus duration), or will end."""
+
+from __future__ import annotations
+
+from tests.clinic.course_table import heading
+from tests.clinic.test_review_defects import ago, diary, setup, span
+
+
+def test_a_continuous_infusion_still_running_is_named_with_the_day_it_ends(app, make, client):
+    """A continuous infusion started 2 days ago at 09:00 UTC for 4 days ends on day +2: the
+    key figures' heading names the course and says it ends in 2 days; a single session of one
+    day keeps "Since the last infusion"."""
+    clinician, patient = setup(make, client)
+    diary(app, patient, span(20, 0, 5))
+    make.infusion(patient, clinician, ago(2), duration_minutes=4 * 24 * 60)
+    html = client.get(f"/clinic/patients/{patient.id}").text
+    assert heading(html) == (
+        f"Since the last course ({ago(2):%d %b} to {ago(-2):%d %b %Y}, ends in 2 days)"
+    )
+    clinician, other = setup(make, client)
+    diary(app, other, span(20, 0, 5))
+    make.infusion(other, clinician, ago(3))
+    html = client.get(f"/clinic/patients/{other.id}").text
+    assert heading(html) == f"Since the last infusion ({ago(3):%d %b %Y}, 3 days ago)"
