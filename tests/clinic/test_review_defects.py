@@ -207,7 +207,9 @@ def test_defect4_a_five_day_course_is_measured_against_the_week_before_it(app, m
     sessions = re.findall(r'<tr data-session="\d+" data-course="(\d+)">', table(html, "infusions"))
     assert sessions == ["1"] * 5
     assert "sessions whose days are at most 3 days apart" in html  # the rule is shown
-    # the key figures' period is named by the course, not its last session
+    # the key figures' period is named by the course, not its last session, and so is the
+    # change's: the 7 days after the course, all at 3
+    assert "baseline 8.0; mean 3.0 over 7 days after the course (-5.0 pts" in html
     assert heading(html) == (
         f"Since the last course ({ago(30):%d %b} to {ago(26):%d %b %Y}, ended 26 days ago)"
     )
