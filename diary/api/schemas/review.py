@@ -258,7 +258,13 @@ class ReviewSummarySchema(Schema):
     css_change = fields.Int(allow_none=True)
     css_change_beyond_srd = fields.Bool()
     latest_checkin = fields.Nested(CheckinSchema, allow_none=True)
-    side_effects_after_last_infusion = fields.List(fields.Nested(ReviewSideEffectSchema))
+    side_effects_after_last_infusion = fields.List(
+        fields.Nested(ReviewSideEffectSchema),
+        metadata={
+            "description": "The last course's: the highest severity of each side effect "
+            "reported from its first session's day to 7 days after it ended"
+        },
+    )
     notes = fields.List(fields.Nested(ReviewNoteSchema))
     lab_notes = fields.Function(
         lambda k: [{"day": n.day.isoformat(), "text": n.text} for n in k.lab_notes]
