@@ -30,9 +30,21 @@ def _sessions(app, patient) -> list[dict]:
         ]
 
 
-def test_infusion_csv_imported_into_a_new_patient_gives_the_same_sessions(app, client, make):
+def _source_and_target(make):
+    """A patient with sessions to export, a patient to import them into, and the clinician
+    linked to the second."""
     source, target, clinician = make.patient(), make.patient(), make.clinician()
     make.link(clinician, target)
+    return source, target, clinician
+
+
+def _csv(app, patient) -> str:
+    with app.app_context():
+        return exports.infusions_csv(db.session.merge(patient))
+
+
+def test_infusion_csv_imported_into_a_new_patient_gives_the_same_sessions(app, client, make):
+    source, target, clinician = _source_and_target(make)
     make.infusion(
         source,
         clinician,
@@ -50,8 +62,7 @@ def test_infusion_csv_imported_into_a_new_patient_gives_the_same_sessions(app, c
     )
     make.infusion(source, clinician, make.days_ago(20), exam_signs=[])
     make.infusion(source, None, make.days_ago(10))
-    with app.app_context():
-        text = exports.infusions_csv(db.session.merge(source))
+    text = _csv(app, source)
     assert next(csv.reader(io.StringIO(text))) == list(INFUSION_CSV_COLUMNS)
     token = login(client, clinician)
     response = post_import(client, token, target, text, kind="infusions")
@@ -70,8 +81,7 @@ def test_texts_that_look_like_formulas_come_back_from_the_csv_as_written(app, cl
     read back without it: adjuncts "- midazolam 2 mg" and "@clonidine" are the cell
     "'- midazolam 2 mg;'@clonidine"; adverse events "nausea ;-) then fine" is
     "nausea ;'-) then fine"; lab notes "'=typed" (the apostrophe typed) is "''=typed"."""
-    source, target, clinician = make.patient(), make.patient(), make.clinician()
-    make.link(clinician, target)
+    source, target, clinician = _source_and_target(make)
     make.infusion(
         source,
         clinician,
@@ -81,8 +91,7 @@ def test_texts_that_look_like_formulas_come_back_from_the_csv_as_written(app, cl
         lab_notes="'=typed",
         notes="+1 day;=SUM(A1)",
     )
-    with app.app_context():
-        text = exports.infusions_csv(db.session.merge(source))
+    text = _csv(app, source)
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["adjuncts"] == "'- midazolam 2 mg;'@clonidine"
     assert row["adverse_events"] == "nausea ;'-) then fine"
