@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from statistics import fmean
 
@@ -65,8 +65,17 @@ class Session:
     @property
     def end_day(self) -> date:
         """The local day the session ended: start + duration (a continuous infusion over 4
-        days ends 4 days after it started)."""
-        return (self.start + timedelta(minutes=self.duration_minutes or 0)).date()
+        days ends 4 days after it started), the duration counted in elapsed time: across a
+        clock change the local end moves by the hour gained or lost (an aware datetime plus a
+        timedelta would keep the clock's reading and miss it), so the sum is taken in UTC and
+        read back in the start's zone."""
+        if not self.duration_minutes:
+            return self.start.date()
+        zone = self.start.tzinfo
+        if zone is None:  # a naive local time (tests): no clock change to account for
+            return (self.start + timedelta(minutes=self.duration_minutes)).date()
+        elapsed = self.start.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
+        return elapsed.astimezone(zone).date()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from diary.services import (
     review_cache,
     treatments,
 )
-from diary.services.local_time import local_today, zone
+from diary.services.local_time import local_today, session_zone, zone
 from diary.services.review import body_map as review_body_map
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -138,7 +138,12 @@ def infusion_list(patient_id: int):
     patient = access.patient_for(current_user, patient_id, action="infusions.read")
     rows = infusions.list_infusions(patient.id)
     return render_template(
-        "clinic/infusions.html", patient=patient, infusions=rows, tz=zone(patient), now=utcnow()
+        "clinic/infusions.html",
+        patient=patient,
+        infusions=rows,
+        tz=zone(patient),
+        session_zone=session_zone,
+        now=utcnow(),
     )
 
 
@@ -168,13 +173,13 @@ def edit_infusion(patient_id: int, infusion_id: int):
     infusion = infusions.get_infusion(patient, infusion_id)
     if request.method == "POST":
         try:
-            values = infusion_from_form(request.form, zone(patient))
+            values = infusion_from_form(request.form, session_zone(infusion, patient))
             infusions.update_infusion(patient, infusion.id, values, current_user)
         except ValidationError as exc:
             return _form(patient, infusion, request.form, exc.errors or {}, 422)
         flash("Infusion session updated.", "ok")
         return redirect(url_for("clinic.infusion_list", patient_id=patient.id))
-    return _form(patient, infusion, form_values(infusion, zone(patient)), {})
+    return _form(patient, infusion, form_values(infusion, session_zone(infusion, patient)), {})
 
 
 def _form(patient, infusion, values, errors: dict, status: int = 200):
@@ -189,7 +194,7 @@ def _form(patient, infusion, values, errors: dict, status: int = 200):
             errors=errors,
             exam_signs=EXAM_SIGNS,
             course_rules=analysis.COURSE_RULE_LABELS,
-            timezone=zone(patient).key,
+            timezone=session_zone(infusion, patient).key,
         ),
         status,
     )

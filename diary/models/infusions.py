@@ -53,6 +53,9 @@ class Infusion(db.Model):
     exam_signs: Mapped[list[str] | None] = mapped_column(JSON)
     # The clinician's override of the course grouping (analysis.CourseRule); None: automatic.
     course_rule: Mapped[str | None] = mapped_column(String(16))
+    # The IANA zone the session's local day is counted in: the patient's zone at the time,
+    # kept when the patient changes theirs (services/settings.py); None: the patient's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Brought in from a CSV of past sessions (see services/infusion_import.py).

@@ -31,6 +31,7 @@ from diary import analysis
 from diary.extensions import db
 from diary.models import CareLink, Infusion
 from diary.services.infusions import DURATION_MAX_MINUTES
+from diary.services.local_time import zone_named
 
 LOOKBACK = timedelta(days=31)
 WHOLE_AFTER = timedelta(minutes=DURATION_MAX_MINUTES, days=analysis.COURSE_GAP_DAYS + 2)
@@ -51,6 +52,7 @@ _PAST = (
         Infusion.started_at,
         Infusion.duration_minutes,
         Infusion.course_rule,
+        Infusion.timezone,
     )
     .where(
         Infusion.patient_id.in_(bindparam("patients", expanding=True)),
@@ -85,6 +87,7 @@ def _tails(scope) -> Select:
         Infusion.started_at,
         Infusion.duration_minutes,
         Infusion.course_rule,
+        Infusion.timezone,
         select(func.max(before.started_at))
         .where(before.patient_id == Infusion.patient_id, before.started_at < Infusion.started_at)
         .scalar_subquery(),
@@ -112,7 +115,7 @@ def last_courses(
     tails = _TAILS_OF_IDS if len(zones) <= IDS_AT_MOST else _TAILS_OF_CLINICIAN
     out: dict[int, LastCourse] = {}
     grouped: list[int] = []
-    for pid, started_at, duration, rule, before in db.session.execute(
+    for pid, started_at, duration, rule, session_zone, before in db.session.execute(
         tails, params | {"since": first_read}
     ):
         if pid not in zones:  # (the clinician's other patients)
@@ -123,7 +126,8 @@ def last_courses(
         if not alone or pid in out:  # (two sessions started at the same instant: grouped)
             grouped.append(pid)
             continue
-        session = analysis.Session(0, started_at.astimezone(zones[pid]), duration)
+        local = started_at.astimezone(zone_named(session_zone) if session_zone else zones[pid])
+        session = analysis.Session(0, local, duration)
         out[pid] = LastCourse(session.day, session.end_day)
     for pid in grouped:
         out.pop(pid, None)
@@ -149,11 +153,14 @@ def _sessions(statement, patients: list[int], now: datetime, since: datetime | N
 
 
 def _last(rows: list[tuple], tz: ZoneInfo) -> tuple[analysis.Course, tuple[datetime, str | None]]:
-    """The last course grouped from the patient's sessions read (in start order), and the
-    first session read (its start, UTC, and its rule)."""
+    """The last course grouped from the patient's sessions read (in start order), each on the
+    clock of its own zone (kept when the patient changed theirs) else the patient's `tz`, and
+    the first session read (its start, UTC, and its rule)."""
     sessions = [
-        analysis.Session(sid, started_at.astimezone(tz), duration, rule)
-        for sid, started_at, duration, rule in rows
+        analysis.Session(
+            sid, started_at.astimezone(zone_named(zone) if zone else tz), duration, rule
+        )
+        for sid, started_at, duration, rule, zone in rows
     ]
     first = rows[0]
     return analysis.group_courses(sessions)[-1], (first[1], first[3])

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from diary.models import User, utcnow
+from diary.models import Infusion, User, utcnow
 
 
 def zone(user: User) -> ZoneInfo:
@@ -19,6 +19,14 @@ def zone_named(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def session_zone(infusion: Infusion | None, patient: User) -> ZoneInfo:
+    """The zone a session's local time is read in: its own, kept when the patient changed
+    theirs (migration 0018), else the patient's."""
+    if infusion is not None and infusion.timezone:
+        return zone_named(infusion.timezone)
+    return zone(patient)
 
 
 def local_now(user: User, now: datetime | None = None) -> datetime:

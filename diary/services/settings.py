@@ -1,7 +1,10 @@
 """The patient's own settings: the time zone their diary's days are counted in.
 
 A patient who travels (London to Auckland) changes it here; each entry also keeps the zone of
-the phone it was made on (entries.timezone), and its day is checked against that zone.
+the phone it was made on (entries.timezone), and its day is checked against that zone. Their
+infusion sessions keep the zone they were in: a trigger gives each without a zone of its own
+the old one when the patient's zone changes (migration 0018), so no session moves to another
+day.
 """
 
 from __future__ import annotations

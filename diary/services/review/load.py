@@ -24,7 +24,7 @@ from diary.codes import PROMIS_PI_4A_ITEMS
 from diary.extensions import db
 from diary.models import Infusion, Treatment, User, WeeklyCheckin, utcnow
 from diary.services import daily_sql
-from diary.services.local_time import local_today, zone
+from diary.services.local_time import local_today, zone, zone_named
 
 if TYPE_CHECKING:
     from diary.services.review.history import History
@@ -43,6 +43,7 @@ INFUSION_COLUMNS = (
     Infusion.notes,
     Infusion.exam_signs,
     Infusion.course_rule,
+    Infusion.timezone,
 )
 
 
@@ -159,7 +160,8 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
 
 def _sessions(patient: User, now: datetime, since: datetime | None = None) -> list[SessionRecord]:
     """The patient's sessions in start order; with `since`, those that started at that instant
-    or later (history.py keeps the older ones)."""
+    or later (history.py keeps the older ones). Each on the local clock of its own zone (kept
+    when the patient changed theirs: infusions.keep_zone), else the patient's."""
     tz = zone(patient)
     query = select(*INFUSION_COLUMNS).where(Infusion.patient_id == patient.id)
     if since is not None:
@@ -172,7 +174,7 @@ def _sessions(patient: User, now: datetime, since: datetime | None = None) -> li
         SessionRecord(
             id_,
             started_at,
-            started_at.astimezone(tz),
+            started_at.astimezone(zone_named(session_zone) if session_zone else tz),
             started_at > now,
             duration_minutes,
             dose_mg,
@@ -200,6 +202,7 @@ def _sessions(patient: User, now: datetime, since: datetime | None = None) -> li
             notes,
             exam_signs,
             course_rule,
+            session_zone,
         ) in rows
     ]
 
