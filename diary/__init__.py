@@ -90,6 +90,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from diary import (
+        analysis,
         assets,
         auth,
         body_map,
@@ -112,6 +113,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     # ...and the codes: imported macros (patient/_fields.html) then need no context, so Jinja
     # keeps the imported module instead of running it again on every page.
     app.jinja_env.globals["codes"] = codes
+    # A percent change never shown across its band's edge (the clinic's pct macro).
+    app.jinja_env.globals["percent_text"] = analysis.percent_text
 
     auth.init_login_manager(login_manager)
     auth.register_remember_cookie(app)

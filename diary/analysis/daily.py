@@ -16,6 +16,10 @@ from diary.analysis.trailing import successive, trailing_means
 from diary.measures import DAILY_RULES, NOTE, PAIN, Daily
 
 ONE_DAY = timedelta(days=1)
+# Thresholds are compared on this many decimals (the responder bands, relief, flares, the
+# dashboard's attention), so that a mean exactly on an edge (pain 30% above a baseline of 40/6,
+# 2 points above a mean of 13/3) is on it and not a float's hair below it.
+EDGE_DIGITS = 6
 
 
 def _default(rule: Daily | None) -> Any:
@@ -294,18 +298,19 @@ def flares(
     lies in one of `baselines`' (first day, last day, baseline) windows (the observation window
     after a course), also at least `rise` points above that course's pre-infusion baseline:
     pain coming back to where it was before the infusion is the end of relief, not a flare.
-    Each such day is listed, in order; a flare lasting several days can give several dates."""
+    Each such day is listed, in order; a flare lasting several days can give several dates.
+    Compared on EDGE_DIGITS decimals: exactly 2 points above is a flare."""
     result = []
     for day in sorted(daily_pain):
         level = daily_pain[day]
-        if level is None or level < min_pain:
+        if level is None or round(level, EDGE_DIGITS) < min_pain:
             continue
         before = [day - timedelta(days=i) for i in range(1, window + 1)]
         present = [daily_pain[d] for d in before if daily_pain.get(d) is not None]
-        if len(present) < min_points or level - fmean(present) < rise:
+        if len(present) < min_points or round(level - fmean(present), EDGE_DIGITS) < rise:
             continue
         floors = [b for first, last, b in baselines if first <= day <= last]
-        if floors and level - max(floors) < rise:
+        if floors and round(level - max(floors), EDGE_DIGITS) < rise:
             continue
         result.append(day)
     return result

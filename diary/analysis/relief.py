@@ -13,7 +13,7 @@ from enum import StrEnum
 from itertools import compress, repeat
 from operator import is_not
 
-from diary.analysis.daily import ONE_DAY, days_between
+from diary.analysis.daily import EDGE_DIGITS, ONE_DAY, days_between
 from diary.analysis.trailing import span_of, trailing_means
 
 RELIEF_THRESHOLD_FACTOR = 0.7
@@ -31,9 +31,9 @@ _HORIZON = timedelta(days=RELIEF_HORIZON_DAYS)
 # "Still in relief" needs an entry this recent (days before today); otherwise the page says
 # when the last entry was.
 RELIEF_STALE_DAYS = 2
-# Compare on the same 6 decimals as the responder bands, so that a pain exactly 30% below the
-# baseline (e.g. 3 against 30/7) is at the threshold and not a float's hair above it.
-EDGE_DIGITS = 6
+# EDGE_DIGITS (daily.py): compared on the same 6 decimals as the responder bands, so that a
+# pain exactly 30% below the baseline (e.g. 3 against 30/7) is at the threshold and not a
+# float's hair above it.
 
 
 class ReliefStatus(StrEnum):

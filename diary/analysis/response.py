@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from itertools import compress, repeat
+from math import trunc
 from operator import is_not
 from statistics import fmean
 
@@ -128,6 +129,21 @@ def responder_band(pct_change: float | None) -> str:
     if pct >= 10:
         return Band.WORSE
     return Band.NO_CHANGE
+
+
+def percent_text(pct_change: float | None, digits: int = 0) -> str:
+    """A percent change as shown beside its band: signed, with `digits` decimals, or more
+    (up to 2) where rounding would carry it across a band's edge (-29.55 is "minimal", and
+    "-30%" beside "10-29% less pain" would contradict it: "-29.6%"); past 2 decimals cut
+    toward zero, which never crosses an edge the value has not reached. An en dash for None."""
+    if pct_change is None:
+        return "\u2013"
+    band = responder_band(pct_change)
+    for shown_digits in range(digits, 3):
+        shown = round(pct_change, shown_digits)
+        if responder_band(shown) == band:
+            return f"{shown:+.{shown_digits}f}%"
+    return f"{trunc(pct_change * 100) / 100:+.2f}%"
 
 
 def response_band(baseline: float | None, value: float | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from diary.analysis.daily import DayAggregate, days_between
 from diary.measures import MEDICATIONS, SIDE_EFFECTS
@@ -24,7 +24,8 @@ SAFETY_DEFINITION = (
     "Side effects after a course: the highest severity (0 none .. 4 very severe) reported from "
     "its first session's day to 7 days after it ended, stopping before the next course; blank "
     "when there were no entries. Cumulative dose: the sum of the total doses recorded for the "
-    "sessions that started in the last 365 days (sessions without a dose are counted apart)."
+    "sessions of the days since the same day a year ago (365 days before today), that day "
+    "included (sessions without a dose are counted apart)."
 )
 
 RESCUE_DEFINITION = (
@@ -77,19 +78,21 @@ class CumulativeDose:
 
 
 def cumulative_dose(
-    sessions: Sequence[tuple[datetime, float | None]],
-    now: datetime,
+    sessions: Sequence[tuple[date, float | None]],
+    today: date,
     days: int = CUMULATIVE_DOSE_DAYS,
 ) -> CumulativeDose:
-    """SAFETY_DEFINITION: total mg of the sessions started in (now - days, now]; sessions
-    without a dose are counted in `without_dose`, never as 0 mg silently."""
-    since = now - timedelta(days=days)
-    window = [(at, mg) for at, mg in sessions if since < at <= now]
+    """SAFETY_DEFINITION: total mg of the past sessions (their local days) on the days from
+    `since` = today - `days` to today, both included: "since" the day it names, whatever the
+    hour a session of that day began. Sessions without a dose are counted in `without_dose`,
+    never as 0 mg silently."""
+    since = today - timedelta(days=days)
+    window = [(day, mg) for day, mg in sessions if since <= day <= today]
     return CumulativeDose(
         total_mg=sum(mg for _, mg in window if mg is not None),
         sessions=len(window),
         without_dose=sum(1 for _, mg in window if mg is None),
-        since=since.date(),
+        since=since,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from flask import request, url_for
 from markupsafe import Markup, escape
 
+from diary import analysis
 from diary.services.dashboard import PatientSummary, SummaryPage
 
 DASH = "\u2013"  # the clinic macros' empty value
@@ -24,7 +25,7 @@ def _num(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return DASH if value is None else f"{value:+.0f}%"
+    return analysis.percent_text(value)  # never rounded across its band's edge
 
 
 def _day(value: date | None, empty: str) -> str:
@@ -48,7 +49,7 @@ def _row(p: PatientSummary, link: str) -> str:
         f'  <td data-label="Last entry">{_day(p.last_entry_day, "never")}</td>\n'
         f'  <td class="num" data-label="Mean pain, 7 days">{_num(p.mean_pain_7_days)}</td>\n'
         f'  <td class="num" data-label="Change vs baseline">{_pct(p.change_pct)}{baseline}</td>\n'
-        f'  <td class="num" data-label="Days with data, last 14">{p.entries_last_14_days} / 14'
+        f'  <td class="num" data-label="Days with entries, last 14">{p.entries_last_14_days} / 14'
         "</td>\n"
         f'  <td data-label="Infusions">last {_day(p.last_infusion_day, "none")}{nxt}</td>\n'
         "</tr>\n"

@@ -46,7 +46,7 @@ def _num(value: float | None) -> str:
 
 
 def _pct1(value: float | None) -> str:
-    return DASH if value is None else f"{value:+.1f}%"
+    return analysis.percent_text(value, 1)  # never rounded across its band's edge
 
 
 def _pts(value: float | None) -> str:

@@ -68,7 +68,7 @@ class PatientSummary:
     next_infusion_at: datetime | None
     next_infusion_day: date | None  # the patient's local day
     # analysis.relief_duration's status after the last course; on the page (which does not
-    # show it) possibly RELIEF_NOT_ENDED: known not to be "ended", not computed.
+    # show it) possibly RELIEF_NOT_ENDED: known not to have ended, not computed.
     relief_status: str | None
     attention: Attention
 
@@ -95,7 +95,9 @@ class SummaryPage:
 def dashboard_page(clinician: User, today: date, *, page: int = 1, query: str = "") -> SummaryPage:
     """PAGE_SIZE patients of the clinician (those whose name or email contains `query`, when
     given), most in need of attention first, and one audit event naming the patients shown."""
-    query = (query or "").strip()[:SEARCH_MAX]
+    # NUL is no character of a name or email, and PostgreSQL takes none in a text parameter
+    # (or the audit event's JSON): dropped, not a 500.
+    query = (query or "").replace("\x00", "").strip()[:SEARCH_MAX]
     listing = _summaries(clinician, today, query)
     everyone = listing.summaries
     pages = max(1, -(-len(everyone) // PAGE_SIZE))
@@ -333,9 +335,9 @@ def forget_kept() -> None:
 
 
 def _completed(listing: _Listing, shown: list[PatientSummary]) -> list[PatientSummary]:
-    """The shown patients with their relief status where it was only known not to be "ended"
+    """The shown patients with their relief status where it was only known not to have ended
     (figures_.NOT_ENDED): computed now, by the same relief_duration. Their attention stays as
-    it is: it reads only "ended"."""
+    it is: it reads only "ended" and "ended_in_gap"."""
     figures_.reliefs_for([s.id for s in shown], listing.keys, listing.figures, listing.afters)
     return [
         replace(s, relief_status=listing.figures[s.id].relief_on(listing.todays[s.id]))
@@ -379,7 +381,7 @@ def _summary(
         entries_last_14_days=days_14,
         mean_pain_7_days=round(mean7, 1) if mean7 is not None else None,
         baseline=round(base, 1) if base is not None else None,
-        change_pct=round(change) if change is not None else None,
+        change_pct=round(change, 1) if change is not None else None,
         band=analysis.response_band(base, since),
         last_infusion_day=last_day,
         next_infusion_at=next_at,

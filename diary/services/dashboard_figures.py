@@ -11,11 +11,12 @@ transaction as any change to their entries, infusions or check-ins), their zone 
 days, never today: a new day reuses them.
 
 The relief status is computed by relief_duration for every patient whose status could be
-"ended" (the only one the attention order reads): it takes a day in relief (a rolling mean at or
-below the threshold) and later days above it, so a patient with no day's pain at or below the
-threshold, or none above it, cannot have relief that ended (may_end; on PostgreSQL worked out in
-the statement, which then leaves those days unread). For the others it is known not to be
-"ended" and is computed only where the status is shown (reliefs_for: the API's list).
+"ended" or "ended_in_gap" (the only ones the attention order reads): either takes a day in
+relief (a rolling mean at or below the threshold) and later days above it, so a patient with no
+day's pain at or below the threshold, or none above it, cannot have relief that ended (may_end;
+on PostgreSQL worked out in the statement, which then leaves those days unread). For the others
+it is known not to have ended and is computed only where the status is shown (reliefs_for: the
+API's list).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from diary.extensions import db
 from diary.models import Entry
 from diary.services.shared_cache import SharedCache, key_prefix
 
-# The relief status of a patient whose status is known not to be "ended" but was not computed
+# The relief status of a patient whose relief is known not to have ended ("ended" or
+# "ended_in_gap") but was not computed
 # (may_end is false): relief_duration runs when it is shown (the API's list; the page does not
 # show it).
 NOT_ENDED = "not_ended"
@@ -43,8 +45,8 @@ NOT_ENDED = "not_ended"
 # that figures kept on one day serve the next days, and a viewer one day behind.
 RECENT_DAYS = 15
 # A bound on the float rounding of the threshold comparison (analysis.relief.at_or_below
-# compares on EDGE_DIGITS decimals): the pre-check only skips patients that are surely not
-# "ended".
+# compares on EDGE_DIGITS decimals): the pre-check only skips patients whose relief surely
+# has not ended.
 _MARGIN = 10.0**-EDGE_DIGITS
 
 # Each patient's kept figures; shared in Redis when REDIS_URL is set, else in each worker's
@@ -140,7 +142,8 @@ class Kept:
 
 
 def may_end(after: Mapping[date, float], baseline: float) -> bool:
-    """Whether relief after the course could have "ended" (relief_duration): a rolling mean is
+    """Whether relief after the course could have ended ("ended" or "ended_in_gap":
+    relief_duration; both need a day in relief and later days above it): a rolling mean is
     a mean of days' pain, so one at or below the threshold needs a day at or below it (within
     the rounding margin) and one above needs a day above it."""
     if not after:

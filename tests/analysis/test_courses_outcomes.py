@@ -302,15 +302,18 @@ def test_window_values_already_read():
 
 
 def test_cumulative_dose_over_twelve_months():
-    """Now = 10 March 2026. 100 mg on 11 March 2025 (364 days: in), 200 mg on 9 March 2025
-    (366 days: out), 50 mg and a session without a dose last week: 150 mg over 3 sessions,
-    1 without a dose."""
-    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    """Today = 10 March 2026: since = 10 March 2025 (365 days before), that day included.
+    100 mg on 11 March 2025 (in), 30 mg on 10 March 2025 (the day named: in, whatever its
+    hour), 200 mg on 9 March 2025 (366 days: out), 50 mg and a session without a dose last
+    week: 180 mg over 4 sessions, 1 without a dose."""
+    today = date(2026, 3, 10)
     sessions = [
-        (datetime(2025, 3, 11, 12, tzinfo=UTC), 100.0),
-        (datetime(2025, 3, 9, 12, tzinfo=UTC), 200.0),
-        (datetime(2026, 3, 3, 12, tzinfo=UTC), 50.0),
-        (datetime(2026, 3, 4, 12, tzinfo=UTC), None),
+        (date(2025, 3, 11), 100.0),
+        (date(2025, 3, 10), 30.0),
+        (date(2025, 3, 9), 200.0),
+        (date(2026, 3, 3), 50.0),
+        (date(2026, 3, 4), None),
     ]
-    dose = cumulative_dose(sessions, now)
-    assert (dose.total_mg, dose.sessions, dose.without_dose) == (150.0, 3, 1)
+    dose = cumulative_dose(sessions, today)
+    assert (dose.total_mg, dose.sessions, dose.without_dose) == (180.0, 4, 1)
+    assert dose.since == date(2025, 3, 10)

@@ -91,6 +91,31 @@ def test_responder_band_exact_edges_from_real_scores():
     assert responder_band(percent_change(6.4, 4.48)) == "moderate"
 
 
+@pytest.mark.parametrize(
+    ("pct", "digits", "shown"),
+    [
+        (-29.55, 0, "-29.6%"),  # "-30%" would be the moderate band's; it is minimal
+        (-49.56, 0, "-49.6%"),  # "-50%" would be substantial; it is moderate
+        (9.6, 0, "+9.6%"),  # "+10%" would be worse; it is none
+        (-9.6, 0, "-9.6%"),  # "-10%" would be minimal
+        (-29.996, 0, "-29.99%"),  # past 2 decimals cut toward zero, never across the edge
+        (-29.96, 1, "-29.96%"),  # the course table's one decimal, "-30.0%", would cross
+        (-30.4, 0, "-30%"),  # rounding within its band: as before
+        (-33.333, 0, "-33%"),
+        (-50.0, 0, "-50%"),
+        (-25.0, 1, "-25.0%"),
+        (None, 0, "\u2013"),
+    ],
+)
+def test_a_percent_is_never_shown_across_its_bands_edge(pct, digits, shown):
+    """analysis.percent_text: the fewest decimals (from `digits`) that keep the printed
+    percent in the band it is judged in, so the number beside "10-29% less pain" is never
+    "-30%"."""
+    assert analysis.percent_text(pct, digits) == shown
+    if pct is not None:
+        assert responder_band(float(shown.rstrip("%"))) == responder_band(pct)
+
+
 def test_every_band_has_a_label():
     bands = {responder_band(p) for p in (-60, -40, -20, 0, 20, None)}
     assert bands | {response_band(0.0, 3.0)} == set(RESPONDER_LABELS)

@@ -296,7 +296,7 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
     T-10 pain 9, T-8..T-5 pain 3, T-4..T pain 8 (T-9 none).
     - baseline (L-7..L-1 = T-16..T-10): (6 x 6 + 9) / 7 = 6.43 (with the UTC day T-10 it would
       be T-17..T-11: 6.0);
-    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2% -> 2, band "none";
+    - 7-day mean (T-6..T): (3 + 3 + 5 x 8) / 7 = 6.57; change +2.2%, band "none";
     - relief: threshold 6.43 x 0.7 = 4.5; the 3-day rolling mean of observed days from L+1 =
       T-8 is 3 from T-7 (relief starts), 4.67 on T-4 and 6.33 on T-3 (above twice): ended,
       5 days -> medium attention;
@@ -305,7 +305,7 @@ def test_dashboard_figures_from_sql_use_the_patients_local_infusion_day(client, 
     _viewed_at(monkeypatch, datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=5))
     [row] = client.get("/api/v1/patients").get_json()
     assert row["last_infusion_day"] == day(9).isoformat()
-    assert (row["baseline"], row["mean_pain_7_days"], row["change_pct"]) == (6.4, 6.6, 2)
+    assert (row["baseline"], row["mean_pain_7_days"], row["change_pct"]) == (6.4, 6.6, 2.2)
     assert (row["band"], row["relief_status"]) == ("none", "ended")
     assert row["entries_last_14_days"] == 13 and row["last_entry_day"] == today.isoformat()
     assert row["attention"]["level"] == "medium"
@@ -317,7 +317,7 @@ def test_a_patient_whose_today_is_ahead_has_the_reviews_figures(client, make, mo
     is already T+1 (05:00 or 06:00), so their figures are on their calendar, T+1, as the review's
     are (before, the dashboard took the clinician's T and differed from the review):
     - 7-day mean (T-5..T+1): T-5 pain 3, T-4..T pain 8, T+1 no entry yet: (3 + 5 x 8) / 6 =
-      7.17, shown 7.2; change against the baseline 6.43: +11.5% -> 11;
+      7.17, shown 7.2; change against the baseline 6.43: +11.5%;
     - days with data among the last 14 (T-12..T+1): T-12, T-11, T-10, T-8..T-5, T-4..T = 12;
     - the last entry (T) is one day old for them: not silent.
     The review's summary at that moment gives the same 7-day mean, days with data, last entry."""
@@ -327,7 +327,7 @@ def test_a_patient_whose_today_is_ahead_has_the_reviews_figures(client, make, mo
     monkeypatch.setattr(pages, "utcnow", lambda: now)
     monkeypatch.setattr(review_cache, "utcnow", lambda: now)
     [row] = client.get("/api/v1/patients").get_json()
-    assert (row["mean_pain_7_days"], row["change_pct"]) == (7.2, 11)
+    assert (row["mean_pain_7_days"], row["change_pct"]) == (7.2, 11.5)
     assert row["entries_last_14_days"] == 12 and row["last_entry_day"] == today.isoformat()
     summary = client.get(f"/api/v1/patients/{patient.id}/summary").get_json()
     assert summary["today"] == (today + timedelta(days=1)).isoformat()

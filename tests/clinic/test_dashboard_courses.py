@@ -118,11 +118,11 @@ def test_a_course_that_began_long_before_the_window_is_grouped_whole(client, mak
       9 on T-167..T-161 and 6 on T-20..T. Read from T-151, the course would seem to begin on
       T-151, whose week before has no entry (no baseline); its first session is T-160:
       baseline 9.0. Change: the days after T-100 within the last 7, T-6..T, all 6:
-      (6 - 9) / 9 = -33.3% -> -33, "moderate".
+      (6 - 9) / 9 = -33.3%, "moderate".
     - Max: sessions on T-250, T-135 and T-100, the last two set by the clinician to join the
       session before: one course from T-250. Read from T-151, T-135 would be first (16 days
       after T-151, enough to be whole but for the clinician's rule). Pain 9 on T-257..T-251,
-      6 on T-6..T: baseline 9.0, change -33.
+      6 on T-6..T: baseline 9.0, change -33.3%.
     Both are the review's figures. Three statements read sessions: the last session of each
     (neither is alone: 3 and 35 days after the one before, Max's set to join it), the sessions
     of both from T-151, and all of their sessions."""
@@ -139,7 +139,7 @@ def test_a_course_that_began_long_before_the_window_is_grouped_whole(client, mak
     assert len(infusion_reads) == 3
     for name, patient in (("Lou", lou), ("Max", max_)):
         row = rows[name]
-        assert (row["baseline"], row["change_pct"], row["band"]) == (9.0, -33, "moderate"), name
+        assert (row["baseline"], row["change_pct"], row["band"]) == (9.0, -33.3, "moderate"), name
         assert row["last_infusion_day"] == _day(-100).isoformat()
         _same_as_review(row, _review(client, patient))
 
@@ -149,10 +149,10 @@ def test_the_clinicians_rule_moves_the_baseline_to_the_courses_first_session(cli
     apart: T-9 starts a course of its own). Pain 7 on T-40..T-21, 9 on T-20..T-14, 5 on
     T-13..T-10, 4 on T-9..T.
     - the last course is T-9's: baseline T-16..T-10: (3 x 9 + 4 x 5) / 7 = 6.71 -> 6.7;
-      change: the days after T-9 within the last 7, T-6..T, all 4: (4 - 6.71) / 6.71 = -40.4%
-      -> -40, "moderate".
+      change: the days after T-9 within the last 7, T-6..T, all 4: (4 - 6.71) / 6.71 = -40.4%,
+      "moderate".
     - the clinician sets T-9 to join the session before: the last course is T-13..T-9, its
-      baseline T-20..T-14: 9.0; change (4 - 9) / 9 = -55.6% -> -56, "substantial".
+      baseline T-20..T-14: 9.0; change (4 - 9) / 9 = -55.6%, "substantial".
     Both times the review's figures, and the review's last course begins on T-9, then T-13."""
     clinician = make.clinician(timezone="UTC")
     pains = {n: 7 for n in range(-40, -20)} | {n: 9 for n in range(-20, -13)}
@@ -161,7 +161,7 @@ def test_the_clinicians_rule_moves_the_baseline_to_the_courses_first_session(cli
     last = make.infusion(ned, clinician, _day(-9))
     login(client, clinician)
     row = _rows(client)["Ned"]
-    assert (row["baseline"], row["change_pct"], row["band"]) == (6.7, -40, "moderate")
+    assert (row["baseline"], row["change_pct"], row["band"]) == (6.7, -40.4, "moderate")
     summary = _review(client, ned)
     assert summary["last_course"]["first_day"] == _day(-9).isoformat()
     _same_as_review(row, summary)
@@ -169,7 +169,7 @@ def test_the_clinicians_rule_moves_the_baseline_to_the_courses_first_session(cli
         db.session.get(Infusion, last.id).course_rule = CourseRule.SAME_COURSE
         db.session.commit()
     row = _rows(client)["Ned"]
-    assert (row["baseline"], row["change_pct"], row["band"]) == (9.0, -56, "substantial")
+    assert (row["baseline"], row["change_pct"], row["band"]) == (9.0, -55.6, "substantial")
     summary = _review(client, ned)
     assert summary["last_course"]["first_day"] == _day(-13).isoformat()
     _same_as_review(row, summary)
@@ -204,7 +204,7 @@ def test_a_session_set_to_start_a_course_is_a_course_of_its_own(client, make, co
     """Pia: sessions on T-21 and T-20, the second set by the clinician to start a new course.
     Pain 8 on T-28..T-22, 6 on T-21, 4 on T-20..T.
     - the last course is T-20 alone: baseline T-27..T-21: (6 x 8 + 6) / 7 = 7.71 -> 7.7;
-      change T-6..T, all 4: (4 - 7.71) / 7.71 = -48.1% -> -48, "moderate" (one course from
+      change T-6..T, all 4: (4 - 7.71) / 7.71 = -48.1%, "moderate" (one course from
       T-21 would give baseline 8.0, -50%, "substantial").
     - Quinn: sessions on T-40 and T-27, 13 days apart, more than the 12 a session and a gap can
       span: T-27 is a course of its own whatever came before. Pain 6 on T-34..T-28, 3 on
@@ -220,7 +220,7 @@ def test_a_session_set_to_start_a_course_is_a_course_of_its_own(client, make, co
     with count_queries() as counter:
         rows = _rows(client)
     assert len([s for s in counter.statements if "course_rule" in s]) == 1
-    assert (rows["Pia"]["baseline"], rows["Pia"]["change_pct"]) == (7.7, -48)
+    assert (rows["Pia"]["baseline"], rows["Pia"]["change_pct"]) == (7.7, -48.1)
     assert rows["Pia"]["band"] == "moderate"
     assert (rows["Quinn"]["baseline"], rows["Quinn"]["change_pct"]) == (6.0, -50)
     assert rows["Quinn"]["band"] == "substantial"

@@ -76,7 +76,8 @@ def _diaries() -> dict[str, tuple[dict[date, float], list[date], date | None]]:
       L+6: the rolling mean is above on L+6 and L+7, so relief ended on L+6 -> "ended";
       7-day mean 9, change -10% -> medium.
     - Bea (gap): baseline 8; 4 on L+1..L+4, nothing L+5..L+9, 8 from L+10: above from L+11,
-      after a 6-day gap -> "ended_in_gap"; change 0 -> low.
+      after a 6-day gap -> "ended_in_gap": relief has ended (during the gap); change 0 ->
+      medium, before Cal by name (the same change).
     - Cal (a 3-day course L-2..L: its baseline is L-9..L-3, its relief counted from L): 6 up
       to L, 3 on L+1..L+8, 6 from L+9 -> "ended"; baseline 6, mean 6, change 0 -> medium.
     - Dee (flat): 5 every day, infusion at L -> "no_relief" (skipped by the pre-check, computed
@@ -102,7 +103,7 @@ def _diaries() -> dict[str, tuple[dict[date, float], list[date], date | None]]:
     }  # fmt: skip
 
 
-EXPECTED_ORDER = ["Hal", "Cal", "Amy", "Dot", "Bea", "Dee", "Fin", "Eve"]
+EXPECTED_ORDER = ["Hal", "Bea", "Cal", "Amy", "Dot", "Dee", "Fin", "Eve"]
 EXPECTED_RELIEF = {
     "Amy": "ended",
     "Bea": "ended_in_gap",
@@ -147,7 +148,7 @@ def _reference(name: str) -> dict:
     return {
         "baseline": round(base, 1) if base is not None else None,
         "mean_pain_7_days": round(mean7, 1) if mean7 is not None else None,
-        "change_pct": round(change) if change is not None else None,
+        "change_pct": round(change, 1) if change is not None else None,
         "band": analysis.response_band(base, since),
         "relief_status": str(relief) if relief is not None else None,
     }
@@ -181,7 +182,7 @@ def test_attention_order_is_the_full_computations_computed_kept_and_paged(
     "no_relief", Eve's "ongoing") in one statement more, and keeps them."""
     clinician, _ids = hand_clinic
     login(client, clinician)
-    levels = ["high", "medium", "medium", "medium", "low", "low", "low", "low"]
+    levels = ["high", "medium", "medium", "medium", "medium", "low", "low", "low"]
     expected = list(zip(levels, EXPECTED_ORDER, strict=True))
     computed = _page_rows(client.get("/clinic").text)
     kept = _page_rows(client.get("/clinic").text)

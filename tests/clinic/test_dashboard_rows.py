@@ -23,7 +23,7 @@ TEMPLATE_ROWS = """{% from "clinic/_macros.html" import num, pct with context %}
       <td data-label="Last entry">{{ p.last_entry_day.strftime('%d %b %Y') if p.last_entry_day else 'never' }}</td>
       <td class="num" data-label="Mean pain, 7 days">{{ num(p.mean_pain_7_days) }}</td>
       <td class="num" data-label="Change vs baseline">{{ pct(p.change_pct) }}{% if p.baseline is not none %} <span class="muted">(baseline {{ num(p.baseline) }})</span>{% endif %}</td>
-      <td class="num" data-label="Days with data, last 14">{{ p.entries_last_14_days }} / 14</td>
+      <td class="num" data-label="Days with entries, last 14">{{ p.entries_last_14_days }} / 14</td>
       <td data-label="Infusions">last {{ p.last_infusion_day.strftime('%d %b %Y') if p.last_infusion_day else 'none' }}{% if p.next_infusion_day %}; next {{ p.next_infusion_day.strftime('%d %b %Y') }}{% endif %}</td>
     </tr>
   {% endfor %}

@@ -245,7 +245,12 @@ class ReviewSummarySchema(Schema):
     change_points = fields.Function(lambda k: _round(k.change_points))
     band = fields.Str()
     band_label = fields.Str()
-    days_with_data_14 = fields.Int()
+    days_with_data_14 = fields.Int(
+        metadata={
+            "description": "Days with at least one entry, on time or late, among the last 14 "
+            "(today included); the on-time share is `adherence`"
+        }
+    )
     adherence = fields.Function(
         lambda k: round(k.adherence.on_time_share, 3),
         metadata={"description": "Share of days in the period with an on-time entry, 0-1"},

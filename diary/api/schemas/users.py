@@ -71,7 +71,7 @@ class PatientSummarySchema(Schema):
         allow_none=True,
         metadata={
             "description": "Mean pain on the days after the last course within the last 7 days "
-            "vs its baseline, in percent (the review's change_pct, rounded)"
+            "vs its baseline, in percent, to 1 decimal (the review's change_pct)"
         },
     )
     band = fields.Str(metadata={"description": "Responder band of the change (the review's band)"})

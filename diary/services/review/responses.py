@@ -232,16 +232,15 @@ def compute(loaded: Loaded, closed: Mapping[CourseKey, CourseRow] | None = None)
             )
         course_rows.append(row)
     trend = analysis.relief_trend([(c.number, c.relief_length) for c in course_rows])
-    scored = [r.css.score for r in rows if r.css.score is not None]
+    # the visits that took place (a scheduled session may carry exam signs entered ahead)
+    scored = [r.css.score for r in rows if r.css.score is not None and not r.record.scheduled]
     css_change, beyond = analysis.css_change(*scored[-2:]) if len(scored) >= 2 else (None, False)
     return Responses(
         today=loaded.today,
         sessions=rows,
         courses=course_rows,
         relief_trend=trend,
-        cumulative_dose=analysis.cumulative_dose(
-            [(s.started_at, s.dose_mg) for s in past], loaded.now
-        ),
+        cumulative_dose=analysis.cumulative_dose([(s.day, s.dose_mg) for s in past], loaded.today),
         css_change=css_change,
         css_change_beyond_srd=beyond,
     )
