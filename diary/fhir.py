@@ -200,7 +200,9 @@ def _performer(entry: Entry, patient: User, carers: dict[int, User]) -> dict[str
     return _carer_ref(carer, patient) if carer is not None else _ref(patient)
 
 
-def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]:
+def infusion_administration(infusion: Infusion, patient: User, now: datetime) -> dict[str, Any]:
+    """The session as a MedicationAdministration: "in-progress" while a continuous infusion
+    started before `now` (the Bundle's timestamp) is still running, else "completed"."""
     end = infusion.started_at
     if infusion.duration_minutes:
         end = infusion.started_at + timedelta(minutes=infusion.duration_minutes)
@@ -213,7 +215,7 @@ def infusion_administration(infusion: Infusion, patient: User) -> dict[str, Any]
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
         "id": infusion_uuid(infusion),
-        "status": "completed",
+        "status": "in-progress" if end > now else "completed",
         "medicationCodeableConcept": {"text": "Ketamine infusion"},
         "subject": _ref(patient),
         "effectivePeriod": {"start": infusion.started_at.isoformat(), "end": end.isoformat()},
@@ -269,7 +271,7 @@ def bundle_chunks(
         yield "," + _bundle_entry(entry_observation(entry, patient, by_id))
     for infusion in infusions:
         if infusion.started_at <= now:
-            yield "," + _bundle_entry(infusion_administration(infusion, patient))
+            yield "," + _bundle_entry(infusion_administration(infusion, patient, now))
     yield "]}"
 
 

@@ -21,6 +21,7 @@ from diary.models import Infusion
 from diary.services import exports, infusion_import, infusions
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)  # the time make.infusion gives
+NOW = START + timedelta(days=30)  # the export's time: every sample session has ended
 # Two different values of each kind that the rules accept ("a" for a session in the past).
 SAMPLES = {
     Kind.MOMENT: (START, START + timedelta(days=1)),
@@ -81,10 +82,10 @@ def test_fhir_carries_each_field_where_declared_and_no_other(app, make):
     patient = make.patient()
     with app.app_context():
         patient = db.session.merge(patient)
-        base = fhir.infusion_administration(Infusion(id=1, **_sample(0)), patient)
+        base = fhir.infusion_administration(Infusion(id=1, **_sample(0)), patient, NOW)
         for f in infusion_fields.FIELDS:
             changed = {**_sample(0), f.name: SAMPLES[f.kind][1]}
-            other = fhir.infusion_administration(Infusion(id=1, **changed), patient)
+            other = fhir.infusion_administration(Infusion(id=1, **changed), patient, NOW)
             differs = {key for key in base.keys() | other.keys() if base.get(key) != other.get(key)}
             assert differs == {*f.fhir, *([fhir.NOTE_ELEMENT] if f.fhir_note else [])}, f.name
 
@@ -93,7 +94,7 @@ def test_fhir_notes_keep_their_declared_order(app, make):
     patient = make.patient()
     with app.app_context():
         session = Infusion(id=1, started_at=START, notes="n", adverse_events="a", lab_notes="l")
-        resource = fhir.infusion_administration(session, db.session.merge(patient))
+        resource = fhir.infusion_administration(session, db.session.merge(patient), NOW)
     assert [n["text"] for n in resource["note"]] == ["n", "a", "l"]
 
 

@@ -213,6 +213,8 @@ def treatment_list(patient_id: int):
             treatments.record_treatment(patient, current_user, request.form)
         except ValidationError as exc:
             values, errors, status = request.form.to_dict(), exc.errors or {}, 422
+            # the page shown again lists the stored treatments: a read, audited as the GET's
+            access.record_read(current_user, patient, "treatments.read")
         else:
             flash("Treatment saved.", "ok")
             return redirect(url_for("clinic.treatment_list", patient_id=patient.id))

@@ -9,6 +9,7 @@ The patient's own pages (check-in, reminder, settings) stay theirs alone.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
@@ -194,6 +195,7 @@ def history():
         more=more,
         just_deleted=just_deleted,
         restorable_until=entries.restorable_until,
+        recorded_late=functools.partial(entries.recorded_late, patient=patient),
         zone=local_now(patient).tzinfo,
         codes=codes,
         proxies=carers.proxy_names(patient.id),

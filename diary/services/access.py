@@ -55,6 +55,13 @@ def _patient(patient_id: int) -> User:
     return patient
 
 
+def record_read(user: User, patient: User, action: str) -> None:
+    """`action` on the audit trail, committed at once, as patient_for writes it: for a page
+    let in without one (a POST) that then shows the patient's stored data after all (a form
+    shown again with its errors, over the stored list)."""
+    _let_in(user, patient, action)
+
+
 def _let_in(user: User, patient: User, action: str | None) -> User:
     if action:
         audit.record(action, actor=user, patient_id=patient.id)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from diary import measures
+from diary import analysis, measures
 from diary.errors import Conflict, NotFound, ServiceError, ValidationError
 from diary.extensions import db
 from diary.models import Entry, EntryRevision, Role, User, utcnow
@@ -302,6 +302,15 @@ def restore_entry(
 
 def restorable_until(entry: Entry) -> datetime | None:
     return entry.deleted_at + timedelta(days=RESTORE_DAYS) if entry.deleted_at else None
+
+
+def recorded_late(entry: Entry, patient: User) -> bool:
+    """Whether the entry was recorded late by the review's rule (analysis.ON_TIME_DEFINITION:
+    after the end of the day after its day, in the zone it was made in, else the patient's),
+    as the CSV's recorded_late and the review's late days count it."""
+    return not analysis.recorded_on_time(
+        entry.day, entry.recorded_at, entry.timezone or patient.timezone
+    )
 
 
 def list_entries(

@@ -11,6 +11,7 @@ from diary.services import infusion_calendar, series
 from diary.services.local_time import local_today
 
 RANGES = (30, 90)
+ROLLING_DAYS = 7  # the chart's 7-day mean (charts_svg.pain_trend)
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,18 @@ def patient_trends(patient: User, days: int, *, now: datetime | None = None) -> 
     days = days if days in RANGES else RANGES[0]
     end = local_today(patient, now)
     start = end - timedelta(days=days - 1)
-    aggregates = analysis.daily_aggregates(series.readings(patient.id, start, end))
+    # The 6 days before the window too: the 7-day mean of its first days counts them, as the
+    # review's does (the chart draws and lists only start..end).
+    read_from = start - timedelta(days=ROLLING_DAYS - 1)
+    loaded = analysis.daily_aggregates(series.readings(patient.id, read_from, end))
+    aggregates = {d: a for d, a in loaded.items() if d >= start}
     marked = infusion_calendar.infusion_days(patient, start, end, now=now)
     daily = analysis.daily_pain(aggregates)
     return Trends(
         days=days,
         start=start,
         end=end,
-        chart=charts_svg.pain_trend(aggregates, start, end, marked),
+        chart=charts_svg.pain_trend(loaded, start, end, marked),
         days_with_entry=len(aggregates),
         mean_pain=round(sum(daily.values()) / len(daily), 1) if daily else None,
         infusion_days=marked,
