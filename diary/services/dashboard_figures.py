@@ -37,9 +37,8 @@ from diary.models import Entry
 from diary.services.shared_cache import SharedCache, key_prefix
 
 # The relief status of a patient whose relief is known not to have ended ("ended" or
-# "ended_in_gap") but was not computed
-# (may_end is false): relief_duration runs when it is shown (the API's list; the page does not
-# show it).
+# "ended_in_gap") but was not computed (may_end is false): relief_duration runs when it is
+# shown (the API's list; the page does not show it).
 NOT_ENDED = "not_ended"
 # Days before today read for the figures that move with today: the last 14 and one more, so
 # that figures kept on one day serve the next days, and a viewer one day behind.

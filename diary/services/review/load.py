@@ -160,8 +160,8 @@ def load(patient: User, now: datetime | None = None, kept: History | None = None
 
 def _sessions(patient: User, now: datetime, since: datetime | None = None) -> list[SessionRecord]:
     """The patient's sessions in start order; with `since`, those that started at that instant
-    or later (history.py keeps the older ones). Each on the local clock of its own zone (kept
-    when the patient changed theirs: infusions.keep_zone), else the patient's."""
+    or later (history.py keeps the older ones). Each on the local clock of its own zone (given
+    when the patient changed theirs: migration 0018's trigger), else the patient's."""
     tz = zone(patient)
     query = select(*INFUSION_COLUMNS).where(Infusion.patient_id == patient.id)
     if since is not None:
