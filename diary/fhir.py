@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from diary import codes, infusion_fields, measures
+from diary import analysis, codes, infusion_fields, measures
 from diary.measures import Kind, Measure
-from diary.models import Entry, Infusion, User
+from diary.models import Entry, Infusion, User, WeeklyCheckin
 
 SURVEY = {
     "coding": [
@@ -48,6 +48,19 @@ LATERALITY_ATTRIBUTE = "272741003"
 # A fixed namespace for the uuids of resources that have integer ids in the database.
 NAMESPACE = uuid.UUID("6f7c1d5e-8c1f-4a53-9d2a-1b3f0c9e2a71")
 ENTRY_CODE = ("diary_entry", "CRPS diary entry")
+# The weekly check-in's two answers, each an Observation of its own (local codes: the diary
+# does not invent LOINC codes). The items' displays are short names, not the questions.
+PROMIS_CODE = ("promis_pi_4a_raw", "PROMIS Pain Interference 4a v1.0, raw score (4-20)")
+PROMIS_ITEM_NAMES = {
+    "pi_day_to_day": "Pain interference: day to day activities (1-5)",
+    "pi_work_home": "Pain interference: work around the home (1-5)",
+    "pi_social": "Pain interference: social activities (1-5)",
+    "pi_chores": "Pain interference: household chores (1-5)",
+}
+PGIC_CODE = (
+    "pgic",
+    "Patient Global Impression of Change (1 very much improved, 7 very much worse)",
+)
 # The measure whose texts (`note_on`) become the Observation's note: the entry as a whole.
 NOTED_ON = measures.PAIN
 NOTE_ELEMENT = "note"  # FHIR's Annotation element of a resource
@@ -195,6 +208,55 @@ def entry_observation(
     return resource
 
 
+def checkin_observations(checkin: WeeklyCheckin, patient: User) -> list[dict[str, Any]]:
+    """A weekly check-in as Observations of its day: the PROMIS PI 4a answers (a component
+    per item answered, the raw score as the value when all four are: the app never prorates)
+    and the PGIC (1-7), each when given. Ids derived from the check-in's, one per answer."""
+    base = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "subject": _ref(patient),
+        "effectiveDateTime": checkin.day.isoformat(),
+        "issued": checkin.recorded_at.isoformat(),
+        "performer": [_ref(patient)],
+    }
+    out = []
+    answers = checkin.promis_pi or {}
+    given = [(item, answers.get(item.code)) for item in codes.PROMIS_PI_4A_ITEMS]
+    if any(answer is not None for _, answer in given):
+        promis: dict[str, Any] = {
+            **base,
+            "id": str(uuid.uuid5(checkin.id, PROMIS_CODE[0])),
+            "code": _local(*PROMIS_CODE),
+            "component": [
+                {"code": _local(item.code, PROMIS_ITEM_NAMES[item.code]), "valueInteger": answer}
+                for item, answer in given
+                if answer is not None
+            ],
+        }
+        try:
+            raw = analysis.promis_pi_raw([answer for _, answer in given])
+        except ValueError:  # an answer outside 1-5 (never stored: the check-in's rules)
+            raw = None
+        if raw is None:
+            promis["dataAbsentReason"] = {"text": "Not every item answered: no raw score"}
+        else:
+            promis["valueInteger"] = raw
+        out.append(promis)
+    if checkin.pgic is not None:
+        out.append(
+            {
+                **base,
+                "id": str(uuid.uuid5(checkin.id, PGIC_CODE[0])),
+                "code": _local(*PGIC_CODE),
+                "valueInteger": checkin.pgic,
+                "note": [{"text": codes.PGIC_ANSWERS[checkin.pgic - 1]}],
+            }
+        )
+    return out
+
+
 def _performer(entry: Entry, patient: User, carers: dict[int, User]) -> dict[str, str]:
     carer = carers.get(entry.entered_by_id) if entry.entered_by_id is not None else None
     return _carer_ref(carer, patient) if carer is not None else _ref(patient)
@@ -257,10 +319,12 @@ def bundle_chunks(
     now: datetime,
     *,
     carers: Iterable[User] = (),
+    checkins: Iterable[WeeklyCheckin] = (),
 ) -> Iterator[str]:
     """The Bundle's JSON text in pieces: the Patient, a RelatedPerson per carer who logged
-    entries, every live entry (as given, oldest first), then the infusions that have started by
-    `now`. Nothing is held in memory but the resource being written."""
+    entries, every live entry (as given, oldest first), the weekly check-ins' answers
+    (checkin_observations), then the infusions that have started by `now`. Nothing is held in
+    memory but the resource being written."""
     by_id = {carer.id: carer for carer in carers}
     head = {"resourceType": "Bundle", "type": "collection", "timestamp": now.isoformat()}
     yield json.dumps(head, separators=(",", ":"))[:-1] + ',"entry":['
@@ -269,6 +333,9 @@ def bundle_chunks(
         yield "," + _bundle_entry(related_person(carer, patient))
     for entry in entries:
         yield "," + _bundle_entry(entry_observation(entry, patient, by_id))
+    for checkin in checkins:
+        for resource in checkin_observations(checkin, patient):
+            yield "," + _bundle_entry(resource)
     for infusion in infusions:
         if infusion.started_at <= now:
             yield "," + _bundle_entry(infusion_administration(infusion, patient, now))
@@ -282,6 +349,8 @@ def patient_bundle(
     now: datetime,
     *,
     carers: Iterable[User] = (),
+    checkins: Iterable[WeeklyCheckin] = (),
 ) -> dict[str, Any]:
     """The whole Bundle as a dict (for tests and the archive)."""
-    return json.loads("".join(bundle_chunks(patient, entries, infusions, now, carers=carers)))
+    chunks = bundle_chunks(patient, entries, infusions, now, carers=carers, checkins=checkins)
+    return json.loads("".join(chunks))

@@ -68,7 +68,9 @@ infusions.csv     The infusion sessions as a spreadsheet (exam_signs: empty = no
                   "none" = examined, no sign found).
 diary.fhir.json   A FHIR R4 Bundle: your Patient record, one Observation per entry (pain now is
                   LOINC 72514-3; the other answers use the code system urn:diary:codes; body sites
-                  SNOMED CT with their side) and the infusions as MedicationAdministrations.
+                  SNOMED CT with their side), your weekly check-ins' answers (PROMIS Pain
+                  Interference 4a and PGIC, two Observations each) and the infusions as
+                  MedicationAdministrations.
 
 Your answers in an entry (the same names in entries.json and as diary.csv's columns):
 {answers}

@@ -17,7 +17,7 @@ from diary import fhir, infusion_fields, measures
 from diary.analysis import recorded_on_time
 from diary.extensions import db
 from diary.infusion_fields import Kind as InfusionKind
-from diary.models import Entry, Infusion, User, utcnow
+from diary.models import Entry, Infusion, User, WeeklyCheckin, utcnow
 from diary.services import carers
 from diary.services.entries import list_entries
 
@@ -138,7 +138,12 @@ def fhir_chunks(patient: User) -> Iterator[str]:
         .execution_options(yield_per=STREAM_BATCH)
     )
     yield from fhir.bundle_chunks(
-        patient, rows, infusions, now, carers=carers.proxy_carers(patient.id)
+        patient,
+        rows,
+        infusions,
+        now,
+        carers=carers.proxy_carers(patient.id),
+        checkins=_checkins(patient),
     )
 
 
@@ -149,4 +154,16 @@ def fhir_bundle(patient: User) -> dict:
         _infusions(patient),
         utcnow(),
         carers=carers.proxy_carers(patient.id),
+        checkins=_checkins(patient),
+    )
+
+
+def _checkins(patient: User) -> list[WeeklyCheckin]:
+    """The patient's weekly check-ins, oldest first (a few hundred for five years)."""
+    return list(
+        db.session.scalars(
+            select(WeeklyCheckin)
+            .where(WeeklyCheckin.patient_id == patient.id)
+            .order_by(WeeklyCheckin.day, WeeklyCheckin.recorded_at, WeeklyCheckin.id)
+        )
     )

@@ -79,7 +79,19 @@ def test_download_my_data_gives_a_zip_of_everything(app, client, make):
     assert [s["dose_mg"] for s in sessions] == ["70.0"]
     bundle = json.loads(archive.read("diary.fhir.json"))
     Bundle.model_validate(bundle)
-    assert len(bundle["entry"]) == 3  # patient, one live entry, one infusion
+    # patient, one live entry, the check-in's PROMIS answers and PGIC, one infusion
+    assert len(bundle["entry"]) == 5
+    answers = {
+        e["resource"]["code"]["coding"][0]["code"]: e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+    }
+    promis, pgic = answers["promis_pi_4a_raw"], answers["pgic"]
+    assert [(c["code"]["coding"][0]["code"], c["valueInteger"]) for c in promis["component"]] == [
+        ("pi_day_to_day", 3)
+    ]
+    assert "valueInteger" not in promis and "dataAbsentReason" in promis  # 1 of 4 items: no score
+    assert (pgic["valueInteger"], pgic["note"]) == (2, [{"text": "Much improved"}])
     readme = archive.read("README.txt").decode()
     for name in FILES - {"README.txt"}:
         assert name in readme
