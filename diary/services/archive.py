@@ -65,7 +65,8 @@ diary.csv         Your entries (not deleted) as a spreadsheet, one row per entry
                   parent or carer logged for you, "import". This file can be imported by
                   another diary.
 infusions.csv     The infusion sessions as a spreadsheet (exam_signs: empty = no exam recorded,
-                  "none" = examined, no sign found).
+                  "none" = examined, no sign found; timezone: the zone the session's day is
+                  counted in).
 diary.fhir.json   A FHIR R4 Bundle: your Patient record, one Observation per entry (pain now is
                   LOINC 72514-3; the other answers use the code system urn:diary:codes; body sites
                   SNOMED CT with their side), your weekly check-ins' answers (PROMIS Pain

@@ -34,7 +34,9 @@ CSV_COLUMNS = (
 )
 # The session's id, then its fields that leave in CSV (diary.infusion_fields), in declared order.
 INFUSION_CSV = infusion_fields.CSV_FIELDS
-INFUSION_CSV_COLUMNS = ("infusion_id", *(f.name for f in INFUSION_CSV))
+# `timezone`: the IANA zone the session's local day is counted in (its own, kept when the
+# patient changed theirs, else the patient's): the import keeps it, so the day never moves.
+INFUSION_CSV_COLUMNS = ("infusion_id", *(f.name for f in INFUSION_CSV), "timezone")
 # exam_signs: empty = no exam recorded; this word = examined, no sign found.
 NO_SIGNS = "none"
 STREAM_BATCH = 500
@@ -94,14 +96,13 @@ def entries_csv(patient: User) -> str:
 def infusions_csv(patient: User) -> str:
     """One row per session (scheduled ones too), oldest first. Adjuncts and exam signs are
     joined with ';'; exam_signs is empty when no exam was recorded and "none" when the exam
-    found no sign."""
+    found no sign; timezone is the zone its day is counted in."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(INFUSION_CSV_COLUMNS)
     for i in _infusions(patient):
-        writer.writerow(
-            _cell(v) for v in (i.id, *(_infusion_text(f, getattr(i, f.name)) for f in INFUSION_CSV))
-        )
+        cells = (_infusion_text(f, getattr(i, f.name)) for f in INFUSION_CSV)
+        writer.writerow(_cell(v) for v in (i.id, *cells, i.timezone or patient.timezone or "UTC"))
     return out.getvalue()
 
 

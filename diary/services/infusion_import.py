@@ -34,6 +34,7 @@ from diary.services.imports import (
     whole_or_raw,
 )
 from diary.services.infusions import clean
+from diary.services.local_time import is_zone
 
 
 def _value(f: InfusionField, cell: str, problems: list[tuple[str, str]]) -> Any:
@@ -112,6 +113,10 @@ def import_infusions_csv(
             report.rejected.extend(Problem(line, col, reason) for col, reason in problems)
             continue
         started = cleaned["started_at"].astimezone(UTC)
+        zone_name = row.get("timezone", "").strip()
+        if zone_name and not is_zone(zone_name):
+            report.rejected.append(Problem(line, "timezone", "Not a time zone (IANA name)."))
+            continue
         raw_id = row.get("infusion_id", "").strip()
         key = (f"id:{raw_id}" if raw_id else f"at:{started.isoformat()}")[:KEY_MAX]
         if key in keys or started in starts:
@@ -130,6 +135,9 @@ def import_infusions_csv(
                 "updated_at": now,
                 "imported": True,
                 "import_key": key,
+                # the zone its day was counted in where it came from: kept, so that the day
+                # does not move (none given: the patient's, as a session recorded here)
+                "timezone": zone_name or None,
             }
         )
     return store(report, Infusion, rows, patient, by=by, action="import.infusions")
