@@ -131,19 +131,26 @@ def responder_band(pct_change: float | None) -> str:
     return Band.NO_CHANGE
 
 
-def percent_text(pct_change: float | None, digits: int = 0) -> str:
-    """A percent change as shown beside its band: signed, with `digits` decimals, or more
-    (up to 2) where rounding would carry it across a band's edge (-29.55 is "minimal", and
-    "-30%" beside "10-29% less pain" would contradict it: "-29.6%"); past 2 decimals cut
-    toward zero, which never crosses an edge the value has not reached. An en dash for None."""
-    if pct_change is None:
-        return "\u2013"
+def band_safe_round(pct_change: float, digits: int = 0) -> tuple[float, int]:
+    """`pct_change` rounded to `digits` decimals, or to more (up to 2) where rounding would
+    carry it across a band's edge (-29.55 is "minimal"; -30 would be "moderate": -29.6); past
+    2 decimals cut toward zero, which never crosses an edge the value has not reached. With
+    the decimals used."""
     band = responder_band(pct_change)
     for shown_digits in range(digits, 3):
         shown = round(pct_change, shown_digits)
         if responder_band(shown) == band:
-            return f"{shown:+.{shown_digits}f}%"
-    return f"{trunc(pct_change * 100) / 100:+.2f}%"
+            return shown, shown_digits
+    return trunc(pct_change * 100) / 100, 2
+
+
+def percent_text(pct_change: float | None, digits: int = 0) -> str:
+    """A percent change as shown beside its band: signed, band_safe_round's decimals ("-30%"
+    beside "10-29% less pain" would contradict it: "-29.6%"). An en dash for None."""
+    if pct_change is None:
+        return "\u2013"
+    shown, shown_digits = band_safe_round(pct_change, digits)
+    return f"{shown:+.{shown_digits}f}%"
 
 
 def response_band(baseline: float | None, value: float | None) -> str:

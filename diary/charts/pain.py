@@ -126,7 +126,7 @@ def aligned_figure(
     offsets = [o for s in aligned for o, _ in s.points]
     x_range = [min(offsets, default=-7) - 1, max(offsets, default=84) + 1]
     fig = _figure(
-        xaxis={"title": {"text": "Days from infusion"}, "range": x_range, "dtick": 7},
+        xaxis={"title": {"text": "Days from the course's last day"}, "range": x_range, "dtick": 7},
         yaxis={"range": PAIN_RANGE, "title": {"text": "Pain (0-10)"}, "dtick": 2},
         shapes=[
             {

@@ -49,9 +49,10 @@ def dose_response_chart(
 ) -> Chart:
     """Relief and best change against dose, one point per course: (name, mean rate in mg/kg/h,
     relief length in days, best change in percent). x = rate from 0; relief days on the left
-    axis from 0 (circles), best change on the right axis, -105 .. 50 % (diamonds, negative =
-    less pain, rounded to 0.1). Courses without a rate are left out (they cannot be placed on
-    the dose axis)."""
+    axis from 0 (circles), best change on the right axis, -105 .. 50 % or up to the largest
+    worsening (diamonds, negative = less pain; rounded to 0.1, or to more decimals where that
+    would cross a band's edge: analysis.band_safe_round). Courses without a rate are left out
+    (they cannot be placed on the dose axis)."""
     height = 300
     box = (LEFT, TOP, WIDTH - LEFT, height - BOTTOM)
     placed = [p for p in points if p[1] is not None]
@@ -62,7 +63,11 @@ def dose_response_chart(
     xs = Scale(0, top_rate, box[0], box[2])
     relief_ticks = nice_ticks(max((p[2] for p in relief), default=1))
     left = Scale(0, relief_ticks[-1], box[3], box[1])
-    right = Scale(-105, 50, box[3], box[1])
+    # up to +50%, or to the largest worsening (a course that left pain much worse is drawn)
+    worst = max((p[3] for p in best), default=0.0)
+    top = max(50, -(-int(worst) // 25) * 25)
+    step = 25 if top <= 100 else 50 if top <= 250 else 100
+    right = Scale(-105, top + 10, box[3], box[1])  # room for a diamond at the top, as at -100
     names = {p[0] for p in placed}
     lines = (
         line(
@@ -78,7 +83,7 @@ def dose_response_chart(
         line(
             "Best change (%)",
             COLOURS[1],
-            [(p[0], round(p[3], 1), xs(p[1])) for p in best],
+            [(p[0], _round(p[3]), xs(p[1])) for p in best],
             right,
             tip=lambda at, v: f"{at}: best change {number(v)}%",
             shape="diamond",
@@ -91,7 +96,7 @@ def dose_response_chart(
         box,
         x_ticks=tuple(Tick(xs(t), number(t)) for t in x_ticks if t <= top_rate),
         y_ticks=y_ticks(left, relief_ticks),
-        y2_ticks=y_ticks(right, (-100, -75, -50, -25, 0, 25, 50)),
+        y2_ticks=y_ticks(right, range(-100, top + 1, step)),
         x_title="Ketamine rate (mg/kg/h, course mean)",
         y_title="Relief (days)",
         y2_title="Best change (%)",
@@ -118,7 +123,8 @@ def dose_response_chart(
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    """A best change as drawn and tabled: 0.1, or finer where 0.1 would cross a band's edge."""
+    return None if value is None else analysis.band_safe_round(value, 1)[0]
 
 
 def _rate_ticks(top: float) -> list[float]:

@@ -230,6 +230,14 @@ def body_site_chart(counts: Mapping[str, int]) -> Chart:
     )
 
 
+def _joined_cells(s) -> dict[str, str]:
+    """A series' table cells by place, the values of a place with several marks joined."""
+    cells: dict[str, str] = {}
+    for at, value in zip(map(_AT, s.marks), map(number, map(_VALUE, s.marks)), strict=True):
+        cells[at] = f"{cells[at]}; {value}" if at in cells else value
+    return cells
+
+
 SLEEP_PANELS = (
     # title, y range, left ticks, left title
     ("Sleep", (0, 14), (0, 2, 4, 6, 8, 10, 12, 14), "Hours / 0-10"),
@@ -268,6 +276,7 @@ def sleep_chart(
     off_axis = [w[0] for w in in_period if w[0] not in placed]
     placed.update(zip(off_axis, xs.days(off_axis), strict=True))
     panels = []
+    checkin_names: set[str] = set()
     names = []
     for k, (title, (lo, hi), tick_values, y_title) in enumerate(SLEEP_PANELS):
         top = TOP + k * (panel_h + gap)
@@ -328,6 +337,7 @@ def sleep_chart(
                 join=False,
             )
             lines = [promis, pgic]
+            checkin_names = {promis.name, pgic.name}
         names += [s.name for s in lines]
         panels.append(
             Panel(
@@ -345,8 +355,11 @@ def sleep_chart(
     all_lines = [s for p in panels for s in p.lines]
     # the table: each series' cells by place (a day's or week's ISO date), the places in order,
     # each column read at every place (all in C: map and zip, no Python step per mark)
+    # (the check-ins' lines may have two marks on one day: both in the cell, "4; 20")
     columns = [
         dict(zip(map(_AT, s.marks), map(number, map(_VALUE, s.marks)), strict=True))
+        if s.name not in checkin_names
+        else _joined_cells(s)
         for s in all_lines
     ]
     ats = sorted(set().union(*columns))

@@ -132,7 +132,8 @@ def pain_chart(
                 shape=None,
             ),
         )
-    shown = sorted({d for d in infusion_days if start <= d <= end})
+    in_range = [d for d in infusion_days if start <= d <= end]  # one a session (two on a day: two)
+    shown = sorted(set(in_range))  # a mark each day
     shown_x = [x_of(d) for d in shown]  # the triangles' and the rules' x
     lines.append(
         line(
@@ -173,13 +174,18 @@ def pain_chart(
             size=4 if dense else 6,
         )
     )
-    marks = [(d, text) for d, text in treatments if start <= d <= end]
-    texts = {d.isoformat(): text for d, text in marks}
+    # one mark a day, naming every treatment of it (a nerve block and physical therapy the same
+    # day are both shown: which one a change in pain is credited to is the clinician's call)
+    texts: dict[str, str] = {}
+    for d, text in treatments:
+        if start <= d <= end:
+            at = d.isoformat()
+            texts[at] = f"{texts[at]}; {text}" if at in texts else text
     lines.append(
         line(
             "Other treatment",
             COLOURS[2],
-            [(d.isoformat(), 0, x_of(d)) for d, _ in marks],
+            [(at, 0, x_of(date.fromisoformat(at))) for at in sorted(texts)],
             ys,
             tip=lambda at, _: f"{texts[at]}, {day_label(date.fromisoformat(at))}",
             shape="triangle-up",
@@ -201,7 +207,7 @@ def pain_chart(
         key=measures.PAIN.code,
         title=(
             f"{'Weekly' if weeks is not None else 'Daily'} pain from {day_label(start)} to "
-            f"{day_label(end)}, {len(shown)} infusion{'' if len(shown) == 1 else 's'} marked"
+            f"{day_label(end)}, {len(in_range)} infusion{'' if len(in_range) == 1 else 's'} marked"
         ),
         height=PAIN_HEIGHT,
         panels=(panel,),

@@ -109,8 +109,9 @@ def test_css_change_is_between_the_last_two_visits_not_a_scheduled_session(app, 
     - a session scheduled for day +3, entered through the API with exam signs [] (the API
       accepts exam signs on a scheduled session): it has not happened, it is no visit yet.
     The key figure shows the CSS of the visit of day -20 (9) and "change since the previous
-    exam": 9 - 3 = +6, beyond the smallest real difference. The code compares the scheduled
-    session's "CSS" (1: pain in the 7 days before day +3, no signs) with 9: -8."""
+    exam": 9 - 3 = +6, beyond the smallest real difference (until 7 Dec 2026 the scheduled
+    session's "CSS", 1: pain in the 7 days before day +3 and no signs, was compared with 9:
+    -8)."""
     _clinician, patient = setup(make, client)
     entries(app, patient, {ago(n): 5 for n in range(0, 51)})
     token = client.get("/api/v1/auth/csrf").get_json()["csrf_token"]

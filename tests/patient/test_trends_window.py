@@ -44,8 +44,8 @@ def test_patient_trend_7_day_mean_equals_the_review_charts_table(app, make, clie
     for day_text, _now, mean7, _inf in table["tables"]["pain"]["rows"]:
         review[datetime.strptime(day_text, "%d %b %Y").date().isoformat()] = mean7
     day = (today - timedelta(days=27)).isoformat()  # the window's third day
-    # review: 4 days of pain 2 and 3 of pain 8 -> 4.57; the phone page counts only its 3
-    # in-window days (fewer than the 4 needed: blank; on the 4th-6th days it shows 8.0)
+    # review: 4 days of pain 2 and 3 of pain 8 -> 4.57; the phone page the same (it showed a
+    # blank there, counting only its 3 in-window days, and 8.0 on the 4th to 6th)
     assert review[day] == "4.57"
     assert trend[day] == "4.6", (trend[day], review[day])
 

@@ -163,7 +163,9 @@ def report(patient: User, built: Review | None = None) -> Report:
     review = built or build(patient)
     key, loaded = review.key, review.loaded
     today = loaded.today
-    recent = review.responses.courses[-REPORT_COURSES:]
+    # the courses that have ended (a continuous infusion still running has no day 0 yet), as
+    # the page's aligned chart draws them
+    recent = [c for c in review.responses.courses if c.end_day <= today][-REPORT_COURSES:]
     course = key.last_course
     first = course.first_day if course else key.period_start
     start = min(first - timedelta(days=7), today - timedelta(days=13))
