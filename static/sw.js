@@ -6,7 +6,7 @@
 
 importScripts('/static/js/outbox-core.js');
 
-const VERSION = 'v7';
+const VERSION = 'v8'; // v8: the Today page's fixes of 7 Dec 2026 reach phones at once
 const SHELL_CACHE = `diary-shell-${VERSION}`;
 const PAGE_CACHE = `diary-pages-${VERSION}`;
 const CURRENT = [SHELL_CACHE, PAGE_CACHE];

@@ -177,11 +177,20 @@ def split_usual(values: dict[str, Any], usual: list[str]) -> tuple[dict[str, Any
 def keep_line_order(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
     """An edit's values with the medication lines in their stored order when the edit has the
     same lines: the form puts the ticked usual medications first, and an edit that changed
-    nothing there must not store the lines in another order (a revision of nothing)."""
+    nothing there must not store the lines in another order (a revision of nothing). And with
+    the stored severities the form has no control for (measures' form_omits: the side effect
+    "other", which the API and imports take with a severity and the form asks for as text):
+    an edit of the pain alone must not drop them."""
     code = measures.MEDICATIONS.code
     lines, before = data.get(code), stored.get(code) or []
     if lines is not None and len(lines) == len(before) and set(lines) == set(before):
-        return {**data, code: list(before)}
+        data = {**data, code: list(before)}
+    for m in measures.MEASURES:
+        if m.kind is not Kind.SEVERITIES or not m.form_omits or data.get(m.code) is None:
+            continue
+        unshown = {c: v for c, v in (stored.get(m.code) or {}).items() if c in m.form_omits}
+        if unshown:
+            data = {**data, m.code: {**data[m.code], **unshown}}
     return data
 
 

@@ -40,7 +40,7 @@ TEMPLATE = "patient/log_day.html"
 LIST_TEMPLATE = "patient/_today_list.html"
 # The parts of the page that change on every visit: the CSRF token (masked per response), the
 # form's new entry id, the last days' answers (JSON), today's latest entries.
-HOLES = ("csrf", "new_id", "recent_days_json", "today_list")
+HOLES = ("csrf", "new_id", "made_at", "recent_days_json", "today_list")
 KEPT = 128  # pages kept per worker (some 50 kB each)
 KEPT_PAGES = "diary.today_pages"  # the app.extensions key of the app's kept pages
 

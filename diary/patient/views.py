@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from diary import assets, codes, measures
 from diary.auth import role_required
-from diary.errors import NotFound, ValidationError
+from diary.errors import Conflict, NotFound, ValidationError
 from diary.models import Role, User
 from diary.patient import entry_form, today_page
 from diary.patient.entry_form import entry_from_form, form_values
@@ -134,6 +134,9 @@ def _log_day_page(patient: User, values=None, errors=None, status=200, *, copy_y
     }
     holes = {
         "new_id": uuid.uuid4(),
+        # when the page was made (UTC): the phone calls a copy stale when it was made on an
+        # earlier day of its own clock, not when its zone and the patient's differ
+        "made_at": local_time.utcnow().isoformat(),  # the clock the page's day is read on
         "recent_days_json": today_page.tojson(recent),
         "today_list": today_page.today_list(
             # Today's latest entries: (pain, the local time each was saved)
@@ -188,6 +191,9 @@ def history():
     rows = rows[: entries.HISTORY_PAGE]
     deleted_id = request.args.get("deleted", "")
     just_deleted = next((e for e in rows if str(e.id) == deleted_id and e.deleted_at), None)
+    if just_deleted is None and deleted_id:
+        # deleted on an older page (the redirect lands on the first): its Undo all the same
+        just_deleted = entries.just_deleted(patient, deleted_id)
     return render_template(
         "patient/history.html",
         entries=rows,
@@ -264,7 +270,13 @@ def delete_entry(entry_id: uuid.UUID):
 @role_required(*DIARY_ROLES)
 def restore_entry(entry_id: uuid.UUID):
     patient = _diary()
-    entry = entries.restore_entry(current_user, entry_id, patient_id=patient.id)
+    try:
+        entry = entries.restore_entry(current_user, entry_id, patient_id=patient.id)
+    except Conflict:
+        # a second tap on Undo: the first restored it; say so rather than show an error
+        entry = entries.get_entry(current_user, entry_id, patient_id=patient.id)
+        if entry.deleted_at is not None:
+            raise
     flash(f"Entry for {entry.day.strftime('%A %-d %B')} restored.", "ok")
     return redirect(url_for("patient.history"))
 
@@ -299,6 +311,9 @@ def checkin():
             },
             "pgic": _int_or_raw(form.get("pgic", "")),
         }
+        checkin_id = _uuid_or_none(form.get("id", ""))
+        if checkin_id is not None:
+            data["id"] = checkin_id  # a second tap (the same page) stores nothing more
         try:
             checkins.record_checkin(current_user, data)
         except ValidationError as exc:
@@ -310,12 +325,21 @@ def checkin():
         render_template(
             "patient/checkin.html",
             due=checkins.checkin_due(current_user),
+            # the page's check-in id; kept when the page is shown again with its errors
+            checkin_id=_uuid_or_none(values.get("id", "")) or uuid.uuid4(),
             values=values,
             errors=errors,
             codes=codes,
         ),
         status,
     )
+
+
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw.strip())
+    except ValueError:
+        return None
 
 
 def _int_or_raw(raw: str):

@@ -234,16 +234,18 @@ def update_entry(
     log for), which the client read at `version`; the
     content before the edit is kept as a revision and the version goes up. If the entry has
     moved on from `version` (or moves on while this edit is stored), VersionConflict: the
-    client shows the current entry instead of overwriting it. A deleted entry must be restored
-    first."""
+    client shows the current entry instead of overwriting it, unless the entry holds exactly
+    what the edit asks for already (the same edit sent twice, a double tap on Save: nothing to
+    overwrite, so nothing is refused). A deleted entry must be restored first."""
     now = now or utcnow()
     entry = _own_entry(patient, entry_id, patient_id)
     by, patient = patient, entry.patient  # a carer edits the diary of the entry's patient
     if version is None:
         raise VersionRequired()
-    if version != entry.version:
-        raise VersionConflict(entry)
+    stale = version != entry.version
     if entry.deleted_at is not None:
+        if stale:
+            raise VersionConflict(entry)
         raise Conflict("This entry is deleted. Restore it before editing it.")
     changes = dict(changes)
     if "day" in changes and changes["day"] in (entry.day, entry.day.isoformat()):
@@ -251,10 +253,17 @@ def update_entry(
     for m in measures.REQUIRED:
         if m.code in changes and changes[m.code] is None:
             changes[m.code] = "missing"  # pain now cannot be removed: refused with its message
-    values = validate_content(changes, patient, partial=True, now=now, zone_name=entry.timezone)
-    merged = {m.code: m.of(entry) for m in measures.MEASURES} | values
-    check_not_above(merged)
+    try:
+        values = validate_content(changes, patient, partial=True, now=now, zone_name=entry.timezone)
+        merged = {m.code: m.of(entry) for m in measures.MEASURES} | values
+        check_not_above(merged)
+    except ValidationError:
+        if stale:
+            raise VersionConflict(entry) from None
+        raise
     changed = {k: v for k, v in values.items() if getattr(entry, k) != v}
+    if stale and changed:
+        raise VersionConflict(entry)
     if not changed:
         return entry
     _revise(entry, "edit", by, now)
@@ -297,6 +306,21 @@ def restore_entry(
     _revise(entry, "restore", patient, now)
     entry.deleted_at = None
     _commit_or_conflict(entry.id)
+    return entry
+
+
+def just_deleted(patient: User, raw_id: str) -> Entry | None:
+    """The patient's entry of that id when it is deleted and can still be restored (the
+    history's Undo after a delete on an older page), else None; a malformed id is None."""
+    try:
+        entry_id = uuid.UUID(raw_id)
+    except ValueError:
+        return None
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.patient_id != patient.id or entry.deleted_at is None:
+        return None
+    if entry.deleted_at < utcnow() - timedelta(days=RESTORE_DAYS):
+        return None
     return entry
 
 

@@ -34,7 +34,12 @@ export function applyPhoneDays() {
   const today = isoDay(now);
   const section = document.getElementById('today-so-far');
   if (section) {
-    const stale = section.dataset.day !== today;
+    // A copy made on an earlier day of the phone's own clock (the service worker's, days
+    // old) lists another day's entries. A fresh page whose patient's zone is not the phone's
+    // is not stale: its day is the patient's (data-day), made today here.
+    const made = section.dataset.madeAt ? new Date(section.dataset.madeAt) : null;
+    const madeDay = made && !Number.isNaN(made.getTime()) ? isoDay(made) : section.dataset.day;
+    const stale = madeDay !== today;
     const list = document.getElementById('today-list');
     const staleText = document.getElementById('today-stale');
     if (list) list.hidden = stale;

@@ -9,16 +9,42 @@
 import { checkSession, isLocked } from './app.js';
 import { add, all } from './outbox.js';
 import { announce, config, form, patientId, userId } from './diary-page.js';
-import { applyPhoneDays, armMidnightTimer, stopMidnightTimer, wake } from './diary-days.js';
+import { applyPhoneDays, armMidnightTimer, isoDay, stopMidnightTimer, wake } from './diary-days.js';
 import { endFix, entryFromForm, openForFix } from './diary-form.js';
 import { renderOutbox, resetRetries, stopRetries, sync } from './diary-outbox.js';
 
+// A sent entry of today joins "Today so far" as the server lists it (patient/_today_list.html),
+// newest first: the page, made before it, would still say "Nothing saved yet today."
+function listSent(entry) {
+  const list = document.getElementById('today-list');
+  if (!list || list.hidden || entry.day !== isoDay(new Date())) return;
+  const { code, maximum } = config.summary;
+  if (entry[code] === undefined) return;
+  let items = list.querySelector('ul.entry-list');
+  if (!items) {
+    list.textContent = '';
+    items = document.createElement('ul');
+    items.className = 'entry-list';
+    list.append(items);
+  }
+  const at = new Date(entry.recorded_at);
+  const time = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const item = document.createElement('li');
+  item.className = 'entry';
+  const text = document.createElement('span');
+  text.className = 'entry__main';
+  text.textContent = `Pain ${entry[code]} out of ${maximum}, saved at ${time}`;
+  item.append(text);
+  items.prepend(item);
+}
+
 // The end of one save: what happened to that entry.
-async function reportSave(id, summary) {
+async function reportSave(id, summary, entry) {
   if (isLocked()) return;
   const records = await all(userId).catch(() => []);
   const mine = records.find((r) => r.id === id);
   if (!mine) {
+    if (entry) listSent(entry);
     announce('Sent'); // by this page, or by another sender (tab or service worker) in turn
   } else if (mine.state === 'refused') {
     openForFix(mine);
@@ -86,7 +112,7 @@ async function onSubmit(event) {
   applyPhoneDays();
   await renderOutbox();
   const summary = await sync(true);
-  await reportSave(entry.id, summary);
+  await reportSave(entry.id, summary, entry);
 }
 
 function init() {

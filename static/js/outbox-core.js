@@ -155,16 +155,20 @@
   /* ---- sending ------------------------------------------------------------------------------ */
 
   // The message shown for a refused entry: per-field errors when the API gives them.
+  // The server's messages are written for the patient ("Least pain cannot be more than worst
+  // pain."): shown as they are, in order, without the fields' codes; nested ones (a measure's
+  // options) flattened to their texts.
+  function messagesOf(node, out) {
+    if (typeof node === 'string') out.push(node);
+    else if (Array.isArray(node)) node.forEach(function (n) { messagesOf(n, out); });
+    else if (node && typeof node === 'object') Object.keys(node).forEach(function (k) { messagesOf(node[k], out); });
+    return out;
+  }
+
   function errorMessage(body, status) {
     if (body && body.errors && typeof body.errors === 'object') {
-      var parts = [];
-      Object.keys(body.errors).forEach(function (field) {
-        var msgs = body.errors[field];
-        if (Array.isArray(msgs)) msgs = msgs.join(' ');
-        else if (msgs && typeof msgs === 'object') msgs = JSON.stringify(msgs);
-        parts.push(field + ': ' + msgs);
-      });
-      if (parts.length) return parts.join('; ');
+      var parts = messagesOf(body.errors, []);
+      if (parts.length) return parts.join(' ');
     }
     if (body && body.error) {
       if (typeof body.error === 'string') return body.error;

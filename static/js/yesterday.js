@@ -6,7 +6,7 @@
 // (<script type="application/json" id="recent-days">, services/yesterday.py), and entries still
 // waiting in the outbox (saved offline, not sent yet) are added to them. Without JavaScript the
 // button is a link to /diary?copy=yesterday, which the server fills the same way.
-import { config, form, readJson } from './diary-page.js';
+import { config, form, forThisPage, readJson } from './diary-page.js';
 import { isoDay } from './diary-days.js';
 import { writeLines } from './diary-form.js';
 import { all } from './outbox.js';
@@ -30,12 +30,14 @@ function chosenDay() {
   return radio ? radio.value : isoDay(new Date());
 }
 
-// The day's values: the server's (as the page was made) and the outbox's entries for that day.
+// The day's values: the server's (as the page was made) and the outbox's entries for that day,
+// of this page's patient only (a carer's phone holds entries waiting for each child it logs
+// for: another child's never fill this one's form).
 async function known(day) {
   const sources = recent[day] ? [recent[day]] : [];
   try {
-    const waiting = await all(form.dataset.userId);
-    waiting.forEach((record) => { if (record.entry && record.entry.day === day) sources.push(record.entry); });
+    const waiting = (await all(form.dataset.userId)).filter((record) => record.entry && forThisPage(record));
+    waiting.forEach((record) => { if (record.entry.day === day) sources.push(record.entry); });
   } catch {
     // No IndexedDB on this browser: the server's values alone.
   }

@@ -282,9 +282,13 @@ def test_today_page_is_the_same_whether_its_sections_come_from_the_kept_copy(cli
     token = login(client, patient)
     first = client.get("/diary").get_data(as_text=True)
     second = client.get("/diary").get_data(as_text=True)
-    # The entry id and the CSRF token (masked afresh for every response) differ by design.
+    # The entry id, the CSRF token (masked afresh for every response) and when the page was
+    # made differ by design.
     strip = lambda html: re.sub(  # noqa: E731
-        r'name="(id|csrf_token)" value="[^"]+"|name="csrf-token" content="[^"]+"', "", html
+        r'name="(id|csrf_token)" value="[^"]+"|name="csrf-token" content="[^"]+"'
+        r'|data-made-at="[^"]+"',
+        "",
+        html,
     )
     assert strip(first) == strip(second)
     refused = client.post("/diary", data={"csrf_token": token, "pain": "4", "note": "x" * 2001})

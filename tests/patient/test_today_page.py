@@ -19,10 +19,13 @@ ITEMS = [item.code for item in codes.PROMIS_PI_4A_ITEMS]
 
 
 def _strip(html: str) -> str:
-    """The page without what differs on every response by design: the masked CSRF token and
-    the new entry's id."""
+    """The page without what differs on every response by design: the masked CSRF token, the
+    new entry's id and when the page was made."""
     return re.sub(
-        r'name="(id|csrf_token)" value="[^"]+"|name="csrf-token" content="[^"]+"', "", html
+        r'name="(id|csrf_token)" value="[^"]+"|name="csrf-token" content="[^"]+"'
+        r'|data-made-at="[^"]+"',
+        "",
+        html,
     )
 
 
