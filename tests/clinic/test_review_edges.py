@@ -9,21 +9,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 
+from diary.codes import EXAM_SIGNS
 from diary.extensions import db
 from diary.models import Infusion
 from tests.clinic.hand_diary import TODAY, ago, entries, setup
 from tests.factories import login
 
-SIGNS = [
-    "hyperalgesia_pinprick",
-    "allodynia",
-    "temperature_asymmetry",
-    "colour_asymmetry",
-    "sweating_asymmetry",
-    "edema",
-    "trophic_changes",
-    "motor_changes",
-]
+SIGNS = [sign.code for sign in EXAM_SIGNS]  # the 8 exam signs of the CSS
 
 
 def test_flare_exactly_two_points_above_the_week_before(app, make, client):

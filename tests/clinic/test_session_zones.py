@@ -56,6 +56,21 @@ def test_continuous_infusion_over_the_autumn_clock_change_ends_on_its_real_local
     assert course["response"]["week1_change_pct"] == -75.0
 
 
+def _session_on_10_march(app, patient, clinician) -> None:
+    """A 4-hour session at 14:00 UTC on 10 March 2026 (14:00 in London, 03:00 on 11 March in
+    Auckland)."""
+    with app.app_context():
+        db.session.add(
+            Infusion(
+                patient_id=patient.id,
+                clinician_id=clinician.id,
+                started_at=datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
+                duration_minutes=240,
+            )
+        )
+        db.session.commit()
+
+
 def test_a_later_zone_change_does_not_move_a_past_session_to_another_day(app, make, client):
     """Patient in Europe/London. A 4-hour session on 10 Mar 2026 at 14:00 GMT (14:00 UTC):
     the session's day is 10 March, its course's day 0 is 10 March. Entries (each made in
@@ -72,16 +87,7 @@ def test_a_later_zone_change_does_not_move_a_past_session_to_another_day(app, ma
     pains = _days(date(2026, 3, 3), date(2026, 3, 9), 8) | {date(2026, 3, 10): 9}
     pains |= _days(date(2026, 3, 11), date(2026, 3, 20), 3)
     entries(app, patient, pains, timezone="Europe/London")
-    with app.app_context():
-        db.session.add(
-            Infusion(
-                patient_id=patient.id,
-                clinician_id=clinician.id,
-                started_at=datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
-                duration_minutes=240,
-            )
-        )
-        db.session.commit()
+    _session_on_10_march(app, patient, clinician)
     url = f"/api/v1/patients/{patient.id}/responses"
     before = client.get(url).get_json()["courses"][0]
     assert (before["first_day"], before["response"]["baseline"]) == ("2026-03-10", 8.0)
@@ -103,16 +109,7 @@ def test_a_zone_changed_on_the_settings_page_keeps_the_sessions_days(app, make, 
     clinician, patient = make.clinician(), make.patient(timezone="Europe/London")
     make.link(clinician, patient)
     make.entry(patient, date(2026, 3, 9), 8)
-    with app.app_context():
-        db.session.add(
-            Infusion(
-                patient_id=patient.id,
-                clinician_id=clinician.id,
-                started_at=datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
-                duration_minutes=240,
-            )
-        )
-        db.session.commit()
+    _session_on_10_march(app, patient, clinician)
     token = login(client, patient)
     moved = client.post(
         "/diary/settings", data={"csrf_token": token, "timezone": "Pacific/Auckland"}
