@@ -53,7 +53,8 @@ def test_the_rules_answer_every_field_and_nothing_else():
 
 def test_the_csv_export_writes_every_csv_field_and_the_import_reads_each_back(app, make):
     """Export a session whose every field is set, import the file for another patient: each
-    CSV field comes back as it was; course_rule (not exported) stays automatic."""
+    CSV field comes back as it was; course_rule (not exported) stays automatic; the last
+    column is the zone the session's day is counted in (the source patient's), kept."""
     source, target, clinician = make.patient(), make.patient(), make.clinician()
     make.infusion(
         source,
@@ -64,7 +65,11 @@ def test_the_csv_export_writes_every_csv_field_and_the_import_reads_each_back(ap
     with app.app_context():
         text = exports.infusions_csv(db.session.merge(source))
         header, row = list(csv.reader(io.StringIO(text)))
-        assert header == ["infusion_id", *(f.name for f in infusion_fields.CSV_FIELDS)]
+        assert header == [
+            "infusion_id",
+            *(f.name for f in infusion_fields.CSV_FIELDS),
+            "timezone",
+        ]
         assert all(row), dict(zip(header, row, strict=True))  # no field written empty
         report = infusion_import.import_infusions_csv(
             db.session.merge(target), text, by=db.session.merge(clinician)
@@ -74,6 +79,7 @@ def test_the_csv_export_writes_every_csv_field_and_the_import_reads_each_back(ap
         sample = _sample(0)
         for f in infusion_fields.FIELDS:
             assert getattr(copy, f.name) == (sample[f.name] if f.csv else None), f.name
+        assert copy.timezone == db.session.merge(source).timezone
 
 
 def test_fhir_carries_each_field_where_declared_and_no_other(app, make):

@@ -229,20 +229,24 @@ def update_entry(
     version: int | None,
     now: datetime | None = None,
     patient_id: int | None = None,
+    same_is_done: bool = False,
 ) -> Entry:
     """Change some fields of an entry (the patient's own, or, for a carer, one of the diary they
     log for), which the client read at `version`; the
     content before the edit is kept as a revision and the version goes up. If the entry has
     moved on from `version` (or moves on while this edit is stored), VersionConflict: the
-    client shows the current entry instead of overwriting it, unless the entry holds exactly
-    what the edit asks for already (the same edit sent twice, a double tap on Save: nothing to
-    overwrite, so nothing is refused). A deleted entry must be restored first."""
+    client shows the current entry instead of overwriting it. With `same_is_done` (the history's
+    edit form, which sends the whole entry) an entry that holds exactly what the edit asks for
+    already is no conflict (the same form sent twice, a double tap on Save: nothing to
+    overwrite); the API keeps its strict answer. A deleted entry must be restored first."""
     now = now or utcnow()
     entry = _own_entry(patient, entry_id, patient_id)
     by, patient = patient, entry.patient  # a carer edits the diary of the entry's patient
     if version is None:
         raise VersionRequired()
     stale = version != entry.version
+    if stale and not same_is_done:
+        raise VersionConflict(entry)
     if entry.deleted_at is not None:
         if stale:
             raise VersionConflict(entry)
